@@ -1,0 +1,85 @@
+// The REST API as typed functions. Errors become `ApiError` with the server's stable code
+// (`{ error: { code, message } }`), or a client code: NETWORK when the server cannot be reached.
+import type {
+  AccountView,
+  CreateInspectionRequest,
+  CrewInvitationView,
+  CrewLinkView,
+  InspectionDetailView,
+  InspectionView,
+  LoginRequest,
+} from '@cloudship/shared';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** The error code of anything thrown by the API or the live session (or UNKNOWN). */
+export function errorCode(err: unknown): string {
+  if (err && typeof err === 'object' && 'code' in err && typeof (err as { code: unknown }).code === 'string') {
+    return (err as { code: string }).code;
+  }
+  return 'UNKNOWN';
+}
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  410: 'INSPECTION_ENDED',
+  413: 'PAYLOAD_TOO_LARGE',
+};
+
+async function call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    throw new ApiError(0, 'NETWORK', err instanceof Error ? err.message : String(err));
+  }
+  if (response.status === 204) return undefined as T;
+  let payload: unknown = null;
+  try {
+    payload = await response.json();
+  } catch {
+    // A proxy error page or an empty body: fall back to the status code below.
+  }
+  if (!response.ok) {
+    const wire = (payload as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+    const code = typeof wire?.code === 'string' ? wire.code : (CODE_BY_STATUS[response.status] ?? 'INTERNAL');
+    throw new ApiError(response.status, code, typeof wire?.message === 'string' ? wire.message : response.statusText);
+  }
+  return payload as T;
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  login: (body: LoginRequest) => call<{ account: AccountView }>('POST', '/api/auth/login', body),
+  logout: () => call<void>('POST', '/api/auth/logout'),
+  me: () => call<{ account: AccountView }>('GET', '/api/me'),
+
+  listInspections: () => call<{ inspections: InspectionView[] }>('GET', '/api/inspections'),
+  createInspection: (body: CreateInspectionRequest) => call<{ inspection: InspectionView }>('POST', '/api/inspections', body),
+  getInspection: (id: string) => call<{ inspection: InspectionDetailView }>('GET', `/api/inspections/${enc(id)}`),
+  endInspection: (id: string) => call<{ inspection: InspectionView }>('POST', `/api/inspections/${enc(id)}/end`),
+  createCrewLink: (id: string) => call<CrewLinkView>('POST', `/api/inspections/${enc(id)}/crew-link`),
+  revokeCrewLinks: (id: string) => call<void>('DELETE', `/api/inspections/${enc(id)}/crew-links`),
+
+  crewInvitation: (token: string) =>
+    call<CrewInvitationView>('GET', '/api/crew/invitation', undefined, { Authorization: `Crew ${token}` }),
+};

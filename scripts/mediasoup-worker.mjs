@@ -1,0 +1,211 @@
+// Makes sure a working mediasoup-worker binary sits where mediasoup's JavaScript looks for it
+// (node_modules/mediasoup/worker/out/Release/mediasoup-worker).
+//
+// mediasoup's own postinstall downloads a prebuilt binary or builds with meson, which downloads
+// openssl, libuv, libsrtp, abseil, usrsctp ... from hosts this project cannot rely on. So we
+// build the worker against Debian bookworm's system libraries instead: for every dependency
+// mediasoup's meson.build pulls from a subproject, we write a tiny meson project ("shim") in the
+// directory the .wrap file names; meson then uses it instead of downloading. mediasoup 3.12.16 is
+// pinned because it is the newest release whose dependencies match bookworm's library versions.
+//
+// The result is cached in ~/.cache/cloud-ship-inspection keyed by the mediasoup version and the
+// Debian library versions, so a fresh clone on the same machine copies it in a second.
+import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fail, log, run } from './util.mjs';
+
+const RECIPE_VERSION = 2; // bump when the shims or build flags change
+const LIBS = ['libuv1-dev', 'libssl-dev', 'libsrtp2-dev', 'libabsl-dev', 'libusrsctp-dev', 'nlohmann-json3-dev'];
+
+const EMPTY_STATIC = (name) => `${name} = static_library('${name}_shim', 'empty.c')\n`;
+
+// One shim per wrap file (keyed by the wrap's file name without .wrap). Each wraps the pkg-config
+// dependency and exports the variables mediasoup's meson.build reads; mediasoup passes some of
+// them to link_whole, which needs a static library target, hence the empty static libraries.
+const SHIMS = {
+  openssl: {
+    meson: `project('openssl', 'c')
+openssl_dep = dependency('openssl')
+libssl_dep = dependency('libssl')
+libcrypto_dep = dependency('libcrypto')
+${EMPTY_STATIC('libcrypto_lib')}${EMPTY_STATIC('libssl_lib')}`,
+  },
+  nlohmann_json: {
+    meson: `project('nlohmann_json', 'cpp')
+nlohmann_json_dep = dependency('nlohmann_json')
+`,
+  },
+  libuv: {
+    meson: `project('libuv', 'c')
+libuv_dep = dependency('libuv')
+${EMPTY_STATIC('libuv')}`,
+    options: `option('build_tests', type: 'boolean', value: false)
+option('build_benchmarks', type: 'boolean', value: false)
+`,
+  },
+  libsrtp2: {
+    // mediasoup includes <srtp.h>; Debian puts it in <includedir>/srtp2.
+    meson: `project('libsrtp2', 'c')
+_srtp = dependency('libsrtp2')
+libsrtp2_dep = declare_dependency(dependencies: _srtp,
+  compile_args: ['-I' + _srtp.get_variable(pkgconfig: 'includedir') / 'srtp2'])
+${EMPTY_STATIC('libsrtp2')}`,
+    options: `option('crypto-library', type: 'string', value: 'openssl')
+option('crypto-library-kdf', type: 'feature', value: 'disabled')
+option('tests', type: 'feature', value: 'disabled')
+`,
+  },
+  usrsctp: {
+    meson: `project('usrsctp', 'c')
+usrsctp_dep = dependency('usrsctp')
+${EMPTY_STATIC('usrsctp')}`,
+    options: `option('sctp_build_programs', type: 'boolean', value: false)
+`,
+  },
+  // Debian builds abseil "hardened" (ABSL_OPTION_HARDENED 1): a container misuse traps. mediasoup
+  // 3.12.16's ~WebRtcServer erases from a set while iterating it (fixed upstream in 3.14.1), which
+  // then kills the worker with SIGILL. An overlay options.h with the upstream default (0) is put
+  // first on the include path of everything that includes abseil; -DABSL_OPTION_HARDENED=0 would
+  // not work because the header redefines it.
+  'abseil-cpp': {
+    meson: `project('abseil-cpp', 'c', 'cpp')
+subdir('overlay/absl/base')
+_overlay_inc = include_directories('overlay')
+_hardened = meson.get_compiler('cpp').get_define('ABSL_OPTION_HARDENED',
+  prefix: '#include "absl/base/config.h"', include_directories: _overlay_inc)
+if _hardened != '0'
+  error('abseil overlay not effective: ABSL_OPTION_HARDENED is "' + _hardened + '"')
+endif
+_overlay = declare_dependency(include_directories: _overlay_inc)
+absl_container_dep = declare_dependency(dependencies: [_overlay, dependency('absl_flat_hash_map'), dependency('absl_btree'), dependency('absl_inlined_vector')])
+absl_strings_dep = declare_dependency(dependencies: [_overlay, dependency('absl_strings')])
+absl_types_dep = declare_dependency(dependencies: [_overlay, dependency('absl_optional'), dependency('absl_variant')])
+${EMPTY_STATIC('absl_container_lib')}`,
+    files: {
+      // Generated at setup into <builddir>/.../overlay/absl/base/options.h, which
+      // include_directories('overlay') puts ahead of the system headers.
+      'overlay/absl/base/meson.build': `_system = dependency('absl_base', allow_fallback: false).get_variable(pkgconfig: 'includedir')
+configure_file(input: _system / 'absl' / 'base' / 'options.h', output: 'options.h', capture: true,
+  command: ['sed', 's/^#define ABSL_OPTION_HARDENED 1$/#define ABSL_OPTION_HARDENED 0/', '@INPUT@'])
+`,
+    },
+  },
+  catch2: {
+    meson: `project('catch2', 'cpp')
+catch2_dep = declare_dependency()
+`,
+  },
+};
+
+function cacheDir() {
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'cloud-ship-inspection');
+}
+
+function cacheKey(version) {
+  const r = spawnSync('dpkg-query', ['-W', '-f=${Package}=${Version}\n', ...LIBS], { encoding: 'utf8' });
+  const h = crypto.createHash('sha256').update(`${RECIPE_VERSION}\n${version}\n${r.stdout ?? ''}`);
+  return `mediasoup-worker-${version}-${h.digest('hex').slice(0, 12)}`;
+}
+
+/** A binary "works" when the dynamic loader resolves it: run without its env it exits with 41. */
+function works(bin) {
+  if (!fs.existsSync(bin)) return false;
+  const r = spawnSync(bin, [], { env: {}, encoding: 'utf8', timeout: 5000 });
+  return r.status === 41;
+}
+
+function writeShims(workerDir) {
+  const subprojects = path.join(workerDir, 'subprojects');
+  for (const wrap of fs.readdirSync(subprojects).filter((f) => f.endsWith('.wrap'))) {
+    const name = wrap.slice(0, -5);
+    const shim = SHIMS[name];
+    if (!shim) continue; // e.g. wraps mediasoup only uses for fuzzers/tests
+    const text = fs.readFileSync(path.join(subprojects, wrap), 'utf8');
+    const dir = /^directory\s*=\s*(.+)$/m.exec(text)?.[1].trim();
+    if (!dir) fail(`cannot read the directory of ${wrap}`);
+    const target = path.join(subprojects, dir);
+    fs.rmSync(target, { recursive: true, force: true });
+    fs.mkdirSync(target, { recursive: true });
+    fs.writeFileSync(path.join(target, 'meson.build'), shim.meson);
+    fs.writeFileSync(path.join(target, 'empty.c'), '/* placeholder for link_whole */\n');
+    if (shim.options) fs.writeFileSync(path.join(target, 'meson_options.txt'), shim.options);
+    for (const [file, content] of Object.entries(shim.files ?? {})) {
+      fs.mkdirSync(path.dirname(path.join(target, file)), { recursive: true });
+      fs.writeFileSync(path.join(target, file), content);
+    }
+  }
+}
+
+function ensureMeson(cache) {
+  const pipDir = path.join(cache, 'pip');
+  if (fs.existsSync(path.join(pipDir, 'bin', 'ninja')) && fs.existsSync(path.join(pipDir, 'mesonbuild'))) return pipDir;
+  log('installing meson and ninja (pip, into the cache)');
+  run('python3', ['-m', 'pip', 'install', '--quiet', '--retries', '0', '--target', pipDir, 'meson>=1.1', 'ninja'], { what: 'pip install meson ninja' });
+  return pipDir;
+}
+
+/** Runs the long compile, printing ninja's [n/total] progress about every 20 seconds. */
+function compileWithProgress(cmd, args, options) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let last = '';
+    let output = '';
+    const onData = (d) => {
+      const s = d.toString();
+      output = (output + s).slice(-20000);
+      const m = s.match(/\[\d+\/\d+\]/g);
+      if (m) last = m[m.length - 1];
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    const timer = setInterval(() => last && log(`  mediasoup worker compile ${last}`), 20000);
+    child.on('close', (code) => {
+      clearInterval(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`meson compile exited with ${code}\n${output.slice(-4000)}`));
+    });
+  });
+}
+
+export async function ensureMediasoupWorker(root) {
+  const pkgDir = path.join(root, 'node_modules', 'mediasoup');
+  const version = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).version;
+  const workerDir = path.join(pkgDir, 'worker');
+  const target = path.join(workerDir, 'out', 'Release', 'mediasoup-worker');
+  if (works(target)) return;
+
+  const cache = cacheDir();
+  const cached = path.join(cache, cacheKey(version));
+  if (!works(cached)) {
+    log(`building the mediasoup ${version} worker against Debian's libraries (about 10-13 minutes on 2 cores)`);
+    fs.mkdirSync(cache, { recursive: true });
+    const pipDir = ensureMeson(cache);
+    writeShims(workerDir);
+    const env = { ...process.env, PYTHONPATH: pipDir, NINJA: path.join(pipDir, 'bin', 'ninja'), PATH: `${path.join(pipDir, 'bin')}:${process.env.PATH}` };
+    const meson = ['-m', 'mesonbuild.mesonmain'];
+    const buildDir = path.join('out', 'Release', 'build');
+    fs.rmSync(path.join(workerDir, buildDir), { recursive: true, force: true });
+    run('python3', [...meson, 'setup', '--wrap-mode=nodownload', '--buildtype', 'release', '-Db_ndebug=true', '-Db_pie=true', '-Db_staticpic=true', buildDir], {
+      cwd: workerDir, env, quiet: true, what: 'meson setup (mediasoup worker)',
+    });
+    try {
+      await compileWithProgress('python3', [...meson, 'compile', '-C', buildDir, '-j', String(os.availableParallelism?.() ?? os.cpus().length), 'mediasoup-worker'], { cwd: workerDir, env });
+    } catch (e) {
+      fail(e.message);
+    }
+    const built = path.join(workerDir, buildDir, 'mediasoup-worker');
+    if (!works(built)) fail(`the built worker at ${built} does not start`);
+    fs.copyFileSync(built, `${cached}.tmp`);
+    fs.renameSync(`${cached}.tmp`, cached); // atomic: a cache entry is always complete
+    log(`mediasoup worker cached at ${cached}`);
+  } else {
+    log(`using the cached mediasoup worker ${cached}`);
+  }
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.copyFileSync(cached, target);
+  fs.chmodSync(target, 0o755);
+}

@@ -1,0 +1,32 @@
+// `npm test` after the set-up: the whole jest suite, one file at a time (the integration and
+// browser tests each start a real server, mediasoup worker and Chromium; 2 cores carry one of
+// those at a time). Ends with the one line CI reads: `Tests: N passed, M failed`.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const resultsFile = path.join(root, 'test', '.tmp', 'jest-results.json');
+fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
+fs.rmSync(resultsFile, { force: true });
+
+const r = spawnSync(
+  process.execPath,
+  [path.join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--runInBand', '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(2)],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } },
+);
+
+let passed = 0;
+let failed = 0;
+try {
+  const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
+  passed = results.numPassedTests;
+  // A suite that cannot even load counts as a failure, not as zero tests.
+  failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
+} catch {
+  failed = Math.max(1, failed);
+}
+if (r.status !== 0 && failed === 0) failed = 1;
+process.stdout.write(`\nTests: ${passed} passed, ${failed} failed\n`);
+process.exit(r.status === 0 && failed === 0 ? 0 : 1);

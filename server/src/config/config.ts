@@ -1,0 +1,103 @@
+// The one place that reads process.env. Every setting is validated at start-up; a bad value stops
+// the server with a readable list of problems. All variables are documented in README.md.
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0', 'on', 'off']).transform((v) => ['true', '1', 'on'].includes(v));
+const port = z.coerce.number().int().min(0).max(65535);
+const ipv4 = z.string().ip({ version: 'v4' });
+
+const envSchema = z
+  .object({
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PORT: port.default(8443),
+    HTTPS: bool.default('true'),
+    TLS_CERT: z.string().optional(),
+    TLS_KEY: z.string().optional(),
+    PUBLIC_URL: z.string().url().optional(),
+    DATA_DIR: z.string().min(1).default('data'),
+    DB_PATH: z.string().optional(),
+    RTC_LISTEN_IP: ipv4.default('0.0.0.0'),
+    RTC_ANNOUNCED_IP: z.string().optional(),
+    RTC_EXTRA_LISTEN_IPS: z.string().default(''),
+    RTC_MIN_PORT: port.default(40000),
+    RTC_MAX_PORT: port.default(40999),
+    MEDIASOUP_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    ADMIN_USERNAME: z.string().min(1).default('admin'),
+    ADMIN_PASSWORD: z.string().min(10).optional(),
+    CREW_LINK_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+    SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+    RECONNECT_GRACE_SECONDS: z.coerce.number().min(0).max(600).default(60),
+  })
+  .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, { message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT', path: ['RTC_MIN_PORT'] })
+  .refine((e) => !e.TLS_CERT === !e.TLS_KEY, { message: 'set both TLS_CERT and TLS_KEY, or neither', path: ['TLS_CERT'] });
+
+export interface Config {
+  host: string;
+  port: number;
+  https: boolean;
+  tls: { certPath: string; keyPath: string } | null;
+  /** Base URL put in crew links; derived from the announced address when not set. */
+  publicUrl: string | null;
+  dataDir: string;
+  dbPath: string;
+  rtc: {
+    listenIps: { ip: string; announcedIp?: string }[];
+    minPort: number;
+    maxPort: number;
+  };
+  workers: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  admin: { username: string; password: string | null };
+  crewLinkTtlMs: number;
+  sessionTtlMs: number;
+  reconnectGraceMs: number;
+}
+
+export class ConfigError extends Error {}
+
+/** The first non-internal IPv4 address: what a phone on the same LAN can reach. */
+export function detectLanIp(): string {
+  for (const addrs of Object.values(os.networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  // Listening on every interface needs an announced address, or the ICE candidate is useless.
+  const announced = e.RTC_ANNOUNCED_IP ?? (e.RTC_LISTEN_IP === '0.0.0.0' ? detectLanIp() : undefined);
+  const extra = e.RTC_EXTRA_LISTEN_IPS.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const ip of extra) {
+    if (!ipv4.safeParse(ip).success) throw new ConfigError(`invalid configuration:\n  RTC_EXTRA_LISTEN_IPS: "${ip}" is not an IPv4 address`);
+  }
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    https: e.HTTPS,
+    tls: e.TLS_CERT && e.TLS_KEY ? { certPath: path.resolve(e.TLS_CERT), keyPath: path.resolve(e.TLS_KEY) } : null,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, '') ?? null,
+    dataDir,
+    dbPath: e.DB_PATH ? path.resolve(e.DB_PATH) : path.join(dataDir, 'cloudship.sqlite'),
+    rtc: {
+      listenIps: [{ ip: e.RTC_LISTEN_IP, ...(announced ? { announcedIp: announced } : {}) }, ...extra.map((ip) => ({ ip }))],
+      minPort: e.RTC_MIN_PORT,
+      maxPort: e.RTC_MAX_PORT,
+    },
+    workers: e.MEDIASOUP_WORKERS ?? os.availableParallelism(),
+    logLevel: e.LOG_LEVEL,
+    admin: { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD ?? null },
+    crewLinkTtlMs: e.CREW_LINK_TTL_HOURS * 3600_000,
+    sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
+    reconnectGraceMs: e.RECONNECT_GRACE_SECONDS * 1000,
+  };
+}

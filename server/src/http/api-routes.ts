@@ -1,0 +1,110 @@
+// REST API: sign-in, accounts, inspections, crew links.
+import express, { type Request, type RequestHandler, type Response } from 'express';
+import QRCode from 'qrcode';
+import {
+  AppError,
+  can,
+  createAccountSchema,
+  createInspectionSchema,
+  loginSchema,
+  type CrewLinkView,
+  type Permission,
+} from '@cloudship/shared';
+import { toAccountView, type AccountService } from '../auth/account-service';
+import type { InspectionService } from '../inspections/inspection-service';
+import type { Account } from '../persistence/entities';
+import { parseBody } from './errors';
+import { SESSION_COOKIE } from './session-cookie';
+import * as cookie from 'cookie';
+
+export interface ApiDeps {
+  accounts: AccountService;
+  inspections: InspectionService;
+  endInspection(inspectionId: string): Promise<void>;
+  /** Base URL for crew links (scheme://host:port), derived from the request when not configured. */
+  publicUrl(req: Request): string;
+  secureCookies: boolean;
+}
+
+type Authed = Request & { account: Account };
+
+export function apiRouter(deps: ApiDeps): express.Router {
+  const router = express.Router();
+  router.use(express.json({ limit: '32kb' }));
+
+  const authed =
+    (permission: Permission, handler: (req: Authed, res: Response) => Promise<void>): RequestHandler =>
+    async (req, res) => {
+      const token = cookie.parse(req.headers.cookie ?? '')[SESSION_COOKIE];
+      const account = await deps.accounts.authenticate(token);
+      if (!account) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
+      if (!can(account.role, permission)) throw new AppError('FORBIDDEN', 'Your role may not do this.');
+      (req as Authed).account = account;
+      await handler(req as Authed, res);
+    };
+
+  router.post('/auth/login', async (req, res) => {
+    const body = parseBody(loginSchema, req.body);
+    const { account, token, expiresAt } = await deps.accounts.signIn(body.username, body.password);
+    res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, expires: expiresAt, path: '/' });
+    res.json({ account: toAccountView(account) });
+  });
+
+  router.post('/auth/logout', async (req, res) => {
+    const token = cookie.parse(req.headers.cookie ?? '')[SESSION_COOKIE];
+    if (token) await deps.accounts.signOut(token);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.status(204).end();
+  });
+
+  router.get('/me', authed('inspection.read', async (req, res) => {
+    res.json({ account: toAccountView(req.account) });
+  }));
+
+  router.post('/accounts', authed('account.manage', async (req, res) => {
+    const account = await deps.accounts.create(parseBody(createAccountSchema, req.body));
+    res.status(201).json({ account: toAccountView(account) });
+  }));
+
+  router.get('/inspections', authed('inspection.read', async (_req, res) => {
+    res.json({ inspections: await deps.inspections.list() });
+  }));
+
+  router.post('/inspections', authed('inspection.create', async (req, res) => {
+    const inspection = await deps.inspections.create(parseBody(createInspectionSchema, req.body), req.account);
+    const [view] = await deps.inspections.views([inspection]);
+    res.status(201).json({ inspection: view });
+  }));
+
+  router.get('/inspections/:id', authed('inspection.read', async (req, res) => {
+    res.json({ inspection: await deps.inspections.detail(String(req.params.id)) });
+  }));
+
+  router.post('/inspections/:id/crew-link', authed('crewLink.manage', async (req, res) => {
+    const { token, expiresAt } = await deps.inspections.createCrewLink(String(req.params.id), req.account);
+    const url = `${deps.publicUrl(req)}/join/${token}`;
+    const view: CrewLinkView = { url, expiresAt: expiresAt.toISOString(), qrSvg: await QRCode.toString(url, { type: 'svg', margin: 1 }) };
+    res.status(201).json(view);
+  }));
+
+  router.delete('/inspections/:id/crew-links', authed('crewLink.manage', async (req, res) => {
+    await deps.inspections.revokeCrewLinks(String(req.params.id));
+    res.status(204).end();
+  }));
+
+  router.post('/inspections/:id/end', authed('inspection.end', async (req, res) => {
+    const id = String(req.params.id);
+    await deps.endInspection(id);
+    res.json({ inspection: await deps.inspections.detail(id) });
+  }));
+
+  // The crew page asks what it was invited to, with the token from its URL.
+  router.get('/crew/invitation', async (req, res) => {
+    const header = req.headers.authorization ?? '';
+    if (!header.startsWith('Crew ')) throw new AppError('UNAUTHENTICATED', 'Missing crew link token.');
+    const cred = await deps.inspections.resolveCrewToken(header.slice(5).trim());
+    res.json(await deps.inspections.invitation(cred));
+  });
+
+  return router;
+}

@@ -1,0 +1,31 @@
+// Error handling for the REST API: coded AppErrors become `{ error: { code, message } }` with the
+// matching HTTP status; anything else is logged and answered as INTERNAL.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ZodType, ZodTypeDef } from 'zod';
+import { AppError, HTTP_STATUS } from '@cloudship/shared';
+import { Logger } from '../logger';
+
+const logger = new Logger('http');
+
+export function parseBody<T>(schema: ZodType<T, ZodTypeDef, unknown>, body: unknown): T {
+  const r = schema.safeParse(body ?? {});
+  if (!r.success) {
+    const detail = r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+    throw new AppError('BAD_REQUEST', detail);
+  }
+  return r.data;
+}
+
+export const notFound: RequestHandler = (_req, _res, next) => next(new AppError('NOT_FOUND', 'No such resource.'));
+
+export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  let error: AppError;
+  if (err instanceof AppError) error = err;
+  else if (err?.type === 'entity.too.large') error = new AppError('PAYLOAD_TOO_LARGE', 'Request body too large.');
+  else if (err?.type === 'entity.parse.failed') error = new AppError('BAD_REQUEST', 'Request body is not valid JSON.');
+  else {
+    logger.error('errorHandler() | unexpected error', { method: req.method, path: req.path }, err);
+    error = new AppError('INTERNAL', 'Internal error.');
+  }
+  res.status(HTTP_STATUS[error.code]).json({ error: error.toWire() });
+};

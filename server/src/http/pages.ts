@@ -1,0 +1,45 @@
+// Static pages. The crew link (/join/<token>) is checked before the page is served: a forged,
+// expired, revoked or finished link gets a short bilingual explanation with 401/410 instead.
+import fs from 'node:fs';
+import path from 'node:path';
+import express from 'express';
+import { AppError, HTTP_STATUS, type ErrorCode } from '@cloudship/shared';
+import type { InspectionService } from '../inspections/inspection-service';
+import { toWireError } from '../signaling/socket-server';
+
+const EXPLANATIONS: Partial<Record<ErrorCode, [zh: string, en: string]>> = {
+  UNAUTHENTICATED: ['此检验链接无效。请向验船师索取新的链接。', 'This inspection link is not valid. Ask the surveyor for a new one.'],
+  LINK_EXPIRED: ['此检验链接已过期。请向验船师索取新的链接。', 'This inspection link has expired. Ask the surveyor for a new one.'],
+  LINK_REVOKED: ['此检验链接已被验船师撤回。', 'This inspection link was withdrawn by the surveyor.'],
+  INSPECTION_ENDED: ['本次检验已结束，感谢配合。', 'This inspection has ended. Thank you.'],
+  NOT_FOUND: ['找不到此检验。', 'This inspection does not exist.'],
+};
+
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export function linkErrorPage(code: ErrorCode): string {
+  const [zh, en] = EXPLANATIONS[code] ?? ['无法打开此链接。', 'This link cannot be opened.'];
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>云船检 Cloud Ship Inspection</title><style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#123}h1{font-size:1.3rem}p{font-size:1.1rem;line-height:1.5}</style></head>
+<body><h1>云船检 · Cloud Ship Inspection</h1><p data-testid="link-error" data-code="${code}">${escape(zh)}</p><p lang="en">${escape(en)}</p></body></html>`;
+}
+
+export function pagesRouter(clientDist: string, inspections: InspectionService): express.Router {
+  const router = express.Router();
+  const page = (name: string) => path.join(clientDist, name);
+  if (!fs.existsSync(page('index.html'))) throw new Error(`client pages not built: ${clientDist} (run npm start, which builds them)`);
+
+  router.get('/join/:token', async (req, res) => {
+    try {
+      await inspections.resolveCrewToken(String(req.params.token));
+      res.set('Cache-Control', 'no-store').sendFile(page('join.html'));
+    } catch (e) {
+      const { code } = e instanceof AppError ? e : toWireError(e);
+      res.status(HTTP_STATUS[code] === 500 ? 500 : HTTP_STATUS[code]).type('html').send(linkErrorPage(code));
+    }
+  });
+  router.use(express.static(clientDist, { index: 'index.html', maxAge: '1h', setHeaders: (res, p) => {
+    if (p.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+  } }));
+  return router;
+}

@@ -1,0 +1,201 @@
+// The inspection lifecycle (scheduled -> live -> ended), crew links and the participant log.
+import crypto from 'node:crypto';
+import type { DataSource, Repository } from 'typeorm';
+import { In, IsNull } from 'typeorm';
+import {
+  AppError,
+  type CreateInspectionRequest,
+  type CrewInvitationView,
+  type InspectionDetailView,
+  type InspectionStatus,
+  type InspectionView,
+  type Role,
+} from '@cloudship/shared';
+import type { CrewTokenSigner } from '../auth/crew-tokens';
+import { Logger } from '../logger';
+import {
+  AccountEntity,
+  CrewLinkEntity,
+  InspectionEntity,
+  ParticipantSessionEntity,
+  type Account,
+  type CrewLink,
+  type Inspection,
+  type ParticipantSession,
+} from '../persistence/entities';
+
+const logger = new Logger('inspections');
+
+const CLOSED: InspectionStatus[] = ['ended', 'cancelled'];
+
+export interface CrewCredential {
+  inspection: Inspection;
+  link: CrewLink;
+}
+
+export class InspectionService {
+  private readonly inspections: Repository<Inspection>;
+  private readonly links: Repository<CrewLink>;
+  private readonly participants: Repository<ParticipantSession>;
+  private readonly accounts: Repository<Account>;
+
+  constructor(
+    ds: DataSource,
+    private readonly signer: CrewTokenSigner,
+    private readonly crewLinkTtlMs: number,
+  ) {
+    this.inspections = ds.getRepository(InspectionEntity);
+    this.links = ds.getRepository(CrewLinkEntity);
+    this.participants = ds.getRepository(ParticipantSessionEntity);
+    this.accounts = ds.getRepository(AccountEntity);
+  }
+
+  async create(req: CreateInspectionRequest, surveyor: Account): Promise<Inspection> {
+    const inspection = await this.inspections.save({
+      id: crypto.randomUUID(),
+      ...req,
+      scheduledAt: new Date(req.scheduledAt),
+      status: 'scheduled' as const,
+      surveyorId: surveyor.id,
+      startedAt: null,
+      endedAt: null,
+    });
+    logger.info('create() | inspection scheduled', { inspectionId: inspection.id, surveyorId: surveyor.id });
+    return inspection;
+  }
+
+  async get(id: string): Promise<Inspection> {
+    const inspection = typeof id === 'string' && id.length <= 64 ? await this.inspections.findOneBy({ id }) : null;
+    if (!inspection) throw new AppError('NOT_FOUND', 'No such inspection.');
+    return inspection;
+  }
+
+  async list(): Promise<InspectionView[]> {
+    const rows = await this.inspections.find({ order: { scheduledAt: 'DESC' }, take: 500 });
+    return this.views(rows);
+  }
+
+  async detail(id: string): Promise<InspectionDetailView> {
+    const [view] = await this.views([await this.get(id)]);
+    const participants = await this.participants.find({ where: { inspectionId: id }, order: { joinedAt: 'ASC' } });
+    return {
+      ...view!,
+      participants: participants.map((p) => ({
+        id: p.id,
+        role: p.role,
+        displayName: p.displayName,
+        device: p.device,
+        joinedAt: p.joinedAt.toISOString(),
+        leftAt: p.leftAt?.toISOString() ?? null,
+        leaveReason: p.leaveReason,
+      })),
+    };
+  }
+
+  async views(rows: Inspection[]): Promise<InspectionView[]> {
+    const ids = [...new Set(rows.map((r) => r.surveyorId))];
+    const names = new Map((await this.accounts.findBy({ id: In(ids) })).map((a) => [a.id, a.displayName]));
+    return rows.map((r) => ({
+      id: r.id,
+      vesselName: r.vesselName,
+      registrationNumber: r.registrationNumber,
+      kind: r.kind,
+      place: r.place,
+      scheduledAt: r.scheduledAt.toISOString(),
+      status: r.status,
+      surveyorId: r.surveyorId,
+      surveyorName: names.get(r.surveyorId) ?? '',
+      createdAt: r.createdAt.toISOString(),
+      startedAt: r.startedAt?.toISOString() ?? null,
+      endedAt: r.endedAt?.toISOString() ?? null,
+    }));
+  }
+
+  async createCrewLink(inspectionId: string, by: Account): Promise<{ token: string; expiresAt: Date }> {
+    const inspection = await this.get(inspectionId);
+    this.assertOpen(inspection);
+    const link = await this.links.save({
+      id: crypto.randomUUID(),
+      inspectionId,
+      expiresAt: new Date(Date.now() + this.crewLinkTtlMs),
+      revokedAt: null,
+      createdBy: by.id,
+    });
+    logger.info('createCrewLink() | link issued', { inspectionId, linkId: link.id });
+    return { token: this.signer.sign({ i: inspectionId, l: link.id, e: link.expiresAt.getTime() }), expiresAt: link.expiresAt };
+  }
+
+  async revokeCrewLinks(inspectionId: string): Promise<number> {
+    await this.get(inspectionId);
+    const r = await this.links.update({ inspectionId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    logger.info('revokeCrewLinks() | links revoked', { inspectionId, count: r.affected ?? 0 });
+    return r.affected ?? 0;
+  }
+
+  /** Checks signature, expiry, revocation and the inspection's state; throws a coded AppError. */
+  async resolveCrewToken(token: string): Promise<CrewCredential> {
+    const claims = this.signer.verify(token);
+    const link = await this.links.findOneBy({ id: claims.l });
+    if (!link || link.inspectionId !== claims.i) throw new AppError('UNAUTHENTICATED', 'This inspection link is not valid.');
+    const inspection = await this.get(claims.i);
+    this.assertOpen(inspection); // ending also revokes links; "ended" is the more useful answer
+    if (link.revokedAt) throw new AppError('LINK_REVOKED', 'This inspection link was withdrawn by the surveyor.');
+    return { inspection, link };
+  }
+
+  async invitation(cred: CrewCredential): Promise<CrewInvitationView> {
+    const surveyor = await this.accounts.findOneBy({ id: cred.inspection.surveyorId });
+    return {
+      inspectionId: cred.inspection.id,
+      vesselName: cred.inspection.vesselName,
+      registrationNumber: cred.inspection.registrationNumber,
+      place: cred.inspection.place,
+      surveyorName: surveyor?.displayName ?? '',
+      expiresAt: cred.link.expiresAt.toISOString(),
+    };
+  }
+
+  assertOpen(inspection: Inspection): void {
+    if (CLOSED.includes(inspection.status)) throw new AppError('INSPECTION_ENDED', 'This inspection has ended.');
+  }
+
+  async markLive(inspectionId: string): Promise<void> {
+    const r = await this.inspections.update({ id: inspectionId, status: 'scheduled' }, { status: 'live', startedAt: new Date() });
+    if (r.affected) logger.info('markLive() | scheduled -> live', { inspectionId });
+  }
+
+  /** Ends the inspection and revokes its links. Idempotent failure: ending twice is INSPECTION_ENDED. */
+  async end(inspectionId: string): Promise<Inspection> {
+    const inspection = await this.get(inspectionId);
+    this.assertOpen(inspection);
+    const from = inspection.status;
+    inspection.status = 'ended';
+    inspection.endedAt = new Date();
+    await this.inspections.save(inspection);
+    await this.links.update({ inspectionId, revokedAt: IsNull() }, { revokedAt: inspection.endedAt });
+    logger.info(`end() | ${from} -> ended`, { inspectionId });
+    return inspection;
+  }
+
+  async participantJoined(p: {
+    inspectionId: string;
+    role: Role;
+    accountId: string | null;
+    crewLinkId: string | null;
+    displayName: string;
+    device: string;
+  }): Promise<string> {
+    const row = await this.participants.save({ id: crypto.randomUUID(), ...p, joinedAt: new Date(), leftAt: null, leaveReason: null });
+    return row.id;
+  }
+
+  async participantLeft(participantId: string, reason: string): Promise<void> {
+    await this.participants.update({ id: participantId, leftAt: IsNull() }, { leftAt: new Date(), leaveReason: reason.slice(0, 64) });
+  }
+
+  /** At start-up: rows left open by a crash are closed, so the log never shows ghosts. */
+  async closeDanglingParticipants(): Promise<void> {
+    const r = await this.participants.update({ leftAt: IsNull() }, { leftAt: new Date(), leaveReason: 'server-restart' });
+    if (r.affected) logger.warn('closeDanglingParticipants() | closed rows left by a previous run', { count: r.affected });
+  }
+}

@@ -1,0 +1,135 @@
+// Database entities, declared with EntitySchema (no decorators, so no emitDecoratorMetadata is
+// needed by tsx/ts-jest). Column types are explicit; the schema itself lives in migrations/.
+import { EntitySchema } from 'typeorm';
+import type { InspectionKind, InspectionStatus, Role, StaffRole } from '@cloudship/shared';
+
+export interface Account {
+  id: string;
+  username: string;
+  displayName: string;
+  role: StaffRole;
+  passwordHash: string;
+  createdAt: Date;
+}
+
+export interface AuthSession {
+  /** SHA-256 of the cookie value: a database leak does not leak usable sessions. */
+  tokenHash: string;
+  accountId: string;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+export interface Inspection {
+  id: string;
+  vesselName: string;
+  registrationNumber: string;
+  kind: InspectionKind;
+  place: string;
+  scheduledAt: Date;
+  status: InspectionStatus;
+  surveyorId: string;
+  createdAt: Date;
+  startedAt: Date | null;
+  endedAt: Date | null;
+}
+
+export interface CrewLink {
+  id: string;
+  inspectionId: string;
+  expiresAt: Date;
+  revokedAt: Date | null;
+  createdBy: string;
+  createdAt: Date;
+}
+
+/** One row per stay of a participant in the live room (a reconnect within grace keeps the row). */
+export interface ParticipantSession {
+  id: string;
+  inspectionId: string;
+  role: Role;
+  accountId: string | null;
+  crewLinkId: string | null;
+  displayName: string;
+  device: string;
+  joinedAt: Date;
+  leftAt: Date | null;
+  leaveReason: string | null;
+}
+
+const id = { type: 'varchar', length: 36, primary: true } as const;
+const createdAt = { type: 'datetime', createDate: true } as const;
+
+export const AccountEntity = new EntitySchema<Account>({
+  name: 'Account',
+  tableName: 'account',
+  columns: {
+    id,
+    username: { type: 'varchar', length: 64, unique: true },
+    displayName: { type: 'varchar', length: 80 },
+    role: { type: 'varchar', length: 16 },
+    passwordHash: { type: 'varchar', length: 255 },
+    createdAt,
+  },
+});
+
+export const AuthSessionEntity = new EntitySchema<AuthSession>({
+  name: 'AuthSession',
+  tableName: 'auth_session',
+  columns: {
+    tokenHash: { type: 'varchar', length: 64, primary: true },
+    accountId: { type: 'varchar', length: 36 },
+    expiresAt: { type: 'datetime' },
+    createdAt,
+  },
+});
+
+export const InspectionEntity = new EntitySchema<Inspection>({
+  name: 'Inspection',
+  tableName: 'inspection',
+  columns: {
+    id,
+    vesselName: { type: 'varchar', length: 120 },
+    registrationNumber: { type: 'varchar', length: 64 },
+    kind: { type: 'varchar', length: 32 },
+    place: { type: 'varchar', length: 200 },
+    scheduledAt: { type: 'datetime' },
+    status: { type: 'varchar', length: 16 },
+    surveyorId: { type: 'varchar', length: 36 },
+    createdAt,
+    startedAt: { type: 'datetime', nullable: true },
+    endedAt: { type: 'datetime', nullable: true },
+  },
+});
+
+export const CrewLinkEntity = new EntitySchema<CrewLink>({
+  name: 'CrewLink',
+  tableName: 'crew_link',
+  columns: {
+    id,
+    inspectionId: { type: 'varchar', length: 36 },
+    expiresAt: { type: 'datetime' },
+    revokedAt: { type: 'datetime', nullable: true },
+    createdBy: { type: 'varchar', length: 36 },
+    createdAt,
+  },
+});
+
+export const ParticipantSessionEntity = new EntitySchema<ParticipantSession>({
+  name: 'ParticipantSession',
+  tableName: 'participant_session',
+  columns: {
+    id,
+    inspectionId: { type: 'varchar', length: 36 },
+    role: { type: 'varchar', length: 16 },
+    accountId: { type: 'varchar', length: 36, nullable: true },
+    crewLinkId: { type: 'varchar', length: 36, nullable: true },
+    displayName: { type: 'varchar', length: 80 },
+    device: { type: 'varchar', length: 200 },
+    joinedAt: { type: 'datetime' },
+    leftAt: { type: 'datetime', nullable: true },
+    leaveReason: { type: 'varchar', length: 64, nullable: true },
+  },
+});
+
+export const ENTITIES = [AccountEntity, AuthSessionEntity, InspectionEntity, CrewLinkEntity, ParticipantSessionEntity];

@@ -1,0 +1,68 @@
+// Owns the live rooms: one per inspection, created on first join (concurrent creation of the same
+// room is serialised through a shared promise), removed when it closes. When a mediasoup worker
+// dies, its rooms are closed with 'room.rejoin' so participants come back on a healthy worker.
+import type { Worker, WebRtcTransportOptions } from 'mediasoup/node/lib/types';
+import { Logger } from '../logger';
+import type { WorkerPool } from '../media/worker-pool';
+import { Room, type RoomHooks } from './room';
+
+const logger = new Logger('rooms');
+
+export class RoomRegistry {
+  private readonly rooms = new Map<string, Room>();
+  private readonly creating = new Map<string, Promise<Room>>();
+
+  constructor(
+    private readonly pool: WorkerPool,
+    private readonly transportOptions: WebRtcTransportOptions,
+    private readonly reconnectGraceMs: number,
+    private readonly hooks: RoomHooks,
+  ) {
+    pool.on('workerDied', (worker) => void this.onWorkerDied(worker));
+  }
+
+  get(inspectionId: string): Room | undefined {
+    return this.rooms.get(inspectionId);
+  }
+
+  all(): Room[] {
+    return [...this.rooms.values()];
+  }
+
+  async getOrCreate(inspectionId: string): Promise<Room> {
+    const existing = this.rooms.get(inspectionId);
+    if (existing && !existing.closed) return existing;
+    let pending = this.creating.get(inspectionId);
+    if (!pending) {
+      pending = this.pool
+        .pick()
+        .then((worker) => Room.create({
+        inspectionId,
+        worker,
+        transportOptions: this.transportOptions,
+        reconnectGraceMs: this.reconnectGraceMs,
+        hooks: this.hooks,
+      }))
+        .then((room) => {
+          this.rooms.set(inspectionId, room);
+          room.onClose(() => {
+            if (this.rooms.get(inspectionId) === room) this.rooms.delete(inspectionId);
+          });
+          return room;
+        })
+        .finally(() => this.creating.delete(inspectionId));
+      this.creating.set(inspectionId, pending);
+    }
+    return pending;
+  }
+
+  private async onWorkerDied(worker: Worker): Promise<void> {
+    const affected = this.all().filter((r) => r.worker === worker);
+    logger.warn('onWorkerDied() | closing rooms of the dead worker; participants will rejoin', { rooms: affected.length });
+    await Promise.all(affected.map((room) => room.close('media-server-restarted', 'room.rejoin')));
+  }
+
+  async closeAll(reason: string): Promise<void> {
+    await Promise.all(this.all().map((room) => room.close(reason, 'room.rejoin')));
+  }
+}

@@ -1,0 +1,314 @@
+// The live room of one inspection: a mediasoup router and its peers. It never touches socket.io;
+// it speaks to participants through their PeerChannel. Every method that a client triggers
+// validates the lifecycle (joined? transport connected? whose transport?) and throws a coded
+// AppError, so a confused or hostile client cannot disturb the others.
+import type { Router, RtpCapabilities, Worker, DtlsParameters, RtpParameters, WebRtcTransportOptions } from 'mediasoup/node/lib/types';
+import { AppError, can, type ConsumerInfo, type JoinResult, type MediaSource, type PeerState, type ServerToClientEvents, type TransportInfo } from '@cloudship/shared';
+import { Logger } from '../logger';
+import { MEDIA_CODECS } from '../media/media-config';
+import { Peer, type Direction, type PeerChannel, type PeerIdentity } from './peer';
+
+const logger = new Logger('room');
+
+export interface RoomHooks {
+  /** Persists a new participant stay; returns its id (used as the peer id). */
+  participantJoined(p: { inspectionId: string; identity: PeerIdentity; displayName: string; device: string }): Promise<string>;
+  participantLeft(participantId: string, reason: string): Promise<void>;
+  /** Called once when the first participant joins. */
+  roomWentLive(inspectionId: string): Promise<void>;
+}
+
+export interface RoomOptions {
+  inspectionId: string;
+  worker: Worker;
+  transportOptions: WebRtcTransportOptions;
+  reconnectGraceMs: number;
+  hooks: RoomHooks;
+}
+
+export class Room {
+  readonly peers = new Map<string, Peer>();
+  closed = false;
+  private readonly closeListeners: Array<() => void> = [];
+
+  private constructor(
+    readonly inspectionId: string,
+    readonly worker: Worker,
+    readonly router: Router,
+    private readonly options: RoomOptions,
+  ) {}
+
+  static async create(options: RoomOptions): Promise<Room> {
+    const router = await options.worker.createRouter({ mediaCodecs: MEDIA_CODECS });
+    logger.info('create() | room opened', { inspectionId: options.inspectionId, workerPid: options.worker.pid });
+    return new Room(options.inspectionId, options.worker, router, options);
+  }
+
+  onClose(listener: () => void): void {
+    this.closeListeners.push(listener);
+  }
+
+  private ctx(peer?: Peer) {
+    return { inspectionId: this.inspectionId, participantId: peer?.id };
+  }
+
+  peerByIdentity(key: string): Peer | undefined {
+    for (const p of this.peers.values()) if (p.identity.key === key) return p;
+    return undefined;
+  }
+
+  /**
+   * Adds a participant, or takes over the existing peer with the same identity (a reconnection,
+   * a second tab, a reload): its old transports are closed, its participant row and id are kept,
+   * and the others see it go back to 'connected' instead of a second participant appearing.
+   */
+  async join(
+    identity: PeerIdentity,
+    channel: PeerChannel,
+    req: { displayName: string; device: string; rtpCapabilities: RtpCapabilities },
+  ): Promise<{ peer: Peer; result: JoinResult }> {
+    this.assertOpen();
+    let peer = this.peerByIdentity(identity.key);
+    if (peer) {
+      const previous = peer.channel;
+      peer.closeMedia(); // the others' consumers of it close too ('consumer.closed')
+      peer.channel = channel;
+      peer.displayName = req.displayName;
+      if (peer.graceTimer) clearTimeout(peer.graceTimer);
+      peer.graceTimer = null;
+      if (previous !== channel) previous.disconnect();
+      logger.info('join() | participant rejoined', this.ctx(peer));
+    } else {
+      const id = await this.options.hooks.participantJoined({
+        inspectionId: this.inspectionId,
+        identity,
+        displayName: req.displayName,
+        device: req.device,
+      });
+      this.assertOpen(); // the room may have closed while the row was written
+      peer = new Peer(id, identity, req.displayName, req.device, channel);
+      this.peers.set(peer.id, peer);
+      if (this.peers.size === 1) await this.options.hooks.roomWentLive(this.inspectionId);
+      logger.info('join() | participant joined', { ...this.ctx(peer), role: identity.role });
+    }
+    peer.rtpCapabilities = req.rtpCapabilities;
+    this.setState(peer, 'connected');
+    this.notifyOthers(peer, 'peer.joined', peer.info());
+    const peers = [...this.peers.values()].filter((p) => p !== peer).map((p) => p.info());
+    return { peer, result: { participantId: peer.id, role: identity.role, peers } };
+  }
+
+  async createTransport(peer: Peer, direction: Direction): Promise<TransportInfo> {
+    this.assertJoined(peer);
+    // One transport per direction: a new request replaces the old one (a client recovering from
+    // a failed ICE connection does exactly this).
+    peer.transportFor(direction)?.transport.close();
+    for (const [id, e] of peer.transports) if (e.direction === direction) peer.transports.delete(id);
+    const transport = await this.router.createWebRtcTransport({ ...this.options.transportOptions, appData: { peerId: peer.id, direction } });
+    if (peer.closed) {
+      transport.close();
+      throw new AppError('INVALID_STATE', 'You left the room.');
+    }
+    peer.transports.set(transport.id, { transport, direction, connected: false });
+    transport.on('icestatechange', (state) => logger.debug(`transport ice -> ${state}`, { ...this.ctx(peer), transportId: transport.id }));
+    transport.on('dtlsstatechange', (state) => {
+      if (state === 'failed' || state === 'closed') logger.info(`transport dtls -> ${state}`, { ...this.ctx(peer), transportId: transport.id });
+    });
+    if (direction === 'recv') await this.consumeAllFor(peer);
+    return {
+      id: transport.id,
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates,
+      dtlsParameters: transport.dtlsParameters,
+    };
+  }
+
+  async connectTransport(peer: Peer, transportId: string, dtlsParameters: DtlsParameters): Promise<void> {
+    const entry = this.transportOf(peer, transportId);
+    if (entry.connected) throw new AppError('INVALID_STATE', 'This transport is already connected.');
+    await entry.transport.connect({ dtlsParameters });
+    entry.connected = true;
+  }
+
+  async restartIce(peer: Peer, transportId: string): Promise<unknown> {
+    return this.transportOf(peer, transportId).transport.restartIce();
+  }
+
+  async produce(peer: Peer, req: { transportId: string; kind: 'audio' | 'video'; rtpParameters: RtpParameters; source: MediaSource; paused: boolean }): Promise<string> {
+    const entry = this.transportOf(peer, req.transportId);
+    if (entry.direction !== 'send') throw new AppError('INVALID_STATE', 'Produce on a send transport.');
+    if (!entry.connected) throw new AppError('INVALID_STATE', 'Connect the transport before producing.');
+    if (!can(peer.role, req.kind === 'video' ? 'media.produceVideo' : 'media.produceAudio')) {
+      throw new AppError('FORBIDDEN', `Your role may not send ${req.kind}.`);
+    }
+    const expectedKind = req.source === 'camera' ? 'video' : 'audio';
+    if (req.kind !== expectedKind) throw new AppError('BAD_REQUEST', `A ${req.source} track must be ${expectedKind}.`);
+    for (const p of peer.producers.values()) {
+      if (p.appData.source === req.source) throw new AppError('INVALID_STATE', `You already send your ${req.source}.`);
+    }
+    const producer = await entry.transport.produce({
+      kind: req.kind,
+      rtpParameters: req.rtpParameters,
+      paused: req.paused,
+      appData: { source: req.source },
+    });
+    if (peer.closed) {
+      producer.close();
+      throw new AppError('INVALID_STATE', 'You left the room.');
+    }
+    peer.producers.set(producer.id, producer);
+    producer.on('transportclose', () => peer.producers.delete(producer.id));
+    logger.info('produce() | producer created', { ...this.ctx(peer), kind: req.kind, source: req.source });
+    for (const other of this.peers.values()) if (other !== peer) await this.consume(other, peer, producer.id);
+    return producer.id;
+  }
+
+  private producerOf(peer: Peer, producerId: string) {
+    const producer = peer.producers.get(producerId);
+    if (!producer) throw new AppError('NOT_FOUND', 'No such producer of yours.');
+    return producer;
+  }
+
+  async pauseProducer(peer: Peer, producerId: string): Promise<void> {
+    await this.producerOf(peer, producerId).pause();
+  }
+
+  async resumeProducer(peer: Peer, producerId: string): Promise<void> {
+    await this.producerOf(peer, producerId).resume();
+  }
+
+  closeProducer(peer: Peer, producerId: string): void {
+    this.producerOf(peer, producerId).close();
+    peer.producers.delete(producerId);
+  }
+
+  async resumeConsumer(peer: Peer, consumerId: string): Promise<void> {
+    const consumer = peer.consumers.get(consumerId);
+    if (!consumer) throw new AppError('NOT_FOUND', 'No such consumer of yours.');
+    await consumer.resume();
+  }
+
+  /** Creates consumers on `peer` for every producer of every other peer. */
+  private async consumeAllFor(peer: Peer): Promise<void> {
+    for (const other of this.peers.values()) {
+      if (other === peer) continue;
+      for (const producerId of other.producers.keys()) await this.consume(peer, other, producerId);
+    }
+  }
+
+  private async consume(consumerPeer: Peer, producerPeer: Peer, producerId: string): Promise<void> {
+    const recv = consumerPeer.transportFor('recv');
+    const caps = consumerPeer.rtpCapabilities;
+    const producer = producerPeer.producers.get(producerId);
+    if (!recv || !caps || !producer || !can(consumerPeer.role, 'media.consume')) return;
+    if (!this.router.canConsume({ producerId, rtpCapabilities: caps })) {
+      logger.warn('consume() | client cannot decode this producer', { ...this.ctx(consumerPeer), producerId });
+      return;
+    }
+    // Created paused: the client resumes it (consumer.resume) once its side is set up, otherwise
+    // the key frame mediasoup asks for at resume time could arrive before the client can decode.
+    const consumer = await recv.transport.consume({
+      producerId,
+      rtpCapabilities: caps,
+      paused: true,
+      appData: { source: producer.appData.source, peerId: producerPeer.id },
+    });
+    consumerPeer.consumers.set(consumer.id, consumer);
+    const forget = () => consumerPeer.consumers.delete(consumer.id);
+    consumer.on('transportclose', forget);
+    consumer.on('producerclose', () => {
+      forget();
+      consumerPeer.channel.notify('consumer.closed', { consumerId: consumer.id });
+    });
+    consumer.on('producerpause', () => consumerPeer.channel.notify('consumer.paused', { consumerId: consumer.id }));
+    consumer.on('producerresume', () => consumerPeer.channel.notify('consumer.resumed', { consumerId: consumer.id }));
+    const info: ConsumerInfo = {
+      consumerId: consumer.id,
+      producerId,
+      peerId: producerPeer.id,
+      kind: consumer.kind,
+      source: producer.appData.source,
+      rtpParameters: consumer.rtpParameters,
+      producerPaused: consumer.producerPaused,
+    };
+    consumerPeer.channel.notify('consumer.new', info);
+  }
+
+  /**
+   * The participant's signaling connection dropped. Its media may still flow, so nothing is
+   * closed yet: the others see 'reconnecting', and the peer is removed only when the grace
+   * period passes without a rejoin.
+   */
+  connectionLost(peer: Peer): void {
+    if (peer.closed || this.peers.get(peer.id) !== peer) return;
+    this.setState(peer, 'reconnecting');
+    if (peer.graceTimer) clearTimeout(peer.graceTimer);
+    peer.graceTimer = setTimeout(() => void this.leave(peer, 'connection-lost'), this.options.reconnectGraceMs);
+    peer.graceTimer.unref();
+  }
+
+  private setState(peer: Peer, state: PeerState): void {
+    if (peer.state === state) return;
+    logger.info(`setState() | ${peer.state} -> ${state}`, this.ctx(peer));
+    peer.state = state;
+    this.notifyOthers(peer, 'peer.state', { peerId: peer.id, state });
+  }
+
+  async leave(peer: Peer, reason: string): Promise<void> {
+    if (peer.closed || this.peers.get(peer.id) !== peer) return;
+    peer.state = 'gone';
+    peer.close();
+    this.peers.delete(peer.id);
+    this.notifyOthers(peer, 'peer.left', { peerId: peer.id, reason });
+    logger.info('leave() | participant left', { ...this.ctx(peer), reason });
+    await this.options.hooks.participantLeft(peer.id, reason).catch((e) => logger.error('leave() | could not log the leave', this.ctx(peer), e));
+  }
+
+  /**
+   * Closes the room: tells everyone why (`event`), closes every peer and the router, and
+   * records each participant's leave. Idempotent.
+   */
+  async close(reason: string, event: 'inspection.ended' | 'room.rejoin'): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const peers = [...this.peers.values()];
+    this.peers.clear();
+    for (const peer of peers) {
+      peer.channel.notify(event, { reason });
+      peer.close();
+    }
+    if (!this.router.closed) this.router.close();
+    logger.info('close() | room closed', { inspectionId: this.inspectionId, reason });
+    for (const listener of this.closeListeners) {
+      try {
+        listener();
+      } catch (e) {
+        logger.error('close() | a close listener threw', { inspectionId: this.inspectionId }, e);
+      }
+    }
+    await Promise.all(peers.map((p) => this.options.hooks.participantLeft(p.id, reason).catch(() => undefined)));
+    // The crew's credential died with the inspection: cut those connections. Staff sockets stay
+    // (the surveyor who ended it is still waiting for the acknowledgement of that request).
+    if (event === 'inspection.ended') for (const peer of peers) if (peer.role === 'crew') peer.channel.disconnect();
+  }
+
+  private notifyOthers<E extends keyof ServerToClientEvents>(peer: Peer, event: E, ...args: Parameters<ServerToClientEvents[E]>): void {
+    for (const other of this.peers.values()) if (other !== peer) other.channel.notify(event, ...args);
+  }
+
+  private transportOf(peer: Peer, transportId: string) {
+    this.assertJoined(peer);
+    const entry = peer.transports.get(transportId);
+    if (!entry) throw new AppError('NOT_FOUND', 'No such transport of yours.');
+    return entry;
+  }
+
+  private assertJoined(peer: Peer): void {
+    this.assertOpen();
+    if (peer.closed || this.peers.get(peer.id) !== peer) throw new AppError('INVALID_STATE', 'Join the room first.');
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new AppError('INSPECTION_ENDED', 'This live session is closed.');
+  }
+}

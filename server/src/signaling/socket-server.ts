@@ -1,0 +1,148 @@
+// socket.io signaling. Every socket is authenticated in the handshake (staff session cookie or a
+// crew link token) and bound to one inspection before it can send a single request. Every request
+// payload is size-checked and parsed with its schema from @cloudship/shared before a handler runs,
+// and every request is answered with a discriminated Ack.
+import type http from 'node:http';
+import type https from 'node:https';
+import * as cookie from 'cookie';
+import { Server, type Socket } from 'socket.io';
+import {
+  AppError,
+  MAX_MESSAGE_BYTES,
+  can,
+  handshakeSchema,
+  schemas,
+  type Ack,
+  type ClientToServerEvents,
+  type RequestName,
+  type ServerToClientEvents,
+  type WireError,
+} from '@cloudship/shared';
+import type { AccountService } from '../auth/account-service';
+import type { InspectionService } from '../inspections/inspection-service';
+import { Logger } from '../logger';
+import type { PeerChannel, PeerIdentity } from '../session/peer';
+import type { RoomRegistry } from '../session/room-registry';
+import { SESSION_COOKIE } from '../http/session-cookie';
+import { createHandlers, type SocketContext } from './handlers';
+
+const logger = new Logger('signaling');
+
+type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { ctx: SocketContext }>;
+
+export interface SignalingDeps {
+  accounts: AccountService;
+  inspections: InspectionService;
+  rooms: RoomRegistry;
+  endInspection(inspectionId: string): Promise<void>;
+}
+
+/** Maps anything thrown by a handler to what may cross the wire. */
+export function toWireError(e: unknown): WireError {
+  if (e instanceof AppError) return e.toWire();
+  // mediasoup throws TypeError for malformed RTP/DTLS parameters: the client's fault.
+  if (e instanceof TypeError) return { code: 'BAD_REQUEST', message: e.message.slice(0, 300) };
+  return { code: 'INTERNAL', message: 'Internal error.' };
+}
+
+export function attachSignaling(server: http.Server | https.Server, deps: SignalingDeps): Server {
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { ctx: SocketContext }>(server, {
+    // Hard limit of the transport (a larger frame closes the connection); MAX_MESSAGE_BYTES below
+    // is the soft per-request limit that gets a PAYLOAD_TOO_LARGE answer instead.
+    maxHttpBufferSize: 1024 * 1024,
+    serveClient: false,
+    pingInterval: 10_000,
+    pingTimeout: 10_000,
+  });
+
+  io.use((socket, next) => {
+    authenticate(socket, deps)
+      .then((identity) => {
+        socket.data.ctx = identity;
+        next();
+      })
+      .catch((e) => {
+        const wire = toWireError(e);
+        const err = new Error(wire.code) as Error & { data?: WireError };
+        err.data = wire;
+        next(err);
+      });
+  });
+
+  const handlers = createHandlers(deps);
+
+  io.on('connection', (socket: IoSocket) => {
+    const ctx = socket.data.ctx;
+    const channel: PeerChannel = {
+      notify: (event, ...args) => socket.emit(event, ...args),
+      disconnect: () => socket.disconnect(true),
+    };
+    ctx.channel = channel;
+    logger.info('connection | socket authenticated', { inspectionId: ctx.inspectionId, role: ctx.identity.role });
+
+    socket.onAny((event: string, ...args: unknown[]) => {
+      const ack = args[args.length - 1];
+      if (typeof ack !== 'function') {
+        logger.debug('onAny() | request without ack ignored', { event: String(event).slice(0, 40) });
+        return;
+      }
+      if (!Object.hasOwn(schemas, event)) {
+        (ack as (a: Ack<never>) => void)({ ok: false, error: { code: 'BAD_REQUEST', message: `Unknown request "${String(event).slice(0, 40)}".` } });
+        return;
+      }
+      void dispatch(event as RequestName, args.length > 1 ? args[0] : undefined, ack as (a: Ack<unknown>) => void);
+    });
+
+    async function dispatch(name: RequestName, payload: unknown, ack: (a: Ack<unknown>) => void): Promise<void> {
+      try {
+        let size = 0;
+        try {
+          size = JSON.stringify(payload ?? null).length;
+        } catch {
+          throw new AppError('BAD_REQUEST', 'Payload is not JSON.');
+        }
+        if (size > MAX_MESSAGE_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', `Request larger than ${MAX_MESSAGE_BYTES} bytes.`);
+        const parsed = schemas[name].safeParse(payload);
+        if (!parsed.success) {
+          const detail = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ');
+          throw new AppError('BAD_REQUEST', `Invalid ${name} request: ${detail}`);
+        }
+        const data = await (handlers[name] as (c: SocketContext, p: unknown) => Promise<unknown>)(ctx, parsed.data);
+        ack({ ok: true, data });
+      } catch (e) {
+        const wire = toWireError(e);
+        if (wire.code === 'INTERNAL') logger.error(`dispatch() | ${name} failed`, { inspectionId: ctx.inspectionId }, e);
+        else logger.debug(`dispatch() | ${name} refused: ${wire.code}`, { inspectionId: ctx.inspectionId });
+        ack({ ok: false, error: wire });
+      }
+    }
+
+    socket.on('disconnect', (reason) => {
+      logger.info('disconnect | socket closed', { inspectionId: ctx.inspectionId, reason });
+      const { room, peer } = ctx;
+      // A newer connection may already have taken this peer over.
+      if (room && peer && peer.channel === channel) room.connectionLost(peer);
+    });
+  });
+
+  return io;
+}
+
+/** Resolves the handshake to an identity bound to one inspection, or throws a coded AppError. */
+async function authenticate(socket: IoSocket, deps: SignalingDeps): Promise<SocketContext> {
+  const auth = handshakeSchema.safeParse(socket.handshake.auth ?? {});
+  if (!auth.success) throw new AppError('UNAUTHENTICATED', 'Missing or malformed credentials.');
+  if ('crewToken' in auth.data) {
+    const { inspection, link } = await deps.inspections.resolveCrewToken(auth.data.crewToken);
+    const identity: PeerIdentity = { key: `crew:${link.id}`, role: 'crew', accountId: null, crewLinkId: link.id };
+    return { inspectionId: inspection.id, identity, crewToken: auth.data.crewToken };
+  }
+  const cookies = cookie.parse(socket.handshake.headers.cookie ?? '');
+  const account = await deps.accounts.authenticate(cookies[SESSION_COOKIE]);
+  if (!account) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
+  if (!can(account.role, 'room.join')) throw new AppError('FORBIDDEN', 'Your role does not take part in live sessions.');
+  const inspection = await deps.inspections.get(auth.data.inspectionId);
+  deps.inspections.assertOpen(inspection);
+  const identity: PeerIdentity = { key: `account:${account.id}`, role: account.role, accountId: account.id, crewLinkId: null };
+  return { inspectionId: inspection.id, identity, crewToken: null };
+}

@@ -1,0 +1,36 @@
+// REST request bodies, validated by the server and used by the browser forms.
+import { z } from 'zod';
+import { INSPECTION_KINDS, STAFF_ROLES } from './domain';
+
+export const loginSchema = z
+  .object({
+    username: z.string().trim().min(1).max(64),
+    password: z.string().min(1).max(256),
+  })
+  .strict();
+
+export const createAccountSchema = z
+  .object({
+    username: z.string().trim().min(3).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
+    displayName: z.string().trim().min(1).max(80),
+    password: z.string().min(10, 'at least 10 characters').max(256),
+    role: z.enum(STAFF_ROLES),
+  })
+  .strict();
+
+export const createInspectionSchema = z
+  .object({
+    vesselName: z.string().trim().min(1).max(120),
+    registrationNumber: z.string().trim().min(1).max(64),
+    kind: z.enum(INSPECTION_KINDS),
+    place: z.string().trim().min(1).max(200),
+    scheduledAt: z
+      .string()
+      .datetime({ offset: true })
+      .refine((s) => Math.abs(Date.parse(s) - Date.now()) < 366 * 24 * 3600 * 1000, 'must be within a year from now'),
+  })
+  .strict();
+
+export type LoginRequest = z.infer<typeof loginSchema>;
+export type CreateAccountRequest = z.infer<typeof createAccountSchema>;
+export type CreateInspectionRequest = z.infer<typeof createInspectionSchema>;

@@ -1,0 +1,52 @@
+// The small error taxonomy that crosses the wire. Only a stable code and a safe message leave the
+// server; stack traces and internal details stay in its log.
+
+export const ERROR_CODES = [
+  'BAD_REQUEST', // payload fails validation
+  'PAYLOAD_TOO_LARGE',
+  'UNAUTHENTICATED', // no or invalid credential
+  'LINK_EXPIRED',
+  'LINK_REVOKED',
+  'FORBIDDEN', // authenticated, but the role lacks the permission
+  'NOT_FOUND', // unknown inspection, transport, producer, consumer ...
+  'INVALID_STATE', // right request, wrong moment (produce before connect, join twice, room ended)
+  'INSPECTION_ENDED',
+  'CONFLICT',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+}
+
+/** An error whose code and message are safe to send to a client. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+
+  toWire(): WireError {
+    return { code: this.code, message: this.message };
+  }
+}
+
+/** HTTP status for each code, used by the REST layer. */
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  BAD_REQUEST: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  UNAUTHENTICATED: 401,
+  LINK_EXPIRED: 410,
+  LINK_REVOKED: 410,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  INVALID_STATE: 409,
+  INSPECTION_ENDED: 410,
+  CONFLICT: 409,
+  INTERNAL: 500,
+};

@@ -1,0 +1,6 @@
+export * from './domain';
+export * from './errors';
+export * from './permissions';
+export * from './protocol';
+export * from './api';
+export * from './savings';

@@ -1,0 +1,145 @@
+// The signaling protocol between the browser pages and the SFU, over socket.io.
+//
+// Every client request is an event with one payload and an acknowledgement callback. The server
+// parses the payload with the schema below before any handler sees it, and always answers with an
+// `Ack`: `{ ok: true, data }` or `{ ok: false, error: { code, message } }`.
+//
+// The socket authenticates in the handshake (`auth`): staff with the session cookie plus
+// `{ inspectionId }`, the crew with `{ crewToken }`. A socket is bound to one inspection.
+//
+// Join sequence (mirrors mediasoup's own): room.getCapabilities -> (load Device) -> room.join
+// -> transport.create x2 -> transport.connect (on the client's 'connect' event) -> produce. The
+// server pushes `consumer.new` for each remote producer once the peer has joined and has a receive
+// transport; the consumer starts paused and the client resumes it with `consumer.resume` after it
+// has set it up (otherwise the first key frame would be lost).
+import { z } from 'zod';
+import type { Role } from './domain';
+import type { WireError } from './errors';
+
+/** Soft per-message limit (bytes of JSON). Larger requests get PAYLOAD_TOO_LARGE, not a disconnect. */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: WireError };
+export type AckCallback<T> = (ack: Ack<T>) => void;
+
+const id = z.string().min(1).max(64);
+// mediasoup validates the deep structure of RTP/DTLS parameters itself (and throws TypeError,
+// which we map to BAD_REQUEST); here we only insist on the outer shape and bound the size.
+const looseObject = z.object({}).passthrough();
+
+export const MEDIA_SOURCES = ['camera', 'microphone'] as const;
+export type MediaSource = (typeof MEDIA_SOURCES)[number];
+
+export const schemas = {
+  'room.getCapabilities': z.object({}).strict(),
+  'room.join': z
+    .object({
+      displayName: z.string().trim().min(1).max(80),
+      device: z.string().max(200).default(''),
+      rtpCapabilities: looseObject,
+    })
+    .strict(),
+  'room.leave': z.object({}).strict(),
+  'transport.create': z.object({ direction: z.enum(['send', 'recv']) }).strict(),
+  'transport.connect': z.object({ transportId: id, dtlsParameters: looseObject }).strict(),
+  'transport.restartIce': z.object({ transportId: id }).strict(),
+  produce: z
+    .object({
+      transportId: id,
+      kind: z.enum(['audio', 'video']),
+      rtpParameters: looseObject,
+      source: z.enum(MEDIA_SOURCES),
+      paused: z.boolean().default(false),
+    })
+    .strict(),
+  'producer.pause': z.object({ producerId: id }).strict(),
+  'producer.resume': z.object({ producerId: id }).strict(),
+  'producer.close': z.object({ producerId: id }).strict(),
+  'consumer.resume': z.object({ consumerId: id }).strict(),
+  'inspection.end': z.object({}).strict(),
+} as const;
+
+export type RequestName = keyof typeof schemas;
+export type RequestPayload<N extends RequestName> = z.input<(typeof schemas)[N]>;
+export type ParsedRequest<N extends RequestName> = z.output<(typeof schemas)[N]>;
+
+/** Connection state of a participant as the others see it. */
+export type PeerState = 'connected' | 'reconnecting' | 'gone';
+
+export interface PeerInfo {
+  id: string;
+  role: Role;
+  displayName: string;
+  state: PeerState;
+  producers: ProducerInfo[];
+}
+
+export interface ProducerInfo {
+  id: string;
+  kind: 'audio' | 'video';
+  source: MediaSource;
+  paused: boolean;
+}
+
+export interface TransportInfo {
+  id: string;
+  iceParameters: unknown;
+  iceCandidates: unknown[];
+  dtlsParameters: unknown;
+}
+
+export interface JoinResult {
+  participantId: string;
+  role: Role;
+  peers: PeerInfo[];
+}
+
+export interface ConsumerInfo {
+  consumerId: string;
+  producerId: string;
+  peerId: string;
+  kind: 'audio' | 'video';
+  source: MediaSource;
+  rtpParameters: unknown;
+  producerPaused: boolean;
+}
+
+/** What each request answers with when it succeeds. */
+export interface ResponseData {
+  'room.getCapabilities': { routerRtpCapabilities: unknown };
+  'room.join': JoinResult;
+  'room.leave': Record<string, never>;
+  'transport.create': TransportInfo;
+  'transport.connect': Record<string, never>;
+  'transport.restartIce': { iceParameters: unknown };
+  produce: { producerId: string };
+  'producer.pause': Record<string, never>;
+  'producer.resume': Record<string, never>;
+  'producer.close': Record<string, never>;
+  'consumer.resume': Record<string, never>;
+  'inspection.end': Record<string, never>;
+}
+
+export type ClientToServerEvents = {
+  [N in RequestName]: (payload: RequestPayload<N>, ack: AckCallback<ResponseData[N]>) => void;
+};
+
+export interface ServerToClientEvents {
+  'peer.joined': (peer: PeerInfo) => void;
+  'peer.state': (event: { peerId: string; state: PeerState }) => void;
+  'peer.left': (event: { peerId: string; reason: string }) => void;
+  'consumer.new': (consumer: ConsumerInfo) => void;
+  'consumer.closed': (event: { consumerId: string }) => void;
+  'consumer.paused': (event: { consumerId: string }) => void;
+  'consumer.resumed': (event: { consumerId: string }) => void;
+  'inspection.ended': (event: { reason: string }) => void;
+  /** The media server under this room restarted: tear down and run the join sequence again. */
+  'room.rejoin': (event: { reason: string }) => void;
+}
+
+/** Handshake `auth` payloads. */
+export const handshakeSchema = z.union([
+  z.object({ crewToken: z.string().min(1).max(2048) }).strict(),
+  z.object({ inspectionId: id }).strict(),
+]);
+export type Handshake = z.infer<typeof handshakeSchema>;

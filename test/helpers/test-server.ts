@@ -1,0 +1,103 @@
+// Starts the real server for a test: port 0 on 127.0.0.1, plain HTTP (loopback is a secure
+// context for browsers), a temporary data directory with a fresh SQLite file, one real worker.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../server/src/config/config';
+import { startServer, type RunningServer } from '../../server/src/app';
+import type { InspectionView, StaffRole } from '@cloudship/shared';
+
+export const ADMIN = { username: 'admin', password: 'admin-password-for-tests' };
+
+export interface TestServer extends RunningServer {
+  dataDir: string;
+  /** fetch against the server, with an optional session cookie. */
+  api(method: string, p: string, opts?: { cookie?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  signIn(username: string, password: string): Promise<string>;
+  createAccount(adminCookie: string, role: StaffRole, username: string): Promise<{ cookie: string; id: string }>;
+  createInspection(cookie: string, overrides?: Record<string, unknown>): Promise<InspectionView>;
+  crewLink(cookie: string, inspectionId: string): Promise<{ url: string; token: string }>;
+  stop(): Promise<void>;
+}
+
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudship-test-'));
+  const config = loadConfig({
+    HOST: '127.0.0.1',
+    PORT: '0',
+    HTTPS: 'false',
+    DATA_DIR: dataDir,
+    RTC_LISTEN_IP: '127.0.0.1',
+    MEDIASOUP_WORKERS: '1',
+    ADMIN_USERNAME: ADMIN.username,
+    ADMIN_PASSWORD: ADMIN.password,
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  const server = await startServer(config);
+
+  const api: TestServer['api'] = async (method, p, opts = {}) => {
+    const res = await fetch(`${server.url}${p}`, {
+      method,
+      headers: {
+        ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(opts.cookie ? { cookie: opts.cookie } : {}),
+        ...opts.headers,
+      },
+      body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
+      redirect: 'manual',
+    });
+    const text = await res.text();
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      // HTML or empty
+    }
+    return { status: res.status, body, headers: res.headers };
+  };
+
+  const signIn = async (username: string, password: string) => {
+    const r = await api('POST', '/api/auth/login', { body: { username, password } });
+    if (r.status !== 200) throw new Error(`sign-in failed: ${r.status} ${JSON.stringify(r.body)}`);
+    const setCookie = r.headers.get('set-cookie') ?? '';
+    return setCookie.split(';')[0]!;
+  };
+
+  return {
+    ...server,
+    dataDir,
+    api,
+    signIn,
+    async createAccount(adminCookie, role, username) {
+      const password = `${username}-password-123`;
+      const r = await api('POST', '/api/accounts', { cookie: adminCookie, body: { username, displayName: username, password, role } });
+      if (r.status !== 201) throw new Error(`create account failed: ${r.status} ${JSON.stringify(r.body)}`);
+      return { cookie: await signIn(username, password), id: r.body.account.id };
+    },
+    async createInspection(cookie, overrides = {}) {
+      const r = await api('POST', '/api/inspections', {
+        cookie,
+        body: {
+          vesselName: '鲁济宁货1234',
+          registrationNumber: 'JN-2026-0042',
+          kind: 'periodic',
+          place: '济宁港 Jining port',
+          scheduledAt: new Date(Date.now() + 3600_000).toISOString(),
+          ...overrides,
+        },
+      });
+      if (r.status !== 201) throw new Error(`create inspection failed: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body.inspection;
+    },
+    async crewLink(cookie, inspectionId) {
+      const r = await api('POST', `/api/inspections/${inspectionId}/crew-link`, { cookie });
+      if (r.status !== 201) throw new Error(`crew link failed: ${r.status} ${JSON.stringify(r.body)}`);
+      return { url: r.body.url, token: r.body.url.split('/join/')[1] };
+    },
+    async stop() {
+      await server.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
