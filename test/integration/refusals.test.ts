@@ -1,0 +1,216 @@
+// Bad input gets a clear, coded answer and changes nothing else: forged/expired/revoked links,
+// wrong roles, malformed and out-of-order signaling, oversized payloads.
+import fs from 'node:fs';
+import path from 'node:path';
+import { CrewTokenSigner } from '../../server/src/auth/crew-tokens';
+import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
+import { connect, connectError, FAKE_DTLS, opusParameters, vp8Parameters, type SignalingClient } from '../helpers/signaling-client';
+
+let server: TestServer;
+let adminCookie: string;
+let surveyorCookie: string;
+let auditorCookie: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  adminCookie = await server.signIn(ADMIN.username, ADMIN.password);
+  surveyorCookie = (await server.createAccount(adminCookie, 'surveyor', 'surveyor1')).cookie;
+  auditorCookie = (await server.createAccount(adminCookie, 'auditor', 'auditor1')).cookie;
+});
+
+afterAll(async () => {
+  await server.stop();
+});
+
+const open: SignalingClient[] = [];
+afterEach(() => {
+  for (const c of open.splice(0)) c.close();
+});
+
+async function client(auth: Record<string, unknown>, cookie?: string) {
+  const c = await connect(server.url, auth, cookie);
+  open.push(c);
+  return c;
+}
+
+function errorCode(ack: { ok: boolean; error?: { code: string } }): string {
+  return ack.ok ? 'OK' : ack.error!.code;
+}
+
+function data<T>(ack: { ok: true; data: T } | { ok: false; error: { code: string } }): T {
+  if (!ack.ok) throw new Error(`unexpected ${ack.error.code}`);
+  return ack.data;
+}
+
+describe('crew links', () => {
+  test('a forged link is refused with 401 on the page and UNAUTHENTICATED on the socket', async () => {
+    const inspection = await server.createInspection(surveyorCookie);
+    const { token } = await server.crewLink(surveyorCookie, inspection.id);
+    const [payload, signature] = token.split('.');
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+    const otherPayload = Buffer.from(JSON.stringify({ ...claims, e: claims.e + 86_400_000 })).toString('base64url');
+    for (const forged of [`${otherPayload}.${signature}`, `${payload}.AAAA${signature!.slice(4)}`, 'not-a-token', `${payload}`]) {
+      const page = await server.api('GET', `/join/${encodeURIComponent(forged)}`);
+      expect(page.status).toBe(401);
+      expect(page.body).toContain('data-code="UNAUTHENTICATED"');
+      expect(await connectError(server.url, { crewToken: forged })).toBe('UNAUTHENTICATED');
+    }
+    const invitation = await server.api('GET', '/api/crew/invitation', { headers: { authorization: `Crew ${otherPayload}.${signature}` } });
+    expect(invitation.status).toBe(401);
+  });
+
+  test('an expired link is refused with 410 and LINK_EXPIRED', async () => {
+    const inspection = await server.createInspection(surveyorCookie);
+    const { token } = await server.crewLink(surveyorCookie, inspection.id);
+    const claims = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString());
+    // Same secret, same link, but an expiry in the past: exactly what an old link looks like.
+    const secret = Buffer.from(fs.readFileSync(path.join(server.dataDir, 'secret.key'), 'utf8'), 'hex');
+    const expired = new CrewTokenSigner(secret).sign({ ...claims, e: Date.now() - 1000 });
+    const page = await server.api('GET', `/join/${expired}`);
+    expect(page.status).toBe(410);
+    expect(page.body).toContain('data-code="LINK_EXPIRED"');
+    expect(await connectError(server.url, { crewToken: expired })).toBe('LINK_EXPIRED');
+  });
+
+  test('a revoked link is refused with 410 and LINK_REVOKED, and a crew already inside cannot rejoin', async () => {
+    const inspection = await server.createInspection(surveyorCookie);
+    const { token } = await server.crewLink(surveyorCookie, inspection.id);
+    const crew = await client({ crewToken: token });
+    const caps = data(await crew.request('room.getCapabilities', {}));
+    expect((await server.api('DELETE', `/api/inspections/${inspection.id}/crew-links`, { cookie: surveyorCookie })).status).toBe(204);
+    expect(errorCode(await crew.request('room.join', { displayName: 'Crew', rtpCapabilities: caps.routerRtpCapabilities }))).toBe('LINK_REVOKED');
+    expect((await server.api('GET', `/join/${token}`)).status).toBe(410);
+    expect(await connectError(server.url, { crewToken: token })).toBe('LINK_REVOKED');
+    const detail = await server.api('GET', `/api/inspections/${inspection.id}`, { cookie: surveyorCookie });
+    expect(detail.body.inspection.participants).toEqual([]);
+  });
+});
+
+describe('roles', () => {
+  test('a socket without credentials, or an auditor, cannot touch a room', async () => {
+    const inspection = await server.createInspection(surveyorCookie);
+    expect(await connectError(server.url, { inspectionId: inspection.id })).toBe('UNAUTHENTICATED');
+    expect(await connectError(server.url, {})).toBe('UNAUTHENTICATED');
+    expect(await connectError(server.url, { inspectionId: inspection.id }, auditorCookie)).toBe('FORBIDDEN');
+    expect(await connectError(server.url, { inspectionId: 'no-such-inspection' }, surveyorCookie)).toBe('NOT_FOUND');
+    expect(server.rooms.get(inspection.id)).toBeUndefined();
+  });
+
+  test('a crew member cannot end the inspection, and the session goes on', async () => {
+    const inspection = await server.createInspection(surveyorCookie);
+    const { token } = await server.crewLink(surveyorCookie, inspection.id);
+    const crew = await client({ crewToken: token });
+    const caps = data(await crew.request('room.getCapabilities', {})).routerRtpCapabilities;
+    data(await crew.request('room.join', { displayName: 'Crew', rtpCapabilities: caps }));
+    expect(errorCode(await crew.request('inspection.end', {}))).toBe('FORBIDDEN');
+    const r = await server.api('GET', `/api/inspections/${inspection.id}`, { cookie: surveyorCookie });
+    expect(r.body.inspection.status).toBe('live');
+  });
+
+  test('the REST API refuses the wrong roles and the signed-out', async () => {
+    expect((await server.api('GET', '/api/inspections')).status).toBe(401);
+    const created = await server.api('POST', '/api/inspections', {
+      cookie: auditorCookie,
+      body: { vesselName: 'X', registrationNumber: 'Y', kind: 'periodic', place: 'Z', scheduledAt: new Date().toISOString() },
+    });
+    expect(created.status).toBe(403);
+    expect(created.body.error.code).toBe('FORBIDDEN');
+    const account = await server.api('POST', '/api/accounts', {
+      cookie: surveyorCookie,
+      body: { username: 'mallory', displayName: 'M', password: 'long-enough-pw', role: 'admin' },
+    });
+    expect(account.status).toBe(403);
+    expect((await server.api('GET', '/api/inspections', { cookie: auditorCookie })).status).toBe(200);
+  });
+
+  test('a wrong password is refused without saying which part was wrong', async () => {
+    const wrongPw = await server.api('POST', '/api/auth/login', { body: { username: ADMIN.username, password: 'nope' } });
+    const noUser = await server.api('POST', '/api/auth/login', { body: { username: 'nobody', password: 'nope' } });
+    expect(wrongPw.status).toBe(401);
+    expect(noUser.status).toBe(401);
+    expect(wrongPw.body.error.message).toBe(noUser.body.error.message);
+    expect(wrongPw.headers.get('set-cookie')).toBeNull();
+  });
+
+  test('passwords are stored as scrypt hashes, never as given', async () => {
+    const rows: Array<{ passwordHash: string }> = await server.db.query('SELECT passwordHash FROM account');
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) expect(r.passwordHash).toMatch(/^scrypt\$16384\$8\$1\$[\w-]+\$[\w-]+$/);
+    expect(rows.some((r) => r.passwordHash.includes(ADMIN.password))).toBe(false);
+  });
+});
+
+describe('malformed and out-of-order signaling', () => {
+  test('each bad request gets its error code; the other participant is unaffected', async () => {
+    const inspection = await server.createInspection(surveyorCookie);
+    const { token } = await server.crewLink(surveyorCookie, inspection.id);
+    const surveyor = await client({ inspectionId: inspection.id }, surveyorCookie);
+    const caps = data(await surveyor.request('room.getCapabilities', {})).routerRtpCapabilities;
+    data(await surveyor.request('room.join', { displayName: 'Surveyor', rtpCapabilities: caps }));
+    const recv = data(await surveyor.request('transport.create', { direction: 'recv' }));
+    data(await surveyor.request('transport.connect', { transportId: recv.id, dtlsParameters: FAKE_DTLS }));
+
+    const crew = await client({ crewToken: token });
+    // Before joining: nothing but capabilities and join.
+    expect(errorCode(await crew.request('transport.create', { direction: 'send' }))).toBe('INVALID_STATE');
+    data(await crew.request('room.join', { displayName: 'Crew', rtpCapabilities: caps }));
+    expect(errorCode(await crew.request('room.join', { displayName: 'Crew', rtpCapabilities: caps }))).toBe('INVALID_STATE');
+
+    // Wrong types, unknown fields, unknown requests, missing payloads.
+    expect(errorCode(await crew.request('transport.create', { direction: 'sideways' }))).toBe('BAD_REQUEST');
+    expect(errorCode(await crew.request('transport.create', { direction: 'send', extra: 1 }))).toBe('BAD_REQUEST');
+    expect(errorCode(await crew.request('produce', 'not an object'))).toBe('BAD_REQUEST');
+    expect(errorCode(await crew.request('produce', undefined))).toBe('BAD_REQUEST');
+    expect(errorCode(await (crew.request as any)('room.destroyEverything', {}))).toBe('BAD_REQUEST');
+
+    // Unknown ids, and someone else's transport.
+    expect(errorCode(await crew.request('transport.connect', { transportId: 'nope', dtlsParameters: FAKE_DTLS }))).toBe('NOT_FOUND');
+    expect(errorCode(await crew.request('transport.connect', { transportId: recv.id, dtlsParameters: FAKE_DTLS }))).toBe('NOT_FOUND');
+    expect(errorCode(await crew.request('consumer.resume', { consumerId: 'nope' }))).toBe('NOT_FOUND');
+    expect(errorCode(await crew.request('producer.pause', { producerId: 'nope' }))).toBe('NOT_FOUND');
+
+    // Produce before connect, then malformed RTP parameters (mediasoup's own validation).
+    const send = data(await crew.request('transport.create', { direction: 'send' }));
+    const video = { transportId: send.id, kind: 'video', rtpParameters: vp8Parameters(5555), source: 'camera' };
+    expect(errorCode(await crew.request('produce', video))).toBe('INVALID_STATE');
+    data(await crew.request('transport.connect', { transportId: send.id, dtlsParameters: FAKE_DTLS }));
+    expect(errorCode(await crew.request('transport.connect', { transportId: send.id, dtlsParameters: FAKE_DTLS }))).toBe('INVALID_STATE');
+    expect(errorCode(await crew.request('produce', { ...video, rtpParameters: { codecs: 'garbage' } }))).toBe('BAD_REQUEST');
+    expect(errorCode(await crew.request('produce', { ...video, kind: 'audio' }))).toBe('BAD_REQUEST');
+
+    // A huge payload is answered, not fatal.
+    const huge = { ...video, rtpParameters: { ...vp8Parameters(5555), padding: 'x'.repeat(200_000) } };
+    expect(errorCode(await crew.request('produce', huge))).toBe('PAYLOAD_TOO_LARGE');
+
+    // After all that, the crew can still produce and the surveyor still receives it.
+    const produced = data(await crew.request('produce', video));
+    await expect(surveyor.next('consumer.new', (c) => c.producerId === produced.producerId)).resolves.toMatchObject({ kind: 'video' });
+    expect(errorCode(await crew.request('produce', video))).toBe('INVALID_STATE'); // one camera at a time
+    data(await crew.request('produce', { transportId: send.id, kind: 'audio', rtpParameters: opusParameters(6666), source: 'microphone' }));
+    expect(crew.socket.connected).toBe(true);
+  });
+
+  test('bad REST bodies get field-level messages', async () => {
+    const r = await server.api('POST', '/api/inspections', {
+      cookie: surveyorCookie,
+      body: { vesselName: '', registrationNumber: 'R', kind: 'submarine', place: 'P', scheduledAt: 'tomorrow' },
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('BAD_REQUEST');
+    expect(r.body.error.message).toMatch(/vesselName/);
+    expect(r.body.error.message).toMatch(/kind/);
+    expect(r.body.error.message).toMatch(/scheduledAt/);
+    const notJson = await server.api('POST', '/api/inspections', { cookie: surveyorCookie, body: '{oops', headers: { 'content-type': 'application/json' } });
+    expect(notJson.status).toBe(400);
+    const big = await server.api('POST', '/api/auth/login', { body: { username: 'a', password: 'x'.repeat(100_000) } });
+    expect(big.status).toBe(413);
+    const list = await server.api('GET', '/api/inspections', { cookie: surveyorCookie });
+    expect(list.body.inspections.every((i: { vesselName: string }) => i.vesselName !== '')).toBe(true);
+  });
+});
+
+test('GET /healthz reports the workers', async () => {
+  const r = await server.api('GET', '/healthz');
+  expect(r.status).toBe(200);
+  expect(r.body).toMatchObject({ ok: true, workers: 1 });
+});

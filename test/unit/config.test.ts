@@ -1,0 +1,34 @@
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../server/src/config/config';
+
+test('embedded defaults: HTTPS on 8443, data under ./data, crew links valid 24 h', () => {
+  const c = loadConfig({});
+  expect(c.https).toBe(true);
+  expect(c.port).toBe(8443);
+  expect(c.dbPath).toBe(path.resolve('data', 'cloudship.sqlite'));
+  expect(c.crewLinkTtlMs).toBe(24 * 3600_000);
+  expect(c.workers).toBeGreaterThanOrEqual(1);
+  // Listening on all interfaces must announce a concrete address to WebRTC clients.
+  expect(c.rtc.listenIps[0]!.ip).toBe('0.0.0.0');
+  expect(c.rtc.listenIps[0]!.announcedIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+});
+
+test('a specific RTC listen address needs no announced address; extra listen addresses are added', () => {
+  const c = loadConfig({ RTC_LISTEN_IP: '127.0.0.1', RTC_EXTRA_LISTEN_IPS: '10.77.0.1' });
+  expect(c.rtc.listenIps).toEqual([{ ip: '127.0.0.1' }, { ip: '10.77.0.1' }]);
+});
+
+test.each([
+  [{ PORT: '70000' }, 'PORT'],
+  [{ PORT: 'http' }, 'PORT'],
+  [{ HTTPS: 'maybe' }, 'HTTPS'],
+  [{ RTC_MIN_PORT: '50000', RTC_MAX_PORT: '40000' }, 'RTC_MIN_PORT'],
+  [{ TLS_CERT: '/x.crt' }, 'TLS_CERT'],
+  [{ ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD'],
+  [{ CREW_LINK_TTL_HOURS: '-1' }, 'CREW_LINK_TTL_HOURS'],
+  [{ RTC_LISTEN_IP: 'localhost' }, 'RTC_LISTEN_IP'],
+  [{ RTC_EXTRA_LISTEN_IPS: '10.0.0.1,nonsense' }, 'RTC_EXTRA_LISTEN_IPS'],
+])('invalid %j is refused naming %s', (env, name) => {
+  expect(() => loadConfig(env)).toThrow(ConfigError);
+  expect(() => loadConfig(env)).toThrow(name);
+});
