@@ -45,6 +45,9 @@ async function call<T>(method: string, path: string, body?: unknown, headers: Re
     response = await fetch(path, {
       method,
       credentials: 'same-origin',
+      // API answers are never reused: a 410 for one crew token must not be served from the HTTP
+      // cache for another (the token travels in a header, so the URL is the same).
+      cache: 'no-store',
       headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });

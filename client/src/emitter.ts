@@ -6,7 +6,7 @@ export type EventMap = Record<string, unknown[]>;
 export type Listener<A extends unknown[]> = (...args: A) => void;
 
 export class Emitter<E extends EventMap> {
-  private readonly listeners = new Map<keyof E, Set<Listener<never[]>>>();
+  private readonly listeners = new Map<keyof E, Set<(...args: never[]) => void>>();
 
   /** Subscribe; returns the function that unsubscribes. */
   on<K extends keyof E>(event: K, listener: Listener<E[K]>): () => void {
@@ -15,12 +15,12 @@ export class Emitter<E extends EventMap> {
       set = new Set();
       this.listeners.set(event, set);
     }
-    set.add(listener as Listener<never[]>);
+    set.add(listener as unknown as (...args: never[]) => void);
     return () => this.off(event, listener);
   }
 
   off<K extends keyof E>(event: K, listener: Listener<E[K]>): void {
-    this.listeners.get(event)?.delete(listener as Listener<never[]>);
+    this.listeners.get(event)?.delete(listener as unknown as (...args: never[]) => void);
   }
 
   protected emit<K extends keyof E>(event: K, ...args: E[K]): void {
@@ -28,7 +28,7 @@ export class Emitter<E extends EventMap> {
     if (!set) return;
     for (const listener of [...set]) {
       try {
-        (listener as Listener<E[K]>)(...args);
+        (listener as unknown as Listener<E[K]>)(...args);
       } catch (err) {
         console.error(`emit() | listener for "${String(event)}" threw`, err);
       }

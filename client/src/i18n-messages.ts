@@ -71,7 +71,7 @@ export const en = {
   'link.revoke': 'Revoke links',
   'link.revokeConfirm': 'Revoke all crew links of this inspection? Crew members using them will be disconnected.',
   'link.revoked': 'All crew links of this inspection are revoked.',
-  'link.expires': 'Valid until {time}',
+  'link.expires': 'Valid until',
   'link.qrAlt': 'QR code of the crew link',
   'link.closed': 'Crew links are not available for an inspection that has ended.',
 
@@ -237,7 +237,7 @@ export const zhCN: Record<MessageKey, string> = {
   'link.revoke': '作废链接',
   'link.revokeConfirm': '作废本次检验的所有船员链接吗？正在使用这些链接的船员将被断开。',
   'link.revoked': '本次检验的所有船员链接已作废。',
-  'link.expires': '有效期至 {time}',
+  'link.expires': '有效期至',
   'link.qrAlt': '船员链接二维码',
   'link.closed': '检验已结束，不能再生成船员链接。',
 

@@ -69,19 +69,28 @@ export function field(label: MessageKey, value: Child): HTMLElement[] {
   return [el('dt', { t: label }), el('dd', {}, [value])];
 }
 
+/** Show or hide an element; its `data-testid` is only present while shown, so that a test that
+ * waits for the selector waits for the message to appear (not for a hidden placeholder). */
+export function setShown(node: HTMLElement, testid: string, shown: boolean): void {
+  node.hidden = !shown;
+  if (shown) node.dataset.testid = testid;
+  else delete node.dataset.testid;
+}
+
 /** An inline message area whose text is translated and cleared with `show(null)`. */
 export function messageBox(testid: string, kind: 'error' | 'info' = 'error') {
-  const box = el('p', { class: `message message-${kind}`, testid, attrs: { role: kind === 'error' ? 'alert' : 'status', hidden: true } });
+  const box = el('p', { class: `message message-${kind}`, attrs: { role: kind === 'error' ? 'alert' : 'status', hidden: true } });
   return {
     el: box,
     show(key: MessageKey | null, args?: MessageArgs) {
-      box.hidden = key === null;
       if (key) bindText(box, key, args);
+      setShown(box, testid, key !== null);
     },
-    /** Show the translated message of an error code (wire or client code). */
+    /** Show the translated message of an error code (wire or client code); `data-code` holds it. */
     showError(code: string) {
-      box.hidden = false;
       bindError(box, code);
+      box.dataset.code = code;
+      setShown(box, testid, true);
     },
   };
 }

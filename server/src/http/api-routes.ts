@@ -31,6 +31,11 @@ type Authed = Request & { account: Account };
 export function apiRouter(deps: ApiDeps): express.Router {
   const router = express.Router();
   router.use(express.json({ limit: '32kb' }));
+  // API answers depend on cookies and tokens in headers: never let a browser cache them.
+  router.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
 
   const authed =
     (permission: Permission, handler: (req: Authed, res: Response) => Promise<void>): RequestHandler =>

@@ -1,0 +1,113 @@
+// The invitation and consent screen: what will be shared, a name, and the join button.
+import type { CrewInvitationView } from '@cloudship/shared';
+import { errorCode } from '../api';
+import { bindText, languageButton, onLanguageChange, t } from '../i18n';
+import { LiveSession } from '../live-session';
+import { getCameraAndMicrophone } from '../local-media';
+import { exposeSession } from '../test-hooks';
+import { el, field, messageBox } from '../ui/dom';
+
+const NAME_KEY = 'cloudship.crewName';
+
+function rememberedName(): string | null {
+  try {
+    return localStorage.getItem(NAME_KEY);
+  } catch {
+    return null;
+  }
+}
+
+export function mountConsentView(
+  root: HTMLElement,
+  invitation: CrewInvitationView,
+  token: string,
+  onJoined: (session: LiveSession) => void,
+): void {
+  const name = el('input', {
+    attrs: { id: 'crew-name', name: 'crew-name', maxlength: 80, autocomplete: 'name', enterkeyhint: 'go' },
+  });
+  name.value = rememberedName() ?? t('crew.defaultName');
+  // Follow a language switch while the default name is untouched ("船员" <-> "Crew").
+  let defaultName = t('crew.defaultName');
+  const offLanguage = onLanguageChange(() => {
+    if (name.value === defaultName) name.value = t('crew.defaultName');
+    defaultName = t('crew.defaultName');
+  });
+
+  const error = messageBox('crew-join-error');
+  const joinButton = el('button', {
+    class: 'btn btn-primary btn-block btn-large',
+    testid: 'crew-join',
+    t: 'crew.join',
+    attrs: { type: 'submit' },
+  });
+
+  const form = el('form', { class: 'card crew-card', testid: 'consent' }, [
+    el('h1', { t: 'crew.title' }),
+    el('p', { class: 'lead', t: 'crew.invitedBy', tArgs: { name: invitation.surveyorName } }),
+    el('dl', { class: 'particulars', testid: 'invitation' }, [
+      ...field('crew.vessel', invitation.vesselName),
+      ...field('crew.registration', invitation.registrationNumber),
+      ...field('crew.place', invitation.place),
+      ...field('crew.surveyor', invitation.surveyorName),
+      ...field('crew.expires', el('time', { date: invitation.expiresAt })),
+    ]),
+    el('h2', { t: 'crew.consentTitle' }),
+    el('ul', { class: 'consent-list' }, [
+      el('li', {}, [el('span', { class: 'icon', text: '📷', attrs: { 'aria-hidden': 'true' } }), el('span', { t: 'crew.consentCamera' })]),
+      el('li', {}, [el('span', { class: 'icon', text: '🎙', attrs: { 'aria-hidden': 'true' } }), el('span', { t: 'crew.consentMicrophone' })]),
+      el('li', {}, [el('span', { class: 'icon', text: '⏺', attrs: { 'aria-hidden': 'true' } }), el('span', { t: 'crew.consentRecording' })]),
+    ]),
+    el('label', { class: 'field', attrs: { for: 'crew-name' } }, [el('span', { t: 'crew.name' }), name]),
+    error.el,
+    joinButton,
+  ]);
+
+  let joining = false;
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void join();
+  });
+
+  async function join(): Promise<void> {
+    if (joining) return;
+    joining = true;
+    error.show(null);
+    joinButton.disabled = true;
+    bindText(joinButton, 'crew.joining');
+    const displayName = name.value.trim() || t('crew.defaultName');
+    try {
+      localStorage.setItem(NAME_KEY, displayName);
+    } catch {
+      // not remembered: fine
+    }
+
+    // Open the camera and join the room at the same time: on a phone each takes from a few hundred
+    // ms to a second, and the surveyor is waiting for the first picture. The publisher produces the
+    // tracks on whichever finishes last.
+    const session = new LiveSession({ auth: { crewToken: token }, displayName });
+    exposeSession(session);
+    const started = session.start();
+    started.catch(() => undefined); // reported through the session's 'state' events
+    try {
+      const { camera, microphone } = await getCameraAndMicrophone('environment');
+      if (camera) void session.produceCamera({ facingMode: 'environment', track: camera }).catch(() => undefined);
+      if (microphone) void session.produceMicrophone({ track: microphone }).catch(() => undefined);
+    } catch (err) {
+      // No camera or microphone: nothing to inspect with. Leave the room and explain.
+      session.close();
+      exposeSession(null);
+      error.showError(errorCode(err));
+      bindText(joinButton, 'crew.join');
+      joinButton.disabled = false;
+      joining = false;
+      return;
+    }
+    offLanguage();
+    onJoined(session);
+  }
+
+  root.replaceChildren(
+    el('main', { class: 'crew-page' }, [el('div', { class: 'crew-bar' }, [el('span', { class: 'brand', t: 'app.name' }), languageButton()]), form]),
+  );
+}

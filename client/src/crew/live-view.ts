@@ -1,0 +1,126 @@
+// The crew's live screen: full-screen camera preview, big buttons, connection and surveyor state.
+import { errorCode } from '../api';
+import { bindText, languageButton } from '../i18n';
+import type { LiveSession, RemotePeer, SessionState } from '../live-session';
+import { button, el, messageBox, setShown } from '../ui/dom';
+import { createConnectionState, createPeerList } from '../ui/peer-list';
+
+/** Keep the phone screen on while filming (where the Wake Lock API exists). */
+function keepScreenOn(): () => void {
+  let lock: WakeLockSentinel | null = null;
+  let released = false;
+  const acquire = () => {
+    if (released || document.visibilityState !== 'visible' || !('wakeLock' in navigator)) return;
+    navigator.wakeLock.request('screen').then(
+      (sentinel) => (released ? void sentinel.release() : (lock = sentinel)),
+      () => undefined, // refused (battery saver): the screen may dim, nothing else breaks
+    );
+  };
+  // The lock is dropped whenever the page is hidden; take it again when it comes back.
+  document.addEventListener('visibilitychange', acquire);
+  acquire();
+  return () => {
+    released = true;
+    document.removeEventListener('visibilitychange', acquire);
+    void lock?.release().catch(() => undefined);
+  };
+}
+
+export function mountLiveView(root: HTMLElement, session: LiveSession, onFatal: (code: string) => void): void {
+  const conn = createConnectionState();
+  const peers = createPeerList(null);
+  const warning = messageBox('crew-warning');
+
+  // Our own camera. Not mirrored for the rear camera (what you see is what the surveyor sees);
+  // mirrored for the front one, as every camera app does.
+  const preview = el('video', { class: 'crew-preview', testid: 'local-video' });
+  preview.muted = true;
+  preview.playsInline = true;
+  preview.autoplay = true;
+  const pip = el('div', { class: 'crew-pip', attrs: { hidden: true } });
+  const waiting = el('p', { class: 'crew-waiting', t: 'crew.waitingSurveyor' });
+
+  const switchButton = button({ class: 'btn-round', testid: 'switch-camera', t: 'crew.switchCamera' }, async () => {
+    switchButton.disabled = true;
+    await session.switchCamera().catch(warn);
+    switchButton.disabled = false;
+  });
+  const muteButton = button({ class: 'btn-round', testid: 'mute', t: 'crew.mute' }, () => {
+    void session.setMuted(!session.local.muted).catch(warn);
+  });
+  const soundButton = button({ kind: 'primary', class: 'btn-large', t: 'live.enableSound' }, () => {
+    session.resumeAudio();
+    setShown(soundButton, 'enable-sound', false);
+  });
+  setShown(soundButton, 'enable-sound', false);
+
+  const endedPanel = el('div', { class: 'crew-ended', attrs: { hidden: true } }, [
+    el('h1', { t: 'crew.ended' }),
+    el('p', { t: 'crew.endedHint' }),
+  ]);
+
+  const view = el('main', { class: 'crew-live', testid: 'crew-live' }, [
+    preview,
+    el('div', { class: 'crew-overlay-top' }, [conn.el, languageButton()]),
+    el('div', { class: 'crew-overlay-peers' }, [peers.el, waiting]),
+    pip,
+    el('div', { class: 'crew-overlay-bottom' }, [warning.el, soundButton, el('div', { class: 'crew-controls' }, [switchButton, muteButton])]),
+    endedPanel,
+  ]);
+
+  function warn(err: unknown): void {
+    warning.showError(errorCode(err));
+    setTimeout(() => warning.show(null), 6_000);
+  }
+
+  function paintLocal(): void {
+    const { cameraTrack, facingMode, muted, microphone } = session.local;
+    const shown = (preview.srcObject as MediaStream | null)?.getVideoTracks()[0] ?? null;
+    if (cameraTrack !== shown) preview.srcObject = cameraTrack ? new MediaStream([cameraTrack]) : null;
+    preview.classList.toggle('mirrored', facingMode === 'user');
+    switchButton.hidden = !cameraTrack;
+    muteButton.disabled = !microphone;
+    muteButton.setAttribute('aria-pressed', String(muted));
+    muteButton.classList.toggle('active', muted);
+    bindText(muteButton, muted ? 'crew.unmute' : 'crew.mute');
+  }
+
+  function paintPeers(list: RemotePeer[]): void {
+    peers.render(list);
+    waiting.hidden = list.some((p) => p.role !== 'crew' && p.state !== 'gone');
+    // The surveyor's camera, when on, as a small picture-in-picture.
+    const video = list.map((p) => session.remoteElement(p.id, 'camera')).find((v): v is HTMLMediaElement => v !== null) ?? null;
+    if (video && video.parentElement !== pip) pip.replaceChildren(video);
+    if (!video) pip.replaceChildren();
+    pip.hidden = !video;
+  }
+
+  const releaseWakeLock = keepScreenOn();
+
+  function onState(state: SessionState, code?: string): void {
+    conn.setState(state);
+    if (state === 'ended') {
+      // The session has already released camera and microphone; clear the frozen last frame.
+      preview.srcObject = null;
+      setShown(endedPanel, 'ended', true);
+      releaseWakeLock();
+    } else if (state === 'failed') {
+      releaseWakeLock();
+      onFatal(code ?? 'DISCONNECTED');
+    }
+  }
+
+  session.on('state', (state, { code }) => onState(state, code));
+  session.on('peers', paintPeers);
+  session.on('remoteMedia', () => paintPeers(session.peers));
+  session.on('localMedia', paintLocal);
+  session.on('transport', ({ direction, state }) => conn.setTransport(direction, state));
+  session.on('autoplayBlocked', () => setShown(soundButton, 'enable-sound', true));
+  session.on('warning', ({ code }) => warn({ code }));
+
+  root.replaceChildren(view);
+  paintLocal();
+  paintPeers(session.peers);
+  // The session may have changed state before this view existed (a refusal during the consent step).
+  onState(session.state, session.failureCode);
+}

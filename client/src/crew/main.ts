@@ -1,0 +1,45 @@
+// Crew phone page (join.html), served for /join/<token>: invitation -> consent -> live.
+import '../styles.css';
+import { api, errorCode } from '../api';
+import { initI18n } from '../i18n';
+import { exposeSession } from '../test-hooks';
+import { el } from '../ui/dom';
+import { mountConsentView } from './consent-view';
+import { mountErrorView } from './error-view';
+import { mountLiveView } from './live-view';
+
+initI18n();
+exposeSession(null);
+
+const app = document.getElementById('app') ?? document.body;
+
+/** The token is the last path segment of the crew link: https://host/join/<token>. */
+function tokenFromPath(pathname: string): string | null {
+  const match = /^\/join\/([^/?#]+)\/?$/.exec(pathname);
+  if (!match) return null;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return null;
+  }
+}
+
+async function boot(): Promise<void> {
+  const token = tokenFromPath(location.pathname);
+  if (!token) return mountErrorView(app, 'UNAUTHENTICATED', boot);
+  app.replaceChildren(el('main', { class: 'crew-page' }, [el('p', { class: 'muted center', t: 'common.loading' })]));
+  try {
+    const invitation = await api.crewInvitation(token);
+    mountConsentView(app, invitation, token, (session) =>
+      mountLiveView(app, session, (code) => mountErrorView(app, code, boot)),
+    );
+  } catch (err) {
+    mountErrorView(app, errorCode(err), boot);
+  }
+}
+
+// Closing or leaving the page: leave the room at once instead of after the server's timeout.
+window.addEventListener('pagehide', () => window.cloudship.session?.close());
+// Back from the back/forward cache with that session closed: start over from the invitation.
+window.addEventListener('pageshow', (event) => event.persisted && window.cloudship.session && location.reload());
+void boot();

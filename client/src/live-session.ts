@@ -1,0 +1,389 @@
+// The live room of one inspection, as seen from a browser (surveyor console and crew phone).
+//
+// Join sequence (shared/protocol.ts): room.getCapabilities -> Device.load -> room.join -> create the
+// recv and send transports -> produce the local tracks. The server then pushes `consumer.new` for
+// every remote producer. Every (re)connection of the socket and every `room.rejoin` runs the whole
+// sequence again from scratch on fresh transports; the local tracks survive (see publisher.ts).
+import type { Device } from 'mediasoup-client';
+import type { ConnectionState, IceParameters, RtpCapabilities, Transport } from 'mediasoup-client/types';
+import type { Handshake, RequestName, RequestPayload, ResponseData, Role } from '@cloudship/shared';
+import { Emitter } from './emitter';
+import { errorCode } from './api';
+import type { FacingMode } from './local-media';
+import { Publisher, type LocalMediaState } from './publisher';
+import { RemoteMedia } from './remote-media';
+import { RemotePeers, type InboundStat, type RemoteMediaEvent, type RemotePeer } from './remote-peers';
+import { createSignalingSocket, request, SignalingError, type SignalingSocket } from './signaling';
+import { createDevice, createTransport } from './transports';
+import { describeDevice, log } from './util';
+
+export type { LocalMediaState } from './publisher';
+export type { InboundStat, RemoteMediaEvent, RemotePeer } from './remote-peers';
+
+export type SessionState = 'idle' | 'connecting' | 'joining' | 'connected' | 'reconnecting' | 'failed' | 'ended' | 'closed';
+const FINAL_STATES: SessionState[] = ['failed', 'ended', 'closed'];
+
+/** Refusals that another attempt cannot fix: the page shows the message and stops. */
+const FATAL_CODES = ['UNAUTHENTICATED', 'LINK_EXPIRED', 'LINK_REVOKED', 'FORBIDDEN', 'UNSUPPORTED_BROWSER', 'INSECURE_CONTEXT'];
+
+export type LiveSessionEvents = {
+  state: [SessionState, { code?: string }];
+  peers: [RemotePeer[]];
+  remoteMedia: [RemoteMediaEvent];
+  localMedia: [LocalMediaState];
+  transport: [{ direction: 'send' | 'recv'; state: ConnectionState }];
+  ended: [{ reason: string }];
+  autoplayBlocked: [];
+  warning: [{ code: string }];
+};
+
+export interface LiveSessionOptions {
+  auth: Handshake;
+  displayName: string;
+  /** Staff sockets carry the session cookie. */
+  withCredentials?: boolean;
+  /** Where remote <audio> elements are placed (a hidden container by default). */
+  audioContainer?: HTMLElement;
+}
+
+/** Thrown inside a join that a newer join has replaced; never reported. */
+class StaleJoin extends Error {}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(err: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  promise.catch(() => undefined); // a replaced join rejects it with nobody waiting
+  return { promise, resolve, reject };
+}
+
+export class LiveSession extends Emitter<LiveSessionEvents> {
+  private socket: SignalingSocket | null = null;
+  private _state: SessionState = 'idle';
+  private _failureCode: string | undefined;
+  private generation = 0;
+  private sendTransport: Transport | null = null;
+  private recvTransport: Transport | null = null;
+  private recvReady: Deferred<Transport> = deferred();
+  private hasJoined = false;
+  private lastServerKick = 0;
+  private retryDelay = 1_000;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly publisher: Publisher;
+  private readonly remote: RemotePeers;
+  participantId: string | null = null;
+  role: Role | null = null;
+
+  constructor(private readonly options: LiveSessionOptions) {
+    super();
+    const audioContainer = options.audioContainer ?? LiveSession.hiddenContainer();
+    const media = new RemoteMedia(audioContainer, () => this.emit('autoplayBlocked'));
+    this.remote = new RemotePeers(media, (name, payload) => this.request(name, payload));
+    this.remote.on('peers', (peers) => this.emit('peers', peers));
+    this.remote.on('media', (event) => this.emit('remoteMedia', event));
+    this.remote.on('warning', (w) => this.emit('warning', w));
+    this.publisher = new Publisher((name, payload, timeoutMs) => this.request(name, payload, timeoutMs));
+    this.publisher.on('change', (state) => this.emit('localMedia', state));
+    this.publisher.on('warning', (w) => this.emit('warning', w));
+  }
+
+  get state(): SessionState {
+    return this._state;
+  }
+
+  /** Why the session failed (an error code), once it has. */
+  get failureCode(): string | undefined {
+    return this._failureCode;
+  }
+
+  get peers(): RemotePeer[] {
+    return this.remote.list();
+  }
+
+  get local(): LocalMediaState {
+    return this.publisher.state;
+  }
+
+  /** The element showing a remote peer's camera or microphone, if any. */
+  remoteElement(peerId: string, source: 'camera' | 'microphone'): HTMLMediaElement | null {
+    return this.remote.element(peerId, source);
+  }
+
+  /** Connect and join. Resolves once joined; rejects with a coded error when it cannot be. */
+  start(): Promise<void> {
+    if (this.socket) return Promise.reject(new SignalingError('INVALID_STATE', 'already started'));
+    const done = new Promise<void>((resolve, reject) => {
+      const off = this.on('state', (state, { code }) => {
+        if (state === 'connected') resolve();
+        else if (FINAL_STATES.includes(state)) reject(new SignalingError(code ?? (state === 'ended' ? 'INSPECTION_ENDED' : 'DISCONNECTED'), state));
+        else return;
+        off();
+      });
+    });
+    const socket = createSignalingSocket(this.options.auth, this.options.withCredentials ?? false);
+    this.socket = socket;
+    this.wireSocket(socket);
+    this.setState('connecting');
+    socket.connect();
+    return done;
+  }
+
+  produceCamera(options: { facingMode?: FacingMode; track?: MediaStreamTrack } = {}): Promise<void> {
+    return this.publisher.produceCamera(options);
+  }
+
+  produceMicrophone(options: { track?: MediaStreamTrack } = {}): Promise<void> {
+    return this.publisher.produceMicrophone(options);
+  }
+
+  stopCamera(): Promise<void> {
+    return this.publisher.stopCamera();
+  }
+
+  switchCamera(): Promise<void> {
+    return this.publisher.switchCamera();
+  }
+
+  setMuted(muted: boolean): Promise<void> {
+    return this.publisher.setMuted(muted);
+  }
+
+  /** After autoplay was refused: call from a click handler. */
+  resumeAudio(): void {
+    this.remote.retryPlayback();
+  }
+
+  /** End the inspection for everyone (surveyor). */
+  async endInspection(): Promise<void> {
+    await this.request('inspection.end', {});
+    this.finish('ended', { reason: 'ended' });
+  }
+
+  /** Leave the room politely, then release everything. */
+  async leave(): Promise<void> {
+    await this.request('room.leave', {}, 2_000).catch(() => undefined);
+    this.close();
+  }
+
+  /** Release everything at once (page hidden, navigation). */
+  close(): void {
+    this.finish('closed', {});
+  }
+
+  /** Test hook: inbound RTP statistics of every live consumer. */
+  inboundStats(): Promise<InboundStat[]> {
+    return this.remote.inboundStats();
+  }
+
+  request<N extends RequestName>(name: N, payload: RequestPayload<N>, timeoutMs?: number): Promise<ResponseData[N]> {
+    if (!this.socket) return Promise.reject(new SignalingError('DISCONNECTED', 'not started'));
+    return request(this.socket, name, payload, timeoutMs);
+  }
+
+  private wireSocket(socket: SignalingSocket): void {
+    socket.on('connect', () => void this.join());
+    socket.on('disconnect', (reason) => this.onDisconnect(reason));
+    socket.on('connect_error', (err) => this.onConnectError(err));
+    socket.on('peer.joined', (peer) => this.remote.upsert(peer, this.participantId));
+    socket.on('peer.state', ({ peerId, state }) => this.remote.setState(peerId, state));
+    socket.on('peer.left', ({ peerId }) => this.remote.setState(peerId, 'gone'));
+    socket.on('consumer.new', (info) => {
+      const gen = this.generation;
+      // Consumers may be announced before our transport.create ack is processed: wait for the
+      // receive transport of this join (a newer join rejects the wait and the consumer is dropped;
+      // the server announces the producers again to the new join).
+      this.recvReady.promise.then(
+        (transport) => {
+          if (gen === this.generation) void this.remote.consume(transport, info);
+        },
+        () => undefined,
+      );
+    });
+    socket.on('consumer.closed', ({ consumerId }) => this.remote.closeConsumer(consumerId));
+    socket.on('consumer.paused', ({ consumerId }) => this.remote.setProducerPaused(consumerId, true));
+    socket.on('consumer.resumed', ({ consumerId }) => this.remote.setProducerPaused(consumerId, false));
+    socket.on('inspection.ended', ({ reason }) => this.finish('ended', { reason }));
+    socket.on('room.rejoin', ({ reason }) => {
+      log('room.rejoin | media server restarted, joining again', { reason });
+      void this.join();
+    });
+  }
+
+  private async join(): Promise<void> {
+    if (this.isFinal()) return;
+    clearTimeout(this.retryTimer);
+    const gen = ++this.generation;
+    this.teardown();
+    const recvReady = (this.recvReady = deferred<Transport>());
+    this.setState(this.hasJoined ? 'reconnecting' : 'joining');
+    const current = () => {
+      if (gen !== this.generation) throw new StaleJoin();
+    };
+    try {
+      const { routerRtpCapabilities } = await this.request('room.getCapabilities', {});
+      current();
+      const device = createDevice();
+      await device.load({ routerRtpCapabilities: routerRtpCapabilities as RtpCapabilities });
+      const joined = await this.request('room.join', {
+        displayName: this.options.displayName,
+        device: describeDevice(),
+        rtpCapabilities: device.rtpCapabilities,
+      });
+      current();
+      this.participantId = joined.participantId;
+      this.role = joined.role;
+      this.remote.reset(joined.peers, joined.participantId);
+      // Both transports in parallel (one round trip less on a phone link); the receive transport
+      // is released to waiting consumers as soon as it exists.
+      const [, send] = await Promise.all([
+        this.createTransport(device, 'recv', gen).then((t) => (recvReady.resolve(t), t)),
+        this.createTransport(device, 'send', gen),
+      ]);
+      current();
+      await this.publisher.attachTransport(send);
+      current();
+      this.hasJoined = true;
+      this.retryDelay = 1_000;
+      log('join() | joined', { participantId: joined.participantId, role: joined.role, peers: joined.peers.length });
+      this.setState('connected');
+    } catch (err) {
+      if (err instanceof StaleJoin || gen !== this.generation) return;
+      this.onJoinFailed(errorCode(err), gen);
+    }
+  }
+
+  private async createTransport(device: Device, direction: 'send' | 'recv', gen: number): Promise<Transport> {
+    const info = await this.request('transport.create', { direction });
+    if (gen !== this.generation) throw new StaleJoin();
+    const transport = createTransport(device, direction, info, (name, payload) => this.request(name, payload));
+    if (direction === 'send') this.sendTransport = transport;
+    else this.recvTransport = transport;
+    transport.on('connectionstatechange', (state) => {
+      log(`transport ${direction} | connection -> ${state}`);
+      this.emit('transport', { direction, state });
+      if (state === 'failed' && gen === this.generation) void this.restartIce(transport, gen);
+    });
+    return transport;
+  }
+
+  /**
+   * A transport that stays cut for more than ~10 s goes `failed` and does not come back by itself:
+   * it needs an ICE restart on both ends. If that request gets no answer, the WebSocket is probably
+   * stuck in TCP back-off (messages were seen arriving 18 s late), so open a fresh one; the
+   * reconnection runs the whole join again.
+   */
+  private async restartIce(transport: Transport, gen: number): Promise<void> {
+    try {
+      const { iceParameters } = await this.request('transport.restartIce', { transportId: transport.id }, 5_000);
+      if (gen !== this.generation || transport.closed) return;
+      await transport.restartIce({ iceParameters: iceParameters as IceParameters });
+    } catch (err) {
+      if (gen !== this.generation || this.isFinal()) return;
+      log('restartIce() | failed, reconnecting the signalling', { code: errorCode(err) });
+      this.reconnectSignalling();
+    }
+  }
+
+  private onJoinFailed(code: string, gen: number): void {
+    log('join() | failed', { code });
+    if (code === 'INSPECTION_ENDED') return this.finish('ended', { reason: code });
+    if (FATAL_CODES.includes(code)) return this.finish('failed', { code });
+    if (code === 'DISCONNECTED') return; // the 'connect' handler joins again
+    if (code === 'TIMEOUT') return this.reconnectSignalling();
+    // INTERNAL, INVALID_STATE, NOT_FOUND...: retry with back-off on the same connection.
+    this.setState('reconnecting', { code });
+    this.retryTimer = setTimeout(() => {
+      if (gen === this.generation && this.socket?.connected) void this.join();
+    }, this.retryDelay);
+    this.retryDelay = Math.min(this.retryDelay * 2, 10_000);
+  }
+
+  private onDisconnect(reason: string): void {
+    if (this.isFinal()) return;
+    log(`socket | disconnected (${reason})`);
+    // Media may keep flowing over WebRTC meanwhile; the transports are rebuilt on reconnection.
+    this.setState('reconnecting', { code: 'DISCONNECTED' });
+    if (reason === 'io server disconnect') {
+      // The server closed this socket on purpose and socket.io will not reconnect by itself. Try
+      // once more: the handshake then says why (LINK_REVOKED, INSPECTION_ENDED...). Being thrown
+      // out twice within 30 s (e.g. the same link open on two phones) is final, not a ping-pong.
+      const now = Date.now();
+      if (now - this.lastServerKick < 30_000) return this.finish('failed', { code: 'DISCONNECTED' });
+      this.lastServerKick = now;
+      setTimeout(() => !this.isFinal() && this.socket?.connect(), 1_000);
+    }
+  }
+
+  private onConnectError(err: Error): void {
+    if (this.isFinal()) return;
+    // `active` stays true while socket.io keeps retrying (server unreachable); a refusal by the
+    // server's handshake middleware deactivates the socket and carries our error code.
+    if (this.socket?.active) {
+      this.setState(this.hasJoined ? 'reconnecting' : 'connecting', { code: 'NETWORK' });
+      return;
+    }
+    const code = /^[A-Z_]+$/.test(err.message) ? err.message : 'NETWORK';
+    log('socket | handshake refused', { code });
+    if (code === 'INSPECTION_ENDED') return this.finish('ended', { reason: code });
+    if (FATAL_CODES.includes(code)) return this.finish('failed', { code });
+    this.setState(this.hasJoined ? 'reconnecting' : 'connecting', { code });
+    setTimeout(() => !this.isFinal() && this.socket?.connect(), 3_000);
+  }
+
+  /** Drop the current WebSocket and open a new one (the 'connect' handler joins again). */
+  private reconnectSignalling(): void {
+    const socket = this.socket;
+    if (!socket || this.isFinal()) return;
+    socket.disconnect();
+    socket.connect();
+  }
+
+  /** Close the transports and consumers of the current join; local tracks stay. */
+  private teardown(): void {
+    this.recvReady.reject(new StaleJoin());
+    this.remote.closeAll();
+    this.publisher.detachTransport();
+    this.sendTransport?.close();
+    this.recvTransport?.close();
+    this.sendTransport = this.recvTransport = null;
+  }
+
+  private finish(state: 'ended' | 'failed' | 'closed', detail: { code?: string; reason?: string }): void {
+    if (this.isFinal()) return;
+    // The final state first: the socket's own 'disconnect' event below must find it final.
+    this.setState(state, { code: detail.code });
+    this.generation++;
+    clearTimeout(this.retryTimer);
+    this.teardown();
+    this.publisher.stopAll();
+    this.remote.clear();
+    this.socket?.disconnect();
+    if (state === 'ended') this.emit('ended', { reason: detail.reason ?? 'ended' });
+  }
+
+  private isFinal(): boolean {
+    return FINAL_STATES.includes(this._state);
+  }
+
+  private setState(state: SessionState, detail: { code?: string } = {}): void {
+    if (state === this._state && !detail.code) return;
+    log(`state | ${this._state} -> ${state}`, detail.code ? { code: detail.code } : '');
+    this._state = state;
+    if (state === 'failed') this._failureCode = detail.code;
+    this.emit('state', state, detail);
+  }
+
+  private static hiddenContainer(): HTMLElement {
+    const div = document.createElement('div');
+    div.hidden = true;
+    div.dataset.testid = 'remote-audio-container';
+    document.body.appendChild(div);
+    return div;
+  }
+}

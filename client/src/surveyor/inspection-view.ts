@@ -1,0 +1,154 @@
+// One inspection: particulars, crew link, live session, participants log, and "end inspection".
+import type { InspectionDetailView, InspectionView } from '@cloudship/shared';
+import { api, errorCode } from '../api';
+import { t } from '../i18n';
+import { button, el, field, messageBox, replaceChildren, setShown } from '../ui/dom';
+import type { ConsoleContext } from './context';
+import { createCrewLinkPanel } from './crew-link-panel';
+import { kindKey, setStatusBadge, statusBadge } from './labels';
+import { createLivePanel } from './live-panel';
+import { createParticipantsTable } from './participants-table';
+
+/** How often the page re-reads the inspection while open (status, participants log). */
+const POLL_MS = 10_000;
+
+export function mountInspectionView(root: HTMLElement, ctx: ConsoleContext, id: string): () => void {
+  let disposed = false;
+  let cleanup: () => void = () => undefined;
+  const error = messageBox('inspection-error');
+
+  root.replaceChildren(
+    el('a', { class: 'back', attrs: { href: '#/' }, t: 'detail.back' }),
+    el('p', { class: 'muted', t: 'common.loading' }),
+    error.el,
+  );
+
+  api
+    .getInspection(id)
+    .then(({ inspection }) => {
+      if (!disposed) cleanup = render(inspection);
+    })
+    .catch((err: unknown) => {
+      if (disposed) return;
+      const code = errorCode(err);
+      if (code === 'UNAUTHENTICATED') return ctx.signedOut();
+      root.replaceChildren(el('a', { class: 'back', attrs: { href: '#/' }, t: 'detail.back' }), error.el);
+      error.showError(code);
+    });
+
+  function render(initial: InspectionDetailView): () => void {
+    let inspection: InspectionView = initial;
+    let isEnded = initial.status === 'ended' || initial.status === 'cancelled';
+    let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+
+    const badge = statusBadge(inspection.status);
+    const endedBanner = el('div', { class: 'banner banner-ended', t: 'detail.ended' });
+    setShown(endedBanner, 'ended', isEnded);
+    const actionError = messageBox('end-error');
+    const endButton = button({ kind: 'danger', testid: 'end-inspection', t: 'detail.end' }, () => void endInspection());
+    endButton.hidden = isEnded;
+    const particulars = el('dl', { class: 'particulars', testid: 'particulars' });
+    const participants = createParticipantsTable();
+    const crewLink = createCrewLinkPanel(inspection, ctx.signedOut);
+    const live = createLivePanel(inspection, ctx.account.displayName, {
+      onEnded: () => markEnded(),
+      onPeersChanged: () => scheduleRefresh(800),
+      onUnauthenticated: ctx.signedOut,
+    });
+
+    function paintParticulars(): void {
+      replaceChildren(particulars, [
+        ...field('list.registration', inspection.registrationNumber),
+        ...field('list.kind', el('span', { t: kindKey(inspection.kind) })),
+        ...field('list.place', inspection.place),
+        ...field('list.scheduled', el('time', { date: inspection.scheduledAt })),
+        ...field('detail.surveyor', inspection.surveyorName),
+        ...field('detail.startedAt', el('time', { date: inspection.startedAt })),
+        ...field('detail.endedAt', el('time', { date: inspection.endedAt })),
+      ]);
+    }
+
+    function apply(next: InspectionDetailView): void {
+      inspection = next;
+      setStatusBadge(badge, next.status);
+      paintParticulars();
+      participants.render(next.participants);
+      if ((next.status === 'ended' || next.status === 'cancelled') && !isEnded) markEnded();
+    }
+
+    /** Re-read the inspection soon (coalesces bursts of peer events into one request). */
+    function scheduleRefresh(delayMs: number): void {
+      clearTimeout(refreshTimer);
+      refreshTimer = setTimeout(async () => {
+        if (!document.hidden) {
+          try {
+            const { inspection: next } = await api.getInspection(id);
+            if (!disposed) apply(next);
+          } catch (err) {
+            if (errorCode(err) === 'UNAUTHENTICATED') return ctx.signedOut();
+          }
+        }
+        if (!disposed) scheduleRefresh(POLL_MS);
+      }, delayMs);
+    }
+
+    function markEnded(): void {
+      if (isEnded) return;
+      isEnded = true;
+      setStatusBadge(badge, 'ended');
+      setShown(endedBanner, 'ended', true);
+      endButton.hidden = true;
+      live.setEnded();
+      crewLink.close();
+      scheduleRefresh(300);
+    }
+
+    async function endInspection(): Promise<void> {
+      if (isEnded || !window.confirm(t('detail.endConfirm'))) return;
+      actionError.show(null);
+      endButton.disabled = true;
+      try {
+        const session = live.session();
+        // Live: end over the socket, so that everyone in the room is told at once. Otherwise REST.
+        if (session && session.state === 'connected') await session.endInspection();
+        else await api.endInspection(id);
+        markEnded();
+      } catch (err) {
+        const code = errorCode(err);
+        if (code === 'INSPECTION_ENDED') markEnded();
+        else if (code === 'UNAUTHENTICATED') ctx.signedOut();
+        else actionError.showError(code);
+      } finally {
+        endButton.disabled = false;
+      }
+    }
+
+    paintParticulars();
+    participants.render(initial.participants);
+    root.replaceChildren(
+      el('a', { class: 'back', attrs: { href: '#/' }, t: 'detail.back' }),
+      el('div', { class: 'page-head' }, [
+        el('h1', {}, [el('span', { text: inspection.vesselName }), ' ', badge]),
+        endButton,
+      ]),
+      endedBanner,
+      actionError.el,
+      el('div', { class: 'detail-grid' }, [
+        live.el,
+        el('div', { class: 'detail-side' }, [el('section', { class: 'card' }, [el('h2', { t: 'detail.particulars' }), particulars]), crewLink.el]),
+      ]),
+      participants.el,
+    );
+    scheduleRefresh(POLL_MS);
+
+    return () => {
+      clearTimeout(refreshTimer);
+      live.dispose();
+    };
+  }
+
+  return () => {
+    disposed = true;
+    cleanup();
+  };
+}

@@ -1,0 +1,191 @@
+// The surveyor's live session: the crew camera on a large stage, the people in the room, and the
+// surveyor's own controls (microphone on by default, camera optional and off by default).
+import type { InspectionView } from '@cloudship/shared';
+import { errorCode } from '../api';
+import { bindText, errorMessage } from '../i18n';
+import { LiveSession, type SessionState } from '../live-session';
+import { exposeSession } from '../test-hooks';
+import { button, el, messageBox, setShown } from '../ui/dom';
+import { createConnectionState, createPeerList } from '../ui/peer-list';
+
+export interface LivePanel {
+  el: HTMLElement;
+  /** The session when joined (for "end inspection" over the socket). */
+  session(): LiveSession | null;
+  /** The inspection ended (by us or anyone): release everything and disable joining. */
+  setEnded(): void;
+  dispose(): void;
+}
+
+export interface LivePanelEvents {
+  onEnded(): void;
+  onPeersChanged(): void;
+  onUnauthenticated(): void;
+}
+
+export function createLivePanel(inspection: InspectionView, displayName: string, events: LivePanelEvents): LivePanel {
+  let session: LiveSession | null = null;
+  let ended = inspection.status === 'ended' || inspection.status === 'cancelled';
+  const unsubscribe: Array<() => void> = [];
+
+  const conn = createConnectionState();
+  const peers = createPeerList('live.noPeers');
+  const error = messageBox('live-error');
+  const warning = messageBox('live-warning', 'info');
+  const audioContainer = el('div', { attrs: { hidden: true }, testid: 'remote-audio-container' });
+
+  const placeholder = el('div', { class: 'stage-placeholder', t: 'live.waitingCrew' });
+  const pausedOverlay = el('div', { class: 'stage-overlay', t: 'live.videoPaused', attrs: { hidden: true } });
+  const stage = el('div', { class: 'stage', testid: 'crew-video-area' }, [placeholder, pausedOverlay]);
+  const tiles = el('div', { class: 'tiles' });
+  const selfView = el('video', { class: 'self-view mirrored', attrs: { hidden: true } });
+  selfView.muted = true;
+  selfView.playsInline = true;
+  selfView.autoplay = true;
+
+  const joinButton = button({ kind: 'primary', testid: 'join-live', t: 'live.join' }, () => void join());
+  const muteButton = button({ testid: 'mute', t: 'live.mute' }, () => session && void session.setMuted(!session.local.muted).catch(warn));
+  const cameraButton = button({ testid: 'toggle-camera', t: 'live.cameraOn' }, () => void toggleCamera());
+  const leaveButton = button({ kind: 'ghost', testid: 'leave-live', t: 'live.leave' }, () => void session?.leave());
+  const soundButton = button({ kind: 'primary', t: 'live.enableSound' }, () => {
+    session?.resumeAudio();
+    setShown(soundButton, 'enable-sound', false);
+  });
+  setShown(soundButton, 'enable-sound', false);
+  const controls = el('div', { class: 'button-row' }, [muteButton, cameraButton, leaveButton, soundButton]);
+
+  const panel = el('section', { class: 'card live', testid: 'live-panel' }, [
+    el('div', { class: 'card-head' }, [el('h2', { t: 'live.title' }), conn.el]),
+    el('div', { class: 'live-grid' }, [
+      stage,
+      el('aside', { class: 'live-side' }, [el('h3', { t: 'live.peers' }), peers.el, tiles, selfView]),
+    ]),
+    el('div', { class: 'live-actions' }, [joinButton, controls]),
+    error.el,
+    warning.el,
+    audioContainer,
+  ]);
+
+  function warn(err: unknown): void {
+    warning.showError(errorCode(err));
+    setTimeout(() => warning.show(null), 6_000);
+  }
+
+  function paintControls(state: SessionState): void {
+    const inSession = session !== null && !['failed', 'ended', 'closed'].includes(state);
+    joinButton.hidden = inSession;
+    joinButton.disabled = ended;
+    controls.hidden = !inSession;
+    const local = session?.local;
+    bindText(muteButton, local?.muted ? 'live.unmute' : 'live.mute');
+    muteButton.setAttribute('aria-pressed', String(Boolean(local?.muted)));
+    muteButton.disabled = !local?.microphone;
+    bindText(cameraButton, local?.cameraTrack ? 'live.cameraOff' : 'live.cameraOn');
+    setShown(selfView, 'local-video', Boolean(local?.cameraTrack));
+    const track = local?.cameraTrack ?? null;
+    const current = (selfView.srcObject as MediaStream | null)?.getVideoTracks()[0] ?? null;
+    if (track !== current) selfView.srcObject = track ? new MediaStream([track]) : null;
+  }
+
+  /** The crew camera takes the stage; any other remote video becomes a small tile. */
+  function layout(): void {
+    if (!session) return;
+    const list = session.peers;
+    const crew = list.find((p) => p.role === 'crew' && p.state !== 'gone' && session?.remoteElement(p.id, 'camera'));
+    const stageVideo = crew ? session.remoteElement(crew.id, 'camera') : null;
+    for (const video of stage.querySelectorAll('video')) if (video !== stageVideo) video.remove();
+    if (stageVideo && stageVideo.parentElement !== stage) stage.prepend(stageVideo);
+    placeholder.hidden = Boolean(stageVideo);
+    pausedOverlay.hidden = !(crew && crew.video === 'paused');
+    const others = list
+      .filter((p) => p !== crew)
+      .map((p) => {
+        const video = session?.remoteElement(p.id, 'camera') ?? null;
+        if (video) video.dataset.role = p.role;
+        return video;
+      })
+      .filter((v): v is HTMLMediaElement => v !== null);
+    if (stageVideo && crew) stageVideo.dataset.role = crew.role;
+    for (const video of tiles.querySelectorAll('video')) if (!others.includes(video)) video.remove();
+    for (const video of others) if (video.parentElement !== tiles) tiles.appendChild(video);
+  }
+
+  async function toggleCamera(): Promise<void> {
+    if (!session) return;
+    cameraButton.disabled = true;
+    try {
+      if (session.local.cameraTrack) await session.stopCamera();
+      else await session.produceCamera({ facingMode: 'user' });
+    } catch (err) {
+      warn(err);
+    } finally {
+      cameraButton.disabled = false;
+    }
+  }
+
+  async function join(): Promise<void> {
+    if (session || ended) return;
+    error.show(null);
+    joinButton.disabled = true;
+    const live = new LiveSession({ auth: { inspectionId: inspection.id }, withCredentials: true, displayName, audioContainer });
+    session = live;
+    exposeSession(live);
+    unsubscribe.push(
+      live.on('state', (state, { code }) => {
+        conn.setState(state);
+        if (state === 'failed') {
+          if (code === 'UNAUTHENTICATED') events.onUnauthenticated();
+          if (code) error.showError(code);
+        }
+        if (state === 'ended') events.onEnded();
+        if (['failed', 'ended', 'closed'].includes(state)) release();
+        paintControls(state);
+      }),
+      live.on('peers', (list) => {
+        peers.render(list);
+        layout();
+        events.onPeersChanged();
+      }),
+      live.on('remoteMedia', () => layout()),
+      live.on('localMedia', () => paintControls(live.state)),
+      live.on('transport', ({ direction, state }) => conn.setTransport(direction, state)),
+      live.on('autoplayBlocked', () => setShown(soundButton, 'enable-sound', true)),
+      live.on('warning', ({ code }) => warn({ code })),
+    );
+    // The microphone is captured while the join runs (both take a few hundred ms); the publisher
+    // produces it on whichever comes second. Without a microphone the surveyor can still watch.
+    live.produceMicrophone().catch((err: unknown) => {
+      warning.show('live.micMissing', { reason: errorMessage(errorCode(err)) });
+    });
+    await live.start().catch(() => undefined); // failures arrive as 'state' events
+  }
+
+  /** Forget the session (its own state is final); the join button can start a new one. */
+  function release(): void {
+    for (const off of unsubscribe.splice(0)) off();
+    session = null;
+    peers.render([]);
+    setShown(soundButton, 'enable-sound', false);
+    for (const video of panel.querySelectorAll('.stage video, .tiles video')) video.remove();
+    placeholder.hidden = false;
+    pausedOverlay.hidden = true;
+    joinButton.disabled = ended;
+  }
+
+  paintControls('idle');
+  return {
+    el: panel,
+    session: () => session,
+    setEnded() {
+      ended = true;
+      session?.close();
+      joinButton.disabled = true;
+      paintControls('ended');
+    },
+    dispose() {
+      session?.close();
+      release();
+      exposeSession(null);
+    },
+  };
+}

@@ -1,0 +1,44 @@
+// Builds the browser pages: the surveyor console (index.html) and the crew page (join.html, which
+// the server serves for /join/<token>). Run from the repository root:
+//   node node_modules/vite/bin/vite.js build --config client/vite.config.ts
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { defineConfig } from 'vite';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export default defineConfig({
+  root: here,
+  // Absolute asset URLs: join.html is served under /join/<token>, where relative ones would break.
+  base: '/',
+  resolve: {
+    alias: {
+      '@cloudship/shared': path.resolve(here, '../shared/src/index.ts'),
+    },
+  },
+  build: {
+    outDir: path.resolve(here, 'dist'),
+    emptyOutDir: true,
+    target: 'es2020',
+    // Every browser that can do WebRTC with mediasoup-client supports <link rel=modulepreload>.
+    modulePreload: { polyfill: false },
+    sourcemap: true,
+    rollupOptions: {
+      input: {
+        index: path.resolve(here, 'index.html'),
+        join: path.resolve(here, 'join.html'),
+      },
+      output: {
+        // Stable, readable chunk names: libraries (mediasoup-client, socket.io, zod) change rarely
+        // and cache well; the code both pages share (LiveSession, i18n, UI helpers) is "common".
+        manualChunks(id) {
+          const file = id.split(path.sep).join('/');
+          if (file.includes('/node_modules/')) return 'vendor';
+          if (/\/client\/src\/(surveyor|crew)\//.test(file)) return undefined; // page code
+          if (/\/(client|shared)\/src\/.*\.ts$/.test(file)) return 'common';
+          return undefined;
+        },
+      },
+    },
+  },
+});

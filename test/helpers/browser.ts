@@ -1,0 +1,85 @@
+// Debian's Chromium driven by puppeteer-core, one browser per participant (a background tab's
+// video stays paused). Fake camera and microphone; loopback allowed for WebRTC.
+import puppeteer, { KnownDevices, type Browser, type Page } from 'puppeteer-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--allow-loopback-in-peer-connection',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+];
+
+export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
+  return puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+  });
+}
+
+/**
+ * A page that looks like an Android phone. (An iPhone user agent would make mediasoup-client pick
+ * its Safari handler, which does not work inside Chromium.)
+ */
+export async function androidPage(browser: Browser): Promise<Page> {
+  const page = await browser.newPage();
+  await page.emulate(KnownDevices['Pixel 5']);
+  return page;
+}
+
+export async function desktopPage(browser: Browser): Promise<Page> {
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1366, height: 850 });
+  return page;
+}
+
+/** Collects console errors and page errors so a failing test can show them. */
+export function recordErrors(page: Page, label: string): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`[${label}] pageerror: ${(e as Error).message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`[${label}] console: ${m.text()}`);
+  });
+  return errors;
+}
+
+export interface InboundStat {
+  kind: 'audio' | 'video';
+  peerRole: string;
+  framesDecoded: number;
+  frameWidth: number;
+  bytesReceived: number;
+  packetsReceived: number;
+  totalSamplesReceived: number;
+}
+
+export async function inboundStats(page: Page): Promise<InboundStat[]> {
+  return page.evaluate(() => (window as unknown as { cloudship: { inboundStats(): Promise<InboundStat[]> } }).cloudship.inboundStats());
+}
+
+/** Waits until `pick(stats)` exceeds `above`, polling the page's WebRTC stats. */
+export async function waitForStat(page: Page, kind: 'audio' | 'video', field: keyof InboundStat, above: number, timeoutMs = 30_000): Promise<number> {
+  const handle = await page.waitForFunction(
+    async (k: string, f: string, min: number) => {
+      const stats: Array<Record<string, unknown>> = await (window as any).cloudship?.inboundStats?.() ?? [];
+      const values = stats.filter((s) => s.kind === k).map((s) => Number(s[f]) || 0);
+      const best = values.length ? Math.max(...values) : 0;
+      return best > min ? best : false;
+    },
+    { polling: 100, timeout: timeoutMs },
+    kind,
+    field as string,
+    above,
+  );
+  return (await handle.jsonValue()) as number;
+}
