@@ -1,6 +1,7 @@
 // Owns the live rooms: one per inspection, created on first join (concurrent creation of the same
 // room is serialised through a shared promise), removed when it closes. When a mediasoup worker
 // dies, its rooms are closed with 'room.rejoin' so participants come back on a healthy worker.
+import { EventEmitter } from 'node:events';
 import type { Worker, WebRtcTransportOptions } from 'mediasoup/node/lib/types';
 import { Logger } from '../logger';
 import type { WorkerPool } from '../media/worker-pool';
@@ -8,7 +9,8 @@ import { Room, type RoomHooks } from './room';
 
 const logger = new Logger('rooms');
 
-export class RoomRegistry {
+/** 'roomCreated' lets features attach to each new room (e.g. recording) without touching this class. */
+export class RoomRegistry extends EventEmitter<{ roomCreated: [Room] }> {
   private readonly rooms = new Map<string, Room>();
   private readonly creating = new Map<string, Promise<Room>>();
 
@@ -18,6 +20,7 @@ export class RoomRegistry {
     private readonly reconnectGraceMs: number,
     private readonly hooks: RoomHooks,
   ) {
+    super();
     pool.on('workerDied', (worker) => void this.onWorkerDied(worker));
   }
 
@@ -48,6 +51,11 @@ export class RoomRegistry {
           room.onClose(() => {
             if (this.rooms.get(inspectionId) === room) this.rooms.delete(inspectionId);
           });
+          try {
+            this.emit('roomCreated', room);
+          } catch (e) {
+            logger.error('getOrCreate() | a roomCreated listener threw', { inspectionId }, e);
+          }
           return room;
         })
         .finally(() => this.creating.delete(inspectionId));

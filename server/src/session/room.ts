@@ -2,7 +2,8 @@
 // it speaks to participants through their PeerChannel. Every method that a client triggers
 // validates the lifecycle (joined? transport connected? whose transport?) and throws a coded
 // AppError, so a confused or hostile client cannot disturb the others.
-import type { Router, RtpCapabilities, Worker, DtlsParameters, RtpParameters, WebRtcTransportOptions } from 'mediasoup/node/lib/types';
+import { EventEmitter } from 'node:events';
+import type { Producer, Router, RtpCapabilities, Worker, DtlsParameters, RtpParameters, WebRtcTransportOptions } from 'mediasoup/node/lib/types';
 import { AppError, can, type ConsumerInfo, type JoinResult, type MediaSource, type PeerState, type ServerToClientEvents, type TransportInfo } from '@cloudship/shared';
 import { Logger } from '../logger';
 import { MEDIA_CODECS } from '../media/media-config';
@@ -26,17 +27,37 @@ export interface RoomOptions {
   hooks: RoomHooks;
 }
 
-export class Room {
+/**
+ * What a room tells the server-side features built on it (recording, metrics...). Listeners run
+ * synchronously; one that throws is logged and does not disturb the room (see safeEmit).
+ */
+export interface RoomEvents {
+  peerJoined: [peer: Peer, rejoined: boolean];
+  peerLeft: [peer: Peer, reason: string];
+  producerAdded: [peer: Peer, producer: Producer];
+  close: [reason: string];
+}
+
+export class Room extends EventEmitter<RoomEvents> {
   readonly peers = new Map<string, Peer>();
   closed = false;
-  private readonly closeListeners: Array<() => void> = [];
 
   private constructor(
     readonly inspectionId: string,
     readonly worker: Worker,
     readonly router: Router,
     private readonly options: RoomOptions,
-  ) {}
+  ) {
+    super();
+  }
+
+  private safeEmit<E extends keyof RoomEvents>(event: E, ...args: RoomEvents[E]): void {
+    try {
+      (this.emit as (e: E, ...a: RoomEvents[E]) => boolean)(event, ...args);
+    } catch (e) {
+      logger.error(`safeEmit() | a '${event}' listener threw`, { inspectionId: this.inspectionId }, e);
+    }
+  }
 
   static async create(options: RoomOptions): Promise<Room> {
     const router = await options.worker.createRouter({ mediaCodecs: MEDIA_CODECS });
@@ -45,7 +66,7 @@ export class Room {
   }
 
   onClose(listener: () => void): void {
-    this.closeListeners.push(listener);
+    this.on('close', listener);
   }
 
   private ctx(peer?: Peer) {
@@ -91,8 +112,10 @@ export class Room {
       if (this.peers.size === 1) await this.options.hooks.roomWentLive(this.inspectionId);
       logger.info('join() | participant joined', { ...this.ctx(peer), role: identity.role });
     }
+    const rejoined = peer.rtpCapabilities !== null;
     peer.rtpCapabilities = req.rtpCapabilities;
     this.setState(peer, 'connected');
+    this.safeEmit('peerJoined', peer, rejoined);
     this.notifyOthers(peer, 'peer.joined', peer.info());
     const peers = [...this.peers.values()].filter((p) => p !== peer).map((p) => p.info());
     return { peer, result: { participantId: peer.id, role: identity.role, peers } };
@@ -159,6 +182,7 @@ export class Room {
     peer.producers.set(producer.id, producer);
     producer.on('transportclose', () => peer.producers.delete(producer.id));
     logger.info('produce() | producer created', { ...this.ctx(peer), kind: req.kind, source: req.source });
+    this.safeEmit('producerAdded', peer, producer);
     for (const other of this.peers.values()) if (other !== peer) await this.consume(other, peer, producer.id);
     return producer.id;
   }
@@ -261,6 +285,7 @@ export class Room {
     this.peers.delete(peer.id);
     this.notifyOthers(peer, 'peer.left', { peerId: peer.id, reason });
     logger.info('leave() | participant left', { ...this.ctx(peer), reason });
+    this.safeEmit('peerLeft', peer, reason);
     await this.options.hooks.participantLeft(peer.id, reason).catch((e) => logger.error('leave() | could not log the leave', this.ctx(peer), e));
   }
 
@@ -279,13 +304,7 @@ export class Room {
     }
     if (!this.router.closed) this.router.close();
     logger.info('close() | room closed', { inspectionId: this.inspectionId, reason });
-    for (const listener of this.closeListeners) {
-      try {
-        listener();
-      } catch (e) {
-        logger.error('close() | a close listener threw', { inspectionId: this.inspectionId }, e);
-      }
-    }
+    this.safeEmit('close', reason);
     await Promise.all(peers.map((p) => this.options.hooks.participantLeft(p.id, reason).catch(() => undefined)));
     // The crew's credential died with the inspection: cut those connections. Staff sockets stay
     // (the surveyor who ended it is still waiting for the acknowledgement of that request).
