@@ -16,7 +16,7 @@ import { apiRouter } from './http/api-routes';
 import { errorHandler, notFound } from './http/errors';
 import { pagesRouter } from './http/pages';
 import { InspectionService } from './inspections/inspection-service';
-import { Logger } from './logger';
+import { Logger, setLogLevel } from './logger';
 import { webRtcTransportOptions } from './media/media-config';
 import { WorkerPool } from './media/worker-pool';
 import { openDatabase } from './persistence/data-source';
@@ -45,6 +45,7 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, options: { clientDist?: string } = {}): Promise<RunningServer> {
+  setLogLevel(config.logLevel);
   const db = await openDatabase(config.dbPath);
   const signer = new CrewTokenSigner(loadOrCreateSecret(config.dataDir));
   const accounts = new AccountService(db, config.sessionTtlMs);
