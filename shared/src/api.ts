@@ -31,6 +31,13 @@ export const createInspectionSchema = z
   })
   .strict();
 
+export const changePasswordSchema = z
+  .object({
+    currentPassword: z.string().min(1).max(256),
+    newPassword: z.string().min(10, 'at least 10 characters').max(256),
+  })
+  .strict();
+
 export type LoginRequest = z.infer<typeof loginSchema>;
 export type CreateAccountRequest = z.infer<typeof createAccountSchema>;
 export type CreateInspectionRequest = z.infer<typeof createInspectionSchema>;

@@ -214,3 +214,19 @@ test('GET /healthz reports the workers', async () => {
   expect(r.status).toBe(200);
   expect(r.body).toMatchObject({ ok: true, workers: 1 });
 });
+
+test('changing a password needs the current one and ends the other sessions', async () => {
+  const { cookie } = await server.createAccount(adminCookie, 'surveyor', 'changer');
+  const other = await server.signIn('changer', 'changer-password-123');
+  const wrong = await server.api('POST', '/api/auth/password', { cookie, body: { currentPassword: 'nope', newPassword: 'a-new-password-1' } });
+  expect(wrong.status).toBe(401);
+  const short = await server.api('POST', '/api/auth/password', { cookie, body: { currentPassword: 'changer-password-123', newPassword: 'short' } });
+  expect(short.status).toBe(400);
+  expect((await server.api('GET', '/api/me', { cookie: other })).status).toBe(200);
+  const ok = await server.api('POST', '/api/auth/password', { cookie, body: { currentPassword: 'changer-password-123', newPassword: 'a-new-password-1' } });
+  expect(ok.status).toBe(204);
+  expect((await server.api('GET', '/api/me', { cookie })).status).toBe(200);
+  expect((await server.api('GET', '/api/me', { cookie: other })).status).toBe(401);
+  await expect(server.signIn('changer', 'changer-password-123')).rejects.toThrow();
+  await expect(server.signIn('changer', 'a-new-password-1')).resolves.toMatch(/^csi_session=/);
+});

@@ -67,6 +67,18 @@ export class AccountService {
     return { account, token, expiresAt };
   }
 
+  /** Changes the password after checking the current one; ends the account's other sessions. */
+  async changePassword(account: Account, current: string, next: string, keepToken: string): Promise<void> {
+    if (!(await verifyPassword(current, account.passwordHash))) throw new AppError('UNAUTHENTICATED', 'The current password is wrong.');
+    await this.accounts.update({ id: account.id }, { passwordHash: await hashPassword(next) });
+    await this.sessions
+      .createQueryBuilder()
+      .delete()
+      .where('accountId = :id AND tokenHash != :keep', { id: account.id, keep: sha256(keepToken) })
+      .execute();
+    logger.info('changePassword() | password changed, other sessions ended', { accountId: account.id });
+  }
+
   async signOut(token: string): Promise<void> {
     await this.sessions.delete({ tokenHash: sha256(token) });
   }

@@ -5,6 +5,7 @@ import {
   AppError,
   can,
   createAccountSchema,
+  changePasswordSchema,
   createInspectionSchema,
   loginSchema,
   type CrewLinkView,
@@ -61,6 +62,13 @@ export function apiRouter(deps: ApiDeps): express.Router {
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.status(204).end();
   });
+
+  router.post('/auth/password', authed('inspection.read', async (req, res) => {
+    const body = parseBody(changePasswordSchema, req.body);
+    const token = cookie.parse(req.headers.cookie ?? '')[SESSION_COOKIE]!;
+    await deps.accounts.changePassword(req.account, body.currentPassword, body.newPassword, token);
+    res.status(204).end();
+  }));
 
   router.get('/me', authed('inspection.read', async (req, res) => {
     res.json({ account: toAccountView(req.account) });
