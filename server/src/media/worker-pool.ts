@@ -62,13 +62,26 @@ export class WorkerPool extends EventEmitter<{ workerDied: [Worker] }> {
     }
   }
 
-  /** The worker for a new room: round-robin over live workers (waits for a replacement if none is left). */
-  async pick(): Promise<Worker> {
+  /**
+   * The worker for a new room: the least loaded by `load` (the registry counts the media objects
+   * of the rooms it already placed there), round-robin among equals. Waits for a replacement
+   * worker when none is left.
+   */
+  async pick(load: (worker: Worker) => number = () => 0): Promise<Worker> {
     if (this.workers.length === 0 && this.starting.size > 0) await Promise.allSettled([...this.starting]);
     if (this.workers.length === 0) throw new Error('no mediasoup worker is running');
-    const worker = this.workers[this.next % this.workers.length]!;
+    let best: Worker | undefined;
+    let bestLoad = Infinity;
+    for (let i = 0; i < this.workers.length; i++) {
+      const worker = this.workers[(this.next + i) % this.workers.length]!;
+      const l = load(worker);
+      if (l < bestLoad) {
+        best = worker;
+        bestLoad = l;
+      }
+    }
     this.next = (this.next + 1) % this.workers.length;
-    return worker;
+    return best!;
   }
 
   list(): readonly Worker[] {

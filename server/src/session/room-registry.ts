@@ -38,7 +38,7 @@ export class RoomRegistry extends EventEmitter<{ roomCreated: [Room] }> {
     let pending = this.creating.get(inspectionId);
     if (!pending) {
       pending = this.pool
-        .pick()
+        .pick((worker) => this.load(worker))
         .then((worker) => Room.create({
         inspectionId,
         worker,
@@ -62,6 +62,20 @@ export class RoomRegistry extends EventEmitter<{ roomCreated: [Room] }> {
       this.creating.set(inspectionId, pending);
     }
     return pending;
+  }
+
+  /**
+   * A worker's load: what it forwards grows with its consumers and producers, so count those
+   * (plus one per room, so that empty rooms spread too).
+   */
+  load(worker: Worker): number {
+    let load = 0;
+    for (const room of this.rooms.values()) {
+      if (room.worker !== worker) continue;
+      load += 1;
+      for (const peer of room.peers.values()) load += peer.producers.size + peer.consumers.size;
+    }
+    return load;
   }
 
   private async onWorkerDied(worker: Worker): Promise<void> {

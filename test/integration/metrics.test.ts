@@ -1,0 +1,114 @@
+// /metrics and load-based placement of new sessions on workers (real server, two real workers).
+import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
+import { connect, FAKE_DTLS, opusParameters, vp8Parameters, type SignalingClient } from '../helpers/signaling-client';
+import { metricsHandler } from '../../server/src/metrics/metrics-route';
+import { MetricsRegistry } from '../../server/src/metrics/metrics';
+
+let server: TestServer;
+let cookie: string;
+const open: SignalingClient[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer({ MEDIASOUP_WORKERS: '2' });
+  const admin = await server.signIn(ADMIN.username, ADMIN.password);
+  cookie = (await server.createAccount(admin, 'surveyor', 'metrics1')).cookie;
+});
+
+afterAll(async () => {
+  for (const c of open) c.close();
+  await server.stop();
+});
+
+function ok<T>(ack: { ok: true; data: T } | { ok: false; error: { code: string } }): T {
+  if (!ack.ok) throw new Error(ack.error.code);
+  return ack.data;
+}
+
+async function joinAndProduce(inspectionId: string, auth: Record<string, unknown>, withCookie?: string, video = false) {
+  const c = await connect(server.url, auth, withCookie);
+  open.push(c);
+  const caps = ok(await c.request('room.getCapabilities', {})).routerRtpCapabilities;
+  ok(await c.request('room.join', { displayName: 'x', rtpCapabilities: caps }));
+  for (const direction of ['send', 'recv'] as const) {
+    const t = ok(await c.request('transport.create', { direction }));
+    ok(await c.request('transport.connect', { transportId: t.id, dtlsParameters: FAKE_DTLS }));
+    if (direction === 'send') {
+      ok(await c.request('produce', { transportId: t.id, kind: 'audio', rtpParameters: opusParameters(Math.floor(Math.random() * 1e8)), source: 'microphone' }));
+      if (video) ok(await c.request('produce', { transportId: t.id, kind: 'video', rtpParameters: vp8Parameters(Math.floor(Math.random() * 1e8)), source: 'camera' }));
+    }
+  }
+  return c;
+}
+
+test('a new session goes to the least loaded worker, not the next in turn', async () => {
+  const a = await server.createInspection(cookie);
+  const b = await server.createInspection(cookie);
+  const c = await server.createInspection(cookie);
+  // A: a busy session (surveyor + crew, audio and video both ways) on the first worker.
+  await joinAndProduce(a.id, { inspectionId: a.id }, cookie);
+  const { token } = await server.crewLink(cookie, a.id);
+  await joinAndProduce(a.id, { crewToken: token }, undefined, true);
+  // B: an empty room, which lands on the other worker.
+  await server.rooms.getOrCreate(b.id);
+  const workerA = server.rooms.get(a.id)!.worker;
+  const workerB = server.rooms.get(b.id)!.worker;
+  expect(workerB).not.toBe(workerA);
+  // C: round-robin would come back to A's worker; by load it joins the idle one.
+  await server.rooms.getOrCreate(c.id);
+  expect(server.rooms.get(c.id)!.worker).toBe(workerB);
+});
+
+test('GET /metrics exposes sessions, participants, media objects and per-worker CPU and memory', async () => {
+  const r = await server.api('GET', '/metrics');
+  expect(r.status).toBe(200);
+  const text = String(r.body);
+  const value = (re: RegExp) => Number(re.exec(text)?.[1]);
+  expect(value(/^cloudship_sessions (\d+)$/m)).toBe(server.rooms.all().length);
+  expect(value(/^cloudship_participants\{role="crew"\} (\d+)$/m)).toBe(1);
+  expect(value(/^cloudship_producers (\d+)$/m)).toBe(3);
+  expect(value(/^cloudship_consumers (\d+)$/m)).toBe(3);
+  const pids = server.pool.list().map((w) => w.pid);
+  for (const pid of pids) {
+    expect(value(new RegExp(`^cloudship_worker_rss_bytes\\{pid="${pid}"\\} (\\d+)$`, 'm'))).toBeGreaterThan(1_000_000);
+    expect(value(new RegExp(`^cloudship_worker_cpu_seconds_total\\{pid="${pid}"\\} ([\\d.]+)$`, 'm'))).toBeGreaterThan(0);
+  }
+  expect(text).toMatch(/^# TYPE cloudship_worker_cpu_seconds_total counter$/m);
+});
+
+describe('metrics access', () => {
+  function call(handler: ReturnType<typeof metricsHandler>, remoteAddress: string, authorization?: string) {
+    return new Promise<number>((resolve) => {
+      const res: any = {
+        statusCode: 200,
+        status(code: number) {
+          this.statusCode = code;
+          return this;
+        },
+        type() {
+          return this;
+        },
+        send() {
+          resolve(this.statusCode);
+          return this;
+        },
+      };
+      void handler({ headers: { authorization }, socket: { remoteAddress } } as any, res, () => undefined);
+    });
+  }
+  const registry = new MetricsRegistry();
+
+  test('a remote scrape without the token is refused; loopback and the right token are served', async () => {
+    const handler = metricsHandler(registry, 'a-long-metrics-token');
+    expect(await call(handler, '10.1.2.3')).toBe(403);
+    expect(await call(handler, '10.1.2.3', 'Bearer wrong-token-wrong-token')).toBe(403);
+    expect(await call(handler, '10.1.2.3', 'Bearer a-long-metrics-token')).toBe(200);
+    expect(await call(handler, '127.0.0.1')).toBe(200);
+    expect(await call(handler, '::ffff:127.0.0.1')).toBe(200);
+  });
+
+  test('without a configured token, only loopback is served', async () => {
+    const handler = metricsHandler(registry, null);
+    expect(await call(handler, '192.168.1.20', 'Bearer anything-at-all-here')).toBe(403);
+    expect(await call(handler, '::1')).toBe(200);
+  });
+});
