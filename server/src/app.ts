@@ -20,6 +20,7 @@ import { Logger, setLogLevel } from './logger';
 import { webRtcTransportOptions } from './media/media-config';
 import { WorkerPool } from './media/worker-pool';
 import { openDatabase } from './persistence/data-source';
+import { MediaWatchdog } from './session/media-watchdog';
 import { RoomRegistry } from './session/room-registry';
 import { attachSignaling } from './signaling/socket-server';
 import { loadOrCreateCertificate } from './tls';
@@ -68,6 +69,9 @@ export async function startServer(config: Config, options: { clientDist?: string
     roomWentLive: (id) => inspections.markLive(id),
   });
 
+  // Notices media stalls/resumptions from packet counters and asks for key frames on resumption.
+  const watchdog = new MediaWatchdog().attach(rooms);
+
   /** Ending is one operation for REST and signaling: persist, revoke links, close the room. */
   async function endInspection(inspectionId: string): Promise<void> {
     await inspections.end(inspectionId);
@@ -109,6 +113,7 @@ export async function startServer(config: Config, options: { clientDist?: string
   async function close(): Promise<void> {
     closing ??= (async () => {
       await rooms.closeAll('server-shutdown');
+      watchdog.close();
       io.close();
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));

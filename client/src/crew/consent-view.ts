@@ -104,10 +104,32 @@ export function mountConsentView(
       return;
     }
     offLanguage();
+    rememberConsent(token);
     onJoined(session);
   }
 
   root.replaceChildren(
     el('main', { class: 'crew-page' }, [el('div', { class: 'crew-bar' }, [el('span', { class: 'brand', t: 'app.name' }), languageButton()]), form]),
   );
+  // A reload (or the browser restoring the tab) during a session: the crew already consented in
+  // this tab, so rejoin at once with the same link, i.e. as the same participant, without a tap.
+  if (consentedBefore(token)) void join();
+}
+
+const CONSENT_KEY = 'cloudship.consented.';
+
+function rememberConsent(token: string): void {
+  try {
+    sessionStorage.setItem(CONSENT_KEY + token.slice(-24), '1');
+  } catch {
+    // storage refused: the crew taps "join" again after a reload
+  }
+}
+
+function consentedBefore(token: string): boolean {
+  try {
+    return sessionStorage.getItem(CONSENT_KEY + token.slice(-24)) === '1';
+  } catch {
+    return false;
+  }
 }

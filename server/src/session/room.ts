@@ -271,6 +271,16 @@ export class Room extends EventEmitter<RoomEvents> {
     peer.graceTimer.unref();
   }
 
+  /**
+   * The media watchdog saw the peer's media stop or resume while its signalling looked fine (a
+   * network cut shorter than the socket's ping timeout): the others see 'reconnecting' meanwhile.
+   * While the signalling itself is lost (grace timer running), connectionLost/join decide.
+   */
+  setMediaInterrupted(peer: Peer, interrupted: boolean): void {
+    if (peer.closed || this.peers.get(peer.id) !== peer || peer.graceTimer) return;
+    this.setState(peer, interrupted ? 'reconnecting' : 'connected');
+  }
+
   private setState(peer: Peer, state: PeerState): void {
     if (peer.state === state) return;
     logger.info(`setState() | ${peer.state} -> ${state}`, this.ctx(peer));

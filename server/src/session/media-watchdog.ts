@@ -1,0 +1,159 @@
+// Watches the media each participant sends, from the producers' packet counters, and reacts when it
+// stops and when it comes back.
+//
+// Why packet counters: when a phone's network drops, mediasoup's ICE state and the producer score
+// do not change for many seconds (verified, see shared/docs/media-notes.md); the only prompt sign
+// is that the producer's byte count stops growing.
+//
+// Why a key frame on resume: after a cut the receivers' decoders have lost their reference frames
+// and would wait for the sender's next periodic key frame (2-3 s of frozen picture). Asking for one
+// through every consumer of the producer as soon as packets resume brought that down to 0.3-0.5 s.
+//
+// Cost: one timer per room, and one `producer.getStats()` (a small worker request) per tick for the
+// producers that tell whether a participant's media flows: its video producers, or its audio when
+// it sends no video. Paused producers are skipped (a muted microphone sends nothing on purpose).
+import { EventEmitter } from 'node:events';
+import type { Producer } from 'mediasoup/node/lib/types';
+import { Logger } from '../logger';
+import type { Peer } from './peer';
+import type { Room } from './room';
+import type { RoomRegistry } from './room-registry';
+
+const logger = new Logger('media-watchdog');
+
+export interface MediaWatchdogOptions {
+  /** How often the counters are read. The delay to notice a resumption is at most this. */
+  intervalMs: number;
+  /** No new bytes for this long from every watched producer of a peer = its media stalled. */
+  stallMs: number;
+}
+
+export const DEFAULT_WATCHDOG_OPTIONS: MediaWatchdogOptions = { intervalMs: 250, stallMs: 1_500 };
+
+interface Counter {
+  bytes: number;
+  changedAt: number;
+}
+
+export interface MediaWatchdogEvents {
+  /** The peer's media stopped arriving (its signalling may still look fine). */
+  stalled: [room: Room, peer: Peer];
+  /** Its media arrives again after `stalledMs`; key frames were requested for its video. */
+  resumed: [room: Room, peer: Peer, stalledMs: number];
+}
+
+export class MediaWatchdog extends EventEmitter<MediaWatchdogEvents> {
+  private readonly counters = new WeakMap<Producer, Counter>();
+  private readonly stalledSince = new WeakMap<Peer, number>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly options: MediaWatchdogOptions = DEFAULT_WATCHDOG_OPTIONS) {
+    super();
+  }
+
+  /** Watches every room the registry creates from now on. */
+  attach(registry: RoomRegistry): this {
+    registry.on('roomCreated', (room) => this.watch(room));
+    return this;
+  }
+
+  watch(room: Room): void {
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy) return; // a slow worker: skip a tick rather than pile requests up
+      busy = true;
+      this.tick(room)
+        .catch((e) => logger.warn('tick() | could not read producer stats', { inspectionId: room.inspectionId, error: String(e) }))
+        .finally(() => (busy = false));
+    }, this.options.intervalMs);
+    timer.unref();
+    this.timers.add(timer);
+    room.on('close', () => {
+      clearInterval(timer);
+      this.timers.delete(timer);
+    });
+  }
+
+  close(): void {
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers.clear();
+  }
+
+  private async tick(room: Room): Promise<void> {
+    if (room.closed) return;
+    const now = Date.now();
+    for (const peer of [...room.peers.values()]) {
+      const watched = watchedProducers(peer);
+      if (watched.length === 0) {
+        this.stalledSince.delete(peer);
+        continue;
+      }
+      let flowing = false;
+      let started = false;
+      for (const producer of watched) {
+        const stats = await producer.getStats().catch(() => []);
+        if (producer.closed) continue;
+        const bytes = stats.reduce((sum, s) => sum + (s.byteCount ?? 0), 0);
+        const counter = this.counters.get(producer);
+        if (!counter || bytes !== counter.bytes) {
+          this.counters.set(producer, { bytes, changedAt: now });
+          if (counter) flowing = true;
+        } else if (now - counter.changedAt < this.options.stallMs) {
+          flowing = true;
+        }
+        // A producer that has never sent a byte is still starting, not stalled.
+        if (bytes > 0) started = true;
+      }
+      if (!started || peer.closed) continue;
+      const since = this.stalledSince.get(peer);
+      if (!flowing && since === undefined) {
+        this.stalledSince.set(peer, now);
+        logger.info('tick() | media flowing -> stalled', { inspectionId: room.inspectionId, participantId: peer.id });
+        room.setMediaInterrupted(peer, true);
+        this.safeEmit('stalled', room, peer);
+      } else if (flowing && since !== undefined) {
+        this.stalledSince.delete(peer);
+        const stalledMs = now - since + this.options.stallMs;
+        const requested = requestKeyFrames(room, peer);
+        logger.info('tick() | media stalled -> flowing; key frames requested', {
+          inspectionId: room.inspectionId,
+          participantId: peer.id,
+          stalledMs,
+          consumers: requested,
+        });
+        room.setMediaInterrupted(peer, false);
+        this.safeEmit('resumed', room, peer, stalledMs);
+      }
+    }
+  }
+
+  private safeEmit<E extends keyof MediaWatchdogEvents>(event: E, ...args: MediaWatchdogEvents[E]): void {
+    try {
+      (this.emit as (e: E, ...a: MediaWatchdogEvents[E]) => boolean)(event, ...args);
+    } catch (e) {
+      logger.error(`safeEmit() | a '${event}' listener threw`, {}, e);
+    }
+  }
+}
+
+/** The producers that tell whether a peer's media flows: its live video, else its live audio. */
+function watchedProducers(peer: Peer): Producer[] {
+  const active = [...peer.producers.values()].filter((p) => !p.closed && !p.paused);
+  const video = active.filter((p) => p.kind === 'video');
+  return video.length > 0 ? video : active;
+}
+
+/** Asks every consumer of the peer's video for a key frame; returns how many were asked. */
+function requestKeyFrames(room: Room, peer: Peer): number {
+  const videoIds = new Set([...peer.producers.values()].filter((p) => p.kind === 'video').map((p) => p.id));
+  let count = 0;
+  for (const other of room.peers.values()) {
+    if (other === peer) continue;
+    for (const consumer of other.consumers.values()) {
+      if (!videoIds.has(consumer.producerId) || consumer.closed) continue;
+      count++;
+      consumer.requestKeyFrame().catch(() => undefined); // closed meanwhile: nothing to do
+    }
+  }
+  return count;
+}
