@@ -15,6 +15,7 @@ import type { Config } from './config/config';
 import { apiRouter } from './http/api-routes';
 import { errorHandler, notFound } from './http/errors';
 import { pagesRouter } from './http/pages';
+import { createRecordModule } from './inspections/record-module';
 import { InspectionService } from './inspections/inspection-service';
 import { Logger, setLogLevel } from './logger';
 import { webRtcTransportOptions } from './media/media-config';
@@ -78,6 +79,9 @@ export async function startServer(config: Config, options: { clientDist?: string
     await rooms.get(inspectionId)?.close('inspection-ended', 'inspection.ended');
   }
 
+  // Inspection record (issue #4): checklist, evidence, conclusion, savings, reports.
+  const record = await createRecordModule({ db, dataDir: config.dataDir, accounts, inspections, rooms, signer, endInspection });
+
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -88,6 +92,7 @@ export async function startServer(config: Config, options: { clientDist?: string
   let server: http.Server | https.Server;
   const publicUrl = (req: express.Request) => config.publicUrl ?? `${config.https ? 'https' : 'http'}://${req.headers.host}`;
   app.use('/api', apiRouter({ accounts, inspections, endInspection, publicUrl, secureCookies: config.https }));
+  app.use('/api', record.router);
   app.use(pagesRouter(options.clientDist ?? CLIENT_DIST, inspections));
   app.use(notFound);
   app.use(errorHandler);
@@ -98,7 +103,7 @@ export async function startServer(config: Config, options: { clientDist?: string
   } else {
     server = http.createServer(app);
   }
-  const io = attachSignaling(server, { accounts, inspections, rooms, endInspection });
+  const io = attachSignaling(server, { accounts, inspections, rooms, endInspection, evidence: record.evidence });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

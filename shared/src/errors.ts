@@ -12,6 +12,8 @@ export const ERROR_CODES = [
   'INVALID_STATE', // right request, wrong moment (produce before connect, join twice, room ended)
   'INSPECTION_ENDED',
   'CONFLICT',
+  'RECORD_LOCKED', // the inspection record was acknowledged by the crew: read-only
+  'UNSUPPORTED_MEDIA_TYPE', // an upload that is not an accepted image
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -48,5 +50,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   INVALID_STATE: 409,
   INSPECTION_ENDED: 410,
   CONFLICT: 409,
+  RECORD_LOCKED: 409,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   INTERNAL: 500,
 };

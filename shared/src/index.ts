@@ -4,3 +4,4 @@ export * from './permissions';
 export * from './protocol';
 export * from './api';
 export * from './savings';
+export * from './record';

@@ -12,15 +12,24 @@ export const PERMISSIONS = [
   'media.produceAudio',
   'media.consume',
   'account.manage',
+  // Inspection record (issue #4)
+  'record.edit', // checklist, bookmarks, conclusion, savings inputs
+  'evidence.capture', // ask the crew phone for an HD still
+  'evidence.upload', // the phone uploads it
+  'record.acknowledge', // the crew acknowledges the conclusion
+  'checklist.manage', // edit checklist templates
+  'report.read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  admin: ['inspection.create', 'inspection.read', 'inspection.end', 'crewLink.manage', 'room.join', 'media.produceVideo', 'media.produceAudio', 'media.consume', 'account.manage'],
-  surveyor: ['inspection.create', 'inspection.read', 'inspection.end', 'crewLink.manage', 'room.join', 'media.produceVideo', 'media.produceAudio', 'media.consume'],
+  admin: ['inspection.create', 'inspection.read', 'inspection.end', 'crewLink.manage', 'room.join', 'media.produceVideo', 'media.produceAudio', 'media.consume', 'account.manage',
+    'record.edit', 'evidence.capture', 'evidence.upload', 'record.acknowledge', 'checklist.manage', 'report.read'],
+  surveyor: ['inspection.create', 'inspection.read', 'inspection.end', 'crewLink.manage', 'room.join', 'media.produceVideo', 'media.produceAudio', 'media.consume',
+    'record.edit', 'evidence.capture', 'report.read'],
   // Auditors replay recordings later; they never take part in a live session.
-  auditor: ['inspection.read'],
-  crew: ['room.join', 'media.produceVideo', 'media.produceAudio', 'media.consume'],
+  auditor: ['inspection.read', 'report.read'],
+  crew: ['room.join', 'media.produceVideo', 'media.produceAudio', 'media.consume', 'evidence.upload', 'record.acknowledge'],
 };
 
 export function can(role: Role, permission: Permission): boolean {

@@ -15,6 +15,7 @@
 import { z } from 'zod';
 import type { Role } from './domain';
 import type { WireError } from './errors';
+import type { CaptureRequestedEvent, ConclusionView, EvidenceView } from './record';
 
 /** Soft per-message limit (bytes of JSON). Larger requests get PAYLOAD_TOO_LARGE, not a disconnect. */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -57,6 +58,8 @@ export const schemas = {
   'producer.close': z.object({ producerId: id }).strict(),
   'consumer.resume': z.object({ consumerId: id }).strict(),
   'inspection.end': z.object({}).strict(),
+  /** Surveyor: ask the crew phone(s) for a full-resolution still, attached to a checklist item. */
+  'evidence.capture': z.object({ checklistItemId: id.nullable().default(null) }).strict(),
 } as const;
 
 export type RequestName = keyof typeof schemas;
@@ -118,6 +121,8 @@ export interface ResponseData {
   'producer.close': Record<string, never>;
   'consumer.resume': Record<string, never>;
   'inspection.end': Record<string, never>;
+  /** How many crew phones were asked. */
+  'evidence.capture': { requestId: string; crewCount: number };
 }
 
 export type ClientToServerEvents = {
@@ -135,6 +140,12 @@ export interface ServerToClientEvents {
   'inspection.ended': (event: { reason: string }) => void;
   /** The media server under this room restarted: tear down and run the join sequence again. */
   'room.rejoin': (event: { reason: string }) => void;
+  /** To the crew: take a full-resolution still now and upload it (POST /api/crew/evidence). */
+  'evidence.captureRequested': (event: CaptureRequestedEvent) => void;
+  /** To staff: new evidence (HD still uploaded by the phone, or a bookmark) is stored. */
+  'evidence.added': (evidence: EvidenceView) => void;
+  /** To everyone: the surveyor concluded; the crew is asked to acknowledge. */
+  'inspection.concluded': (conclusion: ConclusionView) => void;
 }
 
 /** Handshake `auth` payloads. */

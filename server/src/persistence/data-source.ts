@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { Logger } from '../logger';
 import { ENTITIES } from './entities';
 import { Initial1764200000000 } from './migrations/1764200000000-initial';
+import { InspectionRecord1764300000000 } from './migrations/1764300000000-inspection-record';
 
 const logger = new Logger('persistence');
 
@@ -14,7 +15,7 @@ export async function openDatabase(dbPath: string): Promise<DataSource> {
     type: 'sqlite',
     database: dbPath,
     entities: ENTITIES,
-    migrations: [Initial1764200000000],
+    migrations: [Initial1764200000000, InspectionRecord1764300000000],
     synchronize: false,
     migrationsRun: false,
     logging: false,

@@ -115,5 +115,13 @@ export function createHandlers(deps: SignalingDeps): Handlers {
       await deps.endInspection(ctx.inspectionId);
       return {};
     },
+
+    async 'evidence.capture'(ctx, req) {
+      requirePermission(ctx, 'evidence.capture');
+      // An ended inspection says so (not just "join first"); then a capture needs a joined session.
+      deps.inspections.assertOpen(await deps.inspections.get(ctx.inspectionId));
+      joined(ctx);
+      return deps.evidence.requestCapture(ctx.inspectionId, ctx.identity, req.checklistItemId);
+    },
   };
 }

@@ -20,6 +20,7 @@ import {
 } from '@cloudship/shared';
 import type { AccountService } from '../auth/account-service';
 import type { InspectionService } from '../inspections/inspection-service';
+import type { EvidenceService } from '../inspections/evidence-service';
 import { Logger } from '../logger';
 import type { PeerChannel, PeerIdentity } from '../session/peer';
 import type { RoomRegistry } from '../session/room-registry';
@@ -35,6 +36,8 @@ export interface SignalingDeps {
   inspections: InspectionService;
   rooms: RoomRegistry;
   endInspection(inspectionId: string): Promise<void>;
+  /** Inspection record (issue #4): capture requests to the crew phone. */
+  evidence: Pick<EvidenceService, 'requestCapture'>;
 }
 
 /** Maps anything thrown by a handler to what may cross the wire. */

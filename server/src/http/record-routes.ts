@@ -1,0 +1,189 @@
+// REST routes of the inspection record (issue #4): checklist templates and items, evidence (HD
+// stills uploaded by the crew phone, bookmarks), conclusion, crew acknowledgement, savings inputs.
+// Reports and the printable report live in report-routes.ts.
+import express, { type Request, type RequestHandler, type Response } from 'express';
+import * as cookie from 'cookie';
+import {
+  AppError,
+  INSPECTION_KINDS,
+  MAX_EVIDENCE_BYTES,
+  acknowledgeSchema,
+  bookmarkSchema,
+  can,
+  concludeSchema,
+  evidenceUploadQuerySchema,
+  updateChecklistItemSchema,
+  updateChecklistTemplateSchema,
+  updateSavingsSchema,
+  type InspectionKind,
+  type Permission,
+} from '@cloudship/shared';
+import { z } from 'zod';
+import type { AccountService } from '../auth/account-service';
+import type { CrewTokenSigner } from '../auth/crew-tokens';
+import type { ChecklistService } from '../inspections/checklist-service';
+import { tooLarge, type EvidenceService } from '../inspections/evidence-service';
+import type { CrewCredential, InspectionService } from '../inspections/inspection-service';
+import type { RecordService } from '../inspections/record-service';
+import type { Account } from '../persistence/entities';
+import { parseBody } from './errors';
+import { SESSION_COOKIE } from './session-cookie';
+
+export interface RecordRouteDeps {
+  accounts: AccountService;
+  inspections: InspectionService;
+  checklist: ChecklistService;
+  records: RecordService;
+  evidence: EvidenceService;
+  signer: CrewTokenSigner;
+  endInspection(inspectionId: string): Promise<void>;
+}
+
+export type Authed = Request & { account: Account };
+
+/** A staff route: signed in, and the role has `permission` (never a role name). */
+export function staffRoute(accounts: AccountService) {
+  return (permission: Permission, handler: (req: Authed, res: Response) => Promise<void>): RequestHandler =>
+    async (req, res) => {
+      const account = await accounts.authenticate(cookie.parse(req.headers.cookie ?? '')[SESSION_COOKIE]);
+      if (!account) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
+      if (!can(account.role, permission)) throw new AppError('FORBIDDEN', 'Your role may not do this.');
+      (req as Authed).account = account;
+      await handler(req as Authed, res);
+    };
+}
+
+function crewToken(req: Request): string {
+  const header = req.headers.authorization ?? '';
+  if (!header.startsWith('Crew ')) throw new AppError('UNAUTHENTICATED', 'Missing crew link token.');
+  return header.slice(5).trim();
+}
+
+/** Largest body we read (and discard) before answering 413, so the client sees the answer. */
+const DRAIN_LIMIT = 4 * MAX_EVIDENCE_BYTES;
+
+/**
+ * Reads a raw request body of at most `limit` bytes. Too large: 413 with a clear message. A body
+ * somewhat over the limit is drained first: answering while the client is still sending makes
+ * many clients report a broken connection instead of our message.
+ */
+export function readBody(req: Request, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (declared > DRAIN_LIMIT) {
+      req.resume();
+      return reject(tooLarge());
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+      else if (size > DRAIN_LIMIT) req.destroy();
+    });
+    req.on('end', () => (size > limit ? reject(tooLarge()) : resolve(Buffer.concat(chunks))));
+    req.on('error', reject);
+    req.on('close', () => size > limit && reject(tooLarge()));
+  });
+}
+
+const attachSchema = z.object({ checklistItemId: z.string().min(1).max(64).nullable() }).strict();
+
+export function recordRouter(deps: RecordRouteDeps): express.Router {
+  const router = express.Router();
+  router.use(express.json({ limit: '64kb' }));
+  const authed = staffRoute(deps.accounts);
+  const id = (req: Request, name = 'id') => String(req.params[name]);
+
+  router.get('/checklist-templates', authed('inspection.read', async (_req, res) => {
+    res.json({ templates: await deps.checklist.listTemplates() });
+  }));
+
+  router.put('/checklist-templates/:kind', authed('checklist.manage', async (req, res) => {
+    const kind = id(req, 'kind');
+    if (!(INSPECTION_KINDS as readonly string[]).includes(kind)) throw new AppError('NOT_FOUND', 'No such inspection kind.');
+    const { items } = parseBody(updateChecklistTemplateSchema, req.body);
+    res.json({ template: await deps.checklist.updateTemplate(kind as InspectionKind, items, req.account.id) });
+  }));
+
+  router.get('/inspections/:id/record', authed('inspection.read', async (req, res) => {
+    res.json({ record: await deps.records.view(id(req), await deps.evidence.list(id(req))) });
+  }));
+
+  router.patch('/inspections/:id/checklist/:itemId', authed('record.edit', async (req, res) => {
+    const change = parseBody(updateChecklistItemSchema, req.body);
+    res.json({ item: await deps.records.updateChecklistItem(id(req), id(req, 'itemId'), change, req.account) });
+  }));
+
+  router.post('/inspections/:id/evidence/bookmarks', authed('record.edit', async (req, res) => {
+    res.status(201).json({ evidence: await deps.evidence.bookmark(id(req), parseBody(bookmarkSchema, req.body), req.account) });
+  }));
+
+  router.patch('/inspections/:id/evidence/:evidenceId', authed('record.edit', async (req, res) => {
+    const { checklistItemId } = parseBody(attachSchema, req.body);
+    res.json({ evidence: await deps.evidence.attach(id(req), id(req, 'evidenceId'), checklistItemId) });
+  }));
+
+  router.get('/inspections/:id/evidence/:evidenceId/file', authed('inspection.read', async (req, res) => {
+    const file = await deps.evidence.file(id(req), id(req, 'evidenceId'));
+    // Evidence never changes under its id: private caching is safe and keeps galleries fast.
+    res.set({ 'Content-Type': file.contentType, 'Cache-Control': 'private, max-age=86400', ETag: `"${file.sha256}"`, 'X-Content-SHA256': file.sha256 });
+    res.send(file.bytes);
+  }));
+
+  router.post('/inspections/:id/conclusion', authed('record.edit', async (req, res) => {
+    res.json({ conclusion: await deps.records.conclude(id(req), parseBody(concludeSchema, req.body), req.account) });
+  }));
+
+  router.put('/inspections/:id/savings', authed('record.edit', async (req, res) => {
+    // Field-level messages for the model inputs come from the shared schema (FieldError).
+    const body = parseBody(z.object({ inputs: z.unknown(), profile: z.string().optional() }).strict(), req.body);
+    const parsed = updateSavingsSchema.safeParse(body);
+    const profileIssue = parsed.success ? null : parsed.error.issues.find((i) => i.path[0] === 'profile');
+    if (profileIssue) throw new AppError('BAD_REQUEST', `profile: ${profileIssue.message}`);
+    await deps.records.updateSavings(id(req), { inputs: (body.inputs ?? {}) as never, profile: body.profile as never }, req.account);
+    res.json({ record: await deps.records.view(id(req), await deps.evidence.list(id(req))) });
+  }));
+
+  // ---- crew phone (Authorization: Crew <token>) ----
+
+  router.post('/crew/evidence', async (req, res) => {
+    const cred: CrewCredential = await deps.inspections.resolveCrewToken(crewToken(req));
+    if (!can('crew', 'evidence.upload')) throw new AppError('FORBIDDEN', 'Your role may not upload evidence.');
+    const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type && !type.startsWith('image/') && type !== 'application/octet-stream') {
+      req.resume();
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Only JPEG, PNG or WebP images are accepted as evidence.');
+    }
+    const meta = parseBody(evidenceUploadQuerySchema, req.query);
+    const bytes = await readBody(req, MAX_EVIDENCE_BYTES);
+    res.status(201).json({ evidence: await deps.evidence.upload(cred, bytes, meta) });
+  });
+
+  router.get('/crew/conclusion', async (req, res) => {
+    const { inspection } = await deps.inspections.resolveCrewToken(crewToken(req));
+    res.json(await deps.records.crewConclusion(inspection));
+  });
+
+  router.post('/crew/acknowledgement', async (req, res) => {
+    const token = crewToken(req);
+    // Acknowledging ends the inspection (and revokes the link): a second try must still hear
+    // "already acknowledged", not just "ended". The signature is checked before anything is read.
+    const claims = deps.signer.verify(token);
+    const inspection = await deps.inspections.get(claims.i);
+    const { name } = parseBody(acknowledgeSchema, req.body);
+    const current = await deps.records.crewConclusion(inspection);
+    if (current.conclusion?.acknowledgedAt) {
+      throw new AppError('CONFLICT', `Already acknowledged by ${current.conclusion.acknowledgedName} at ${current.conclusion.acknowledgedAt}.`);
+    }
+    const cred = await deps.inspections.resolveCrewToken(token);
+    const conclusion = await deps.records.acknowledge(cred.inspection, name);
+    // Concluded and acknowledged: nothing more happens live. End it for everyone (links revoked).
+    await deps.endInspection(cred.inspection.id).catch((e) => {
+      if (!(e instanceof AppError && e.code === 'INSPECTION_ENDED')) throw e;
+    });
+    res.json({ conclusion });
+  });
+
+  return router;
+}

@@ -1,0 +1,194 @@
+// Evidence: HD stills the crew phone takes when the surveyor presses "capture", and bookmarks of a
+// moment by the surveyor. Stills are sniffed by their magic bytes (the Content-Type header is the
+// client's claim, not a fact), hashed with SHA-256, written to the EvidenceStore under a key the
+// server generates, and announced to the staff in the room within the same request.
+import crypto from 'node:crypto';
+import type { DataSource, Repository } from 'typeorm';
+import { AppError, type BookmarkRequest, type EvidenceView, MAX_EVIDENCE_BYTES } from '@cloudship/shared';
+import { Logger } from '../logger';
+import type { Account } from '../persistence/entities';
+import { EvidenceEntity, type Evidence } from '../persistence/record-entities';
+import type { PeerIdentity } from '../session/peer';
+import type { ChecklistService } from './checklist-service';
+import { evidenceKey, type EvidenceStore } from './evidence-store';
+import type { CrewCredential } from './inspection-service';
+import type { RecordNotifier } from './record-notifier';
+import type { RecordService } from './record-service';
+
+const logger = new Logger('evidence');
+
+/** A capture request is honoured for this long (the phone may be slow, but not forever). */
+const CAPTURE_TTL_MS = 5 * 60_000;
+
+type ImageKind = { contentType: 'image/jpeg' | 'image/png' | 'image/webp'; extension: 'jpg' | 'png' | 'webp' };
+
+/** Recognises JPEG, PNG and WebP by their first bytes; anything else is not an accepted image. */
+export function sniffImage(bytes: Buffer): ImageKind | null {
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return { contentType: 'image/jpeg', extension: 'jpg' };
+  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
+    return { contentType: 'image/png', extension: 'png' };
+  }
+  if (bytes.length >= 12 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP') {
+    return { contentType: 'image/webp', extension: 'webp' };
+  }
+  return null;
+}
+
+interface PendingCapture {
+  inspectionId: string;
+  checklistItemId: string | null;
+  expiresAt: number;
+}
+
+export interface UploadMeta {
+  requestId?: string;
+  lat?: number;
+  lon?: number;
+  accuracy?: number;
+  capturedAt?: string;
+}
+
+export class EvidenceService {
+  private readonly evidence: Repository<Evidence>;
+  private readonly pending = new Map<string, PendingCapture>();
+
+  constructor(
+    ds: DataSource,
+    private readonly store: EvidenceStore,
+    private readonly records: RecordService,
+    private readonly checklist: ChecklistService,
+    private readonly notifier: RecordNotifier,
+  ) {
+    this.evidence = ds.getRepository(EvidenceEntity);
+  }
+
+  /** Surveyor pressed "capture": ask the crew phone(s) in the live room for a still. */
+  async requestCapture(inspectionId: string, by: PeerIdentity, checklistItemId: string | null): Promise<{ requestId: string; crewCount: number }> {
+    const { inspection } = await this.records.editable(inspectionId);
+    if (inspection.status === 'ended') throw new AppError('INSPECTION_ENDED', 'This inspection has ended: nothing can be captured any more.');
+    if (checklistItemId) await this.checklist.item(inspectionId, checklistItemId);
+    const requestId = crypto.randomUUID();
+    const now = Date.now();
+    for (const [id, p] of this.pending) if (p.expiresAt < now) this.pending.delete(id);
+    this.pending.set(requestId, { inspectionId, checklistItemId, expiresAt: now + CAPTURE_TTL_MS });
+    const crewCount = this.notifier.notify(inspectionId, 'crew', 'evidence.captureRequested', { requestId, checklistItemId });
+    if (crewCount === 0) {
+      this.pending.delete(requestId);
+      throw new AppError('INVALID_STATE', 'No crew phone is connected to take the picture.');
+    }
+    logger.info('requestCapture() | asked the crew for a still', { inspectionId, requestId, crewCount, by: by.key });
+    return { requestId, crewCount };
+  }
+
+  /** The crew phone uploads a still (already authenticated by its link token). */
+  async upload(cred: CrewCredential, bytes: Buffer, meta: UploadMeta): Promise<EvidenceView> {
+    const { inspection } = cred;
+    if (!isOpen(inspection)) throw new AppError('INSPECTION_ENDED', 'This inspection has ended.');
+    const { record } = await this.records.get(inspection.id);
+    this.records.assertEditable(inspection, record);
+    if (bytes.length === 0) throw new AppError('BAD_REQUEST', 'The upload is empty.');
+    if (bytes.length > MAX_EVIDENCE_BYTES) throw tooLarge();
+    const kind = sniffImage(bytes);
+    if (!kind) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Only JPEG, PNG or WebP images are accepted as evidence.');
+
+    // The checklist item comes from the surveyor's request, never from the phone's say-so alone.
+    let checklistItemId: string | null = null;
+    if (meta.requestId) {
+      const p = this.pending.get(meta.requestId);
+      if (p && p.inspectionId === inspection.id && p.expiresAt >= Date.now()) checklistItemId = p.checklistItemId;
+    }
+    const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+    const storageKey = evidenceKey(inspection.id, kind.extension);
+    await this.store.put(storageKey, bytes, kind.contentType);
+    const row = await this.evidence.save({
+      id: crypto.randomUUID(),
+      inspectionId: inspection.id,
+      checklistItemId,
+      type: 'photo' as const,
+      storageKey,
+      contentType: kind.contentType,
+      sizeBytes: bytes.length,
+      sha256,
+      capturedAt: meta.capturedAt ? new Date(meta.capturedAt) : new Date(),
+      lat: meta.lat ?? null,
+      lon: meta.lon ?? null,
+      accuracy: meta.accuracy ?? null,
+      note: '',
+      authorRole: 'crew' as const,
+      authorId: cred.link.id,
+      authorName: 'crew',
+      requestId: meta.requestId?.slice(0, 36) ?? null,
+    });
+    const view = toEvidenceView(row);
+    logger.info('upload() | still stored', { inspectionId: inspection.id, evidenceId: row.id, bytes: bytes.length, sha256 });
+    this.notifier.notify(inspection.id, 'staff', 'evidence.added', view);
+    return view;
+  }
+
+  async bookmark(inspectionId: string, req: BookmarkRequest, by: Account): Promise<EvidenceView> {
+    await this.records.editable(inspectionId);
+    if (req.checklistItemId) await this.checklist.item(inspectionId, req.checklistItemId);
+    const row = await this.evidence.save({
+      id: crypto.randomUUID(), inspectionId, checklistItemId: req.checklistItemId ?? null, type: 'bookmark' as const,
+      storageKey: null, contentType: null, sizeBytes: null, sha256: null, capturedAt: req.at ? new Date(req.at) : new Date(),
+      lat: null, lon: null, accuracy: null, note: req.note, authorRole: by.role, authorId: by.id, authorName: by.displayName, requestId: null,
+    });
+    const view = toEvidenceView(row);
+    this.notifier.notify(inspectionId, 'staff', 'evidence.added', view);
+    return view;
+  }
+
+  /** Re-attach a piece of evidence to another checklist item (or to none). */
+  async attach(inspectionId: string, evidenceId: string, checklistItemId: string | null): Promise<EvidenceView> {
+    await this.records.editable(inspectionId);
+    const row = await this.get(inspectionId, evidenceId);
+    if (checklistItemId) await this.checklist.item(inspectionId, checklistItemId);
+    row.checklistItemId = checklistItemId;
+    await this.evidence.save(row);
+    return toEvidenceView(row);
+  }
+
+  async list(inspectionId: string): Promise<EvidenceView[]> {
+    return (await this.evidence.find({ where: { inspectionId }, order: { capturedAt: 'ASC' } })).map(toEvidenceView);
+  }
+
+  async get(inspectionId: string, evidenceId: string): Promise<Evidence> {
+    const row = evidenceId.length <= 64 ? await this.evidence.findOneBy({ id: evidenceId, inspectionId }) : null;
+    if (!row) throw new AppError('NOT_FOUND', 'No such evidence in this inspection.');
+    return row;
+  }
+
+  async file(inspectionId: string, evidenceId: string): Promise<{ bytes: Buffer; contentType: string; sha256: string }> {
+    const row = await this.get(inspectionId, evidenceId);
+    if (!row.storageKey || !row.contentType || !row.sha256) throw new AppError('NOT_FOUND', 'This evidence has no image.');
+    return { bytes: await this.store.get(row.storageKey), contentType: row.contentType, sha256: row.sha256 };
+  }
+}
+
+function isOpen(inspection: { status: string }): boolean {
+  return inspection.status !== 'ended' && inspection.status !== 'cancelled';
+}
+
+export function tooLarge(): AppError {
+  return new AppError('PAYLOAD_TOO_LARGE', `The image is larger than ${MAX_EVIDENCE_BYTES / 1024 / 1024} MB. Take it again at a lower resolution.`);
+}
+
+export function toEvidenceView(e: Evidence): EvidenceView {
+  return {
+    id: e.id,
+    inspectionId: e.inspectionId,
+    checklistItemId: e.checklistItemId,
+    type: e.type,
+    contentType: e.contentType,
+    sizeBytes: e.sizeBytes,
+    sha256: e.sha256,
+    capturedAt: e.capturedAt.toISOString(),
+    lat: e.lat,
+    lon: e.lon,
+    accuracy: e.accuracy,
+    note: e.note,
+    authorRole: e.authorRole,
+    authorName: e.authorName,
+    url: e.storageKey ? `/api/inspections/${e.inspectionId}/evidence/${e.id}/file` : null,
+  };
+}

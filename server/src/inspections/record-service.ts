@@ -1,0 +1,228 @@
+// The inspection record: created (with its checklist) when first needed; the conclusion, the crew's
+// acknowledgement (after which the record is read-only) and the savings estimate with its log.
+import crypto from 'node:crypto';
+import { IsNull, type DataSource, type Repository } from 'typeorm';
+import {
+  AppError,
+  estimateSavings,
+  SavingsInputError,
+  type ConcludeRequest,
+  type ConclusionView,
+  type CrewConclusionView,
+  type EvidenceView,
+  type InspectionRecordView,
+  type SavingsChangeView,
+  type SavingsFieldIssue,
+  type SavingsInputs,
+  type SavingsProfileName,
+  type UpdateChecklistItemRequest,
+  type UpdateSavingsRequest,
+  type WireError,
+  concludeSchema,
+} from '@cloudship/shared';
+import type { Account, Inspection } from '../persistence/entities';
+import { InspectionRecordEntity, SavingsChangeEntity, type InspectionRecord, type SavingsChange } from '../persistence/record-entities';
+import { Logger } from '../logger';
+import type { ChecklistService } from './checklist-service';
+import { toChecklistItemView } from './checklist-service';
+import type { InspectionService } from './inspection-service';
+import type { RecordNotifier } from './record-notifier';
+
+const logger = new Logger('record');
+
+/** A 400 whose wire form also lists the fields at fault, e.g. for savings inputs. */
+export class FieldError extends AppError {
+  constructor(message: string, readonly fields: SavingsFieldIssue[]) {
+    super('BAD_REQUEST', message);
+  }
+
+  override toWire(): WireError & { fields: SavingsFieldIssue[] } {
+    return { ...super.toWire(), fields: this.fields };
+  }
+}
+
+export class RecordService {
+  private readonly records: Repository<InspectionRecord>;
+  private readonly changes: Repository<SavingsChange>;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly inspections: InspectionService,
+    private readonly checklist: ChecklistService,
+    private readonly notifier: RecordNotifier,
+  ) {
+    this.records = ds.getRepository(InspectionRecordEntity);
+    this.changes = ds.getRepository(SavingsChangeEntity);
+  }
+
+  /** The record of an inspection, created with its checklist from the kind's template if missing. */
+  async ensure(inspection: Inspection): Promise<InspectionRecord> {
+    const existing = await this.records.findOneBy({ inspectionId: inspection.id });
+    if (existing) return existing;
+    try {
+      await this.ds.transaction(async (m) => {
+        const templateVersion = await this.checklist.instantiate(m, inspection.id, inspection.kind);
+        await m.getRepository(InspectionRecordEntity).insert({
+          inspectionId: inspection.id, templateVersion, outcome: null, remarks: '', concludedAt: null, concludedBy: null,
+          acknowledgedName: null, acknowledgedAt: null, savingsInputs: '{}', savingsProfile: 'published-calibrated',
+          savingsEstimate: null, co2SavedT: null, costSavedCny: null,
+        });
+      });
+      logger.info('ensure() | record created from template', { inspectionId: inspection.id, kind: inspection.kind });
+    } catch (e) {
+      // Two first requests at once: the other one created it (primary key / unique index).
+      if (!(await this.records.existsBy({ inspectionId: inspection.id }))) throw e;
+    }
+    return this.records.findOneByOrFail({ inspectionId: inspection.id });
+  }
+
+  async get(inspectionId: string): Promise<{ inspection: Inspection; record: InspectionRecord }> {
+    const inspection = await this.inspections.get(inspectionId);
+    return { inspection, record: await this.ensure(inspection) };
+  }
+
+  /** Throws unless the checklist, evidence and conclusion may still change. */
+  assertEditable(inspection: Inspection, record: InspectionRecord): void {
+    if (record.acknowledgedAt) {
+      throw new AppError('RECORD_LOCKED', 'This inspection was concluded and acknowledged by the crew; its record is read-only.');
+    }
+    if (inspection.status === 'cancelled') throw new AppError('INSPECTION_ENDED', 'This inspection was cancelled.');
+  }
+
+  async editable(inspectionId: string): Promise<{ inspection: Inspection; record: InspectionRecord }> {
+    const r = await this.get(inspectionId);
+    this.assertEditable(r.inspection, r.record);
+    return r;
+  }
+
+  async updateChecklistItem(inspectionId: string, itemId: string, change: UpdateChecklistItemRequest, by: Account) {
+    await this.editable(inspectionId);
+    return toChecklistItemView(await this.checklist.update(inspectionId, itemId, change, by.id));
+  }
+
+  async view(inspectionId: string, evidence: EvidenceView[]): Promise<InspectionRecordView> {
+    const { inspection, record } = await this.get(inspectionId);
+    const [view] = await this.inspections.views([inspection]);
+    const log = await this.changes.find({ where: { inspectionId }, order: { changedAt: 'ASC' } });
+    return {
+      inspection: view!,
+      checklist: (await this.checklist.list(inspectionId)).map(toChecklistItemView),
+      evidence,
+      conclusion: conclusionView(record),
+      readOnly: record.acknowledgedAt !== null,
+      savingsInputs: JSON.parse(record.savingsInputs),
+      savingsProfile: record.savingsProfile,
+      savings: record.savingsEstimate ? JSON.parse(record.savingsEstimate) : null,
+      savingsLog: log.map((c) => ({ changedAt: c.changedAt.toISOString(), changedBy: c.changedBy, before: JSON.parse(c.before), after: JSON.parse(c.after) })),
+    };
+  }
+
+  /**
+   * Concludes (or re-concludes, until the crew acknowledges). "Passed with deficiencies" needs at
+   * least one deficiency and a deadline for each; "passed" refuses open deficiencies. The savings
+   * estimate is computed and stored now.
+   */
+  async conclude(inspectionId: string, req: ConcludeRequest, by: Account): Promise<ConclusionView> {
+    const body = concludeSchema.parse(req);
+    const { inspection, record } = await this.editable(inspectionId);
+    const items = await this.checklist.list(inspectionId);
+    const deficiencies = items.filter((i) => i.result === 'deficiency');
+    if (body.outcome === 'passed' && deficiencies.length) {
+      throw new AppError('BAD_REQUEST', `${deficiencies.length} checklist item(s) are marked as deficiencies: conclude "passed with deficiencies" or "failed".`);
+    }
+    if (body.outcome === 'passed-with-deficiencies') {
+      if (!deficiencies.length) throw new AppError('BAD_REQUEST', 'No checklist item is marked as a deficiency.');
+      const undated = deficiencies.filter((i) => !i.deficiencyDeadline);
+      if (undated.length) {
+        throw new AppError('BAD_REQUEST', `Each deficiency needs a deadline; missing for: ${undated.map((i) => i.code).join(', ')}.`);
+      }
+    }
+    const from = record.outcome ?? 'open';
+    record.outcome = body.outcome;
+    record.remarks = body.remarks;
+    record.concludedAt = new Date();
+    record.concludedBy = by.id;
+    const estimate = estimateSavings(JSON.parse(record.savingsInputs), record.savingsProfile);
+    record.savingsEstimate = JSON.stringify(estimate);
+    record.co2SavedT = estimate.co2SavedT;
+    record.costSavedCny = estimate.costSavedCny;
+    await this.records.save(record);
+    logger.info(`conclude() | ${from} -> ${body.outcome}`, { inspectionId, co2SavedT: estimate.co2SavedT.toFixed(3), status: inspection.status });
+    const view = conclusionView(record)!;
+    this.notifier.notify(inspectionId, 'all', 'inspection.concluded', view);
+    return view;
+  }
+
+  /** What the crew is asked to acknowledge. */
+  async crewConclusion(inspection: Inspection): Promise<CrewConclusionView> {
+    const record = await this.ensure(inspection);
+    const items = record.outcome ? await this.checklist.list(inspection.id) : [];
+    return {
+      conclusion: conclusionView(record),
+      deficiencies: items
+        .filter((i) => i.result === 'deficiency')
+        .map((i) => ({ titleZh: i.titleZh, titleEn: i.titleEn, note: i.note, deadline: i.deficiencyDeadline })),
+    };
+  }
+
+  /** The crew acknowledges the conclusion by typing a name; from then on the record is read-only. */
+  async acknowledge(inspection: Inspection, name: string): Promise<ConclusionView> {
+    const record = await this.ensure(inspection);
+    if (record.acknowledgedAt) {
+      throw new AppError('CONFLICT', `Already acknowledged by ${record.acknowledgedName} at ${record.acknowledgedAt.toISOString()}.`);
+    }
+    if (!record.outcome) throw new AppError('INVALID_STATE', 'The surveyor has not concluded this inspection yet.');
+    // Conditional update: of two acknowledgements racing, exactly one wins.
+    const at = new Date();
+    const r = await this.records.update({ inspectionId: inspection.id, acknowledgedAt: IsNull() }, { acknowledgedName: name, acknowledgedAt: at });
+    if (!r.affected) throw new AppError('CONFLICT', 'This conclusion was already acknowledged.');
+    logger.info('acknowledge() | concluded -> acknowledged (read-only)', { inspectionId: inspection.id });
+    return conclusionView({ ...record, acknowledgedName: name, acknowledgedAt: at })!;
+  }
+
+  /**
+   * The surveyor corrects the savings inputs (also after the acknowledgement: the estimate is an
+   * administrative figure, and every change is logged with who, when, before and after).
+   */
+  async updateSavings(inspectionId: string, req: UpdateSavingsRequest, by: Account): Promise<InspectionRecord> {
+    const { record } = await this.get(inspectionId);
+    const profile: SavingsProfileName = req.profile ?? record.savingsProfile;
+    let estimate;
+    try {
+      estimate = estimateSavings(req.inputs, profile);
+    } catch (e) {
+      if (e instanceof SavingsInputError) throw new FieldError(e.message, e.issues);
+      throw e;
+    }
+    const before = { inputs: JSON.parse(record.savingsInputs) as SavingsInputs, profile: record.savingsProfile, co2SavedT: record.co2SavedT, costSavedCny: record.costSavedCny };
+    record.savingsInputs = JSON.stringify(req.inputs);
+    record.savingsProfile = profile;
+    // Only a concluded inspection has a stored estimate; before that the inputs wait for it.
+    if (record.outcome) {
+      record.savingsEstimate = JSON.stringify(estimate);
+      record.co2SavedT = estimate.co2SavedT;
+      record.costSavedCny = estimate.costSavedCny;
+    }
+    const after: SavingsChangeView['after'] = { inputs: req.inputs, profile, co2SavedT: estimate.co2SavedT, costSavedCny: estimate.costSavedCny };
+    await this.ds.transaction(async (m) => {
+      await m.getRepository(InspectionRecordEntity).save(record);
+      await m.getRepository(SavingsChangeEntity).insert({
+        id: crypto.randomUUID(), inspectionId, changedBy: by.id, changedAt: new Date(), before: JSON.stringify(before), after: JSON.stringify(after),
+      });
+    });
+    logger.info(`updateSavings() | co2 ${before.co2SavedT?.toFixed(3) ?? 'none'} -> ${estimate.co2SavedT.toFixed(3)} t`, { inspectionId, by: by.id });
+    return record;
+  }
+}
+
+export function conclusionView(r: InspectionRecord): ConclusionView | null {
+  if (!r.outcome || !r.concludedAt) return null;
+  return {
+    outcome: r.outcome,
+    remarks: r.remarks,
+    concludedAt: r.concludedAt.toISOString(),
+    concludedBy: r.concludedBy ?? '',
+    acknowledgedName: r.acknowledgedName,
+    acknowledgedAt: r.acknowledgedAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,113 @@
+// The printable per-inspection report (HTML, bilingual labels): vessel particulars, checklist with
+// findings and evidence thumbnails, conclusion, acknowledgement, and the savings estimate with the
+// values, sources, profile and model version it used. The same HTML is printed to PDF (pdf.ts);
+// there the images are inlined as data: URLs because headless Chromium has no session cookie.
+import type { ChecklistItemView, EvidenceView, InspectionRecordView, SavingsInputKey } from '@cloudship/shared';
+import { formatCny, formatTonnes } from './report-totals';
+
+const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const both = (zh: string, en: string) => `${esc(zh)} <span class="en">${esc(en)}</span>`;
+const time = (iso: string | null | undefined) => (iso ? esc(new Date(iso).toISOString().replace('T', ' ').slice(0, 16) + ' UTC') : '—');
+
+const RESULT: Record<string, [string, string]> = {
+  pass: ['合格', 'Pass'],
+  deficiency: ['缺陷', 'Deficiency'],
+  'not-applicable': ['不适用', 'Not applicable'],
+};
+const OUTCOME: Record<string, [string, string]> = {
+  passed: ['合格', 'Passed'],
+  'passed-with-deficiencies': ['合格（有缺陷，限期整改）', 'Passed with deficiencies'],
+  failed: ['不合格', 'Failed'],
+  'continue-on-site': ['需现场继续检验', 'To be continued on site'],
+};
+const KIND: Record<string, [string, string]> = {
+  periodic: ['定期检验', 'Periodic survey'],
+  intermediate: ['中间检验', 'Intermediate survey'],
+  initial: ['初次检验', 'Initial survey'],
+  occasional: ['临时检验', 'Occasional survey'],
+  'new-build': ['建造检验', 'New-build survey'],
+};
+
+const CSS = `body{font-family:"WenQuanYi Micro Hei","Noto Sans CJK SC","Noto Sans SC",system-ui,sans-serif;color:#111;margin:24px;font-size:12px}
+h1{font-size:20px;margin:0 0 4px}h2{font-size:15px;border-bottom:2px solid #234;padding-bottom:2px;margin-top:20px}
+.en{color:#555;font-size:.9em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #bbb;padding:4px 6px;vertical-align:top;text-align:left}
+th{background:#eef2f6}.num{text-align:right;font-variant-numeric:tabular-nums}.thumbs img{max-width:150px;max-height:110px;margin:2px;border:1px solid #999}
+.meta{font-size:10px;color:#555;word-break:break-all}.deficiency{color:#a30}.headline{font-size:14px;font-weight:bold}
+@media print{body{margin:0}a{color:inherit;text-decoration:none}}`;
+
+export interface PrintOptions {
+  /** Image source for a photo: its API URL for the browser, a data: URL for the PDF. */
+  imageSrc(e: EvidenceView): string;
+  names: Map<string, string>;
+}
+
+function evidenceCell(items: EvidenceView[], o: PrintOptions): string {
+  if (!items.length) return '';
+  return `<div class="thumbs">${items
+    .map((e) =>
+      e.type === 'photo'
+        ? `<figure style="display:inline-block;margin:2px"><img src="${esc(o.imageSrc(e))}" alt="evidence ${esc(e.id)}"><figcaption class="meta">${time(e.capturedAt)}${e.lat !== null && e.lon !== null ? ` · ${e.lat.toFixed(5)}, ${e.lon.toFixed(5)}` : ''}<br>SHA-256 ${esc(e.sha256)}</figcaption></figure>`
+        : `<div class="meta">🔖 ${time(e.capturedAt)} ${esc(e.note)} (${esc(e.authorName)})</div>`,
+    )
+    .join('')}</div>`;
+}
+
+function checklistRows(items: ChecklistItemView[], evidence: EvidenceView[], o: PrintOptions): string {
+  return items
+    .map((i) => {
+      const r = i.result ? RESULT[i.result]! : ['未检', 'Not checked'];
+      return `<tr><td>${i.position + 1}</td><td>${both(i.sectionZh, i.sectionEn)}</td><td>${both(i.titleZh, i.titleEn)}</td>
+<td class="${i.result === 'deficiency' ? 'deficiency' : ''}">${both(r[0]!, r[1]!)}${i.deficiencyDeadline ? `<br>期限 Deadline: ${esc(i.deficiencyDeadline)}` : ''}</td>
+<td>${esc(i.note)}${evidenceCell(evidence.filter((e) => e.checklistItemId === i.id), o)}</td></tr>`;
+    })
+    .join('\n');
+}
+
+const VALUE_LABELS: Array<[SavingsInputKey, string]> = [
+  ['meKw', 'ME kW'], ['aeKw', 'AE kW'], ['meLoad', 'ME load'], ['aeLoad', 'AE load'], ['sfocMe', 'SFOC ME g/kWh'], ['sfocAe', 'SFOC AE g/kWh'],
+  ['cfFuel', 'Cf t CO2/t'], ['vesselDetourKm', 'Detour km'], ['vesselSpeedKmh', 'Speed km/h'], ['vesselWaitH', 'Waiting h'],
+  ['surveyorTripKm', 'Surveyor trip km'], ['carKgPerKm', 'Car kg/km'], ['sessionHours', 'Session h'], ['videoKgPerH', 'Video kg/h'],
+  ['dieselCnyPerT', 'Diesel CNY/t'], ['vesselDayValueCny', 'Ship-day CNY'], ['crewExtraCny', 'Other CNY'],
+];
+
+function savingsSection(rec: InspectionRecordView): string {
+  const s = rec.savings;
+  if (!s) return `<p>${both('尚未结论，未计算减排估算。', 'Not concluded yet: no savings estimate stored.')}</p>`;
+  const values = s.resolved
+    ? `<table><tr><th>${both('参数', 'Value')}</th><th class="num">${both('取值', 'Used')}</th><th>${both('来源', 'Source')}</th></tr>${VALUE_LABELS.map(
+        ([k, label]) => `<tr><td>${esc(label)}</td><td class="num">${esc(s.resolved![k])}</td><td class="meta">${esc(s.sources[k] ?? '')}</td></tr>`,
+      ).join('')}</table>`
+    : `<p class="meta">${both('本次检验未填写参数，采用公布数据的校准平均值。', 'No inputs were given: the calibrated average of the published figures is used.')}</p>`;
+  return `<p class="headline" data-testid="savings-result">${both('减少二氧化碳排放', 'CO2 avoided')}: ${formatTonnes(s.co2SavedT)} t · ${both('节约费用', 'Cost saved')}: ${formatCny(s.costSavedCny)} CNY</p>
+<p class="meta">${esc(s.label)} · profile ${esc(s.profile)} · model ${esc(s.modelVersion)} · basis ${esc(s.basis)}</p>${values}
+<p class="meta">${both('模型见 shared/docs/savings-model.md（IMO MEPC.364(79) Cf 3.206；DEFRA 车辆排放因子；Obringer 等 2021 视频排放）。', 'Model: shared/docs/savings-model.md (IMO MEPC.364(79) Cf 3.206; DEFRA car factors; Obringer et al. 2021 video streaming).')}</p>
+${rec.savingsLog.length ? `<p class="meta">${both('修改记录', 'Changes')}: ${rec.savingsLog.map((c) => `${time(c.changedAt)} ${esc(c.changedBy)}: ${c.before.co2SavedT === null ? '—' : formatTonnes(c.before.co2SavedT)} → ${formatTonnes(c.after.co2SavedT)} t`).join('; ')}</p>` : ''}`;
+}
+
+export function renderPrintView(rec: InspectionRecordView, o: PrintOptions): string {
+  const i = rec.inspection;
+  const c = rec.conclusion;
+  const kind = KIND[i.kind] ?? [i.kind, i.kind];
+  const engine = rec.savingsInputs.meKw !== undefined ? `${rec.savingsInputs.meKw} kW` : '—';
+  const unattached = rec.evidence.filter((e) => !e.checklistItemId);
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(i.vesselName)} · 检验报告 Inspection report</title><style>${CSS}</style></head><body>
+<h1>${both('云船检 · 远程检验报告', 'Cloud Ship Inspection · Remote inspection report')}</h1>
+<h2>${both('船舶概况', 'Vessel particulars')}</h2>
+<table data-testid="particulars">
+<tr><th>${both('船名', 'Vessel')}</th><td data-testid="vessel-name">${esc(i.vesselName)}</td><th>${both('登记号', 'Registration no.')}</th><td>${esc(i.registrationNumber)}</td></tr>
+<tr><th>${both('检验种类', 'Kind')}</th><td>${both(kind[0]!, kind[1]!)}</td><th>${both('地点', 'Place')}</th><td>${esc(i.place)}</td></tr>
+<tr><th>${both('验船师', 'Surveyor')}</th><td>${esc(i.surveyorName)}</td><th>${both('主机功率', 'Main engine power')}</th><td>${esc(engine)}</td></tr>
+<tr><th>${both('计划时间', 'Scheduled')}</th><td>${time(i.scheduledAt)}</td><th>${both('开始 / 结束', 'Started / ended')}</th><td>${time(i.startedAt)} / ${time(i.endedAt)}</td></tr>
+</table>
+<h2>${both('检验项目', 'Checklist')}</h2>
+<table><tr><th>#</th><th>${both('部分', 'Section')}</th><th>${both('项目', 'Item')}</th><th>${both('结果', 'Finding')}</th><th>${both('备注及证据', 'Note and evidence')}</th></tr>
+${checklistRows(rec.checklist, rec.evidence, o)}</table>
+${unattached.length ? `<h2>${both('其他证据', 'Other evidence')}</h2>${evidenceCell(unattached, o)}` : ''}
+<h2>${both('检验结论', 'Conclusion')}</h2>
+${c ? `<p data-testid="conclusion"><strong>${both(OUTCOME[c.outcome]![0]!, OUTCOME[c.outcome]![1]!)}</strong> · ${time(c.concludedAt)} · ${esc(o.names.get(c.concludedBy) ?? c.concludedBy)}</p><p>${esc(c.remarks)}</p>` : `<p>${both('尚未结论', 'Not concluded yet')}</p>`}
+<h2>${both('船方确认', 'Crew acknowledgement')}</h2>
+<p>${c?.acknowledgedAt ? `${esc(c.acknowledgedName)} · ${time(c.acknowledgedAt)}` : both('尚未确认', 'Not acknowledged yet')}</p>
+<h2>${both('减排及节约估算', 'Savings estimate')}</h2>
+${savingsSection(rec)}
+</body></html>`;
+}

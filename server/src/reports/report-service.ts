@@ -1,0 +1,79 @@
+// Reads concluded inspections and their stored savings estimates for the dashboard, the CSV export
+// and the printable per-inspection report. Totals always come from the stored estimates (never
+// recomputed here), so a report matches what each inspection recorded.
+import type { DataSource, Repository } from 'typeorm';
+import { In, Not, IsNull } from 'typeorm';
+import type { InspectionRecordView, ReportQuery, ReportView, SavingsEstimate } from '@cloudship/shared';
+import { AccountEntity, InspectionEntity, type Account, type Inspection } from '../persistence/entities';
+import { InspectionRecordEntity, type InspectionRecord } from '../persistence/record-entities';
+import type { EvidenceService } from '../inspections/evidence-service';
+import type { InspectionService } from '../inspections/inspection-service';
+import type { RecordService } from '../inspections/record-service';
+import { summarize, toCsv, type CsvRow } from './report-totals';
+
+export class ReportService {
+  private readonly records: Repository<InspectionRecord>;
+  private readonly inspectionRows: Repository<Inspection>;
+  private readonly accounts: Repository<Account>;
+
+  constructor(
+    ds: DataSource,
+    private readonly inspections: InspectionService,
+    private readonly recordService: RecordService,
+    private readonly evidence: EvidenceService,
+  ) {
+    this.records = ds.getRepository(InspectionRecordEntity);
+    this.inspectionRows = ds.getRepository(InspectionEntity);
+    this.accounts = ds.getRepository(AccountEntity);
+  }
+
+  /** Every concluded inspection with a stored estimate (optionally of one surveyor). */
+  async rows(surveyorId?: string): Promise<CsvRow[]> {
+    const records = await this.records.find({ where: { outcome: Not(IsNull()), co2SavedT: Not(IsNull()) } });
+    const inspections = new Map(
+      (await this.inspectionRows.findBy({ id: In(records.map((r) => r.inspectionId)) })).map((i) => [i.id, i]),
+    );
+    const names = new Map((await this.accounts.find()).map((a) => [a.id, a.displayName]));
+    const rows: CsvRow[] = [];
+    for (const r of records) {
+      const i = inspections.get(r.inspectionId);
+      if (!i || !r.concludedAt || (surveyorId && i.surveyorId !== surveyorId)) continue;
+      const estimate = JSON.parse(r.savingsEstimate ?? 'null') as SavingsEstimate | null;
+      rows.push({
+        inspectionId: i.id,
+        surveyorId: i.surveyorId,
+        surveyorName: names.get(i.surveyorId) ?? '',
+        concludedAt: r.concludedAt,
+        co2SavedT: r.co2SavedT ?? 0,
+        costSavedCny: r.costSavedCny ?? 0,
+        basis: estimate?.basis ?? 'computed',
+        vesselName: i.vesselName,
+        registrationNumber: i.registrationNumber,
+        outcome: r.outcome ?? '',
+        profile: estimate?.profile ?? r.savingsProfile,
+        modelVersion: estimate?.modelVersion ?? '',
+      });
+    }
+    return rows.sort((a, b) => a.concludedAt.getTime() - b.concludedAt.getTime());
+  }
+
+  async dashboard(q: ReportQuery): Promise<ReportView> {
+    return summarize(await this.rows(q.surveyorId), q);
+  }
+
+  async csv(q: ReportQuery): Promise<string> {
+    return toCsv(await this.rows(q.surveyorId), q);
+  }
+
+  /** Everything the printable report shows, with account ids resolved to names. */
+  async printable(inspectionId: string): Promise<{ record: InspectionRecordView; names: Map<string, string> }> {
+    await this.inspections.get(inspectionId);
+    const record = await this.recordService.view(inspectionId, await this.evidence.list(inspectionId));
+    const names = new Map((await this.accounts.find()).map((a) => [a.id, a.displayName]));
+    return { record, names };
+  }
+
+  async evidenceFile(inspectionId: string, evidenceId: string) {
+    return this.evidence.file(inspectionId, evidenceId);
+  }
+}
