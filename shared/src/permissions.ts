@@ -12,6 +12,10 @@ export const PERMISSIONS = [
   'media.produceAudio',
   'media.consume',
   'account.manage',
+  // A crew phone in the field (issue #6)
+  'camera.control', // torch, zoom, camera switch and video profile of a crew phone
+  'position.share', // send the phone's GPS position (with the crew's consent)
+  'position.view', // see crew positions
   // Inspection record (issue #4)
   'record.edit', // checklist, bookmarks, conclusion, savings inputs
   'evidence.capture', // ask the crew phone for an HD still
@@ -23,13 +27,13 @@ export const PERMISSIONS = [
 export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  admin: ['inspection.create', 'inspection.read', 'inspection.end', 'crewLink.manage', 'room.join', 'media.produceVideo', 'media.produceAudio', 'media.consume', 'account.manage',
+  admin: ['camera.control', 'position.view', 'inspection.create', 'inspection.read', 'inspection.end', 'crewLink.manage', 'room.join', 'media.produceVideo', 'media.produceAudio', 'media.consume', 'account.manage',
     'record.edit', 'evidence.capture', 'evidence.upload', 'record.acknowledge', 'checklist.manage', 'report.read'],
-  surveyor: ['inspection.create', 'inspection.read', 'inspection.end', 'crewLink.manage', 'room.join', 'media.produceVideo', 'media.produceAudio', 'media.consume',
+  surveyor: ['camera.control', 'position.view', 'inspection.create', 'inspection.read', 'inspection.end', 'crewLink.manage', 'room.join', 'media.produceVideo', 'media.produceAudio', 'media.consume',
     'record.edit', 'evidence.capture', 'report.read'],
   // Auditors replay recordings later; they never take part in a live session.
   auditor: ['inspection.read', 'report.read'],
-  crew: ['room.join', 'media.produceVideo', 'media.produceAudio', 'media.consume', 'evidence.upload', 'record.acknowledge'],
+  crew: ['position.share', 'room.join', 'media.produceVideo', 'media.produceAudio', 'media.consume', 'evidence.upload', 'record.acknowledge'],
 };
 
 export function can(role: Role, permission: Permission): boolean {

@@ -15,6 +15,7 @@
 import { z } from 'zod';
 import type { Role } from './domain';
 import type { WireError } from './errors';
+import { fieldSchemas, type FieldResponseData, type FieldServerEvents, type IceServerInfo } from './field-protocol';
 import type { CaptureRequestedEvent, ConclusionView, EvidenceView } from './record';
 
 /** Soft per-message limit (bytes of JSON). Larger requests get PAYLOAD_TOO_LARGE, not a disconnect. */
@@ -58,6 +59,8 @@ export const schemas = {
   'producer.close': z.object({ producerId: id }).strict(),
   'consumer.resume': z.object({ consumerId: id }).strict(),
   'inspection.end': z.object({}).strict(),
+  // Position, camera control, video profiles (field-protocol.ts, issue #6).
+  ...fieldSchemas,
   /** Surveyor: ask the crew phone(s) for a full-resolution still, attached to a checklist item. */
   'evidence.capture': z.object({ checklistItemId: id.nullable().default(null) }).strict(),
 } as const;
@@ -95,6 +98,8 @@ export interface JoinResult {
   participantId: string;
   role: Role;
   peers: PeerInfo[];
+  /** STUN/TURN servers for this participant's transports (time-limited TURN credentials). */
+  iceServers?: IceServerInfo[];
 }
 
 export interface ConsumerInfo {
@@ -108,7 +113,7 @@ export interface ConsumerInfo {
 }
 
 /** What each request answers with when it succeeds. */
-export interface ResponseData {
+export interface ResponseData extends FieldResponseData {
   'room.getCapabilities': { routerRtpCapabilities: unknown };
   'room.join': JoinResult;
   'room.leave': Record<string, never>;
@@ -129,7 +134,7 @@ export type ClientToServerEvents = {
   [N in RequestName]: (payload: RequestPayload<N>, ack: AckCallback<ResponseData[N]>) => void;
 };
 
-export interface ServerToClientEvents {
+export interface ServerToClientEvents extends FieldServerEvents {
   'peer.joined': (peer: PeerInfo) => void;
   'peer.state': (event: { peerId: string; state: PeerState }) => void;
   'peer.left': (event: { peerId: string; reason: string }) => void;

@@ -1,0 +1,293 @@
+// npm run bench:capacity [-- --max=120 --step=5 --soak-minutes=0]
+//
+// How many live inspections one worker core carries. Three runs over the same streams, stepping
+// the load up until loss > 1% or the worker core saturates:
+//   ours  - the application (startServer: its worker pool, rooms, watchdogs, metrics, database)
+//           with the reference sessions built on the routers of its rooms;
+//   bare  - a minimal script: mediasoup.createWorker + createRouter, same sessions;
+//   relay - bench/capacity/rtptool.c relay: per forwarded packet AES-128-CTR + HMAC-SHA1 with
+//           OpenSSL, the physical reference for "forward and encrypt".
+// The worker (or relay) is pinned to core 0; generators, sinks and Node to core 1.
+// Then a join storm (20 surveyors joining one inspection within 1 s through the real signaling)
+// and optionally a soak at 80% of capacity. See README, Benchmarks.
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import * as mediasoup from 'mediasoup';
+import type { Router, Worker } from 'mediasoup/node/lib/types';
+import { ADMIN, startTestServer, type TestServer } from '../test/helpers/test-server';
+import { buildSession, relayInputs, CONSUMERS_PER_SESSION, type BenchSession } from './capacity/sessions';
+import {
+  buildRtptool, cpuSeconds, LOAD_CORE, pin, prepareMedia, rssMb, rtptool, sinkTotals, waitMs, WORKER_CORE,
+} from './capacity/tools';
+
+const arg = (name: string, def: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
+const MAX = arg('max', 120);
+const STEP = arg('step', 5);
+const SETTLE_MS = arg('settle-ms', 3000);
+const MEASURE_MS = arg('measure-ms', 5000);
+const SOAK_MIN = arg('soak-minutes', 0);
+
+interface Row {
+  sessions: number;
+  workerCpu: number; // fraction of one core
+  usPerPacket: number;
+  forwardedPps: number;
+  loss: number;
+  nodeCpu: number;
+  loopP99Ms: number;
+  workerRssMb: number;
+  nodeRssMb: number;
+}
+
+interface Target {
+  label: string;
+  /** pid whose CPU is the forwarding cost (worker or relay); relay runs one per step */
+  cpuPids(): number[];
+  addSessions(count: number, sinkPorts: number[][]): Promise<string[][]>;
+  close(): Promise<void>;
+}
+
+async function mediasoupTarget(label: string, worker: Worker, routerFor: (i: number) => Promise<Router>, close: () => Promise<void>): Promise<Target> {
+  pin(worker.pid, WORKER_CORE);
+  const sessions: BenchSession[] = [];
+  return {
+    label,
+    cpuPids: () => [worker.pid],
+    async addSessions(count, sinkPorts) {
+      const streams: string[][] = [];
+      for (let i = 0; i < count; i++) {
+        const s = await buildSession(await routerFor(sessions.length), sinkPorts[i]!);
+        sessions.push(s);
+        streams.push(s.streams);
+      }
+      return streams;
+    },
+    async close() {
+      sessions.forEach((s) => s.close());
+      await close();
+    },
+  };
+}
+
+async function oursTarget(): Promise<{ target: Target; server: TestServer }> {
+  const server = await startTestServer({ MEDIASOUP_WORKERS: '1', LOG_LEVEL: 'warn' });
+  const admin = await server.signIn(ADMIN.username, ADMIN.password);
+  const surveyor = await server.accounts.create({ username: 'capacity', displayName: 'capacity', password: 'capacity-password', role: 'surveyor' });
+  void admin;
+  const target = await mediasoupTarget('ours', server.pool.list()[0]!, async () => {
+    const inspection = await server.inspections.create(
+      { vesselName: 'bench', registrationNumber: 'B', kind: 'periodic', place: 'loopback', scheduledAt: new Date().toISOString() },
+      surveyor,
+    );
+    return (await server.rooms.getOrCreate(inspection.id)).router;
+  }, () => server.stop());
+  return { target, server };
+}
+
+async function bareTarget(): Promise<Target> {
+  const worker = await mediasoup.createWorker({ logLevel: 'warn', rtcMinPort: 20000, rtcMaxPort: 29999 });
+  const codecs = [
+    { kind: 'audio' as const, mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
+    { kind: 'video' as const, mimeType: 'video/VP8', clockRate: 90000 },
+  ];
+  return mediasoupTarget('bare', worker, () => worker.createRouter({ mediaCodecs: codecs }), async () => worker.close());
+}
+
+function relayTarget(): Target {
+  const relays: number[] = [];
+  const procs: Array<{ kill(): void }> = [];
+  const key = crypto.randomBytes(16).toString('hex');
+  return {
+    label: 'relay',
+    cpuPids: () => relays,
+    async addSessions(count, sinkPorts) {
+      const inputs = sinkPorts.slice(0, count).flatMap((ports) => relayInputs(ports));
+      const r = await rtptool(['relay', key, ...inputs], WORKER_CORE, true);
+      relays.push(r.proc.pid!);
+      procs.push(r.proc);
+      const streams: string[][] = [];
+      for (let i = 0; i < count; i++) {
+        const p = r.ports.slice(i * 5, i * 5 + 5);
+        streams.push([`v:${p[0]}:${7000 + i}`, `a:${p[1]}:${8000 + i}`, `a:${p[2]}:${9000 + i}`, `a:${p[3]}:${10000 + i}`, `a:${p[4]}:${11000 + i}`]);
+      }
+      return streams;
+    },
+    async close() {
+      procs.forEach((p) => p.kill());
+    },
+  };
+}
+
+async function stepUp(target: Target, media: { video: string; audio: string }, nodePid: number | null, maxSessions = MAX, stopAtSaturation = true) {
+  const sinks: Array<{ lines: string[]; kill(): void }> = [];
+  const gens: Array<{ kill(): void }> = [];
+  const rows: Row[] = [];
+  let sessions = 0;
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  try {
+    while (sessions < maxSessions) {
+      const add = Math.min(STEP, maxSessions - sessions);
+      const sink = await rtptool(['sink', String(add * 5)], LOAD_CORE, true);
+      sinks.push({ lines: sink.lines, kill: () => sink.proc.kill() });
+      const ports = Array.from({ length: add }, (_, i) => sink.ports.slice(i * 5, i * 5 + 5));
+      const streams = await target.addSessions(add, ports);
+      const gen = await rtptool(['gen', media.video, media.audio, '127.0.0.1', ...streams.flat()], LOAD_CORE, false);
+      gens.push({ kill: () => gen.proc.kill() });
+      sessions += add;
+      await waitMs(SETTLE_MS);
+
+      const totals = () => sinks.map((s) => sinkTotals(s.lines)).reduce((a, b) => [a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]], [0, 0, 0, 0]);
+      const cpu = () => target.cpuPids().reduce((n, pid) => n + cpuSeconds(pid), 0);
+      const [r0, e0] = totals();
+      const c0 = cpu();
+      const n0 = process.cpuUsage();
+      loop.reset();
+      const t0 = Date.now();
+      await waitMs(MEASURE_MS);
+      const seconds = (Date.now() - t0) / 1000;
+      const [r1, e1] = totals();
+      const c1 = cpu();
+      const n1 = process.cpuUsage(n0);
+      const forwarded = r1 - r0;
+      const row: Row = {
+        sessions,
+        workerCpu: (c1 - c0) / seconds,
+        usPerPacket: forwarded ? ((c1 - c0) * 1e6) / forwarded : 0,
+        forwardedPps: forwarded / seconds,
+        loss: e1 - e0 > 0 ? Math.max(0, 1 - forwarded / (e1 - e0)) : 0,
+        nodeCpu: nodePid === null ? 0 : (n1.user + n1.system) / 1e6 / seconds,
+        loopP99Ms: nodePid === null ? 0 : loop.percentile(99) / 1e6,
+        workerRssMb: target.cpuPids().reduce((n, pid) => n + rssMb(pid), 0),
+        nodeRssMb: nodePid === null ? 0 : process.memoryUsage.rss() / 1048576,
+      };
+      rows.push(row);
+      printRow(target.label, row);
+      if (stopAtSaturation && (row.loss > 0.01 || row.workerCpu > 0.95)) break;
+    }
+    return { rows, sinks, stop: () => [...gens, ...sinks].forEach((p) => p.kill()) };
+  } catch (e) {
+    [...gens, ...sinks].forEach((p) => p.kill());
+    throw e;
+  } finally {
+    loop.disable();
+  }
+}
+
+function printHeader(): void {
+  process.stdout.write(`${'run'.padEnd(6)}${'sessions'.padStart(9)}${'cpu%'.padStart(7)}${'us/pkt'.padStart(8)}${'fwd pps'.padStart(9)}${'loss%'.padStart(8)}${'node%'.padStart(7)}${'loop99'.padStart(8)}${'wRSS'.padStart(7)}${'nRSS'.padStart(7)}\n`);
+}
+
+function printRow(label: string, r: Row): void {
+  process.stdout.write(
+    `${label.padEnd(6)}${String(r.sessions).padStart(9)}${(r.workerCpu * 100).toFixed(1).padStart(7)}${r.usPerPacket.toFixed(2).padStart(8)}${r.forwardedPps.toFixed(0).padStart(9)}${(r.loss * 100).toFixed(2).padStart(8)}${(r.nodeCpu * 100).toFixed(1).padStart(7)}${r.loopP99Ms.toFixed(1).padStart(8)}${r.workerRssMb.toFixed(0).padStart(7)}${r.nodeRssMb.toFixed(0).padStart(7)}\n`,
+  );
+}
+
+function capacity(rows: Row[]): Row | undefined {
+  return [...rows].reverse().find((r) => r.loss <= 0.001 && r.workerCpu < 0.9);
+}
+
+/** 20 surveyors join one inspection within 1 s, from a separate process (so its work does not
+ * count as the server's event-loop delay). */
+async function joinStorm(): Promise<void> {
+  const server = await startTestServer({ MEDIASOUP_WORKERS: '1', LOG_LEVEL: 'warn' });
+  try {
+    const admin = await server.signIn(ADMIN.username, ADMIN.password);
+    const cookies: string[] = [];
+    for (let i = 0; i < 20; i++) cookies.push((await server.createAccount(admin, 'surveyor', `storm${i}`)).cookie);
+    const inspection = await server.createInspection(cookies[0]!);
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'capacity', 'join-storm-clients.ts')], {
+      env: { ...process.env, STORM_URL: server.url, STORM_INSPECTION: inspection.id, STORM_COOKIES: JSON.stringify(cookies) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    await new Promise((r) => child.on('exit', r));
+    loop.disable();
+    const result = JSON.parse(out.trim().split('\n').pop()!);
+    process.stdout.write(
+      `\njoin storm: ${result.clients} surveyors joined one inspection in ${result.spreadMs} ms; ` +
+        `${result.requests} requests, round trip p50 ${result.p50.toFixed(1)} ms, p95 ${result.p95.toFixed(1)} ms, max ${result.max.toFixed(1)} ms; ` +
+        `server event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms ` +
+        `(targets: p95 <= 100 ms, loop < 50 ms); participants in the room: ${server.rooms.get(inspection.id)?.peers.size}\n`,
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
+async function soak(media: { video: string; audio: string }, sessions: number): Promise<void> {
+  const { target } = await oursTarget();
+  process.stdout.write(`\nsoak: ${sessions} sessions for ${SOAK_MIN} min (ours)\n`);
+  const run = await stepUp(target, media, process.pid, sessions, false);
+  const samples: Array<{ min: number; workerRss: number; nodeRss: number; silent: number; received: number; expected: number }> = [];
+  try {
+    for (let m = 0; m <= SOAK_MIN; m++) {
+      const t = run.sinks.map((s) => sinkTotals(s.lines)).reduce((a, b) => a.map((v, i) => v + b[i]!) as typeof a, [0, 0, 0, 0]);
+      const sample = { min: m, workerRss: rssMb(target.cpuPids()[0]!), nodeRss: process.memoryUsage.rss() / 1048576, silent: t[3], received: t[0], expected: t[1] };
+      samples.push(sample);
+      process.stdout.write(`  minute ${m}: worker RSS ${sample.workerRss.toFixed(1)} MB, node RSS ${sample.nodeRss.toFixed(1)} MB, silent streams ${sample.silent}, loss ${((1 - t[0] / Math.max(1, t[1])) * 100).toFixed(3)}%\n`);
+      if (m < SOAK_MIN) await waitMs(60_000);
+    }
+    const first = samples[1] ?? samples[0]!;
+    const last = samples[samples.length - 1]!;
+    const hours = Math.max(1 / 60, (last.min - first.min) / 60);
+    process.stdout.write(
+      `soak result: worker RSS growth ${(((last.workerRss - first.workerRss) / first.workerRss / hours) * 100).toFixed(2)}%/hour, ` +
+        `node RSS growth ${(((last.nodeRss - first.nodeRss) / first.nodeRss / hours) * 100).toFixed(2)}%/hour, ` +
+        `streams silent at the end: ${last.silent} (target: RSS growth < 2%/hour, every session forwarding)\n`,
+    );
+  } finally {
+    run.stop();
+    await target.close();
+  }
+}
+
+async function main(): Promise<void> {
+  buildRtptool();
+  const media = await prepareMedia();
+  pin(process.pid, LOAD_CORE);
+  process.stdout.write(`bench:capacity on ${(await import('node:os')).cpus()[0]!.model}, ${(await import('node:os')).cpus().length} cores; worker/relay on core ${WORKER_CORE}, load and Node on core ${LOAD_CORE}\n`);
+  process.stdout.write(`reference session: crew VP8 720p ~1.5 Mbit/s + Opus, 3 surveyors Opus, recorder; ${CONSUMERS_PER_SESSION} SRTP consumers\n\n`);
+  printHeader();
+  const results: Record<string, Row[]> = {};
+  for (const make of [async () => (await oursTarget()).target, bareTarget, async () => relayTarget()]) {
+    const target = await make();
+    const run = await stepUp(target, media, target.label === 'relay' ? null : process.pid);
+    run.stop();
+    await target.close();
+    results[target.label] = run.rows;
+  }
+  const cap = Object.fromEntries(Object.entries(results).map(([k, rows]) => [k, capacity(rows)]));
+  const at = (label: string, sessions: number) => results[label]!.find((r) => r.sessions === sessions);
+  process.stdout.write('\nsummary (capacity = most sessions with loss <= 0.1% and the worker core under 90%)\n');
+  for (const [label, row] of Object.entries(cap)) {
+    process.stdout.write(`  ${label.padEnd(6)} capacity ${row?.sessions ?? 0} sessions (${row ? (row.usPerPacket).toFixed(2) : '-'} us per forwarded packet)\n`);
+  }
+  const common = Math.min(cap.ours?.sessions ?? 0, cap.bare?.sessions ?? 0, cap.relay?.sessions ?? 0);
+  if (common > 0) {
+    const o = at('ours', common)!;
+    const b = at('bare', common)!;
+    const r = at('relay', common)!;
+    process.stdout.write(
+      `  at ${common} sessions: ours/bare worker CPU ${(o.workerCpu / b.workerCpu).toFixed(3)}x, Node CPU ${(o.nodeCpu / Math.max(1e-6, b.nodeCpu)).toFixed(2)}x ` +
+        `(ours Node = ${((o.nodeCpu / o.workerCpu) * 100).toFixed(1)}% of its worker's CPU), worker RSS ${(o.workerRssMb / b.workerRssMb).toFixed(2)}x; ` +
+        `efficiency relay/ours ${(r.usPerPacket / o.usPerPacket).toFixed(2)} (relay ${r.usPerPacket.toFixed(2)} us/pkt vs ours ${o.usPerPacket.toFixed(2)})\n`,
+    );
+  }
+  await joinStorm();
+  if (SOAK_MIN > 0 && cap.ours) await soak(media, Math.max(STEP, Math.floor((cap.ours.sessions * 0.8) / STEP) * STEP));
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

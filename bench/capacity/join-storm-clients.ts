@@ -1,0 +1,55 @@
+// The clients of the join storm, in their own process: 20 surveyors connect within 1 s and run
+// the join sequence (capabilities, join, two transports, connect both, produce audio). Prints one
+// JSON line with the round-trip times of every request.
+import { connect, FAKE_DTLS, opusParameters } from '../../test/helpers/signaling-client';
+
+const url = process.env.STORM_URL!;
+const inspectionId = process.env.STORM_INSPECTION!;
+const cookies: string[] = JSON.parse(process.env.STORM_COOKIES!);
+const rtts: number[] = [];
+
+async function timed<T>(p: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  const r = await p();
+  rtts.push(performance.now() - t0);
+  return r;
+}
+
+async function surveyor(cookie: string, i: number): Promise<() => void> {
+  const c = await connect(url, { inspectionId }, cookie);
+  const must = <T,>(a: { ok: true; data: T } | { ok: false; error: { code: string } }): T => {
+    if (!a.ok) throw new Error(a.error.code);
+    return a.data;
+  };
+  const caps = must(await timed(() => c.request('room.getCapabilities', {}))).routerRtpCapabilities;
+  must(await timed(() => c.request('room.join', { displayName: `surveyor ${i}`, rtpCapabilities: caps })));
+  for (const direction of ['send', 'recv'] as const) {
+    const t = must(await timed(() => c.request('transport.create', { direction })));
+    must(await timed(() => c.request('transport.connect', { transportId: t.id, dtlsParameters: FAKE_DTLS })));
+    if (direction === 'send') {
+      must(await timed(() => c.request('produce', { transportId: t.id, kind: 'audio', rtpParameters: opusParameters(50_000 + i), source: 'microphone' })));
+    }
+  }
+  return () => c.close();
+}
+
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  const started: Array<Promise<() => void>> = [];
+  for (let i = 0; i < cookies.length; i++) {
+    started.push(surveyor(cookies[i]!, i));
+    // Spread the arrivals over one second, as a burst of people clicking "join".
+    await new Promise((r) => setTimeout(r, 1000 / cookies.length));
+  }
+  const closers = await Promise.all(started);
+  const spreadMs = performance.now() - t0;
+  const sorted = [...rtts].sort((a, b) => a - b);
+  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+  closers.forEach((close) => close());
+  console.log(JSON.stringify({ clients: cookies.length, spreadMs: Math.round(spreadMs), requests: rtts.length, p50: q(0.5), p95: q(0.95), max: sorted[sorted.length - 1] }));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
