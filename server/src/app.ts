@@ -22,6 +22,7 @@ import { webRtcTransportOptions } from './media/media-config';
 import { WorkerPool } from './media/worker-pool';
 import { openDatabase } from './persistence/data-source';
 import { MediaWatchdog } from './session/media-watchdog';
+import { createFieldFeatures } from './field/field-features';
 import { RoomRegistry } from './session/room-registry';
 import { attachSignaling } from './signaling/socket-server';
 import { loadOrCreateCertificate } from './tls';
@@ -72,6 +73,8 @@ export async function startServer(config: Config, options: { clientDist?: string
 
   // Notices media stalls/resumptions from packet counters and asks for key frames on resumption.
   const watchdog = new MediaWatchdog().attach(rooms);
+  // Crew phone in the field (issue #6): positions, camera control, video profiles, TURN.
+  const field = createFieldFeatures(db, inspections, rooms, config.field);
 
   /** Ending is one operation for REST and signaling: persist, revoke links, close the room. */
   async function endInspection(inspectionId: string): Promise<void> {
@@ -103,7 +106,7 @@ export async function startServer(config: Config, options: { clientDist?: string
   } else {
     server = http.createServer(app);
   }
-  const io = attachSignaling(server, { accounts, inspections, rooms, endInspection, evidence: record.evidence });
+  const io = attachSignaling(server, { accounts, inspections, rooms, endInspection, field, evidence: record.evidence });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

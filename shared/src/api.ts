@@ -24,12 +24,16 @@ export const createInspectionSchema = z
     registrationNumber: z.string().trim().min(1).max(64),
     kind: z.enum(INSPECTION_KINDS),
     place: z.string().trim().min(1).max(200),
+    /** Optional coordinates of the place (both or neither): the crew's GPS is compared with them. */
+    placeLat: z.number().finite().min(-90).max(90).optional(),
+    placeLon: z.number().finite().min(-180).max(180).optional(),
     scheduledAt: z
       .string()
       .datetime({ offset: true })
       .refine((s) => Math.abs(Date.parse(s) - Date.now()) < 366 * 24 * 3600 * 1000, 'must be within a year from now'),
   })
-  .strict();
+  .strict()
+  .refine((r) => (r.placeLat === undefined) === (r.placeLon === undefined), { message: 'give placeLat and placeLon together', path: ['placeLon'] });
 
 export const changePasswordSchema = z
   .object({

@@ -27,6 +27,9 @@ export interface InspectionView {
   registrationNumber: string;
   kind: InspectionKind;
   place: string;
+  /** Coordinates of the declared place, when the surveyor gave them. */
+  placeLat?: number | null;
+  placeLon?: number | null;
   scheduledAt: string;
   status: InspectionStatus;
   surveyorId: string;

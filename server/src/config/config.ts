@@ -30,6 +30,11 @@ const envSchema = z
     CREW_LINK_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
     SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
     RECONNECT_GRACE_SECONDS: z.coerce.number().min(0).max(600).default(60),
+    // Crew phone in the field (issue #6).
+    POSITION_WARN_KM: z.coerce.number().positive().max(20_000).default(5),
+    TURN_URLS: z.string().default(''),
+    TURN_SECRET: z.string().min(16).optional(),
+    TURN_CREDENTIAL_TTL_HOURS: z.coerce.number().positive().max(24 * 7).default(12),
   })
   .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, { message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT', path: ['RTC_MIN_PORT'] })
   .refine((e) => !e.TLS_CERT === !e.TLS_KEY, { message: 'set both TLS_CERT and TLS_KEY, or neither', path: ['TLS_CERT'] });
@@ -54,9 +59,28 @@ export interface Config {
   crewLinkTtlMs: number;
   sessionTtlMs: number;
   reconnectGraceMs: number;
+  /** Crew phone in the field (issue #6): position warning distance and TURN. */
+  field: {
+    positionWarnKm: number;
+    /** turn:/turns:/stun: URLs; empty = no TURN. */
+    turnUrls: string[];
+    /** Shared secret of the TURN server's REST API (coturn `static-auth-secret`). */
+    turnSecret: string | null;
+    turnCredentialTtlMs: number;
+  };
 }
 
 export class ConfigError extends Error {}
+
+/** TURN_URLS: comma-separated turn:, turns: or stun: URLs; TURN servers need TURN_SECRET. */
+function parseTurnUrls(value: string, haveSecret: boolean): string[] {
+  const urls = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const url of urls) {
+    if (!/^(turns?|stuns?):\S+$/.test(url)) throw new ConfigError(`invalid configuration:\n  TURN_URLS: "${url}" is not a turn:, turns: or stun: URL`);
+  }
+  if (urls.some((u) => u.startsWith('turn')) && !haveSecret) throw new ConfigError('invalid configuration:\n  TURN_URLS: TURN servers need TURN_SECRET');
+  return urls;
+}
 
 /** The first non-internal IPv4 address: what a phone on the same LAN can reach. */
 export function detectLanIp(): string {
@@ -99,5 +123,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     crewLinkTtlMs: e.CREW_LINK_TTL_HOURS * 3600_000,
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
     reconnectGraceMs: e.RECONNECT_GRACE_SECONDS * 1000,
+    field: {
+      positionWarnKm: e.POSITION_WARN_KM,
+      turnUrls: parseTurnUrls(e.TURN_URLS, Boolean(e.TURN_SECRET)),
+      turnSecret: e.TURN_SECRET ?? null,
+      turnCredentialTtlMs: e.TURN_CREDENTIAL_TTL_HOURS * 3600_000,
+    },
   };
 }

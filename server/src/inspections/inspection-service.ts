@@ -101,6 +101,8 @@ export class InspectionService {
       registrationNumber: r.registrationNumber,
       kind: r.kind,
       place: r.place,
+      placeLat: r.placeLat ?? null,
+      placeLon: r.placeLon ?? null,
       scheduledAt: r.scheduledAt.toISOString(),
       status: r.status,
       surveyorId: r.surveyorId,

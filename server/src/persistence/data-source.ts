@@ -4,6 +4,8 @@ import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { Logger } from '../logger';
 import { ENTITIES } from './entities';
+import { FIELD_ENTITIES } from './field-entities';
+import { FieldPosition1764400000000 } from './migrations/1764400000000-field-position';
 import { Initial1764200000000 } from './migrations/1764200000000-initial';
 import { InspectionRecord1764300000000 } from './migrations/1764300000000-inspection-record';
 
@@ -14,8 +16,8 @@ export async function openDatabase(dbPath: string): Promise<DataSource> {
   const ds = new DataSource({
     type: 'sqlite',
     database: dbPath,
-    entities: ENTITIES,
-    migrations: [Initial1764200000000, InspectionRecord1764300000000],
+    entities: [...ENTITIES, ...FIELD_ENTITIES],
+    migrations: [FieldPosition1764400000000, Initial1764200000000, InspectionRecord1764300000000],
     synchronize: false,
     migrationsRun: false,
     logging: false,

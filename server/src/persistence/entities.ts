@@ -33,6 +33,9 @@ export interface Inspection {
   createdAt: Date;
   startedAt: Date | null;
   endedAt: Date | null;
+  /** Coordinates of the declared place, when given (issue #6: distance to the crew's position). */
+  placeLat?: number | null;
+  placeLon?: number | null;
 }
 
 export interface CrewLink {
@@ -100,6 +103,8 @@ export const InspectionEntity = new EntitySchema<Inspection>({
     createdAt,
     startedAt: { type: 'datetime', nullable: true },
     endedAt: { type: 'datetime', nullable: true },
+    placeLat: { type: 'double', nullable: true },
+    placeLon: { type: 'double', nullable: true },
   },
 });
 

@@ -5,6 +5,7 @@ import { AppError, can, type ParsedRequest, type Permission, type RequestName, t
 import type { Peer, PeerChannel, PeerIdentity } from '../session/peer';
 import type { Room } from '../session/room';
 import type { SignalingDeps } from './socket-server';
+import { fieldHandlers } from '../field/field-handlers';
 
 /** Per-socket state: who is on the other end, and once joined, their room and peer. */
 export interface SocketContext {
@@ -37,6 +38,8 @@ export function createHandlers(deps: SignalingDeps): Handlers {
   }
 
   return {
+    ...fieldHandlers(deps.field),
+
     async 'room.getCapabilities'(ctx) {
       requirePermission(ctx, 'room.join');
       return { routerRtpCapabilities: (await room(ctx)).router.rtpCapabilities };
@@ -54,6 +57,9 @@ export function createHandlers(deps: SignalingDeps): Handlers {
         rtpCapabilities: req.rtpCapabilities as unknown as RtpCapabilities,
       });
       ctx.peer = peer;
+      // TURN with credentials for this participant (issue #6); none configured: host candidates only.
+      const iceServers = deps.field?.iceServers(peer.id) ?? [];
+      if (iceServers.length > 0) result.iceServers = iceServers;
       return result;
     },
 

@@ -19,6 +19,7 @@ import {
   type WireError,
 } from '@cloudship/shared';
 import type { AccountService } from '../auth/account-service';
+import type { FieldFeatures } from '../field/field-features';
 import type { InspectionService } from '../inspections/inspection-service';
 import type { EvidenceService } from '../inspections/evidence-service';
 import { Logger } from '../logger';
@@ -36,6 +37,8 @@ export interface SignalingDeps {
   inspections: InspectionService;
   rooms: RoomRegistry;
   endInspection(inspectionId: string): Promise<void>;
+  /** Crew phone in the field (issue #6): position, camera control, video profiles, TURN. */
+  field?: FieldFeatures;
   /** Inspection record (issue #4): capture requests to the crew phone. */
   evidence: Pick<EvidenceService, 'requestCapture'>;
 }

@@ -1,0 +1,25 @@
+// Composition of the crew-phone-in-the-field features (issue #6) for app.ts: positions, camera
+// control and profiles, TURN credentials. Each service attaches itself to new rooms.
+import type { DataSource } from 'typeorm';
+import type { IceServerInfo } from '@cloudship/shared';
+import type { Config } from '../config/config';
+import type { InspectionService } from '../inspections/inspection-service';
+import type { RoomRegistry } from '../session/room-registry';
+import { CameraControlService } from './camera-control';
+import { PositionService } from './position-service';
+import { iceServersFor } from './turn-credentials';
+
+export interface FieldFeatures {
+  positions: PositionService;
+  camera: CameraControlService;
+  /** For room.join's answer: the ICE servers of this participant's transports. */
+  iceServers(participantId: string): IceServerInfo[];
+}
+
+export function createFieldFeatures(db: DataSource, inspections: InspectionService, rooms: RoomRegistry, config: Config['field']): FieldFeatures {
+  return {
+    positions: new PositionService(db, inspections, config.positionWarnKm).attach(rooms),
+    camera: new CameraControlService().attach(rooms),
+    iceServers: (participantId) => iceServersFor(config, participantId),
+  };
+}

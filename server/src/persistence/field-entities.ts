@@ -1,0 +1,35 @@
+// Entities of the crew-phone-in-the-field features (issue #6): the GPS fixes a crew phone shares.
+// The inspection's declared coordinates (placeLat/placeLon) are columns of `inspection` itself.
+import { EntitySchema } from 'typeorm';
+
+/** One GPS fix shared by a crew phone, stored with the inspection (evidence of where it was). */
+export interface PositionFix {
+  id: string;
+  inspectionId: string;
+  /** The participant_session row of the phone that sent it. */
+  participantId: string;
+  lat: number;
+  lon: number;
+  /** Metres (68% confidence radius). */
+  accuracy: number;
+  /** When the phone took the fix (its clock, checked against ours within a small skew). */
+  capturedAt: Date;
+  receivedAt: Date;
+}
+
+export const PositionFixEntity = new EntitySchema<PositionFix>({
+  name: 'PositionFix',
+  tableName: 'position_fix',
+  columns: {
+    id: { type: 'varchar', length: 36, primary: true },
+    inspectionId: { type: 'varchar', length: 36 },
+    participantId: { type: 'varchar', length: 36 },
+    lat: { type: 'double' },
+    lon: { type: 'double' },
+    accuracy: { type: 'double' },
+    capturedAt: { type: 'datetime' },
+    receivedAt: { type: 'datetime' },
+  },
+});
+
+export const FIELD_ENTITIES = [PositionFixEntity];
