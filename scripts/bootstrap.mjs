@@ -25,6 +25,8 @@ const PACKAGES = {
   start: [
     'ffmpeg', 'openssl', 'python3-pip', 'pkg-config', 'g++', 'make', 'python3',
     'libuv1-dev', 'libssl-dev', 'libsrtp2-dev', 'libabsl-dev', 'libusrsctp-dev', 'nlohmann-json3-dev',
+    // PDF inspection reports: headless Chromium prints them; a CJK font renders the Chinese text.
+    'chromium', 'fonts-wqy-microhei',
   ],
   test: ['chromium', 'iproute2', 'poppler-utils'],
 };

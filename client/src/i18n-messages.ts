@@ -1,5 +1,6 @@
 // UI strings in English and Simplified Chinese. `en` defines the keys; `zhCN` must define every
 // one of them (the type checker enforces it). Placeholders look like `{name}`.
+import { recordEn, recordZh } from './i18n-record-messages';
 
 export const en = {
   'app.name': 'Cloud Ship Inspection',
@@ -163,6 +164,8 @@ export const en = {
   'error.INSECURE_CONTEXT': 'This page must be opened over HTTPS to use the camera and microphone.',
   'error.UNSUPPORTED_BROWSER': 'This browser cannot make video calls. Please use a recent Chrome, Edge or Safari.',
   'error.UNKNOWN': 'Something went wrong ({code}).',
+  // Inspection record (issue #4): checklist, evidence, conclusion, savings, reports.
+  ...recordEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -329,4 +332,5 @@ export const zhCN: Record<MessageKey, string> = {
   'error.INSECURE_CONTEXT': '必须通过 HTTPS 打开本页面才能使用摄像头和麦克风。',
   'error.UNSUPPORTED_BROWSER': '此浏览器不支持视频通话，请使用新版 Chrome、Edge 或 Safari。',
   'error.UNKNOWN': '出现错误（{code}）。',
+  ...recordZh,
 };

@@ -7,6 +7,7 @@
 import type { Device } from 'mediasoup-client';
 import type { ConnectionState, IceParameters, RtpCapabilities, Transport } from 'mediasoup-client/types';
 import type { Handshake, RequestName, RequestPayload, ResponseData, Role } from '@cloudship/shared';
+import type { CaptureRequestedEvent, ConclusionView, EvidenceView } from '@cloudship/shared';
 import { Emitter } from './emitter';
 import { errorCode } from './api';
 import type { FacingMode } from './local-media';
@@ -35,6 +36,12 @@ export type LiveSessionEvents = {
   ended: [{ reason: string }];
   autoplayBlocked: [];
   warning: [{ code: string }];
+  /** Inspection record (issue #4): the surveyor asks this phone for a still (crew only). */
+  captureRequested: [CaptureRequestedEvent];
+  /** New evidence stored (staff only). */
+  evidenceAdded: [EvidenceView];
+  /** The surveyor concluded; the crew is asked to acknowledge. */
+  concluded: [ConclusionView];
 };
 
 export interface LiveSessionOptions {
@@ -234,6 +241,9 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
     socket.on('consumer.paused', ({ consumerId }) => this.remote.setProducerPaused(consumerId, true));
     socket.on('consumer.resumed', ({ consumerId }) => this.remote.setProducerPaused(consumerId, false));
     socket.on('inspection.ended', ({ reason }) => this.finish('ended', { reason }));
+    socket.on('evidence.captureRequested', (event) => this.emit('captureRequested', event));
+    socket.on('evidence.added', (evidence) => this.emit('evidenceAdded', evidence));
+    socket.on('inspection.concluded', (conclusion) => this.emit('concluded', conclusion));
     socket.on('room.rejoin', ({ reason }) => {
       log('room.rejoin | media server restarted, joining again', { reason });
       void this.join();

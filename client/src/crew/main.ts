@@ -7,6 +7,7 @@ import { el } from '../ui/dom';
 import { mountConsentView } from './consent-view';
 import { mountErrorView } from './error-view';
 import { mountLiveView } from './live-view';
+import { attachCrewRecord } from './record-capture';
 
 initI18n();
 exposeSession(null);
@@ -30,9 +31,11 @@ async function boot(): Promise<void> {
   app.replaceChildren(el('main', { class: 'crew-page' }, [el('p', { class: 'muted center', t: 'common.loading' })]));
   try {
     const invitation = await api.crewInvitation(token);
-    mountConsentView(app, invitation, token, (session) =>
-      mountLiveView(app, session, (code) => mountErrorView(app, code, boot)),
-    );
+    mountConsentView(app, invitation, token, (session) => {
+      mountLiveView(app, session, (code) => mountErrorView(app, code, boot));
+      // Inspection record (issue #4): HD stills on request, acknowledgement of the conclusion.
+      attachCrewRecord(session, token);
+    });
   } catch (err) {
     mountErrorView(app, errorCode(err), boot);
   }

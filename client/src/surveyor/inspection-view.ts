@@ -8,6 +8,7 @@ import { createCrewLinkPanel } from './crew-link-panel';
 import { kindKey, setStatusBadge, statusBadge } from './labels';
 import { createLivePanel } from './live-panel';
 import { createParticipantsTable } from './participants-table';
+import { mountRecordSection } from './record-section';
 
 /** How often the page re-reads the inspection while open (status, participants log). */
 const POLL_MS = 10_000;
@@ -50,7 +51,10 @@ export function mountInspectionView(root: HTMLElement, ctx: ConsoleContext, id: 
     const particulars = el('dl', { class: 'particulars', testid: 'particulars' });
     const participants = createParticipantsTable();
     const crewLink = createCrewLinkPanel(inspection, ctx.signedOut);
+    // Inspection record (issue #4): checklist, evidence, conclusion, savings.
+    const record = mountRecordSection(id, ctx.signedOut);
     const live = createLivePanel(inspection, ctx.account.displayName, {
+      onSession: (session) => record.setSession(session),
       onEnded: () => markEnded(),
       onPeersChanged: () => scheduleRefresh(800),
       onUnauthenticated: ctx.signedOut,
@@ -137,12 +141,14 @@ export function mountInspectionView(root: HTMLElement, ctx: ConsoleContext, id: 
         live.el,
         el('div', { class: 'detail-side' }, [el('section', { class: 'card' }, [el('h2', { t: 'detail.particulars' }), particulars]), crewLink.el]),
       ]),
+      record.el,
       participants.el,
     );
     scheduleRefresh(POLL_MS);
 
     return () => {
       clearTimeout(refreshTimer);
+      record.dispose();
       live.dispose();
     };
   }

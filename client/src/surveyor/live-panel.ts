@@ -21,6 +21,8 @@ export interface LivePanelEvents {
   onEnded(): void;
   onPeersChanged(): void;
   onUnauthenticated(): void;
+  /** A session started (or was released: null); the inspection record listens to it. */
+  onSession?(session: LiveSession | null): void;
 }
 
 export function createLivePanel(inspection: InspectionView, displayName: string, events: LivePanelEvents): LivePanel {
@@ -130,6 +132,7 @@ export function createLivePanel(inspection: InspectionView, displayName: string,
     const live = new LiveSession({ auth: { inspectionId: inspection.id }, withCredentials: true, displayName, audioContainer });
     session = live;
     exposeSession(live);
+    events.onSession?.(live);
     unsubscribe.push(
       live.on('state', (state, { code }) => {
         conn.setState(state);
@@ -164,6 +167,7 @@ export function createLivePanel(inspection: InspectionView, displayName: string,
   function release(): void {
     for (const off of unsubscribe.splice(0)) off();
     session = null;
+    events.onSession?.(null);
     peers.render([]);
     setShown(soundButton, 'enable-sound', false);
     for (const video of panel.querySelectorAll('.stage video, .tiles video')) video.remove();

@@ -11,6 +11,7 @@ import type { ConsoleContext } from './context';
 import { mountInspectionView } from './inspection-view';
 import { mountInspectionsView } from './inspections-view';
 import { mountLoginView } from './login-view';
+import { mountReportsView } from './reports-view';
 
 initI18n();
 exposeSession(null);
@@ -24,6 +25,7 @@ function header(): HTMLElement {
   const right: HTMLElement[] = [];
   if (account) {
     right.push(
+      el('a', { class: 'nav-link', testid: 'nav-reports', t: 'reports.link', attrs: { href: '#/reports' } }),
       el('span', { class: 'who', testid: 'account-name', text: account.displayName }),
       button({ kind: 'ghost', testid: 'logout', t: 'header.logout' }, () => void signOut()),
     );
@@ -54,6 +56,10 @@ function route(): void {
   if (!account) return;
   unmount();
   window.scrollTo(0, 0);
+  if (location.hash === '#/reports') {
+    disposeView = mountReportsView(main, ctx());
+    return;
+  }
   const match = /^#\/inspections\/([^/?#]+)/.exec(location.hash);
   disposeView = match ? mountInspectionView(main, ctx(), decodeURIComponent(match[1])) : mountInspectionsView(main, ctx());
 }

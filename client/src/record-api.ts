@@ -1,0 +1,62 @@
+// REST calls of the inspection record (issue #4), typed like api.ts.
+import type {
+  BookmarkRequest,
+  ConcludeRequest,
+  ConclusionView,
+  CrewConclusionView,
+  EvidenceView,
+  InspectionRecordView,
+  ReportQuery,
+  ReportView,
+  SavingsInputs,
+  SavingsProfileName,
+  UpdateChecklistItemRequest,
+  ChecklistItemView,
+} from '@cloudship/shared';
+import { ApiError, call } from './api';
+
+const enc = encodeURIComponent;
+const base = (id: string) => `/api/inspections/${enc(id)}`;
+
+export function reportQueryString(q: ReportQuery): string {
+  const params = new URLSearchParams(Object.entries(q).filter(([, v]) => v) as Array<[string, string]>);
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+export const recordApi = {
+  get: (id: string) => call<{ record: InspectionRecordView }>('GET', `${base(id)}/record`),
+  updateItem: (id: string, itemId: string, body: UpdateChecklistItemRequest) =>
+    call<{ item: ChecklistItemView }>('PATCH', `${base(id)}/checklist/${enc(itemId)}`, body),
+  bookmark: (id: string, body: BookmarkRequest) => call<{ evidence: EvidenceView }>('POST', `${base(id)}/evidence/bookmarks`, body),
+  attach: (id: string, evidenceId: string, checklistItemId: string | null) =>
+    call<{ evidence: EvidenceView }>('PATCH', `${base(id)}/evidence/${enc(evidenceId)}`, { checklistItemId }),
+  conclude: (id: string, body: ConcludeRequest) => call<{ conclusion: ConclusionView }>('POST', `${base(id)}/conclusion`, body),
+  saveSavings: (id: string, inputs: SavingsInputs, profile: SavingsProfileName) =>
+    call<{ record: InspectionRecordView }>('PUT', `${base(id)}/savings`, { inputs, profile }),
+  report: (q: ReportQuery) => call<{ report: ReportView }>('GET', `/api/reports/savings${reportQueryString(q)}`),
+
+  crewConclusion: (token: string) => call<CrewConclusionView>('GET', '/api/crew/conclusion', undefined, { Authorization: `Crew ${token}` }),
+  acknowledge: (token: string, name: string) =>
+    call<{ conclusion: ConclusionView }>('POST', '/api/crew/acknowledgement', { name }, { Authorization: `Crew ${token}` }),
+
+  /** The phone's upload: raw image body, position as optional query fields. */
+  async uploadEvidence(token: string, blob: Blob, meta: Record<string, string | number | undefined>): Promise<EvidenceView> {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(meta)) if (v !== undefined) params.set(k, String(v));
+    let res: Response;
+    try {
+      res = await fetch(`/api/crew/evidence?${params.toString()}`, {
+        method: 'POST',
+        cache: 'no-store',
+        headers: { Authorization: `Crew ${token}`, 'Content-Type': blob.type || 'image/jpeg' },
+        body: blob,
+      });
+    } catch (err) {
+      throw new ApiError(0, 'NETWORK', err instanceof Error ? err.message : String(err));
+    }
+    const payload = await res.json().catch(() => null);
+    if (!res.ok) throw new ApiError(res.status, payload?.error?.code ?? 'INTERNAL', payload?.error?.message ?? res.statusText);
+    return payload.evidence as EvidenceView;
+  },
+};

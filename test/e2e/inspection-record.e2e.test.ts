@@ -1,0 +1,155 @@
+// Browser end to end for the inspection record: the surveyor (desktop Chromium) captures an HD
+// still from the crew's fake phone camera (second Chromium emulating an Android phone), it lands
+// on a checklist item, the surveyor concludes, the crew acknowledges on the phone, the dashboard
+// totals grow by exactly that inspection's estimate, and its PDF report names the vessel and the
+// estimate (checked with pdftotext).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'puppeteer-core';
+import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
+import { androidPage, desktopPage, launchBrowser, recordErrors, waitForStat } from '../helpers/browser';
+
+jest.setTimeout(300_000);
+
+const VESSEL = '鲁济宁货5678';
+let server: TestServer;
+let surveyorBrowser: Browser;
+let crewBrowser: Browser;
+let cookie: string;
+const errors: string[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const adminCookie = await server.signIn(ADMIN.username, ADMIN.password);
+  cookie = (await server.createAccount(adminCookie, 'surveyor', 'zhao')).cookie;
+  [surveyorBrowser, crewBrowser] = await Promise.all([launchBrowser(), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await Promise.all([surveyorBrowser?.close(), crewBrowser?.close()]);
+  await server?.stop();
+});
+
+afterEach(() => {
+  if (errors.length) console.log(errors.join('\n'));
+});
+
+async function dashboard(): Promise<{ count: number; co2SavedT: number; costSavedCny: number }> {
+  const r = await server.api('GET', '/api/reports/savings', { cookie });
+  expect(r.status).toBe(200);
+  return r.body.report.overall;
+}
+
+async function signInAndCreate(page: Page): Promise<string> {
+  await page.goto(server.url, { waitUntil: 'networkidle0' });
+  await page.type('#username', 'zhao');
+  await page.type('#password', 'zhao-password-123');
+  await page.click('[data-testid=login-submit]');
+  await page.waitForSelector('[data-testid=new-inspection]');
+  const form = '[data-testid=new-inspection]';
+  await page.type(`${form} [name=vesselName]`, VESSEL);
+  await page.type(`${form} [name=registrationNumber]`, 'JN-2026-0099');
+  await page.select(`${form} [name=kind]`, 'periodic');
+  await page.type(`${form} [name=place]`, '济宁港');
+  await page.$eval(`${form} [name=scheduledAt]`, (el) => {
+    const d = new Date(Date.now() + 3600_000);
+    const pad = (n: number) => String(n).padStart(2, '0');
+    (el as HTMLInputElement).value = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  });
+  await page.click('[data-testid=create-inspection]');
+  const link = await page.waitForFunction(
+    () => {
+      const el = document.querySelector('[data-testid=crew-link-url]');
+      return el && /\/join\/.+/.test(el.textContent ?? '') ? el.textContent!.trim() : false;
+    },
+    { timeout: 30_000 },
+  );
+  return (await link.jsonValue()) as string;
+}
+
+test('capture a still from the phone, attach it, conclude, crew acknowledges; dashboard and PDF reflect exactly that inspection', async () => {
+  const before = await dashboard();
+
+  const surveyor = await desktopPage(surveyorBrowser);
+  errors.push(...recordErrors(surveyor, 'surveyor'));
+  const crewLink = await signInAndCreate(surveyor);
+  const inspectionId = /#\/inspections\/([^/?#]+)/.exec(surveyor.url())![1]!;
+  await surveyor.waitForSelector('[data-testid=checklist-item][data-code=lifebuoys]', { timeout: 30_000 });
+  await surveyor.click('[data-testid=join-live]');
+
+  const crew = await androidPage(crewBrowser);
+  errors.push(...recordErrors(crew, 'crew'));
+  await crew.goto(crewLink, { waitUntil: 'networkidle0' });
+  await crew.click('[data-testid=crew-join]');
+  // The phone's camera reaches the surveyor before we ask it for a still.
+  await waitForStat(surveyor, 'video', 'framesDecoded', 5, 60_000);
+
+  // The surveyor picks the item and presses "capture": the phone takes and uploads the still.
+  await surveyor.click('[data-testid=checklist-current][data-code=lifebuoys]');
+  await surveyor.click('[data-testid=capture]');
+  await crew.waitForSelector('[data-testid=photo-taken]', { timeout: 60_000 });
+  await surveyor.waitForSelector('[data-testid=item-evidence][data-code=lifebuoys][data-count="1"] img', { timeout: 60_000 });
+
+  const rec1 = (await server.api('GET', `/api/inspections/${inspectionId}/record`, { cookie })).body.record;
+  const item = rec1.checklist.find((i: any) => i.code === 'lifebuoys');
+  expect(rec1.evidence).toHaveLength(1);
+  expect(rec1.evidence[0]).toMatchObject({ type: 'photo', checklistItemId: item.id, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  const image = await fetch(`${server.url}${rec1.evidence[0].url}`, { headers: { cookie } });
+  expect(image.status).toBe(200);
+  expect(['image/jpeg', 'image/png', 'image/webp']).toContain(image.headers.get('content-type'));
+
+  // Finding, savings inputs (previewed in the page), conclusion.
+  await surveyor.select('[data-testid=checklist-result][data-code=lifebuoys]', 'pass');
+  await surveyor.waitForSelector('[data-testid=checklist-item][data-code=lifebuoys][data-result=pass]', { timeout: 30_000 });
+  await surveyor.type('[data-testid=savings-input][data-field=meKw]', '480');
+  await surveyor.type('[data-testid=savings-input][data-field=vesselDetourKm]', '200');
+  await surveyor.click('[data-testid=savings-save]');
+  await surveyor.waitForFunction(
+    (id: string) => fetch(`/api/inspections/${id}/record`).then((r) => r.json()).then((b) => b.record.savingsInputs.vesselDetourKm === 200),
+    { polling: 500, timeout: 30_000 },
+    inspectionId,
+  );
+  await surveyor.select('[data-testid=conclusion-outcome]', 'passed');
+  await surveyor.click('[data-testid=conclude]');
+  await surveyor.waitForSelector('[data-testid=conclusion-status][data-outcome=passed]', { timeout: 30_000 });
+
+  // The phone asks for the acknowledgement; the crew types a name.
+  await crew.waitForSelector('[data-testid=ack-form]', { visible: true, timeout: 30_000 });
+  await crew.type('[data-testid=ack-name]', '张船长');
+  await crew.click('[data-testid=ack-submit]');
+  await crew.waitForSelector('[data-testid=acknowledged]', { timeout: 30_000 });
+  await surveyor.waitForSelector('[data-testid=conclusion-status][data-acknowledged=true]', { timeout: 30_000 });
+  await surveyor.waitForSelector('[data-testid=record-read-only]', { timeout: 30_000 });
+
+  const rec = (await server.api('GET', `/api/inspections/${inspectionId}/record`, { cookie })).body.record;
+  expect(rec.readOnly).toBe(true);
+  expect(rec.conclusion).toMatchObject({ outcome: 'passed', acknowledgedName: '张船长' });
+  expect(rec.savings).toMatchObject({ basis: 'computed', overridden: ['meKw', 'vesselDetourKm'] });
+
+  // Dashboard totals changed by exactly this inspection's stored estimate (API and page).
+  const after = await dashboard();
+  expect(after.count).toBe(before.count + 1);
+  expect(after.co2SavedT - before.co2SavedT).toBeCloseTo(rec.savings.co2SavedT, 9);
+  expect(after.costSavedCny - before.costSavedCny).toBeCloseTo(rec.savings.costSavedCny, 6);
+  await surveyor.goto(`${server.url}/#/reports`, { waitUntil: 'networkidle0' });
+  const shown = await surveyor.waitForFunction(() => document.querySelector('[data-testid=report-co2]')?.getAttribute('data-value'), { timeout: 30_000 });
+  expect(Number(await shown.jsonValue())).toBeCloseTo(after.co2SavedT, 9);
+  await surveyor.waitForSelector('[data-testid=report-chart] rect');
+
+  // The PDF report opens and names the vessel and the estimate.
+  const pdf = await fetch(`${server.url}/api/inspections/${inspectionId}/report.pdf`, { headers: { cookie } });
+  expect(pdf.status).toBe(200);
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cloudship-pdf-test-')), 'report.pdf');
+  fs.writeFileSync(file, Buffer.from(await pdf.arrayBuffer()));
+  const text = spawnSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+  expect(text.status).toBe(0);
+  expect(text.stdout).toContain(VESSEL);
+  const co2 = rec.savings.co2SavedT.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const cny = Math.round(rec.savings.costSavedCny).toLocaleString('en-US');
+  expect(text.stdout).toContain(`${co2} t`);
+  expect(text.stdout).toContain(`${cny} CNY`);
+  expect(text.stdout).toContain('张船长');
+  fs.rmSync(path.dirname(file), { recursive: true, force: true });
+});
