@@ -17,6 +17,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as mediasoup from 'mediasoup';
 import type { Router, Worker } from 'mediasoup/node/lib/types';
 import { ADMIN, startTestServer, type TestServer } from '../test/helpers/test-server';
+import { Peer } from '../server/src/session/peer';
+import type { Room } from '../server/src/session/room';
 import { buildSession, relayInputs, CONSUMERS_PER_SESSION, type BenchSession } from './capacity/sessions';
 import {
   buildRtptool, cpuSeconds, LOAD_CORE, pin, prepareMedia, rssMb, rtptool, sinkTotals, waitMs, WORKER_CORE,
@@ -49,7 +51,13 @@ interface Target {
   close(): Promise<void>;
 }
 
-async function mediasoupTarget(label: string, worker: Worker, routerFor: (i: number) => Promise<Router>, close: () => Promise<void>): Promise<Target> {
+async function mediasoupTarget(
+  label: string,
+  worker: Worker,
+  routerFor: (i: number) => Promise<Router>,
+  close: () => Promise<void>,
+  adopt: (session: BenchSession) => void = () => undefined,
+): Promise<Target> {
   pin(worker.pid, WORKER_CORE);
   const sessions: BenchSession[] = [];
   return {
@@ -59,6 +67,7 @@ async function mediasoupTarget(label: string, worker: Worker, routerFor: (i: num
       const streams: string[][] = [];
       for (let i = 0; i < count; i++) {
         const s = await buildSession(await routerFor(sessions.length), sinkPorts[i]!);
+        adopt(s);
         sessions.push(s);
         streams.push(s.streams);
       }
@@ -76,13 +85,34 @@ async function oursTarget(): Promise<{ target: Target; server: TestServer }> {
   const admin = await server.signIn(ADMIN.username, ADMIN.password);
   const surveyor = await server.accounts.create({ username: 'capacity', displayName: 'capacity', password: 'capacity-password', role: 'surveyor' });
   void admin;
-  const target = await mediasoupTarget('ours', server.pool.list()[0]!, async () => {
-    const inspection = await server.inspections.create(
-      { vesselName: 'bench', registrationNumber: 'B', kind: 'periodic', place: 'loopback', scheduledAt: new Date().toISOString() },
-      surveyor,
-    );
-    return (await server.rooms.getOrCreate(inspection.id)).router;
-  }, () => server.stop());
+  let current: Room | null = null;
+  const target = await mediasoupTarget(
+    'ours',
+    server.pool.list()[0]!,
+    async () => {
+      const inspection = await server.inspections.create(
+        { vesselName: 'bench', registrationNumber: 'B', kind: 'periodic', place: 'loopback', scheduledAt: new Date().toISOString() },
+        surveyor,
+      );
+      current = await server.rooms.getOrCreate(inspection.id);
+      return current.router;
+    },
+    () => server.stop(),
+    // The session's participants become peers of the application's room, so everything the
+    // application runs per room and per peer (media watchdog, metrics, ...) runs for them too.
+    (session) => {
+      for (const p of session.participants) {
+        const id = crypto.randomUUID();
+        const peer = new Peer(id, { key: `bench:${id}`, role: p.role, accountId: null, crewLinkId: null }, p.role, 'bench', {
+          notify: () => undefined,
+          disconnect: () => undefined,
+        });
+        for (const producer of p.producers) peer.producers.set(producer.id, producer as never);
+        for (const consumer of p.consumers) peer.consumers.set(consumer.id, consumer as never);
+        current!.peers.set(id, peer);
+      }
+    },
+  );
   return { target, server };
 }
 

@@ -19,9 +19,17 @@ function strippedCaps(router: Router): RtpCapabilities {
   };
 }
 
+export interface BenchParticipant {
+  role: 'crew' | 'surveyor';
+  producers: Producer[];
+  consumers: Consumer[];
+}
+
 export interface BenchSession {
   /** Generator stream specs for rtptool gen. */
   streams: string[];
+  /** The crew and the three surveyors with what they send and receive (not the recorder). */
+  participants: BenchParticipant[];
   transports: PlainTransport[];
   producers: Producer[];
   consumers: Consumer[];
@@ -39,6 +47,7 @@ async function sender(router: Router, kinds: Array<'video' | 'audio'>) {
     producers.push(
       await transport.produce({
         kind,
+        appData: { source: kind === 'video' ? 'camera' : 'microphone' },
         rtpParameters:
           kind === 'video'
             ? { codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000 }], encodings: [{ ssrc }] }
@@ -61,6 +70,7 @@ export async function buildSession(router: Router, sinkPorts: number[]): Promise
   const caps = strippedCaps(router);
   const transports = [crew.transport, ...surveyors.map((s) => s.transport)];
   const consumers: Consumer[] = [];
+  const received = new Map<string, Consumer[]>();
   const sendersOf = (receiver: (typeof RECEIVERS)[number]) => {
     if (receiver === 'recorder') return [crew, ...surveyors];
     if (receiver === 'crew') return surveyors;
@@ -77,12 +87,19 @@ export async function buildSession(router: Router, sinkPorts: number[]): Promise
     });
     await t.connect({ ip: '127.0.0.1', port: sinkPorts[i]!, srtpParameters: { cryptoSuite: SRTP_SUITE, keyBase64: SRTP_KEY } });
     transports.push(t);
+    const mine: Consumer[] = [];
     for (const s of sendersOf(receiver)) {
-      for (const producer of s.producers) consumers.push(await t.consume({ producerId: producer.id, rtpCapabilities: caps }));
+      for (const producer of s.producers) mine.push(await t.consume({ producerId: producer.id, rtpCapabilities: caps }));
     }
+    consumers.push(...mine);
+    received.set(receiver, mine);
   }
   return {
     streams: [...crew.streams, ...surveyors.flatMap((s) => s.streams)],
+    participants: [
+      { role: 'crew', producers: crew.producers, consumers: received.get('crew')! },
+      ...surveyors.map((s, i) => ({ role: 'surveyor' as const, producers: s.producers, consumers: received.get(`s${i + 1}`)! })),
+    ],
     transports,
     producers: [...crew.producers, ...surveyors.flatMap((s) => s.producers)],
     consumers,

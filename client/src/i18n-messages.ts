@@ -1,8 +1,10 @@
 // UI strings in English and Simplified Chinese. `en` defines the keys; `zhCN` must define every
 // one of them (the type checker enforces it). Placeholders look like `{name}`.
+import { fieldEn, fieldZhCN } from './field-messages';
 import { recordEn, recordZh } from './i18n-record-messages';
 
 export const en = {
+  ...fieldEn,
   'app.name': 'Cloud Ship Inspection',
   'app.consoleTitle': 'Cloud Ship Inspection · Surveyor console',
   'app.crewTitle': 'Cloud Ship Inspection · Join inspection',
@@ -171,6 +173,7 @@ export const en = {
 export type MessageKey = keyof typeof en;
 
 export const zhCN: Record<MessageKey, string> = {
+  ...fieldZhCN,
   'app.name': '云船检',
   'app.consoleTitle': '云船检 · 验船师工作台',
   'app.crewTitle': '云船检 · 加入检验',

@@ -6,7 +6,7 @@
 // sequence again from scratch on fresh transports; the local tracks survive (see publisher.ts).
 import type { Device } from 'mediasoup-client';
 import type { ConnectionState, IceParameters, RtpCapabilities, Transport } from 'mediasoup-client/types';
-import type { Handshake, RequestName, RequestPayload, ResponseData, Role } from '@cloudship/shared';
+import type { Handshake, RequestName, RequestPayload, ResponseData, Role, ServerToClientEvents, VideoProfile } from '@cloudship/shared';
 import type { CaptureRequestedEvent, ConclusionView, EvidenceView } from '@cloudship/shared';
 import { Emitter } from './emitter';
 import { errorCode } from './api';
@@ -88,6 +88,10 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
   private retryDelay = 1_000;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private lastSignallingReconnect = 0;
+  /** TURN/STUN servers from the last room.join (time-limited credentials, issue #6). */
+  private iceServers: RTCIceServer[] = [];
+  /** Listeners of server events added by features (position, camera control...), kept across sockets. */
+  private readonly serverListeners: Array<[string, (...args: never[]) => void]> = [];
   private readonly publisher: Publisher;
   private readonly remote: RemotePeers;
   participantId: string | null = null;
@@ -218,7 +222,30 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
     return request(this.socket, name, payload, timeoutMs);
   }
 
+  /** Listen to a server event of the protocol (features built on the session). Returns `off`. */
+  onServer<E extends keyof ServerToClientEvents>(event: E, listener: ServerToClientEvents[E]): () => void {
+    const entry: [string, (...args: never[]) => void] = [event, listener as (...args: never[]) => void];
+    this.serverListeners.push(entry);
+    (this.socket as unknown as { on(e: string, l: unknown): void } | null)?.on(event, listener);
+    return () => {
+      const i = this.serverListeners.indexOf(entry);
+      if (i >= 0) this.serverListeners.splice(i, 1);
+      (this.socket as unknown as { off(e: string, l: unknown): void } | null)?.off(event, listener);
+    };
+  }
+
+  /** The current media transports (for statistics: data used, network quality). */
+  mediaTransports(): { send: Transport | null; recv: Transport | null } {
+    return { send: this.sendTransport, recv: this.recvTransport };
+  }
+
+  /** Send the camera with a video profile (the surveyor's choice, see video-profiles.ts). */
+  setVideoProfile(profile: VideoProfile): Promise<void> {
+    return this.publisher.setVideoProfile(profile);
+  }
+
   private wireSocket(socket: SignalingSocket): void {
+    for (const [event, listener] of this.serverListeners) (socket as unknown as { on(e: string, l: unknown): void }).on(event, listener);
     socket.on('connect', () => void this.join());
     socket.on('disconnect', (reason) => this.onDisconnect(reason));
     socket.on('connect_error', (err) => this.onConnectError(err));
@@ -272,6 +299,7 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
       });
       current();
       this.participantId = joined.participantId;
+      this.iceServers = (joined.iceServers ?? []) as RTCIceServer[];
       this.role = joined.role;
       this.remote.reset(joined.peers, joined.participantId);
       // Both transports in parallel (one round trip less on a phone link); the receive transport
@@ -296,7 +324,7 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
   private async createTransport(device: Device, direction: 'send' | 'recv', gen: number): Promise<Transport> {
     const info = await this.request('transport.create', { direction });
     if (gen !== this.generation) throw new StaleJoin();
-    const transport = createTransport(device, direction, info, (name, payload) => this.request(name, payload));
+    const transport = createTransport(device, direction, info, (name, payload) => this.request(name, payload), this.iceServers);
     if (direction === 'send') this.sendTransport = transport;
     else this.recvTransport = transport;
     transport.on('connectionstatechange', (state) => {

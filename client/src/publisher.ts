@@ -5,7 +5,8 @@
 // prompt and the camera light never blinks. That is why producers are created with
 // `stopTracks: false` (mediasoup-client would otherwise stop our track when the producer closes).
 import type { Producer, ProducerOptions, Transport } from 'mediasoup-client/types';
-import type { MediaSource, RequestName, RequestPayload, ResponseData } from '@cloudship/shared';
+import type { MediaSource, RequestName, RequestPayload, ResponseData, VideoProfile } from '@cloudship/shared';
+import { applyVideoProfile } from './video-profiles';
 import { Emitter } from './emitter';
 import { actualFacingMode, getCameraTrack, getMicrophoneTrack, type FacingMode } from './local-media';
 import { errorCode } from './api';
@@ -52,6 +53,8 @@ export class Publisher extends Emitter<{ change: [LocalMediaState]; warning: [{ 
   private facingMode: FacingMode = 'environment';
   private muted = false;
   private switching = false;
+  /** The surveyor's choice; re-applied to every new camera producer (after a rejoin). */
+  private videoProfile: VideoProfile = 'auto';
 
   constructor(private readonly request: Requester) {
     super();
@@ -141,6 +144,15 @@ export class Publisher extends Emitter<{ change: [LocalMediaState]; warning: [{ 
     }
   }
 
+  /** Send the camera with this profile (video-profiles.ts), now and after every rejoin. */
+  async setVideoProfile(profile: VideoProfile): Promise<void> {
+    this.videoProfile = profile;
+    await this.enqueue('camera', async () => {
+      const producer = this.producers.camera;
+      if (producer) await applyVideoProfile(producer, profile, this.request);
+    });
+  }
+
   /** Mute or unmute the microphone: locally (no audio leaves the phone) and on the server. */
   async setMuted(muted: boolean): Promise<void> {
     this.muted = muted;
@@ -200,6 +212,9 @@ export class Publisher extends Emitter<{ change: [LocalMediaState]; warning: [{ 
       if (paused) producer.pause();
       producer.on('trackended', () => this.emit('warning', { code: 'MEDIA_BUSY' }));
       this.producers[source] = producer;
+      if (source === 'camera' && this.videoProfile !== 'auto') {
+        await applyVideoProfile(producer, this.videoProfile, this.request).catch((err: unknown) => this.emit('warning', { code: errorCode(err) }));
+      }
     });
   }
 

@@ -20,9 +20,11 @@ export function createDevice(): Device {
 }
 
 /** A send or receive transport for the server-side transport `info`. */
-export function createTransport(device: Device, direction: 'send' | 'recv', info: TransportInfo, request: Request): Transport {
+export function createTransport(device: Device, direction: 'send' | 'recv', info: TransportInfo, request: Request, iceServers: RTCIceServer[] = []): Transport {
   const options = {
     id: info.id,
+    // TURN (relay over UDP/TCP/TLS) for networks that block UDP to the SFU; credentials expire.
+    ...(iceServers.length > 0 ? { iceServers } : {}),
     iceParameters: info.iceParameters as IceParameters,
     iceCandidates: info.iceCandidates as IceCandidate[],
     dtlsParameters: info.dtlsParameters as DtlsParameters,
