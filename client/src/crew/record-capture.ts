@@ -4,7 +4,7 @@
 import '../record.css';
 import type { ConclusionView, CrewConclusionView } from '@cloudship/shared';
 import { errorCode } from '../api';
-import { errorMessage, getLanguage, t, type MessageKey } from '../i18n';
+import { errorMessage, getLanguage, type MessageKey } from '../i18n';
 import type { LiveSession } from '../live-session';
 import { recordApi } from '../record-api';
 import { el, messageBox, replaceChildren } from '../ui/dom';
@@ -134,5 +134,4 @@ export function attachCrewRecord(session: LiveSession, token: string): void {
   session.on('concluded', () => void load());
   // A reload after the conclusion: ask again.
   void load();
-  void t; // translations are bound through `t:` props above
 }
