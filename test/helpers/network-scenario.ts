@@ -18,7 +18,7 @@ export interface NetworkScenario {
   /** The surveyor's page, signed in, joined to the live session of `inspectionId`. */
   openSurveyor(inspectionId: string): Promise<Page>;
   /** The crew's phone page in the namespace, past the consent screen. */
-  openCrew(crewUrl: string, options?: { sharePosition?: boolean }): Promise<Page>;
+  openCrew(crewUrl: string, options?: { sharePosition?: boolean; geolocation?: { latitude: number; longitude: number; accuracy: number } }): Promise<Page>;
   dispose(): Promise<void>;
 }
 
@@ -66,6 +66,10 @@ export async function startNetworkScenario(env: Record<string, string> = {}): Pr
         errors.push(...recordErrors(page, 'crew'));
         // NET_DEBUG=1 prints the phone page's own log (join, transport and ICE transitions).
         if (process.env.NET_DEBUG) page.on('console', (m) => console.log(`[crew ${new Date().toISOString().slice(11, 23)}] ${m.text()}`));
+        if (options.geolocation) {
+          await crewBrowser.defaultBrowserContext().overridePermissions(origin, ['geolocation']);
+          await page.setGeolocation(options.geolocation);
+        }
         await page.goto(crewUrl, { waitUntil: 'networkidle0' });
         if (options.sharePosition) await page.click('[data-testid=share-position]');
         await page.click('[data-testid=crew-join]');

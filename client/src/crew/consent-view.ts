@@ -6,6 +6,7 @@ import { LiveSession } from '../live-session';
 import { getCameraAndMicrophone } from '../local-media';
 import { exposeSession } from '../test-hooks';
 import { el, field, messageBox } from '../ui/dom';
+import { setPositionConsent } from './field-controls';
 
 const NAME_KEY = 'cloudship.crewName';
 
@@ -35,6 +36,7 @@ export function mountConsentView(
   });
 
   const error = messageBox('crew-join-error');
+  const sharePosition = el('input', { testid: 'share-position', attrs: { type: 'checkbox', id: 'share-position', name: 'share-position' } });
   const joinButton = el('button', {
     class: 'btn btn-primary btn-block btn-large',
     testid: 'crew-join',
@@ -58,6 +60,8 @@ export function mountConsentView(
       el('li', {}, [el('span', { class: 'icon', text: '🎙', attrs: { 'aria-hidden': 'true' } }), el('span', { t: 'crew.consentMicrophone' })]),
       el('li', {}, [el('span', { class: 'icon', text: '⏺', attrs: { 'aria-hidden': 'true' } }), el('span', { t: 'crew.consentRecording' })]),
     ]),
+    // Position sharing is opt-in (issue #6): GPS at joining and every minute, only with this box ticked.
+    el('label', { class: 'field field-check', attrs: { for: 'share-position' } }, [sharePosition, el('span', { t: 'field.sharePosition' })]),
     el('label', { class: 'field', attrs: { for: 'crew-name' } }, [el('span', { t: 'crew.name' }), name]),
     error.el,
     joinButton,
@@ -66,6 +70,7 @@ export function mountConsentView(
   let joining = false;
   form.addEventListener('submit', (event) => {
     event.preventDefault();
+    setPositionConsent(sharePosition.checked);
     void join();
   });
 

@@ -4,6 +4,7 @@ import { bindText, languageButton } from '../i18n';
 import type { LiveSession, RemotePeer, SessionState } from '../live-session';
 import { button, el, messageBox, setShown } from '../ui/dom';
 import { createConnectionState, createPeerList } from '../ui/peer-list';
+import { mountFieldControls } from './field-controls';
 
 /** Keep the phone screen on while filming (where the Wake Lock API exists). */
 function keepScreenOn(): () => void {
@@ -30,6 +31,8 @@ export function mountLiveView(root: HTMLElement, session: LiveSession, onFatal: 
   const conn = createConnectionState();
   const peers = createPeerList(null);
   const warning = messageBox('crew-warning');
+  // Link quality, data used, camera control, video profile and position (issue #6).
+  const fieldControls = mountFieldControls(session);
 
   // Our own camera. Not mirrored for the rear camera (what you see is what the surveyor sees);
   // mirrored for the front one, as every camera app does.
@@ -61,7 +64,7 @@ export function mountLiveView(root: HTMLElement, session: LiveSession, onFatal: 
 
   const view = el('main', { class: 'crew-live', testid: 'crew-live' }, [
     preview,
-    el('div', { class: 'crew-overlay-top' }, [conn.el, languageButton()]),
+    el('div', { class: 'crew-overlay-top' }, [conn.el, fieldControls.el, languageButton()]),
     el('div', { class: 'crew-overlay-peers' }, [peers.el, waiting]),
     pip,
     el('div', { class: 'crew-overlay-bottom' }, [warning.el, soundButton, el('div', { class: 'crew-controls' }, [switchButton, muteButton])]),

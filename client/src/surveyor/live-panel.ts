@@ -7,6 +7,7 @@ import { LiveSession, type SessionState } from '../live-session';
 import { exposeSession } from '../test-hooks';
 import { button, el, messageBox, setShown } from '../ui/dom';
 import { createConnectionState, createPeerList } from '../ui/peer-list';
+import { createFieldPanel } from './field-panel';
 
 export interface LivePanel {
   el: HTMLElement;
@@ -35,6 +36,8 @@ export function createLivePanel(inspection: InspectionView, displayName: string,
   const error = messageBox('live-error');
   const warning = messageBox('live-warning', 'info');
   const audioContainer = el('div', { attrs: { hidden: true }, testid: 'remote-audio-container' });
+  // Crew position, camera control, video profile, link quality (issue #6).
+  const fieldPanel = createFieldPanel(inspection);
 
   const placeholder = el('div', { class: 'stage-placeholder', t: 'live.waitingCrew' });
   const pausedOverlay = el('div', { class: 'stage-overlay', t: 'live.videoPaused', attrs: { hidden: true } });
@@ -60,7 +63,7 @@ export function createLivePanel(inspection: InspectionView, displayName: string,
     el('div', { class: 'card-head' }, [el('h2', { t: 'live.title' }), conn.el]),
     el('div', { class: 'live-grid' }, [
       stage,
-      el('aside', { class: 'live-side' }, [el('h3', { t: 'live.peers' }), peers.el, tiles, selfView]),
+      el('aside', { class: 'live-side' }, [el('h3', { t: 'live.peers' }), peers.el, tiles, selfView, fieldPanel.el]),
     ]),
     el('div', { class: 'live-actions' }, [joinButton, controls]),
     error.el,
@@ -132,6 +135,7 @@ export function createLivePanel(inspection: InspectionView, displayName: string,
     const live = new LiveSession({ auth: { inspectionId: inspection.id }, withCredentials: true, displayName, audioContainer });
     session = live;
     exposeSession(live);
+    unsubscribe.push(fieldPanel.bind(live));
     events.onSession?.(live);
     unsubscribe.push(
       live.on('state', (state, { code }) => {

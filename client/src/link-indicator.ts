@@ -1,0 +1,128 @@
+// Network-quality indicator (both pages) and mobile data used this session (crew page), from the
+// WebRTC statistics of the session's transports.
+//
+// Quality: RTCP-based, so it reflects the media path, not the signalling: the selected candidate
+// pair's round-trip time, and packet loss (on the crew side from the SFU's receiver reports,
+// `remote-inbound-rtp.fractionLost`; on the surveyor side from `inbound-rtp` packetsLost deltas).
+// Data used: `transport` stats bytesSent + bytesReceived (RTP, RTCP, DTLS and ICE), summed over
+// every transport of the session including those closed by a rejoin. Signalling (a few kB) and the
+// page itself are not counted.
+import type { Transport } from 'mediasoup-client/types';
+import { bindText } from './i18n';
+import type { LiveSession, SessionState } from './live-session';
+import { el } from './ui/dom';
+
+export type LinkLevel = 'good' | 'fair' | 'poor' | 'offline';
+
+const POLL_MS = 2_000;
+
+interface Sample {
+  bytes: number;
+  rttMs: number | null;
+  lossFraction: number | null;
+  received: number;
+  lost: number;
+}
+
+async function sample(transport: Transport): Promise<Sample> {
+  const report = await transport.getStats();
+  const s: Sample = { bytes: 0, rttMs: null, lossFraction: null, received: 0, lost: 0 };
+  let selectedPair: string | undefined;
+  const pairs = new Map<string, Record<string, unknown>>();
+  report.forEach((stat: Record<string, unknown>) => {
+    const num = (k: string) => (typeof stat[k] === 'number' ? (stat[k] as number) : 0);
+    if (stat.type === 'transport') {
+      s.bytes += num('bytesSent') + num('bytesReceived');
+      if (typeof stat.selectedCandidatePairId === 'string') selectedPair = stat.selectedCandidatePairId;
+    } else if (stat.type === 'candidate-pair') {
+      pairs.set(String(stat.id), stat);
+    } else if (stat.type === 'remote-inbound-rtp' && typeof stat.fractionLost === 'number') {
+      s.lossFraction = Math.max(s.lossFraction ?? 0, stat.fractionLost);
+    } else if (stat.type === 'inbound-rtp') {
+      s.received += num('packetsReceived');
+      s.lost += Math.max(0, num('packetsLost'));
+    }
+  });
+  const pair = selectedPair ? pairs.get(selectedPair) : [...pairs.values()].find((p) => p.nominated && p.state === 'succeeded');
+  if (pair && typeof pair.currentRoundTripTime === 'number') s.rttMs = pair.currentRoundTripTime * 1000;
+  return s;
+}
+
+export function levelOf(rttMs: number | null, loss: number | null): LinkLevel {
+  const r = rttMs ?? 0;
+  const l = loss ?? 0;
+  if (l < 0.02 && r < 300) return 'good';
+  if (l < 0.08 && r < 800) return 'fair';
+  return 'poor';
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} kB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/**
+ * `[data-testid=network-quality][data-level=good|fair|poor|offline]` and, with `showData`,
+ * `[data-testid=data-used][data-bytes=N]`.
+ */
+export function createLinkIndicator(session: LiveSession, options: { showData: boolean }) {
+  const quality = el('span', { class: 'link-quality', testid: 'network-quality', attrs: { role: 'status' } });
+  const data = el('span', { class: 'data-used', testid: 'data-used', attrs: { hidden: !options.showData } });
+  const root = el('span', { class: 'link-indicator' }, [quality, data]);
+  const totals = new Map<string, number>();
+  let previous = { received: 0, lost: 0 };
+  let state: SessionState = session.state;
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  function paint(level: LinkLevel, bytes: number): void {
+    quality.dataset.level = level;
+    quality.className = `link-quality link-${level}`;
+    bindText(quality, `field.quality.${level}`);
+    data.dataset.bytes = String(bytes);
+    bindText(data, 'field.dataUsed', { amount: formatBytes(bytes) });
+  }
+
+  async function poll(): Promise<void> {
+    const { send, recv } = session.mediaTransports();
+    const live = [send, recv].filter((t): t is Transport => t !== null && !t.closed);
+    const samples = await Promise.all(live.map((t) => sample(t).catch(() => null)));
+    let rtt: number | null = null;
+    let loss: number | null = null;
+    let received = 0;
+    let lost = 0;
+    live.forEach((t, i) => {
+      const s = samples[i];
+      if (!s) return;
+      totals.set(t.id, s.bytes);
+      if (s.rttMs !== null) rtt = Math.max(rtt ?? 0, s.rttMs);
+      if (s.lossFraction !== null) loss = Math.max(loss ?? 0, s.lossFraction);
+      received += s.received;
+      lost += s.lost;
+    });
+    const dReceived = received - previous.received;
+    const dLost = lost - previous.lost;
+    if (dReceived + dLost > 0 && dLost >= 0) loss = Math.max(loss ?? 0, dLost / (dReceived + dLost));
+    previous = { received, lost };
+    const mediaDown = live.some((t) => t.connectionState === 'disconnected' || t.connectionState === 'failed');
+    const level: LinkLevel = state !== 'connected' || mediaDown || live.length === 0 ? 'offline' : levelOf(rtt, loss);
+    paint(level, [...totals.values()].reduce((a, b) => a + b, 0));
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    timer = setTimeout(() => void poll().finally(schedule), POLL_MS);
+  }
+
+  const off = session.on('state', (next) => (state = next));
+  paint(state === 'connected' ? 'good' : 'offline', 0);
+  schedule();
+  return {
+    el: root,
+    stop(): void {
+      stopped = true;
+      clearTimeout(timer);
+      off();
+    },
+  };
+}

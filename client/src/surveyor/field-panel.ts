@@ -1,0 +1,127 @@
+// The surveyor's side of the field features (issue #6): the crew's position next to the declared
+// place (with a warning beyond POSITION_WARN_KM), the crew camera's controls (torch and zoom only
+// when the phone reports them; camera switch), the video profile, and the link quality.
+import type { CameraCapabilities, InspectionView, PositionEvent, VideoProfile } from '@cloudship/shared';
+import { VIDEO_PROFILES } from '@cloudship/shared';
+import { errorCode } from '../api';
+import { bindText } from '../i18n';
+import { createLinkIndicator } from '../link-indicator';
+import type { LiveSession } from '../live-session';
+import { button, el, messageBox, setShown } from '../ui/dom';
+import '../field.css';
+
+export function createFieldPanel(inspection: InspectionView) {
+  const quality = el('div', { class: 'field-quality' });
+  const positionText = el('p', { class: 'position-fix', testid: 'crew-position', t: 'field.position.none' });
+  const distanceText = el('p', { class: 'muted', testid: 'position-distance', attrs: { hidden: true } });
+  const warning = el('p', { class: 'banner banner-warning', attrs: { hidden: true } });
+  const declared = el('p', { class: 'muted', t: 'field.position.declared', tArgs: { place: inspection.place } });
+
+  let crewId: string | null = null;
+  let torchOn = false;
+  const error = messageBox('field-error');
+  const torch = button({ testid: 'camera-torch', t: 'field.camera.torchOn' }, () => void command({ type: 'torch', on: !torchOn }));
+  const zoom = el('input', { class: 'zoom', attrs: { type: 'range', 'aria-label': 'zoom' } });
+  const zoomLabel = el('label', { class: 'field' }, [el('span', { t: 'field.camera.zoom' }), zoom]);
+  const switchButton = button({ testid: 'camera-switch', t: 'field.camera.switch' }, () => void command({ type: 'switchCamera' }));
+  const profile = el('select', { testid: 'video-profile', attrs: { 'aria-label': 'profile' } }, VIDEO_PROFILES.map((p) => el('option', { t: `field.profile.${p}`, attrs: { value: p } })));
+  const controls = el('div', { class: 'button-row camera-controls', testid: 'camera-controls', data: { reported: 'false' } }, [torch, zoomLabel, switchButton]);
+
+  const root = el('section', { class: 'field-panel' }, [
+    quality,
+    el('h3', { t: 'field.position.title' }),
+    positionText,
+    distanceText,
+    declared,
+    warning,
+    el('h3', { t: 'field.camera.title' }),
+    controls,
+    el('label', { class: 'field' }, [el('span', { t: 'field.profile.label' }), profile]),
+    error.el,
+  ]);
+
+  let session: LiveSession | null = null;
+
+  function showCapabilities(caps: CameraCapabilities | null): void {
+    controls.dataset.reported = String(caps !== null);
+    // Controls exist only for what the phone's camera reports (getCapabilities()).
+    setShown(torch, 'camera-torch', Boolean(caps?.torch));
+    setShown(zoomLabel, 'camera-zoom', Boolean(caps?.zoom));
+    if (caps?.zoom) {
+      zoom.min = String(caps.zoom.min);
+      zoom.max = String(caps.zoom.max);
+      zoom.step = String(caps.zoom.step || 0.1);
+    }
+    setShown(switchButton, 'camera-switch', crewId !== null);
+  }
+
+  function showPosition(p: PositionEvent): void {
+    bindText(positionText, 'field.position.fix', {
+      lat: p.lat.toFixed(5),
+      lon: p.lon.toFixed(5),
+      accuracy: Math.round(p.accuracy),
+      time: new Date(p.capturedAt).toLocaleTimeString(),
+    });
+    positionText.dataset.lat = String(p.lat);
+    positionText.dataset.lon = String(p.lon);
+    distanceText.hidden = p.distanceKm === null;
+    if (p.distanceKm !== null) bindText(distanceText, 'field.position.distance', { km: p.distanceKm });
+    setShown(warning, 'position-warning', p.warn);
+    if (p.warn) bindText(warning, 'field.position.warn', { km: p.distanceKm ?? 0, limit: p.warnKm, place: inspection.place });
+  }
+
+  async function command(cmd: Parameters<typeof sendCommand>[0]): Promise<void> {
+    await sendCommand(cmd).catch((err: unknown) => error.showError(errorCode(err)));
+  }
+
+  async function sendCommand(cmd: { type: 'torch'; on: boolean } | { type: 'zoom'; value: number } | { type: 'switchCamera' }): Promise<void> {
+    if (!session || !crewId) return;
+    error.show(null);
+    await session.request('camera.control', { peerId: crewId, command: cmd });
+    if (cmd.type === 'torch') {
+      torchOn = cmd.on;
+      bindText(torch, torchOn ? 'field.camera.torchOff' : 'field.camera.torchOn');
+    }
+  }
+
+  zoom.addEventListener('change', () => void command({ type: 'zoom', value: Number(zoom.value) }));
+  profile.addEventListener('change', () => {
+    if (!session || !crewId) return;
+    session.request('video.setProfile', { peerId: crewId, profile: profile.value as VideoProfile }).catch((err: unknown) => error.showError(errorCode(err)));
+  });
+
+  showCapabilities(null);
+
+  return {
+    el: root,
+    /** Follow a live session; returns the function that stops following it. */
+    bind(live: LiveSession): () => void {
+      session = live;
+      const link = createLinkIndicator(live, { showData: false });
+      quality.replaceChildren(link.el);
+      const offs = [
+        live.on('peers', (peers) => {
+          const crew = peers.find((p) => p.role === 'crew' && p.state !== 'gone') ?? null;
+          if ((crew?.id ?? null) !== crewId) {
+            crewId = crew?.id ?? null;
+            showCapabilities(null);
+          }
+          profile.disabled = crewId === null;
+        }),
+        live.onServer('position.update', showPosition),
+        live.onServer('camera.capabilities', ({ peerId, capabilities }) => {
+          crewId = peerId;
+          showCapabilities(capabilities);
+        }),
+        live.onServer('video.profile', ({ peerId, profile: p }) => {
+          if (peerId === crewId) profile.value = p;
+        }),
+      ];
+      return () => {
+        link.stop();
+        for (const off of offs) off();
+        session = null;
+      };
+    },
+  };
+}
