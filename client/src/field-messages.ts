@@ -25,6 +25,7 @@ export const fieldEn = {
   'field.profile.walk-through': 'Walk-through (smooth, lower resolution)',
   'field.profile.audio-stills': 'Audio + stills (video paused)',
   'field.crewProfile': 'Video: {profile}',
+  'field.placeCoords': 'Coordinates of the place (optional: latitude, longitude)',
 } as const;
 
 export const fieldZhCN: Record<keyof typeof fieldEn, string> = {
@@ -53,4 +54,5 @@ export const fieldZhCN: Record<keyof typeof fieldEn, string> = {
   'field.profile.walk-through': '巡视（流畅，较低分辨率）',
   'field.profile.audio-stills': '语音 + 静态画面（视频暂停）',
   'field.crewProfile': '视频：{profile}',
+  'field.placeCoords': '地点坐标（可选：纬度, 经度）',
 };

@@ -12,7 +12,16 @@ const FIELD_LABELS: Record<string, MessageKey> = {
   kind: 'new.kind',
   place: 'new.place',
   scheduledAt: 'new.scheduledAt',
+  placeLat: 'field.placeCoords',
+  placeLon: 'field.placeCoords',
 };
+
+/** "35.405, 116.587" -> coordinates of the declared place (optional; malformed fails validation). */
+function parseCoords(text: string): { placeLat?: number; placeLon?: number } {
+  if (!text.trim()) return {};
+  const parts = text.split(/[,\s]+/).filter(Boolean);
+  return parts.length === 2 ? { placeLat: Number(parts[0]), placeLon: Number(parts[1]) } : { placeLat: Number.NaN, placeLon: Number.NaN };
+}
 
 function input(name: string, attrs: Record<string, string | number | boolean> = {}): HTMLInputElement {
   return el('input', { attrs: { id: `new-${name}`, name, required: true, ...attrs } });
@@ -33,6 +42,8 @@ export function createNewInspectionForm(onCreated: (inspection: InspectionView) 
   const vesselName = input('vesselName', { maxlength: 120, autocomplete: 'off' });
   const registrationNumber = input('registrationNumber', { maxlength: 64, autocomplete: 'off' });
   const place = input('place', { maxlength: 200 });
+  // Optional: lets the console warn when the crew's GPS position is far from the declared place.
+  const placeCoords = el('input', { attrs: { id: 'new-placeCoords', name: 'placeCoords', placeholder: '35.405, 116.587', inputmode: 'decimal', autocomplete: 'off' } });
   const scheduledAt = input('scheduledAt', { type: 'datetime-local', value: toDatetimeLocalValue(defaultStart()) });
   const kind = el('select', { attrs: { id: 'new-kind', name: 'kind', required: true } });
   for (const value of INSPECTION_KINDS) kind.appendChild(el('option', { attrs: { value }, t: kindKey(value) }));
@@ -50,6 +61,7 @@ export function createNewInspectionForm(onCreated: (inspection: InspectionView) 
       labelled('registrationNumber', registrationNumber),
       labelled('kind', kind),
       labelled('place', place),
+      el('label', { class: 'field', attrs: { for: 'new-placeCoords' } }, [el('span', { t: 'field.placeCoords' }), placeCoords]),
       labelled('scheduledAt', scheduledAt),
       error.el,
       el('div', { class: 'form-actions' }, [submit]),
@@ -70,6 +82,7 @@ export function createNewInspectionForm(onCreated: (inspection: InspectionView) 
       registrationNumber: registrationNumber.value,
       kind: kind.value,
       place: place.value,
+      ...parseCoords(placeCoords.value),
       scheduledAt: when && !Number.isNaN(when.getTime()) ? toIsoWithOffset(when) : '',
     };
     const parsed = createInspectionSchema.safeParse(body);
