@@ -27,7 +27,7 @@ export const PERMISSIONS = [
 export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  admin: ['camera.control', 'position.view', 'inspection.create', 'inspection.read', 'inspection.end', 'crewLink.manage', 'room.join', 'media.produceVideo', 'media.produceAudio', 'media.consume', 'account.manage',
+  admin: ['camera.control', 'position.view', 'position.share', 'inspection.create', 'inspection.read', 'inspection.end', 'crewLink.manage', 'room.join', 'media.produceVideo', 'media.produceAudio', 'media.consume', 'account.manage',
     'record.edit', 'evidence.capture', 'evidence.upload', 'record.acknowledge', 'checklist.manage', 'report.read'],
   surveyor: ['camera.control', 'position.view', 'inspection.create', 'inspection.read', 'inspection.end', 'crewLink.manage', 'room.join', 'media.produceVideo', 'media.produceAudio', 'media.consume',
     'record.edit', 'evidence.capture', 'report.read'],
