@@ -22,17 +22,28 @@ import type { RoomRegistry } from './room-registry';
 const logger = new Logger('media-watchdog');
 
 export interface MediaWatchdogOptions {
-  /** How often the counters are read. The delay to notice a resumption is at most this. */
+  /**
+   * How often the counters of a producer that may have stopped are read (its last read saw no new
+   * bytes, or its participant is stalled). The delay to notice a resumption is at most this.
+   */
   intervalMs: number;
+  /**
+   * How often the counters of a producer that is flowing are read. Most producers flow most of the
+   * time, so this sets the steady-state cost (one worker request per producer per read); a stall
+   * is still noticed within stallMs + this.
+   */
+  flowingIntervalMs: number;
   /** No new bytes for this long from every watched producer of a peer = its media stalled. */
   stallMs: number;
 }
 
-export const DEFAULT_WATCHDOG_OPTIONS: MediaWatchdogOptions = { intervalMs: 250, stallMs: 1_500 };
+export const DEFAULT_WATCHDOG_OPTIONS: MediaWatchdogOptions = { intervalMs: 250, flowingIntervalMs: 1_000, stallMs: 1_500 };
 
 interface Counter {
   bytes: number;
   changedAt: number;
+  /** Not read again before this time (see flowingIntervalMs). */
+  nextReadAt: number;
 }
 
 export interface MediaWatchdogEvents {
@@ -90,16 +101,24 @@ export class MediaWatchdog extends EventEmitter<MediaWatchdogEvents> {
       }
       let flowing = false;
       let started = false;
+      const peerStalled = this.stalledSince.has(peer);
       for (const producer of watched) {
+        const counter = this.counters.get(producer);
+        if (counter && !peerStalled && now < counter.nextReadAt) {
+          // Flowing at its last read, less than flowingIntervalMs ago: no worker request.
+          flowing ||= now - counter.changedAt < this.options.stallMs;
+          if (counter.bytes > 0) started = true;
+          continue;
+        }
         const stats = await producer.getStats().catch(() => []);
         if (producer.closed) continue;
         const bytes = stats.reduce((sum, s) => sum + (s.byteCount ?? 0), 0);
-        const counter = this.counters.get(producer);
         if (!counter || bytes !== counter.bytes) {
-          this.counters.set(producer, { bytes, changedAt: now });
+          this.counters.set(producer, { bytes, changedAt: now, nextReadAt: now + this.options.flowingIntervalMs });
           if (counter) flowing = true;
-        } else if (now - counter.changedAt < this.options.stallMs) {
-          flowing = true;
+        } else {
+          counter.nextReadAt = now; // no new bytes: read it at every tick until it flows again
+          if (now - counter.changedAt < this.options.stallMs) flowing = true;
         }
         // A producer that has never sent a byte is still starting, not stalled.
         if (bytes > 0) started = true;
