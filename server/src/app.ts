@@ -24,6 +24,7 @@ import { openDatabase } from './persistence/data-source';
 import { MediaWatchdog } from './session/media-watchdog';
 import { createFieldFeatures } from './field/field-features';
 import { RoomRegistry } from './session/room-registry';
+import { createRecordingModule, type RecordingModule } from './recording/recording-module';
 import { attachSignaling } from './signaling/socket-server';
 import { loadOrCreateCertificate } from './tls';
 
@@ -42,6 +43,8 @@ export interface RunningServer {
   accounts: AccountService;
   inspections: InspectionService;
   io: IoServer;
+  /** Recording (issue #3): recorder, upload queue, object store, replay. */
+  recording: RecordingModule;
   /** Set when the first admin's password was generated: print it once. */
   oneTimeAdminPassword: string | null;
   close(): Promise<void>;
@@ -85,6 +88,10 @@ export async function startServer(config: Config, options: { clientDist?: string
   // Inspection record (issue #4): checklist, evidence, conclusion, savings, reports.
   const record = await createRecordModule({ db, dataDir: config.dataDir, accounts, inspections, rooms, signer, endInspection });
 
+  // Recording (issue #3): starts the embedded object store unless S3_ENDPOINT is set, recovers
+  // what a previous run left, resumes uploads and records every room from now on.
+  const recording = await createRecordingModule({ config, db, rooms, accounts, inspections });
+
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -96,6 +103,7 @@ export async function startServer(config: Config, options: { clientDist?: string
   const publicUrl = (req: express.Request) => config.publicUrl ?? `${config.https ? 'https' : 'http'}://${req.headers.host}`;
   app.use('/api', apiRouter({ accounts, inspections, endInspection, publicUrl, secureCookies: config.https }));
   app.use('/api', record.router);
+  app.use('/api', recording.router);
   app.use(pagesRouter(options.clientDist ?? CLIENT_DIST, inspections));
   app.use(notFound);
   app.use(errorHandler);
@@ -106,7 +114,7 @@ export async function startServer(config: Config, options: { clientDist?: string
   } else {
     server = http.createServer(app);
   }
-  const io = attachSignaling(server, { accounts, inspections, rooms, endInspection, field, evidence: record.evidence });
+  const io = attachSignaling(server, { accounts, inspections, rooms, endInspection, recording: recording.service, field, evidence: record.evidence });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -121,6 +129,7 @@ export async function startServer(config: Config, options: { clientDist?: string
   async function close(): Promise<void> {
     closing ??= (async () => {
       await rooms.closeAll('server-shutdown');
+      await recording.close(); // after the rooms: their last segments are written and registered
       watchdog.close();
       io.close();
       server.closeAllConnections?.();
@@ -132,5 +141,5 @@ export async function startServer(config: Config, options: { clientDist?: string
     return closing;
   }
 
-  return { url, port, config, db, pool, rooms, accounts, inspections, io, oneTimeAdminPassword, close };
+  return { url, port, config, db, pool, rooms, accounts, inspections, io, recording, oneTimeAdminPassword, close };
 }

@@ -5,4 +5,5 @@ export * from './protocol';
 export * from './field-protocol';
 export * from './api';
 export * from './savings';
+export * from './recording';
 export * from './record';

@@ -12,6 +12,10 @@ export const PERMISSIONS = [
   'media.produceAudio',
   'media.consume',
   'account.manage',
+  // Recording (issue #3)
+  'recording.control', // the surveyor's recording switch
+  'recording.replay', // list, timeline and media of recordings (scoped per inspection)
+  'recording.storage', // upload state of every recording
   // A crew phone in the field (issue #6)
   'camera.control', // torch, zoom, camera switch and video profile of a crew phone
   'position.share', // send the phone's GPS position (with the crew's consent)
@@ -27,12 +31,12 @@ export const PERMISSIONS = [
 export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  admin: ['camera.control', 'position.view', 'position.share', 'inspection.create', 'inspection.read', 'inspection.end', 'crewLink.manage', 'room.join', 'media.produceVideo', 'media.produceAudio', 'media.consume', 'account.manage',
+  admin: ['camera.control', 'position.view', 'position.share', 'inspection.create', 'inspection.read', 'inspection.end', 'crewLink.manage', 'room.join', 'media.produceVideo', 'media.produceAudio', 'media.consume', 'account.manage', 'recording.control', 'recording.replay', 'recording.storage',
     'record.edit', 'evidence.capture', 'evidence.upload', 'record.acknowledge', 'checklist.manage', 'report.read'],
-  surveyor: ['camera.control', 'position.view', 'inspection.create', 'inspection.read', 'inspection.end', 'crewLink.manage', 'room.join', 'media.produceVideo', 'media.produceAudio', 'media.consume',
+  surveyor: ['camera.control', 'position.view', 'inspection.create', 'inspection.read', 'inspection.end', 'crewLink.manage', 'room.join', 'media.produceVideo', 'media.produceAudio', 'media.consume', 'recording.control', 'recording.replay',
     'record.edit', 'evidence.capture', 'report.read'],
   // Auditors replay recordings later; they never take part in a live session.
-  auditor: ['inspection.read', 'report.read'],
+  auditor: ['inspection.read', 'recording.replay', 'report.read'],
   crew: ['position.share', 'room.join', 'media.produceVideo', 'media.produceAudio', 'media.consume', 'evidence.upload', 'record.acknowledge'],
 };
 

@@ -39,6 +39,8 @@ export const schemas = {
       displayName: z.string().trim().min(1).max(80),
       device: z.string().max(200).default(''),
       rtpCapabilities: looseObject,
+      /** Crew: when the person accepted the consent screen (recording, camera, microphone). */
+      consentedAt: z.string().datetime({ offset: true }).optional(),
     })
     .strict(),
   'room.leave': z.object({}).strict(),
@@ -59,6 +61,9 @@ export const schemas = {
   'producer.close': z.object({ producerId: id }).strict(),
   'consumer.resume': z.object({ consumerId: id }).strict(),
   'inspection.end': z.object({}).strict(),
+  /** Surveyor's recording switch (on by default for every inspection). */
+  'recording.start': z.object({}).strict(),
+  'recording.stop': z.object({}).strict(),
   // Position, camera control, video profiles (field-protocol.ts, issue #6).
   ...fieldSchemas,
   /** Surveyor: ask the crew phone(s) for a full-resolution still, attached to a checklist item. */
@@ -126,6 +131,8 @@ export interface ResponseData extends FieldResponseData {
   'producer.close': Record<string, never>;
   'consumer.resume': Record<string, never>;
   'inspection.end': Record<string, never>;
+  'recording.start': RecordingStateEvent;
+  'recording.stop': RecordingStateEvent;
   /** How many crew phones were asked. */
   'evidence.capture': { requestId: string; crewCount: number };
 }
@@ -145,12 +152,22 @@ export interface ServerToClientEvents extends FieldServerEvents {
   'inspection.ended': (event: { reason: string }) => void;
   /** The media server under this room restarted: tear down and run the join sequence again. */
   'room.rejoin': (event: { reason: string }) => void;
+  /** To everyone in the room, on join and on every change: drives the recording indicator. */
+  'recording.state': (state: RecordingStateEvent) => void;
   /** To the crew: take a full-resolution still now and upload it (POST /api/crew/evidence). */
   'evidence.captureRequested': (event: CaptureRequestedEvent) => void;
   /** To staff: new evidence (HD still uploaded by the phone, or a bookmark) is stored. */
   'evidence.added': (evidence: EvidenceView) => void;
   /** To everyone: the surveyor concluded; the crew is asked to acknowledge. */
   'inspection.concluded': (conclusion: ConclusionView) => void;
+}
+
+/** Whether the inspection is being recorded right now, and whether the surveyor's switch is on. */
+export interface RecordingStateEvent {
+  recording: boolean;
+  enabled: boolean;
+  recordingId: string | null;
+  since: string | null;
 }
 
 /** Handshake `auth` payloads. */

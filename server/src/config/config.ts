@@ -30,6 +30,15 @@ const envSchema = z
     CREW_LINK_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
     SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
     RECONNECT_GRACE_SECONDS: z.coerce.number().min(0).max(600).default(60),
+    // Recording and object store (issue #3). Without S3_ENDPOINT an embedded store runs on loopback.
+    RECORDINGS_DIR: z.string().min(1).optional(),
+    RECORDING_SEGMENT_SECONDS: z.coerce.number().int().min(2).max(600).default(10),
+    RECORDING_UPLOAD_RETRY_MAX_SECONDS: z.coerce.number().min(0.1).max(3600).default(60),
+    S3_ENDPOINT: z.string().url().optional(),
+    S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name').default('cloudship-recordings'),
+    S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    S3_REGION: z.string().min(1).default('us-east-1'),
     // Crew phone in the field (issue #6).
     POSITION_WARN_KM: z.coerce.number().positive().max(20_000).default(5),
     TURN_URLS: z.string().default(''),
@@ -37,7 +46,11 @@ const envSchema = z
     TURN_CREDENTIAL_TTL_HOURS: z.coerce.number().positive().max(24 * 7).default(12),
   })
   .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, { message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT', path: ['RTC_MIN_PORT'] })
-  .refine((e) => !e.TLS_CERT === !e.TLS_KEY, { message: 'set both TLS_CERT and TLS_KEY, or neither', path: ['TLS_CERT'] });
+  .refine((e) => !e.TLS_CERT === !e.TLS_KEY, { message: 'set both TLS_CERT and TLS_KEY, or neither', path: ['TLS_CERT'] })
+  .refine((e) => !e.S3_ENDPOINT || (e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY), {
+    message: 'S3_ENDPOINT needs S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY',
+    path: ['S3_ENDPOINT'],
+  });
 
 export interface Config {
   host: string;
@@ -59,6 +72,16 @@ export interface Config {
   crewLinkTtlMs: number;
   sessionTtlMs: number;
   reconnectGraceMs: number;
+  recording: {
+    /** Segments staged before upload (`staging/`) and the embedded store's files (`store/`). */
+    dir: string;
+    segmentSeconds: number;
+    uploadRetryMaxMs: number;
+    /** null: start the embedded store on loopback. */
+    s3: { endpoint: string; accessKeyId: string; secretAccessKey: string } | null;
+    bucket: string;
+    region: string;
+  };
   /** Crew phone in the field (issue #6): position warning distance and TURN. */
   field: {
     positionWarnKm: number;
@@ -123,6 +146,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     crewLinkTtlMs: e.CREW_LINK_TTL_HOURS * 3600_000,
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
     reconnectGraceMs: e.RECONNECT_GRACE_SECONDS * 1000,
+    recording: {
+      // Under DATA_DIR by default, so a test's temporary data dir holds its recordings too.
+      dir: e.RECORDINGS_DIR ? path.resolve(e.RECORDINGS_DIR) : path.join(dataDir, 'recordings'),
+      segmentSeconds: e.RECORDING_SEGMENT_SECONDS,
+      uploadRetryMaxMs: e.RECORDING_UPLOAD_RETRY_MAX_SECONDS * 1000,
+      s3: e.S3_ENDPOINT ? { endpoint: e.S3_ENDPOINT, accessKeyId: e.S3_ACCESS_KEY_ID!, secretAccessKey: e.S3_SECRET_ACCESS_KEY! } : null,
+      bucket: e.S3_BUCKET,
+      region: e.S3_REGION,
+    },
     field: {
       positionWarnKm: e.POSITION_WARN_KM,
       turnUrls: parseTurnUrls(e.TURN_URLS, Boolean(e.TURN_SECRET)),

@@ -7,6 +7,7 @@ import { ENTITIES } from './entities';
 import { FIELD_ENTITIES } from './field-entities';
 import { FieldPosition1764400000000 } from './migrations/1764400000000-field-position';
 import { Initial1764200000000 } from './migrations/1764200000000-initial';
+import { Recording1764300300000 } from './migrations/1764300300000-recording';
 import { InspectionRecord1764300000000 } from './migrations/1764300000000-inspection-record';
 
 const logger = new Logger('persistence');
@@ -17,7 +18,8 @@ export async function openDatabase(dbPath: string): Promise<DataSource> {
     type: 'sqlite',
     database: dbPath,
     entities: [...ENTITIES, ...FIELD_ENTITIES],
-    migrations: [FieldPosition1764400000000, Initial1764200000000, InspectionRecord1764300000000],
+    // TypeORM orders migrations by their timestamp, not by their place in this list.
+    migrations: [FieldPosition1764400000000, Initial1764200000000, Recording1764300300000, InspectionRecord1764300000000],
     synchronize: false,
     migrationsRun: false,
     logging: false,

@@ -2,6 +2,7 @@
 // needed by tsx/ts-jest). Column types are explicit; the schema itself lives in migrations/.
 import { EntitySchema } from 'typeorm';
 import type { InspectionKind, InspectionStatus, Role, StaffRole } from '@cloudship/shared';
+import { RECORDING_ENTITIES } from '../recording/entities';
 import { RECORD_ENTITIES } from './record-entities';
 
 export interface Account {
@@ -138,4 +139,4 @@ export const ParticipantSessionEntity = new EntitySchema<ParticipantSession>({
   },
 });
 
-export const ENTITIES = [AccountEntity, AuthSessionEntity, InspectionEntity, CrewLinkEntity, ParticipantSessionEntity, ...RECORD_ENTITIES];
+export const ENTITIES = [AccountEntity, AuthSessionEntity, InspectionEntity, CrewLinkEntity, ParticipantSessionEntity, ...RECORDING_ENTITIES, ...RECORD_ENTITIES];

@@ -60,6 +60,15 @@ export function createHandlers(deps: SignalingDeps): Handlers {
       // TURN with credentials for this participant (issue #6); none configured: host candidates only.
       const iceServers = deps.field?.iceServers(peer.id) ?? [];
       if (iceServers.length > 0) result.iceServers = iceServers;
+      // The crew page sends when its consent screen (which says the session is recorded) was accepted.
+      if (req.consentedAt && peer.role === 'crew' && deps.recording) {
+        await deps.recording.recordConsent({
+          inspectionId: ctx.inspectionId,
+          participantId: peer.id,
+          crewLinkId: ctx.identity.crewLinkId,
+          consentedAt: new Date(req.consentedAt),
+        });
+      }
       return result;
     },
 
@@ -114,6 +123,18 @@ export function createHandlers(deps: SignalingDeps): Handlers {
       const { room, peer } = joined(ctx);
       await room.resumeConsumer(peer, req.consumerId);
       return {};
+    },
+
+    async 'recording.start'(ctx) {
+      requirePermission(ctx, 'recording.control');
+      if (!deps.recording) throw new AppError('INVALID_STATE', 'Recording is not available.');
+      return deps.recording.start(ctx.inspectionId, ctx.identity.accountId);
+    },
+
+    async 'recording.stop'(ctx) {
+      requirePermission(ctx, 'recording.control');
+      if (!deps.recording) throw new AppError('INVALID_STATE', 'Recording is not available.');
+      return deps.recording.stop(ctx.inspectionId, ctx.identity.accountId);
     },
 
     async 'inspection.end'(ctx) {

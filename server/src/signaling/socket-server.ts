@@ -21,6 +21,7 @@ import {
 import type { AccountService } from '../auth/account-service';
 import type { FieldFeatures } from '../field/field-features';
 import type { InspectionService } from '../inspections/inspection-service';
+import type { RecordingService } from '../recording/recording-service';
 import type { EvidenceService } from '../inspections/evidence-service';
 import { Logger } from '../logger';
 import type { PeerChannel, PeerIdentity } from '../session/peer';
@@ -37,6 +38,8 @@ export interface SignalingDeps {
   inspections: InspectionService;
   rooms: RoomRegistry;
   endInspection(inspectionId: string): Promise<void>;
+  /** Recording (issue #3): the surveyor's switch and the crew's consent. */
+  recording?: Pick<RecordingService, 'start' | 'stop' | 'recordConsent'>;
   /** Crew phone in the field (issue #6): position, camera control, video profiles, TURN. */
   field?: FieldFeatures;
   /** Inspection record (issue #4): capture requests to the crew phone. */

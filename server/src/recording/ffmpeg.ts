@@ -1,0 +1,162 @@
+// ffmpeg plumbing for the recorder: an SDP describing one RTP stream, free UDP port pairs, waiting
+// until ffmpeg has bound its port, probing and repairing files. ffmpeg is the Debian package; it
+// only ever copies (-c copy): transcoding costs 25-35% of a core per stream, copying about 1%.
+import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
+import fs from 'node:fs';
+import type { RtpParameters } from 'mediasoup/node/lib/types';
+
+export const FFMPEG = process.env.FFMPEG_PATH ?? 'ffmpeg';
+export const FFPROBE = process.env.FFPROBE_PATH ?? 'ffprobe';
+
+/**
+ * Spawns a child that gets SIGTERM when this process dies (setpriv --pdeathsig). Without it a
+ * recorder outlives a crashed server forever, listening on a port nobody sends to; with SIGTERM
+ * ffmpeg still writes the trailer of the segment it was on, and recovery picks the files up.
+ */
+export function spawnTied(command: string, args: string[], options: { cwd?: string } = {}): ChildProcess {
+  const tie = fs.existsSync('/usr/bin/setpriv');
+  return spawn(tie ? '/usr/bin/setpriv' : command, tie ? ['--pdeathsig', 'TERM', command, ...args] : args, {
+    cwd: options.cwd,
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
+}
+
+/** One m-line SDP for ffmpeg's sdp demuxer, from the recording consumer's RTP parameters. */
+export function sdpFor(kind: 'audio' | 'video', port: number, rtp: RtpParameters): string {
+  const codec = rtp.codecs[0]!;
+  const name = codec.mimeType.split('/')[1]!;
+  const channels = kind === 'audio' && codec.channels && codec.channels > 1 ? `/${codec.channels}` : '';
+  const fmtp = Object.entries(codec.parameters ?? {}).map(([k, v]) => `${k}=${v}`).join(';');
+  return [
+    'v=0',
+    'o=- 0 0 IN IP4 127.0.0.1',
+    's=cloudship-recorder',
+    'c=IN IP4 127.0.0.1',
+    't=0 0',
+    `m=${kind} ${port} RTP/AVP ${codec.payloadType}`,
+    `a=rtpmap:${codec.payloadType} ${name}/${codec.clockRate}${channels}`,
+    ...(fmtp ? [`a=fmtp:${codec.payloadType} ${fmtp}`] : []),
+    'a=recvonly',
+    '',
+  ].join('\n');
+}
+
+function bindUdp(port: number): Promise<dgram.Socket | null> {
+  return new Promise((resolve) => {
+    const s = dgram.createSocket('udp4');
+    s.once('error', () => {
+      s.close();
+      resolve(null);
+    });
+    s.bind(port, '127.0.0.1', () => resolve(s));
+  });
+}
+
+/** An even port P with P+1 free as well (RTP and RTCP for ffmpeg), found by binding and releasing. */
+export async function freePortPair(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const first = await bindUdp(0);
+    if (!first) continue;
+    const port = first.address().port;
+    const candidate = port % 2 === 0 ? port : port + 1;
+    const a = candidate === port ? first : await bindUdp(candidate);
+    const b = a ? await bindUdp(candidate + 1) : null;
+    for (const s of new Set([first, a, b])) s?.close();
+    if (a && b && candidate + 1 <= 65535) return candidate;
+  }
+  throw new Error('no free UDP port pair on 127.0.0.1');
+}
+
+/** Whether some socket is bound to 127.0.0.1:port or 0.0.0.0:port for UDP (from /proc/net/udp). */
+export function udpPortBound(port: number): boolean {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  try {
+    return fs
+      .readFileSync('/proc/net/udp', 'utf8')
+      .split('\n')
+      .some((line) => /^\s*\d+:\s+(0100007F|00000000):([0-9A-F]{4})\s/.exec(line)?.[2] === hex);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Resolves once `port` is bound (ffmpeg opened its input, about 200-260 ms after spawn), rejects
+ * if the process exits first or `timeoutMs` passes. Resuming the consumer earlier loses packets,
+ * the first key frame among them.
+ */
+export async function waitForUdpBind(port: number, child: ChildProcess, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!udpPortBound(port)) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`ffmpeg exited before binding port ${port}`);
+    if (Date.now() > deadline) throw new Error(`ffmpeg did not bind port ${port} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export function run(command: string, args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Duration in seconds from the packets themselves (works for files without a duration header). */
+export async function probeDuration(file: string): Promise<number | null> {
+  const r = await run(FFPROBE, ['-v', 'error', '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0', file]);
+  if (r.code !== 0) return null;
+  let first = Infinity;
+  let last = -Infinity;
+  for (const line of r.stdout.split('\n')) {
+    const [pts, dur] = line.split(',').map(Number);
+    if (pts === undefined || !Number.isFinite(pts)) continue;
+    first = Math.min(first, pts);
+    last = Math.max(last, pts + (Number.isFinite(dur) ? dur! : 0));
+  }
+  return Number.isFinite(first) ? last - first : null;
+}
+
+/**
+ * Rewrites a segment whose writer died (no trailer, no cues) into a proper WebM with -c copy.
+ * Returns false when nothing decodable is in it.
+ */
+export async function repairSegment(file: string): Promise<boolean> {
+  const fixed = `${file}.repaired.webm`;
+  // A truncated input ends in an error; what was read before it is still written out.
+  await run(FFMPEG, ['-hide_banner', '-v', 'error', '-y', '-err_detect', 'ignore_err', '-i', file, '-map', '0', '-c', 'copy', '-f', 'webm', fixed]);
+  if (!fs.existsSync(fixed) || fs.statSync(fixed).size === 0) {
+    fs.rmSync(fixed, { force: true });
+    return false;
+  }
+  fs.renameSync(fixed, file);
+  return true;
+}
+
+/** Entries of ffmpeg's `-segment_list_type csv`: file name, start and end media time (s). */
+export function readSegmentList(file: string): Array<{ name: string; start: number; end: number }> {
+  let text = '';
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .map((line) => line.trim().split(','))
+    .filter((p) => p.length === 3 && /^seg-\d{5}\.webm$/.test(p[0]!))
+    .map(([name, start, end]) => ({ name: name!, start: Number(start), end: Number(end) }))
+    .filter((e) => Number.isFinite(e.start) && Number.isFinite(e.end));
+}

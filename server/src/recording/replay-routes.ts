@@ -1,0 +1,101 @@
+// REST for replay and storage state. Staff only (session cookie): a crew token is never a
+// credential here. Every route checks a permission and, for one inspection, its scope.
+import fs from 'node:fs';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import express, { type Request, type RequestHandler, type Response } from 'express';
+import * as cookie from 'cookie';
+import { AppError, assignAuditorSchema, can, replayListQuerySchema, type Permission } from '@cloudship/shared';
+import type { AccountService } from '../auth/account-service';
+import { parseBody } from '../http/errors';
+import { SESSION_COOKIE } from '../http/session-cookie';
+import { Logger } from '../logger';
+import type { Account } from '../persistence/entities';
+import { assertUuid, resolveInside } from '../storage/object-keys';
+import type { ObjectStore } from '../storage/object-store';
+import { resolveRange } from './http-range';
+import type { ReplayService } from './replay-service';
+
+const logger = new Logger('replay-routes');
+
+type Authed = Request & { account: Account };
+
+export interface ReplayRouteDeps {
+  accounts: AccountService;
+  replay: ReplayService;
+  store: ObjectStore;
+  stagingDir: string;
+}
+
+export function replayRouter(deps: ReplayRouteDeps): express.Router {
+  const router = express.Router();
+  router.use(express.json({ limit: '8kb' }));
+
+  const authed =
+    (permission: Permission, handler: (req: Authed, res: Response) => Promise<void>): RequestHandler =>
+    async (req, res) => {
+      const token = cookie.parse(req.headers.cookie ?? '')[SESSION_COOKIE];
+      const account = await deps.accounts.authenticate(token);
+      if (!account) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
+      if (!can(account.role, permission)) throw new AppError('FORBIDDEN', 'Your role may not do this.');
+      (req as Authed).account = account;
+      res.set('Cache-Control', 'no-store');
+      await handler(req as Authed, res);
+    };
+
+  router.get('/replay/inspections', authed('recording.replay', async (req, res) => {
+    const query = parseBody(replayListQuerySchema, { ...(req.query as Record<string, unknown>) });
+    res.json({ inspections: await deps.replay.list(req.account, query) });
+  }));
+
+  router.post('/inspections/:id/auditors', authed('recording.control', async (req, res) => {
+    const body = parseBody(assignAuditorSchema, req.body);
+    await deps.replay.assignAuditor(req.account, assertUuid(req.params.id, 'inspection id'), body.accountId);
+    res.status(204).end();
+  }));
+
+  router.get('/inspections/:id/replay-log', authed('recording.storage', async (req, res) => {
+    res.json({ entries: await deps.replay.replayLog(assertUuid(req.params.id, 'inspection id')) });
+  }));
+
+  router.get('/recordings/:id/timeline', authed('recording.replay', async (req, res) => {
+    res.json(await deps.replay.timeline(req.account, String(req.params.id)));
+  }));
+
+  router.get('/recordings/:id/segments/:segmentId', authed('recording.replay', async (req, res) => {
+    const { segment, inspectionId } = await deps.replay.segmentFor(req.account, String(req.params.id), String(req.params.segmentId));
+    const size = segment.sizeBytes;
+    const range = resolveRange(req.headers.range, size);
+    res.set('Accept-Ranges', 'bytes');
+    if (range.kind === 'unsatisfiable') {
+      res.status(416).set('Content-Range', `bytes */${size}`).end();
+      return;
+    }
+    await deps.replay.logReplay(req.account, inspectionId, segment.recordingId, segment.id, 'segment');
+    res.status(range.kind === 'partial' ? 206 : 200);
+    res.set('Content-Type', 'video/webm');
+    res.set('Content-Length', String(range.end - range.start + 1));
+    if (range.kind === 'partial') res.set('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    // Not uploaded yet: serve the staged file (an open descriptor survives the upload's delete).
+    let body: Readable | null = null;
+    if (segment.localPath) {
+      const file = resolveInside(deps.stagingDir, segment.localPath);
+      const handle = await fs.promises.open(file, 'r').catch(() => null);
+      if (handle) body = handle.createReadStream({ start: range.start, end: range.end });
+    }
+    body ??= await deps.store.getRange(segment.objectKey, range.start, range.end);
+    await pipeline(body, res).catch((e) => {
+      if ((e as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') logger.warn('segment | stream ended early', { segmentId: segment.id }, e);
+    });
+  }));
+
+  router.get('/admin/storage', authed('recording.storage', async (_req, res) => {
+    res.json({ recordings: await deps.replay.storageState() });
+  }));
+
+  return router;
+}

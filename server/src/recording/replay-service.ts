@@ -1,0 +1,258 @@
+// What auditors, admins and an inspection's surveyors may see of recordings, and the queries behind
+// the replay API: scoped inspection list, a recording's timeline (segments, joins/leaves, gaps),
+// storage state, and the replay log (who opened what, when).
+import crypto from 'node:crypto';
+import type { DataSource, Repository } from 'typeorm';
+import { In } from 'typeorm';
+import {
+  AppError,
+  type RecordingSummaryView,
+  type RecordingTimelineView,
+  type ReplayInspectionView,
+  type ReplayListQuery,
+  type StorageStateView,
+  type TimelineGapView,
+  type TrackView,
+} from '@cloudship/shared';
+import type { InspectionService } from '../inspections/inspection-service';
+import { Logger } from '../logger';
+import { AccountEntity, InspectionEntity, ParticipantSessionEntity, type Account, type Inspection, type ParticipantSession } from '../persistence/entities';
+import { assertUuid } from '../storage/object-keys';
+import {
+  AuditAssignmentEntity,
+  RecordingConsentEntity,
+  ReplayLogEntity,
+  type AuditAssignment,
+  type Recording,
+  type RecordingConsent,
+  type ReplayLog,
+  type Segment,
+} from './entities';
+import type { SegmentCatalog } from './segment-catalog';
+
+const logger = new Logger('replay');
+
+/** A pause between two segments of one track longer than this is shown as a gap. */
+const GAP_MS = 1000;
+/** One 'segment' log row per viewer and segment in this window (a player sends many ranges). */
+const LOG_WINDOW_MS = 5 * 60_000;
+
+export class ReplayService {
+  private readonly inspections: Repository<Inspection>;
+  private readonly accounts: Repository<Account>;
+  private readonly participants: Repository<ParticipantSession>;
+  private readonly assignments: Repository<AuditAssignment>;
+  private readonly consents: Repository<RecordingConsent>;
+  private readonly log: Repository<ReplayLog>;
+  private readonly recentlyLogged = new Map<string, number>();
+
+  constructor(
+    db: DataSource,
+    private readonly catalog: SegmentCatalog,
+    private readonly inspectionService: InspectionService,
+  ) {
+    this.inspections = db.getRepository(InspectionEntity);
+    this.accounts = db.getRepository(AccountEntity);
+    this.participants = db.getRepository(ParticipantSessionEntity);
+    this.assignments = db.getRepository(AuditAssignmentEntity);
+    this.consents = db.getRepository(RecordingConsentEntity);
+    this.log = db.getRepository(ReplayLogEntity);
+  }
+
+  /** Admins see everything; surveyors what they ran or joined; auditors what they are assigned. */
+  async scope(account: Account): Promise<Set<string> | 'all'> {
+    if (account.role === 'admin') return 'all';
+    if (account.role === 'auditor') return new Set((await this.assignments.findBy({ accountId: account.id })).map((a) => a.inspectionId));
+    const own = await this.inspections.findBy({ surveyorId: account.id });
+    const joined = await this.participants.findBy({ accountId: account.id });
+    return new Set([...own.map((i) => i.id), ...joined.map((p) => p.inspectionId)]);
+  }
+
+  /** NOT_FOUND rather than FORBIDDEN outside the scope: ids of others' inspections are not confirmed. */
+  async assertInScope(account: Account, inspectionId: string): Promise<Inspection> {
+    const scope = await this.scope(account);
+    if (scope !== 'all' && !scope.has(inspectionId)) {
+      logger.info('assertInScope() | refused', { accountId: account.id, inspectionId });
+      throw new AppError('NOT_FOUND', 'No such inspection.');
+    }
+    return this.inspectionService.get(inspectionId);
+  }
+
+  async assignAuditor(by: Account, inspectionId: string, auditorId: string): Promise<void> {
+    const inspection = await this.inspectionService.get(inspectionId);
+    if (by.role !== 'admin' && inspection.surveyorId !== by.id) throw new AppError('FORBIDDEN', 'Only an admin or the inspection\'s surveyor may do this.');
+    const auditor = await this.accounts.findOneBy({ id: auditorId });
+    if (!auditor || auditor.role !== 'auditor') throw new AppError('BAD_REQUEST', 'Not an auditor account.');
+    await this.assignments.save({ inspectionId, accountId: auditorId, createdBy: by.id });
+    logger.info('assignAuditor() | auditor assigned', { inspectionId, auditorId });
+  }
+
+  async list(account: Account, q: ReplayListQuery): Promise<ReplayInspectionView[]> {
+    const scope = await this.scope(account);
+    if (scope !== 'all' && scope.size === 0) return [];
+    const qb = this.inspections.createQueryBuilder('i').leftJoin('Account', 'a', 'a.id = i.surveyorId');
+    if (scope !== 'all') qb.andWhere('i.id IN (:...ids)', { ids: [...scope] });
+    const like = (s: string) => `%${s.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+    if (q.vessel) qb.andWhere("i.vesselName LIKE :vessel ESCAPE '\\'", { vessel: like(q.vessel) });
+    if (q.registration) qb.andWhere("i.registrationNumber LIKE :reg ESCAPE '\\'", { reg: like(q.registration) });
+    if (q.surveyor) qb.andWhere("(a.displayName LIKE :sv ESCAPE '\\' OR a.username LIKE :sv ESCAPE '\\')", { sv: like(q.surveyor) });
+    if (q.status) qb.andWhere('i.status = :status', { status: q.status });
+    // The date range applies to when the inspection took place (started, else scheduled).
+    if (q.from) qb.andWhere('COALESCE(i.startedAt, i.scheduledAt) >= :from', { from: new Date(q.from) });
+    if (q.to) qb.andWhere('COALESCE(i.startedAt, i.scheduledAt) < :to', { to: new Date(new Date(q.to).getTime() + (q.to.length === 10 ? 86_400_000 : 0)) });
+    const rows = await qb.orderBy('i.scheduledAt', 'DESC').take(200).getMany();
+    const views = await this.inspectionService.views(rows);
+    const recordings = rows.length ? await this.catalog.recordings.find({ where: { inspectionId: In(rows.map((r) => r.id)) }, order: { startedAt: 'ASC' } }) : [];
+    const counts = await this.segmentCounts(recordings.map((r) => r.id));
+    return views.map((v) => ({ ...v, recordings: recordings.filter((r) => r.inspectionId === v.id).map((r) => this.summary(r, counts.get(r.id) ?? 0)) }));
+  }
+
+  private async segmentCounts(recordingIds: string[]): Promise<Map<string, number>> {
+    if (!recordingIds.length) return new Map();
+    const rows: Array<{ recordingId: string; n: number }> = await this.catalog.segments
+      .createQueryBuilder('s')
+      .select('s.recordingId', 'recordingId')
+      .addSelect('COUNT(*)', 'n')
+      .where('s.recordingId IN (:...ids)', { ids: recordingIds })
+      .groupBy('s.recordingId')
+      .getRawMany();
+    return new Map(rows.map((r) => [r.recordingId, Number(r.n)]));
+  }
+
+  private summary(r: Recording, segments: number): RecordingSummaryView {
+    return { id: r.id, state: r.state, startedAt: r.startedAt.toISOString(), endedAt: r.endedAt?.toISOString() ?? null, endReason: r.endReason, segments };
+  }
+
+  /** The recording, once the account is known to be allowed to see its inspection. */
+  async recordingFor(account: Account, recordingId: string): Promise<{ recording: Recording; inspection: Inspection }> {
+    assertUuid(recordingId, 'recording id');
+    const recording = await this.catalog.recordings.findOneBy({ id: recordingId });
+    if (!recording) throw new AppError('NOT_FOUND', 'No such recording.');
+    return { recording, inspection: await this.assertInScope(account, recording.inspectionId) };
+  }
+
+  async timeline(account: Account, recordingId: string): Promise<RecordingTimelineView> {
+    const { recording, inspection } = await this.recordingFor(account, recordingId);
+    const [segments, runs, participants, consents] = await Promise.all([
+      this.catalog.segments.find({ where: { recordingId }, order: { startedAt: 'ASC' } }),
+      this.catalog.tracks.find({ where: { recordingId }, order: { startedAt: 'ASC' } }),
+      this.participants.find({ where: { inspectionId: inspection.id }, order: { joinedAt: 'ASC' } }),
+      this.consents.find({ where: { inspectionId: inspection.id }, order: { consentedAt: 'ASC' } }),
+    ]);
+    const tracks = new Map<string, TrackView>();
+    for (const run of runs) {
+      if (!tracks.has(run.trackKey)) {
+        tracks.set(run.trackKey, {
+          trackKey: run.trackKey,
+          participantId: run.participantId,
+          role: run.role,
+          displayName: run.displayName,
+          kind: run.kind,
+          source: run.source,
+          segments: [],
+        });
+      }
+    }
+    for (const s of segments) tracks.get(s.trackKey)?.segments.push(this.segmentView(recordingId, s));
+    const gaps: TimelineGapView[] = [];
+    for (const t of tracks.values()) {
+      for (let i = 1; i < t.segments.length; i++) {
+        const prevEnd = Date.parse(t.segments[i - 1]!.endAt);
+        const start = Date.parse(t.segments[i]!.startAt);
+        if (start - prevEnd > GAP_MS) gaps.push({ trackKey: t.trackKey, role: t.role, source: t.source, from: t.segments[i - 1]!.endAt, to: t.segments[i]!.startAt });
+      }
+    }
+    const startAt = segments.length ? Math.min(...segments.map((s) => s.startedAt.getTime())) : recording.startedAt.getTime();
+    const endAt = segments.length ? Math.max(...segments.map((s) => s.endedAt.getTime())) : (recording.endedAt ?? recording.startedAt).getTime();
+    const [view] = await this.inspectionService.views([inspection]);
+    await this.logReplay(account, inspection.id, recordingId, null, 'timeline');
+    return {
+      recording: { ...this.summary(recording, segments.length), inspectionId: inspection.id },
+      inspection: view!,
+      startAt: new Date(startAt).toISOString(),
+      endAt: new Date(endAt).toISOString(),
+      tracks: [...tracks.values()],
+      participants: participants.map((p) => ({
+        id: p.id,
+        role: p.role,
+        displayName: p.displayName,
+        joinedAt: p.joinedAt.toISOString(),
+        leftAt: p.leftAt?.toISOString() ?? null,
+        leaveReason: p.leaveReason,
+      })),
+      gaps,
+      consents: consents.map((c) => ({ participantId: c.participantId, consentedAt: c.consentedAt.toISOString() })),
+    };
+  }
+
+  private segmentView(recordingId: string, s: Segment) {
+    return {
+      id: s.id,
+      index: s.index,
+      startAt: s.startedAt.toISOString(),
+      endAt: s.endedAt.toISOString(),
+      durationMs: s.durationMs,
+      sizeBytes: s.sizeBytes,
+      sha256: s.sha256,
+      uploadState: s.uploadState,
+      url: `/api/recordings/${recordingId}/segments/${s.id}`,
+    };
+  }
+
+  async segmentFor(account: Account, recordingId: string, segmentId: string): Promise<{ segment: Segment; inspectionId: string }> {
+    assertUuid(segmentId, 'segment id');
+    const { recording } = await this.recordingFor(account, recordingId);
+    const segment = await this.catalog.segments.findOneBy({ id: segmentId, recordingId });
+    if (!segment) throw new AppError('NOT_FOUND', 'No such segment.');
+    return { segment, inspectionId: recording.inspectionId };
+  }
+
+  async logReplay(account: Account, inspectionId: string, recordingId: string | null, segmentId: string | null, action: string): Promise<void> {
+    const key = `${account.id}:${action}:${segmentId ?? recordingId}`;
+    const now = Date.now();
+    if (segmentId && (this.recentlyLogged.get(key) ?? 0) > now - LOG_WINDOW_MS) return;
+    this.recentlyLogged.set(key, now);
+    if (this.recentlyLogged.size > 10_000) this.recentlyLogged.clear();
+    await this.log.save({ id: crypto.randomUUID(), accountId: account.id, inspectionId, recordingId, segmentId, action, at: new Date() });
+  }
+
+  async replayLog(inspectionId: string): Promise<Array<{ accountId: string; username: string; action: string; recordingId: string | null; segmentId: string | null; at: string }>> {
+    const rows = await this.log.find({ where: { inspectionId }, order: { at: 'ASC' }, take: 5000 });
+    const names = new Map((await this.accounts.findBy({ id: In([...new Set(rows.map((r) => r.accountId))]) })).map((a) => [a.id, a.username]));
+    return rows.map((r) => ({ accountId: r.accountId, username: names.get(r.accountId) ?? '', action: r.action, recordingId: r.recordingId, segmentId: r.segmentId, at: r.at.toISOString() }));
+  }
+
+  async storageState(): Promise<StorageStateView[]> {
+    const recordings = await this.catalog.recordings.find({ order: { startedAt: 'DESC' }, take: 500 });
+    if (!recordings.length) return [];
+    const rows: Array<{ recordingId: string; uploadState: string; n: number; bytes: number }> = await this.catalog.segments
+      .createQueryBuilder('s')
+      .select('s.recordingId', 'recordingId')
+      .addSelect('s.uploadState', 'uploadState')
+      .addSelect('COUNT(*)', 'n')
+      .addSelect('SUM(s.sizeBytes)', 'bytes')
+      .where('s.recordingId IN (:...ids)', { ids: recordings.map((r) => r.id) })
+      .groupBy('s.recordingId')
+      .addGroupBy('s.uploadState')
+      .getRawMany();
+    const failures = await this.catalog.segments.find({ where: { recordingId: In(recordings.map((r) => r.id)), uploadState: 'failed' }, order: { nextAttemptAt: 'DESC' } });
+    const vessels = new Map((await this.inspections.findBy({ id: In([...new Set(recordings.map((r) => r.inspectionId))]) })).map((i) => [i.id, i.vesselName]));
+    return recordings.map((r) => {
+      const mine = rows.filter((x) => x.recordingId === r.id);
+      const count = (state: string) => Number(mine.find((x) => x.uploadState === state)?.n ?? 0);
+      return {
+        recordingId: r.id,
+        inspectionId: r.inspectionId,
+        vesselName: vessels.get(r.inspectionId) ?? '',
+        state: r.state,
+        startedAt: r.startedAt.toISOString(),
+        pending: count('pending'),
+        uploading: count('uploading'),
+        uploaded: count('uploaded'),
+        failed: count('failed'),
+        bytes: mine.reduce((sum, x) => sum + Number(x.bytes ?? 0), 0),
+        lastError: failures.find((f) => f.recordingId === r.id)?.lastError ?? null,
+      };
+    });
+  }
+}

@@ -1,0 +1,201 @@
+// Records one producer: mediasoup PlainTransport consumer -> ffmpeg -c copy -> WebM segments.
+// One ffmpeg per track, so a track that comes and goes (a reconnection) never disturbs the others.
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import dgram from 'node:dgram';
+import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import type { Consumer, PlainTransport, Producer, Router, RtpCapabilities } from 'mediasoup/node/lib/types';
+import { Logger } from '../logger';
+import { FFMPEG, freePortPair, readSegmentList, sdpFor, spawnTied, waitForUdpBind } from './ffmpeg';
+
+const logger = new Logger('track-recorder');
+
+/** Key frames make segment boundaries possible (the segment muxer only cuts on them). */
+const KEY_FRAME_INTERVAL_MS = 2000;
+/**
+ * Stopping: `q` on stdin is read between packets, so it only works while media flows. When the
+ * producer is gone ffmpeg sits in a blocking read; an RTCP BYE on its RTCP port makes the sdp
+ * demuxer return end-of-file, and ffmpeg finishes the segment properly (trailer, cues). Signals
+ * are the fallback: a second SIGINT interrupts the read but loses the segment's buffered cluster.
+ */
+const SIGNAL_GRACE_MS = 4000;
+const KILL_GRACE_MS = 10_000;
+
+/**
+ * RTCP BYE (RFC 3550 6.6). It names the SSRC twice: ffmpeg ignores any RTP/RTCP datagram shorter
+ * than 12 bytes, and a single-SSRC BYE is only 8.
+ */
+function rtcpBye(ssrc: number): Buffer {
+  const b = Buffer.alloc(12);
+  b.writeUInt8(0x82, 0); // V=2, P=0, SC=2
+  b.writeUInt8(203, 1); // BYE
+  b.writeUInt16BE(2, 2); // length in 32-bit words minus one
+  b.writeUInt32BE(ssrc >>> 0, 4);
+  b.writeUInt32BE(ssrc >>> 0, 8);
+  return b;
+}
+
+export interface ClosedSegment {
+  /** File name inside the run directory (seg-NNNNN.webm). */
+  name: string;
+  /** Media time of its first packet and its end (seconds since the run's first packet). */
+  start: number;
+  end: number;
+}
+
+export interface TrackRecorderEvents {
+  segment: [ClosedSegment];
+  /** ffmpeg is gone (stopped or died); every segment was reported before this. */
+  ended: [{ error: string | null }];
+}
+
+/**
+ * The recording consumer gets only the kind's codec, without RTX, RTCP feedback or header
+ * extensions: with the router's full capabilities mediasoup also sends bandwidth probation packets
+ * (payload type 127) to the same port and ffmpeg's log floods.
+ */
+export function strippedCapabilities(router: Router, producer: Producer): RtpCapabilities {
+  const mime = producer.rtpParameters.codecs[0]!.mimeType.toLowerCase();
+  const codec = router.rtpCapabilities.codecs!.find((c) => c.mimeType.toLowerCase() === mime);
+  if (!codec) throw new Error(`router has no ${mime}`);
+  return { codecs: [{ ...codec, rtcpFeedback: [] }], headerExtensions: [] };
+}
+
+export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
+  private transport: PlainTransport | null = null;
+  private consumer: Consumer | null = null;
+  private ffmpeg: ChildProcess | null = null;
+  private keyFrameTimer: NodeJS.Timeout | null = null;
+  private listTimer: NodeJS.Timeout | null = null;
+  private readonly reported = new Set<string>();
+  private stderrTail = '';
+  private stopping: Promise<void> | null = null;
+  private port = 0;
+  private exited: Promise<void> = Promise.resolve();
+  /** Wall clock of media time 0: when the consumer was resumed (its first packet follows at once). */
+  startedAt = new Date();
+
+  constructor(
+    readonly dir: string,
+    private readonly router: Router,
+    readonly producer: Producer,
+    private readonly segmentSeconds: number,
+  ) {
+    super();
+  }
+
+  get listFile(): string {
+    return path.join(this.dir, 'segments.csv');
+  }
+
+  /** Sets up transport, consumer and ffmpeg; resolves once media flows into ffmpeg. */
+  async start(): Promise<void> {
+    fs.mkdirSync(this.dir, { recursive: true });
+    const kind = this.producer.kind;
+    this.transport = await this.router.createPlainTransport({ listenIp: { ip: '127.0.0.1' }, rtcpMux: false, comedia: false });
+    // Paused until ffmpeg listens: packets sent earlier are lost, and the first key frame with them.
+    this.consumer = await this.transport.consume({
+      producerId: this.producer.id,
+      rtpCapabilities: strippedCapabilities(this.router, this.producer),
+      paused: true,
+    });
+    const port = await freePortPair();
+    this.port = port;
+    await this.transport.connect({ ip: '127.0.0.1', port, rtcpPort: port + 1 });
+    fs.writeFileSync(path.join(this.dir, 'input.sdp'), sdpFor(kind, port, this.consumer.rtpParameters));
+    const args = [
+      '-hide_banner', '-loglevel', 'warning', '-nostats',
+      // Wait for packets as long as it takes (a paused producer sends none); the default gives up after 10 s.
+      '-protocol_whitelist', 'file,udp,rtp', '-listen_timeout', '-1', '-f', 'sdp', '-i', 'input.sdp',
+      '-map', '0:0', '-c', 'copy',
+      '-f', 'segment', '-segment_time', String(this.segmentSeconds), '-segment_format', 'webm',
+      '-reset_timestamps', '1', '-segment_list', 'segments.csv', '-segment_list_type', 'csv',
+      'seg-%05d.webm',
+    ];
+    const child = spawnTied(FFMPEG, args, { cwd: this.dir });
+    this.ffmpeg = child;
+    child.stderr!.on('data', (d: Buffer) => (this.stderrTail = (this.stderrTail + d.toString()).slice(-2000)));
+    child.stdin!.on('error', () => undefined); // EPIPE when ffmpeg is already gone
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    child.once('exit', (code, signal) => void this.onExit(code, signal));
+    await waitForUdpBind(port, child);
+    await this.consumer.resume();
+    this.startedAt = new Date();
+    if (kind === 'video') {
+      this.consumer.requestKeyFrame().catch(() => undefined);
+      this.keyFrameTimer = setInterval(() => this.consumer?.requestKeyFrame().catch(() => undefined), KEY_FRAME_INTERVAL_MS);
+    }
+    // ffmpeg appends a line to the list each time it closes a segment.
+    this.listTimer = setInterval(() => this.scanList(), 500);
+    logger.info('start() | recording', { producerId: this.producer.id, kind, port, dir: path.basename(this.dir) });
+  }
+
+  private scanList(): void {
+    for (const entry of readSegmentList(this.listFile)) {
+      if (this.reported.has(entry.name)) continue;
+      this.reported.add(entry.name);
+      this.emit('segment', entry);
+    }
+  }
+
+  private async onExit(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    this.clearTimers();
+    this.scanList();
+    const expected = this.stopping !== null;
+    const error = expected && (code === 0 || code === 255) ? null : `ffmpeg exited (code ${code}, signal ${signal}): ${this.stderrTail.trim().slice(-300)}`;
+    if (error) logger.warn('onExit() | recorder ended unexpectedly', { producerId: this.producer.id, code, signal });
+    this.closeMedia();
+    this.emit('ended', { error });
+  }
+
+  private clearTimers(): void {
+    if (this.keyFrameTimer) clearInterval(this.keyFrameTimer);
+    if (this.listTimer) clearInterval(this.listTimer);
+    this.keyFrameTimer = this.listTimer = null;
+  }
+
+  private closeMedia(): void {
+    // Closing the transport does not stop ffmpeg; it only stops the packets.
+    if (this.transport && !this.transport.closed) this.transport.close();
+  }
+
+  private async sendBye(): Promise<void> {
+    const ssrc = this.consumer?.rtpParameters.encodings?.[0]?.ssrc ?? 0;
+    const socket = dgram.createSocket('udp4');
+    try {
+      for (let i = 0; i < 3; i++) {
+        await new Promise<void>((resolve) => socket.send(rtcpBye(ssrc), this.port + 1, '127.0.0.1', () => resolve()));
+      }
+    } finally {
+      socket.close();
+    }
+  }
+
+  /** Ends the recording: `q` on stdin makes ffmpeg close the last segment properly. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      const child = this.ffmpeg;
+      if (!child) {
+        // Failed before ffmpeg was spawned: nothing was written, but listeners still hear the end.
+        this.clearTimers();
+        this.closeMedia();
+        this.emit('ended', { error: 'recorder never started' });
+        return;
+      }
+      if (child.exitCode !== null || child.signalCode !== null) return this.exited;
+      child.stdin!.end('q');
+      this.clearTimers();
+      this.closeMedia(); // no more packets: whatever is in ffmpeg's buffers is all there is
+      await this.sendBye();
+      const timers = [
+        setTimeout(() => child.kill('SIGINT'), SIGNAL_GRACE_MS),
+        setTimeout(() => child.kill('SIGINT'), SIGNAL_GRACE_MS + 300),
+        setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS),
+      ];
+      await this.exited;
+      for (const t of timers) clearTimeout(t);
+    })();
+    return this.stopping;
+  }
+}
