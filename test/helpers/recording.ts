@@ -37,6 +37,8 @@ export function syntheticClip(seconds = 30, bitrate = '1M'): string {
 export interface PlainPublisher {
   video: Producer;
   audio: Producer;
+  /** The ffmpeg command line that sends `seconds` of the clip in real time as RTP to the producers. */
+  senderArgs(clip: string, seconds: number, loop?: boolean): string[];
   /** Starts ffmpeg sending `seconds` of the clip in real time; resolves when it exits. */
   send(clip: string, seconds: number, loop?: boolean): { done: Promise<number | null>; child: ChildProcess };
   /** Closes producers and transports (what a dropped crew connection does) and stops the sender. */
@@ -73,18 +75,20 @@ export async function publishPlain(room: Room, peer: Peer): Promise<PlainPublish
     room.emit('producerAdded', peer, p);
   }
   const senders: ChildProcess[] = [];
-  return {
-    video,
-    audio,
-    send(clip, seconds, loop = false) {
-      const args = [
+  const senderArgs = (clip: string, seconds: number, loop = false) => [
         '-hide_banner', '-v', 'error', '-nostdin', '-re',
         ...(loop ? ['-stream_loop', '-1'] : []), '-t', String(seconds), '-i', clip,
         '-map', '0:v:0', '-c', 'copy', '-f', 'rtp', '-ssrc', String(vssrc), '-payload_type', '101',
         `rtp://127.0.0.1:${vt.tuple.localPort}?rtcpport=${vt.rtcpTuple!.localPort}&pkt_size=1200`,
         '-map', '0:a:0', '-c', 'copy', '-f', 'rtp', '-ssrc', String(assrc), '-payload_type', '100',
         `rtp://127.0.0.1:${at.tuple.localPort}?rtcpport=${at.rtcpTuple!.localPort}&pkt_size=1200`,
-      ];
+  ];
+  return {
+    video,
+    audio,
+    senderArgs,
+    send(clip, seconds, loop = false) {
+      const args = senderArgs(clip, seconds, loop);
       const child = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'inherit'] });
       senders.push(child);
       const done = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

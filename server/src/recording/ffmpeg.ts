@@ -6,19 +6,37 @@ import dgram from 'node:dgram';
 import fs from 'node:fs';
 import type { RtpParameters } from 'mediasoup/node/lib/types';
 
-export const FFMPEG = process.env.FFMPEG_PATH ?? 'ffmpeg';
-export const FFPROBE = process.env.FFPROBE_PATH ?? 'ffprobe';
+/** Debian's ffmpeg on the PATH (installed by scripts/bootstrap.mjs). */
+export const FFMPEG = 'ffmpeg';
+export const FFPROBE = 'ffprobe';
 
 /**
- * Spawns a child that gets SIGTERM when this process dies (setpriv --pdeathsig). Without it a
- * recorder outlives a crashed server forever, listening on a port nobody sends to; with SIGTERM
- * ffmpeg still writes the trailer of the segment it was on, and recovery picks the files up.
+ * Runs ffmpeg under a small bash guard tied to this process (setpriv --pdeathsig). Without it a
+ * recorder outlives a crashed server forever, blocked on a port nobody sends to. When this process
+ * dies the guard gets SIGTERM and sends ffmpeg an RTCP BYE on `byePort`, which ends its input
+ * cleanly: the segment it was writing gets its trailer and recovery registers it. A signal would
+ * not do: blocked in a read, ffmpeg needs two, and the second one drops the buffered cluster.
+ * SIGINT to the guard is forwarded; if the guard itself is killed, ffmpeg is killed with it.
  */
-export function spawnTied(command: string, args: string[], options: { cwd?: string } = {}): ChildProcess {
-  const tie = fs.existsSync('/usr/bin/setpriv');
-  return spawn(tie ? '/usr/bin/setpriv' : command, tie ? ['--pdeathsig', 'TERM', command, ...args] : args, {
+const GUARD = `
+bye() { printf "$RECORDER_BYE" > "/dev/udp/127.0.0.1/$RECORDER_BYE_PORT" 2>/dev/null; }
+trap 'bye; bye' TERM
+trap 'kill -INT $child 2>/dev/null' INT
+/usr/bin/setpriv --pdeathsig KILL "$@" <&0 &
+child=$!
+code=0
+while kill -0 $child 2>/dev/null; do wait $child; code=$?; done
+exit $code
+`;
+
+export function spawnRecorder(args: string[], options: { cwd: string; byePort: number; bye: Buffer }): ChildProcess {
+  const stdio: ['pipe', 'ignore', 'pipe'] = ['pipe', 'ignore', 'pipe'];
+  if (!fs.existsSync('/usr/bin/setpriv')) return spawn(FFMPEG, args, { cwd: options.cwd, stdio });
+  const bye = [...options.bye].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('');
+  return spawn('/usr/bin/setpriv', ['--pdeathsig', 'TERM', '/bin/bash', '-c', GUARD, 'cloudship-recorder', FFMPEG, ...args], {
     cwd: options.cwd,
-    stdio: ['pipe', 'ignore', 'pipe'],
+    stdio,
+    env: { ...process.env, RECORDER_BYE: bye, RECORDER_BYE_PORT: String(options.byePort) },
   });
 }
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { Consumer, PlainTransport, Producer, Router, RtpCapabilities } from 'mediasoup/node/lib/types';
 import { Logger } from '../logger';
-import { FFMPEG, freePortPair, readSegmentList, sdpFor, spawnTied, waitForUdpBind } from './ffmpeg';
+import { freePortPair, readSegmentList, sdpFor, spawnRecorder, waitForUdpBind } from './ffmpeg';
 
 const logger = new Logger('track-recorder');
 
@@ -26,7 +26,7 @@ const KILL_GRACE_MS = 10_000;
  * RTCP BYE (RFC 3550 6.6). It names the SSRC twice: ffmpeg ignores any RTP/RTCP datagram shorter
  * than 12 bytes, and a single-SSRC BYE is only 8.
  */
-function rtcpBye(ssrc: number): Buffer {
+export function rtcpBye(ssrc: number): Buffer {
   const b = Buffer.alloc(12);
   b.writeUInt8(0x82, 0); // V=2, P=0, SC=2
   b.writeUInt8(203, 1); // BYE
@@ -113,7 +113,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
       '-reset_timestamps', '1', '-segment_list', 'segments.csv', '-segment_list_type', 'csv',
       'seg-%05d.webm',
     ];
-    const child = spawnTied(FFMPEG, args, { cwd: this.dir });
+    const child = spawnRecorder(args, { cwd: this.dir, byePort: port + 1, bye: rtcpBye(this.consumer.rtpParameters.encodings?.[0]?.ssrc ?? 0) });
     this.ffmpeg = child;
     child.stderr!.on('data', (d: Buffer) => (this.stderrTail = (this.stderrTail + d.toString()).slice(-2000)));
     child.stdin!.on('error', () => undefined); // EPIPE when ffmpeg is already gone
