@@ -2,6 +2,7 @@
 // one of them (the type checker enforces it). Placeholders look like `{name}`.
 import { fieldEn, fieldZhCN } from './field-messages';
 import { recordEn, recordZh } from './i18n-record-messages';
+import { replayEn, replayZh } from './i18n-replay-messages';
 
 export const en = {
   ...fieldEn,
@@ -168,6 +169,7 @@ export const en = {
   'error.UNKNOWN': 'Something went wrong ({code}).',
   // Inspection record (issue #4): checklist, evidence, conclusion, savings, reports.
   ...recordEn,
+  ...replayEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -336,4 +338,5 @@ export const zhCN: Record<MessageKey, string> = {
   'error.UNSUPPORTED_BROWSER': '此浏览器不支持视频通话，请使用新版 Chrome、Edge 或 Safari。',
   'error.UNKNOWN': '出现错误（{code}）。',
   ...recordZh,
+  ...replayZh,
 };

@@ -122,7 +122,7 @@ export class RecordingService {
           if (run.track) {
             // Files ffmpeg wrote but never listed (it died) are registered too.
             await Promise.all(registrations);
-            await this.catalog.registerLeftovers(run.track).catch((e) => logger.error('ended | leftovers', ctx, e));
+            await this.catalog.registerLeftovers(run.track, recorder.reported).catch((e) => logger.error('ended | leftovers', ctx, e));
             const last = await this.catalog.segments.findOne({ where: { trackId: run.track.id }, order: { endedAt: 'DESC' } });
             await this.catalog.tracks.update({ id: run.track.id }, { state: 'closed', endedAt: last?.endedAt ?? new Date() });
           }

@@ -90,18 +90,19 @@ export class SegmentCatalog {
    * list (complete), then the rest (the segment it was writing when it died), repaired and timed
    * from their packets, placed after the last listed one.
    */
-  async registerLeftovers(track: RecordingTrack): Promise<number> {
+  async registerLeftovers(track: RecordingTrack, alreadyRegistered: ReadonlySet<string> = new Set()): Promise<number> {
     const dir = resolveInside(this.stagingDir, track.dir);
     if (!fs.existsSync(dir)) return 0;
     const listed = readSegmentList(path.join(dir, 'segments.csv'));
     let count = 0;
     let mediaEnd = 0;
     for (const e of listed) {
-      if (fs.existsSync(path.join(dir, e.name)) && (await this.register(track, e.name, e.start, e.end))) count++;
+      // Registered ones may be uploading right now (their row no longer names the file): skip them.
+      if (!alreadyRegistered.has(e.name) && fs.existsSync(path.join(dir, e.name)) && (await this.register(track, e.name, e.start, e.end))) count++;
       mediaEnd = Math.max(mediaEnd, e.end);
     }
     const listedNames = new Set(listed.map((e) => e.name));
-    const rest = fs.readdirSync(dir).filter((n) => /^seg-\d{5}\.webm$/.test(n) && !listedNames.has(n)).sort();
+    const rest = fs.readdirSync(dir).filter((n) => /^seg-\d{5}\.webm$/.test(n) && !listedNames.has(n) && !alreadyRegistered.has(n)).sort();
     for (const name of rest) {
       const file = path.join(dir, name);
       if (await this.segments.findOneBy({ trackId: track.id, localPath: path.join(track.dir, name) })) continue;

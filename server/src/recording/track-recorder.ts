@@ -68,7 +68,8 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   private ffmpeg: ChildProcess | null = null;
   private keyFrameTimer: NodeJS.Timeout | null = null;
   private listTimer: NodeJS.Timeout | null = null;
-  private readonly reported = new Set<string>();
+  /** Segment files already announced with 'segment' (registered by the listener, maybe uploaded and deleted). */
+  readonly reported = new Set<string>();
   private stderrTail = '';
   private stopping: Promise<void> | null = null;
   private port = 0;
