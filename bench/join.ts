@@ -8,20 +8,9 @@
 import type { Browser, Page } from 'puppeteer-core';
 import { ADMIN, startTestServer, type TestServer } from '../test/helpers/test-server';
 import { androidPage, desktopPage, launchBrowser } from '../test/helpers/browser';
+import { summary } from './stats';
 
 const N = Number(process.argv[2] ?? process.env.N ?? 10);
-
-function quantile(sorted: number[], q: number): number {
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
-}
-
-function summary(samples: number[]) {
-  const s = [...samples].sort((a, b) => a - b);
-  return { median: quantile(s, 0.5), p95: quantile(s, 0.95), min: s[0]!, max: s[s.length - 1]! };
-}
 
 /** The surveyor joins the live session of a fresh inspection; returns its crew link token. */
 async function prepare(server: TestServer, cookie: string, surveyor: Page): Promise<{ id: string; token: string }> {

@@ -10,21 +10,10 @@
 import type { Page } from 'puppeteer-core';
 import { androidPage, waitForStat } from '../test/helpers/browser';
 import { startNetworkScenario, videoFrames, waitForVideoStall } from '../test/helpers/network-scenario';
+import { summary } from './stats';
 
 const N = Number(process.argv[2] ?? process.env.N ?? 5);
 const CUT_S = Number(process.argv[3] ?? process.env.CUT_SECONDS ?? 10);
-
-function quantile(sorted: number[], q: number): number {
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
-}
-
-function summary(samples: number[]) {
-  const s = [...samples].sort((a, b) => a - b);
-  return { median: quantile(s, 0.5), p95: quantile(s, 0.95), min: s[0]!, max: s[s.length - 1]! };
-}
 
 /** Wall-clock time at which a video consumer first decodes a frame not in `before` (10 ms polls). */
 function newFrameAt(surveyor: Page, before: Record<string, number>, timeoutMs = 60_000): Promise<number> {

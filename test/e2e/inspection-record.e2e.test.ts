@@ -7,9 +7,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
-import { androidPage, desktopPage, launchBrowser, recordErrors, waitForStat } from '../helpers/browser';
+import { androidPage, desktopPage, launchBrowser, recordErrors, signInAndCreateInspection, waitForStat } from '../helpers/browser';
 
 jest.setTimeout(300_000);
 
@@ -42,39 +42,16 @@ async function dashboard(): Promise<{ count: number; co2SavedT: number; costSave
   return r.body.report.overall;
 }
 
-async function signInAndCreate(page: Page): Promise<string> {
-  await page.goto(server.url, { waitUntil: 'networkidle0' });
-  await page.type('#username', 'zhao');
-  await page.type('#password', 'zhao-password-123');
-  await page.click('[data-testid=login-submit]');
-  await page.waitForSelector('[data-testid=new-inspection]');
-  const form = '[data-testid=new-inspection]';
-  await page.type(`${form} [name=vesselName]`, VESSEL);
-  await page.type(`${form} [name=registrationNumber]`, 'JN-2026-0099');
-  await page.select(`${form} [name=kind]`, 'periodic');
-  await page.type(`${form} [name=place]`, '济宁港');
-  await page.$eval(`${form} [name=scheduledAt]`, (el) => {
-    const d = new Date(Date.now() + 3600_000);
-    const pad = (n: number) => String(n).padStart(2, '0');
-    (el as HTMLInputElement).value = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-  });
-  await page.click('[data-testid=create-inspection]');
-  const link = await page.waitForFunction(
-    () => {
-      const el = document.querySelector('[data-testid=crew-link-url]');
-      return el && /\/join\/.+/.test(el.textContent ?? '') ? el.textContent!.trim() : false;
-    },
-    { timeout: 30_000 },
-  );
-  return (await link.jsonValue()) as string;
-}
-
 test('capture a still from the phone, attach it, conclude, crew acknowledges; dashboard and PDF reflect exactly that inspection', async () => {
   const before = await dashboard();
 
   const surveyor = await desktopPage(surveyorBrowser);
   errors.push(...recordErrors(surveyor, 'surveyor'));
-  const crewLink = await signInAndCreate(surveyor);
+  const crewLink = await signInAndCreateInspection(surveyor, server.url, { username: 'zhao', password: 'zhao-password-123' }, {
+    vesselName: VESSEL,
+    registrationNumber: 'JN-2026-0099',
+    place: '济宁港',
+  });
   const inspectionId = /#\/inspections\/([^/?#]+)/.exec(surveyor.url())![1]!;
   await surveyor.waitForSelector('[data-testid=checklist-item][data-code=lifebuoys]', { timeout: 30_000 });
   await surveyor.click('[data-testid=join-live]');

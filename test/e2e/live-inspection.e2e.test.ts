@@ -1,9 +1,9 @@
 // Browser end to end: a surveyor in desktop Chromium and a crew member in a second Chromium
 // emulating an Android phone, both with fake camera/microphone, against the real server.
 // Media is asserted from WebRTC stats: frames decoded and increasing, audio arriving both ways.
-import type { Browser, Page } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
-import { androidPage, desktopPage, launchBrowser, recordErrors, waitForStat } from '../helpers/browser';
+import { androidPage, desktopPage, launchBrowser, recordErrors, signInAndCreateInspection, waitForStat } from '../helpers/browser';
 
 jest.setTimeout(180_000);
 
@@ -28,38 +28,14 @@ afterEach(() => {
   if (errors.length) console.log(errors.join('\n'));
 });
 
-async function signInAndCreate(page: Page): Promise<string> {
-  await page.goto(server.url, { waitUntil: 'networkidle0' });
-  await page.type('#username', 'wang');
-  await page.type('#password', 'wang-password-123');
-  await page.click('[data-testid=login-submit]');
-  await page.waitForSelector('[data-testid=new-inspection]');
-  const form = '[data-testid=new-inspection]';
-  await page.type(`${form} [name=vesselName]`, '鲁济宁货1234');
-  await page.type(`${form} [name=registrationNumber]`, 'JN-2026-0042');
-  await page.select(`${form} [name=kind]`, 'periodic');
-  await page.type(`${form} [name=place]`, '济宁港');
-  // datetime-local: fill via the DOM (typing depends on the locale's field order).
-  await page.$eval(`${form} [name=scheduledAt]`, (el) => {
-    const d = new Date(Date.now() + 3600_000);
-    const pad = (n: number) => String(n).padStart(2, '0');
-    (el as HTMLInputElement).value = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-  });
-  await page.click('[data-testid=create-inspection]');
-  const link = await page.waitForFunction(
-    () => {
-      const el = document.querySelector('[data-testid=crew-link-url]');
-      return el && /\/join\/.+/.test(el.textContent ?? '') ? el.textContent!.trim() : false;
-    },
-    { timeout: 20_000 },
-  );
-  return (await link.jsonValue()) as string;
-}
-
 test('surveyor and crew see and hear each other; ending the inspection ends it on the phone', async () => {
   const surveyor = await desktopPage(surveyorBrowser);
   errors.push(...recordErrors(surveyor, 'surveyor'));
-  const crewLink = await signInAndCreate(surveyor);
+  const crewLink = await signInAndCreateInspection(surveyor, server.url, { username: 'wang', password: 'wang-password-123' }, {
+    vesselName: '鲁济宁货1234',
+    registrationNumber: 'JN-2026-0042',
+    place: '济宁港',
+  });
   expect(crewLink.startsWith(server.url)).toBe(true);
 
   await surveyor.click('[data-testid=join-live]');

@@ -83,3 +83,40 @@ export async function waitForStat(page: Page, kind: 'audio' | 'video', field: ke
   );
   return (await handle.jsonValue()) as number;
 }
+
+/**
+ * Through the surveyor console as a person would: sign in, fill in the new-inspection form, and
+ * wait for the inspection page's crew link. Returns the link.
+ */
+export async function signInAndCreateInspection(
+  page: Page,
+  baseUrl: string,
+  account: { username: string; password: string },
+  vessel: { vesselName: string; registrationNumber: string; place: string },
+): Promise<string> {
+  await page.goto(baseUrl, { waitUntil: 'networkidle0' });
+  await page.type('#username', account.username);
+  await page.type('#password', account.password);
+  await page.click('[data-testid=login-submit]');
+  await page.waitForSelector('[data-testid=new-inspection]');
+  const form = '[data-testid=new-inspection]';
+  await page.type(`${form} [name=vesselName]`, vessel.vesselName);
+  await page.type(`${form} [name=registrationNumber]`, vessel.registrationNumber);
+  await page.select(`${form} [name=kind]`, 'periodic');
+  await page.type(`${form} [name=place]`, vessel.place);
+  // datetime-local: fill via the DOM (typing depends on the locale's field order).
+  await page.$eval(`${form} [name=scheduledAt]`, (el) => {
+    const d = new Date(Date.now() + 3600_000);
+    const pad = (n: number) => String(n).padStart(2, '0');
+    (el as HTMLInputElement).value = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  });
+  await page.click('[data-testid=create-inspection]');
+  const link = await page.waitForFunction(
+    () => {
+      const el = document.querySelector('[data-testid=crew-link-url]');
+      return el && /\/join\/.+/.test(el.textContent ?? '') ? el.textContent!.trim() : false;
+    },
+    { timeout: 30_000 },
+  );
+  return (await link.jsonValue()) as string;
+}
