@@ -9,6 +9,7 @@ import type { ConnectionState, IceParameters, RtpCapabilities, Transport } from 
 import type { Handshake, RequestName, RequestPayload, ResponseData, Role, ServerToClientEvents, VideoProfile } from '@cloudship/shared';
 import type { CaptureRequestedEvent, ConclusionView, EvidenceView } from '@cloudship/shared';
 import { Emitter } from './emitter';
+import type { RecordingStateEvent } from '@cloudship/shared';
 import { errorCode } from './api';
 import type { FacingMode } from './local-media';
 import { Publisher, type LocalMediaState } from './publisher';
@@ -36,6 +37,8 @@ export type LiveSessionEvents = {
   ended: [{ reason: string }];
   autoplayBlocked: [];
   warning: [{ code: string }];
+  /** Whether the inspection is being recorded (issue #3). */
+  recording: [RecordingStateEvent];
   /** Inspection record (issue #4): the surveyor asks this phone for a still (crew only). */
   captureRequested: [CaptureRequestedEvent];
   /** New evidence stored (staff only). */
@@ -46,6 +49,8 @@ export type LiveSessionEvents = {
 
 export interface LiveSessionOptions {
   auth: Handshake;
+  /** Crew: when the consent screen was accepted; sent with room.join and stored by the server. */
+  consentedAt?: string;
   displayName: string;
   /** Staff sockets carry the session cookie. */
   withCredentials?: boolean;
@@ -76,6 +81,14 @@ function deferred<T>(): Deferred<T> {
 }
 
 export class LiveSession extends Emitter<LiveSessionEvents> {
+  /** The last recording.state from the server (null before the first). */
+  recordingState: RecordingStateEvent | null = null;
+
+  /** Surveyor's recording switch. */
+  async setRecording(on: boolean): Promise<void> {
+    await this.request(on ? 'recording.start' : 'recording.stop', {});
+  }
+
   private socket: SignalingSocket | null = null;
   private _state: SessionState = 'idle';
   private _failureCode: string | undefined;
@@ -250,6 +263,10 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
     socket.on('disconnect', (reason) => this.onDisconnect(reason));
     socket.on('connect_error', (err) => this.onConnectError(err));
     socket.on('peer.joined', (peer) => this.remote.upsert(peer, this.participantId));
+    socket.on('recording.state', (s) => {
+      this.recordingState = s;
+      this.emit('recording', s);
+    });
     socket.on('peer.state', ({ peerId, state }) => this.remote.setState(peerId, state));
     socket.on('peer.left', ({ peerId }) => this.remote.setState(peerId, 'gone'));
     socket.on('consumer.new', (info) => {
@@ -296,6 +313,7 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
         displayName: this.options.displayName,
         device: describeDevice(),
         rtpCapabilities: device.rtpCapabilities,
+        ...(this.options.consentedAt ? { consentedAt: this.options.consentedAt } : {}),
       });
       current();
       this.participantId = joined.participantId;

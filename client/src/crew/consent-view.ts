@@ -90,7 +90,7 @@ export function mountConsentView(
     // Open the camera and join the room at the same time: on a phone each takes from a few hundred
     // ms to a second, and the surveyor is waiting for the first picture. The publisher produces the
     // tracks on whichever finishes last.
-    const session = new LiveSession({ auth: { crewToken: token }, displayName });
+    const session = new LiveSession({ auth: { crewToken: token }, displayName, consentedAt: new Date().toISOString() });
     exposeSession(session);
     const started = session.start();
     started.catch(() => undefined); // reported through the session's 'state' events

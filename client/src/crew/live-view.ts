@@ -5,6 +5,7 @@ import type { LiveSession, RemotePeer, SessionState } from '../live-session';
 import { button, el, messageBox, setShown } from '../ui/dom';
 import { createConnectionState, createPeerList } from '../ui/peer-list';
 import { mountFieldControls } from './field-controls';
+import { recordingIndicator } from '../ui/recording-indicator';
 
 /** Keep the phone screen on while filming (where the Wake Lock API exists). */
 function keepScreenOn(): () => void {
@@ -64,7 +65,7 @@ export function mountLiveView(root: HTMLElement, session: LiveSession, onFatal: 
 
   const view = el('main', { class: 'crew-live', testid: 'crew-live' }, [
     preview,
-    el('div', { class: 'crew-overlay-top' }, [conn.el, fieldControls.el, languageButton()]),
+    el('div', { class: 'crew-overlay-top' }, [conn.el, recordingIndicator(session, false).el, fieldControls.el, languageButton()]),
     el('div', { class: 'crew-overlay-peers' }, [peers.el, waiting]),
     pip,
     el('div', { class: 'crew-overlay-bottom' }, [warning.el, soundButton, el('div', { class: 'crew-controls' }, [switchButton, muteButton])]),

@@ -8,6 +8,7 @@ import { exposeSession } from '../test-hooks';
 import { button, el, messageBox, setShown } from '../ui/dom';
 import { createConnectionState, createPeerList } from '../ui/peer-list';
 import { createFieldPanel } from './field-panel';
+import { recordingIndicator } from '../ui/recording-indicator';
 
 export interface LivePanel {
   el: HTMLElement;
@@ -136,6 +137,13 @@ export function createLivePanel(inspection: InspectionView, displayName: string,
     session = live;
     exposeSession(live);
     unsubscribe.push(fieldPanel.bind(live));
+    // Recording indicator and switch (issue #3), next to the live controls.
+    const rec = recordingIndicator(live, true);
+    panel.prepend(rec.el);
+    unsubscribe.push(() => {
+      rec.dispose();
+      rec.el.remove();
+    });
     events.onSession?.(live);
     unsubscribe.push(
       live.on('state', (state, { code }) => {
