@@ -18,6 +18,8 @@ import { pagesRouter } from './http/pages';
 import { createRecordModule } from './inspections/record-module';
 import { InspectionService } from './inspections/inspection-service';
 import { Logger, setLogLevel } from './logger';
+import { MetricsRegistry, registerCoreMetrics } from './metrics/metrics';
+import { metricsHandler } from './metrics/metrics-route';
 import { webRtcTransportOptions } from './media/media-config';
 import { WorkerPool } from './media/worker-pool';
 import { openDatabase } from './persistence/data-source';
@@ -45,6 +47,8 @@ export interface RunningServer {
   io: IoServer;
   /** Recording (issue #3): recorder, upload queue, object store, replay. */
   recording: RecordingModule;
+  /** Prometheus metrics; features register their own gauges here. */
+  metrics: MetricsRegistry;
   /** Set when the first admin's password was generated: print it once. */
   oneTimeAdminPassword: string | null;
   close(): Promise<void>;
@@ -95,6 +99,9 @@ export async function startServer(config: Config, options: { clientDist?: string
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  const metrics = new MetricsRegistry();
+  registerCoreMetrics(metrics, rooms, pool);
+  app.get('/metrics', metricsHandler(metrics, config.metricsToken));
   app.get('/healthz', (_req, res) => {
     const workers = pool.list().length;
     res.status(workers > 0 && db.isInitialized ? 200 : 503).json({ ok: workers > 0, workers, rooms: rooms.all().length });
@@ -114,7 +121,7 @@ export async function startServer(config: Config, options: { clientDist?: string
   } else {
     server = http.createServer(app);
   }
-  const io = attachSignaling(server, { accounts, inspections, rooms, endInspection, recording: recording.service, field, evidence: record.evidence });
+  const io = attachSignaling(server, { accounts, inspections, rooms, endInspection, field, recording: recording.service, evidence: record.evidence });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -141,5 +148,5 @@ export async function startServer(config: Config, options: { clientDist?: string
     return closing;
   }
 
-  return { url, port, config, db, pool, rooms, accounts, inspections, io, recording, oneTimeAdminPassword, close };
+  return { url, port, config, db, pool, rooms, accounts, inspections, io, recording, metrics, oneTimeAdminPassword, close };
 }

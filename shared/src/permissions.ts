@@ -12,14 +12,14 @@ export const PERMISSIONS = [
   'media.produceAudio',
   'media.consume',
   'account.manage',
-  // Recording (issue #3)
-  'recording.control', // the surveyor's recording switch
-  'recording.replay', // list, timeline and media of recordings (scoped per inspection)
-  'recording.storage', // upload state of every recording
   // A crew phone in the field (issue #6)
   'camera.control', // torch, zoom, camera switch and video profile of a crew phone
   'position.share', // send the phone's GPS position (with the crew's consent)
   'position.view', // see crew positions
+  // Recording (issue #3)
+  'recording.control', // the surveyor's recording switch
+  'recording.replay', // list, timeline and media of recordings (scoped per inspection)
+  'recording.storage', // upload state of every recording
   // Inspection record (issue #4)
   'record.edit', // checklist, bookmarks, conclusion, savings inputs
   'evidence.capture', // ask the crew phone for an HD still

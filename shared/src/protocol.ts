@@ -61,11 +61,11 @@ export const schemas = {
   'producer.close': z.object({ producerId: id }).strict(),
   'consumer.resume': z.object({ consumerId: id }).strict(),
   'inspection.end': z.object({}).strict(),
+  // Position, camera control, video profiles (field-protocol.ts, issue #6).
+  ...fieldSchemas,
   /** Surveyor's recording switch (on by default for every inspection). */
   'recording.start': z.object({}).strict(),
   'recording.stop': z.object({}).strict(),
-  // Position, camera control, video profiles (field-protocol.ts, issue #6).
-  ...fieldSchemas,
   /** Surveyor: ask the crew phone(s) for a full-resolution still, attached to a checklist item. */
   'evidence.capture': z.object({ checklistItemId: id.nullable().default(null) }).strict(),
 } as const;

@@ -29,7 +29,13 @@ const envSchema = z
     ADMIN_PASSWORD: z.string().min(10).optional(),
     CREW_LINK_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
     SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+    METRICS_TOKEN: z.string().min(16).optional(),
     RECONNECT_GRACE_SECONDS: z.coerce.number().min(0).max(600).default(60),
+    // Crew phone in the field (issue #6).
+    POSITION_WARN_KM: z.coerce.number().positive().max(20_000).default(5),
+    TURN_URLS: z.string().default(''),
+    TURN_SECRET: z.string().min(16).optional(),
+    TURN_CREDENTIAL_TTL_HOURS: z.coerce.number().positive().max(24 * 7).default(12),
     // Recording and object store (issue #3). Without S3_ENDPOINT an embedded store runs on loopback.
     RECORDINGS_DIR: z.string().min(1).optional(),
     RECORDING_SEGMENT_SECONDS: z.coerce.number().int().min(2).max(600).default(10),
@@ -39,11 +45,6 @@ const envSchema = z
     S3_ACCESS_KEY_ID: z.string().min(1).optional(),
     S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
     S3_REGION: z.string().min(1).default('us-east-1'),
-    // Crew phone in the field (issue #6).
-    POSITION_WARN_KM: z.coerce.number().positive().max(20_000).default(5),
-    TURN_URLS: z.string().default(''),
-    TURN_SECRET: z.string().min(16).optional(),
-    TURN_CREDENTIAL_TTL_HOURS: z.coerce.number().positive().max(24 * 7).default(12),
   })
   .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, { message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT', path: ['RTC_MIN_PORT'] })
   .refine((e) => !e.TLS_CERT === !e.TLS_KEY, { message: 'set both TLS_CERT and TLS_KEY, or neither', path: ['TLS_CERT'] })
@@ -72,6 +73,17 @@ export interface Config {
   crewLinkTtlMs: number;
   sessionTtlMs: number;
   reconnectGraceMs: number;
+  /** Crew phone in the field (issue #6): position warning distance and TURN. */
+  field: {
+    positionWarnKm: number;
+    /** turn:/turns:/stun: URLs; empty = no TURN. */
+    turnUrls: string[];
+    /** Shared secret of the TURN server's REST API (coturn `static-auth-secret`). */
+    turnSecret: string | null;
+    turnCredentialTtlMs: number;
+  };
+  /** Bearer token for /metrics from other hosts; without it /metrics answers loopback only. */
+  metricsToken: string | null;
   recording: {
     /** Segments staged before upload (`staging/`) and the embedded store's files (`store/`). */
     dir: string;
@@ -81,15 +93,6 @@ export interface Config {
     s3: { endpoint: string; accessKeyId: string; secretAccessKey: string } | null;
     bucket: string;
     region: string;
-  };
-  /** Crew phone in the field (issue #6): position warning distance and TURN. */
-  field: {
-    positionWarnKm: number;
-    /** turn:/turns:/stun: URLs; empty = no TURN. */
-    turnUrls: string[];
-    /** Shared secret of the TURN server's REST API (coturn `static-auth-secret`). */
-    turnSecret: string | null;
-    turnCredentialTtlMs: number;
   };
 }
 
@@ -146,6 +149,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     crewLinkTtlMs: e.CREW_LINK_TTL_HOURS * 3600_000,
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
     reconnectGraceMs: e.RECONNECT_GRACE_SECONDS * 1000,
+    field: {
+      positionWarnKm: e.POSITION_WARN_KM,
+      turnUrls: parseTurnUrls(e.TURN_URLS, Boolean(e.TURN_SECRET)),
+      turnSecret: e.TURN_SECRET ?? null,
+      turnCredentialTtlMs: e.TURN_CREDENTIAL_TTL_HOURS * 3600_000,
+    },
+    metricsToken: e.METRICS_TOKEN ?? null,
     recording: {
       // Under DATA_DIR by default, so a test's temporary data dir holds its recordings too.
       dir: e.RECORDINGS_DIR ? path.resolve(e.RECORDINGS_DIR) : path.join(dataDir, 'recordings'),
@@ -154,12 +164,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       s3: e.S3_ENDPOINT ? { endpoint: e.S3_ENDPOINT, accessKeyId: e.S3_ACCESS_KEY_ID!, secretAccessKey: e.S3_SECRET_ACCESS_KEY! } : null,
       bucket: e.S3_BUCKET,
       region: e.S3_REGION,
-    },
-    field: {
-      positionWarnKm: e.POSITION_WARN_KM,
-      turnUrls: parseTurnUrls(e.TURN_URLS, Boolean(e.TURN_SECRET)),
-      turnSecret: e.TURN_SECRET ?? null,
-      turnCredentialTtlMs: e.TURN_CREDENTIAL_TTL_HOURS * 3600_000,
     },
   };
 }

@@ -38,10 +38,10 @@ export interface SignalingDeps {
   inspections: InspectionService;
   rooms: RoomRegistry;
   endInspection(inspectionId: string): Promise<void>;
-  /** Recording (issue #3): the surveyor's switch and the crew's consent. */
-  recording?: Pick<RecordingService, 'start' | 'stop' | 'recordConsent'>;
   /** Crew phone in the field (issue #6): position, camera control, video profiles, TURN. */
   field?: FieldFeatures;
+  /** Recording (issue #3): the surveyor's switch and the crew's consent. */
+  recording?: Pick<RecordingService, 'start' | 'stop' | 'recordConsent'>;
   /** Inspection record (issue #4): capture requests to the crew phone. */
   evidence: Pick<EvidenceService, 'requestCapture'>;
 }
