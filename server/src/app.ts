@@ -101,6 +101,10 @@ export async function startServer(config: Config, options: { clientDist?: string
   app.set('trust proxy', false);
   const metrics = new MetricsRegistry();
   registerCoreMetrics(metrics, rooms, pool);
+  metrics.register('cloudship_recording_segments', 'Recording segments by upload state (pending, uploading and failed are the backlog).', 'gauge', async () => {
+    const rows: Array<{ state: string; n: number }> = await db.query('SELECT "uploadState" AS state, COUNT(*) AS n FROM "segment" GROUP BY "uploadState"');
+    return rows.map((r) => ({ labels: { state: r.state }, value: Number(r.n) }));
+  });
   app.get('/metrics', metricsHandler(metrics, config.metricsToken));
   app.get('/healthz', (_req, res) => {
     const workers = pool.list().length;

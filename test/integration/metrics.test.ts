@@ -73,6 +73,8 @@ test('GET /metrics exposes sessions, participants, media objects and per-worker 
     expect(value(new RegExp(`^cloudship_worker_cpu_seconds_total\\{pid="${pid}"\\} ([\\d.]+)$`, 'm'))).toBeGreaterThan(0);
   }
   expect(text).toMatch(/^# TYPE cloudship_worker_cpu_seconds_total counter$/m);
+  // The recording backlog: the audio producers above are being recorded, by state of their segments.
+  expect(text).toMatch(/^# TYPE cloudship_recording_segments gauge$/m);
 });
 
 describe('metrics access', () => {
