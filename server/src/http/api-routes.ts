@@ -1,22 +1,19 @@
 // REST API: sign-in, accounts, inspections, crew links.
-import express, { type Request, type RequestHandler, type Response } from 'express';
+import express, { type Request } from 'express';
 import QRCode from 'qrcode';
 import {
   AppError,
-  can,
   createAccountSchema,
   changePasswordSchema,
   createInspectionSchema,
   loginSchema,
   type CrewLinkView,
-  type Permission,
 } from '@cloudship/shared';
 import { toAccountView, type AccountService } from '../auth/account-service';
 import type { InspectionService } from '../inspections/inspection-service';
-import type { Account } from '../persistence/entities';
 import { parseBody } from './errors';
 import { SESSION_COOKIE } from './session-cookie';
-import * as cookie from 'cookie';
+import { sessionToken, staffRoute } from './staff-route';
 
 export interface ApiDeps {
   accounts: AccountService;
@@ -27,8 +24,6 @@ export interface ApiDeps {
   secureCookies: boolean;
 }
 
-type Authed = Request & { account: Account };
-
 export function apiRouter(deps: ApiDeps): express.Router {
   const router = express.Router();
   router.use(express.json({ limit: '32kb' }));
@@ -38,16 +33,7 @@ export function apiRouter(deps: ApiDeps): express.Router {
     next();
   });
 
-  const authed =
-    (permission: Permission, handler: (req: Authed, res: Response) => Promise<void>): RequestHandler =>
-    async (req, res) => {
-      const token = cookie.parse(req.headers.cookie ?? '')[SESSION_COOKIE];
-      const account = await deps.accounts.authenticate(token);
-      if (!account) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
-      if (!can(account.role, permission)) throw new AppError('FORBIDDEN', 'Your role may not do this.');
-      (req as Authed).account = account;
-      await handler(req as Authed, res);
-    };
+  const authed = staffRoute(deps.accounts);
 
   router.post('/auth/login', async (req, res) => {
     const body = parseBody(loginSchema, req.body);
@@ -57,7 +43,7 @@ export function apiRouter(deps: ApiDeps): express.Router {
   });
 
   router.post('/auth/logout', async (req, res) => {
-    const token = cookie.parse(req.headers.cookie ?? '')[SESSION_COOKIE];
+    const token = sessionToken(req);
     if (token) await deps.accounts.signOut(token);
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.status(204).end();
@@ -65,7 +51,7 @@ export function apiRouter(deps: ApiDeps): express.Router {
 
   router.post('/auth/password', authed('inspection.read', async (req, res) => {
     const body = parseBody(changePasswordSchema, req.body);
-    const token = cookie.parse(req.headers.cookie ?? '')[SESSION_COOKIE]!;
+    const token = sessionToken(req)!;
     await deps.accounts.changePassword(req.account, body.currentPassword, body.newPassword, token);
     res.status(204).end();
   }));

@@ -1,8 +1,7 @@
 // REST routes of the inspection record (issue #4): checklist templates and items, evidence (HD
 // stills uploaded by the crew phone, bookmarks), conclusion, crew acknowledgement, savings inputs.
 // Reports and the printable report live in report-routes.ts.
-import express, { type Request, type RequestHandler, type Response } from 'express';
-import * as cookie from 'cookie';
+import express, { type Request } from 'express';
 import {
   AppError,
   INSPECTION_KINDS,
@@ -16,7 +15,6 @@ import {
   updateChecklistTemplateSchema,
   updateSavingsSchema,
   type InspectionKind,
-  type Permission,
 } from '@cloudship/shared';
 import { z } from 'zod';
 import type { AccountService } from '../auth/account-service';
@@ -25,9 +23,8 @@ import type { ChecklistService } from '../inspections/checklist-service';
 import { tooLarge, type EvidenceService } from '../inspections/evidence-service';
 import type { CrewCredential, InspectionService } from '../inspections/inspection-service';
 import type { RecordService } from '../inspections/record-service';
-import type { Account } from '../persistence/entities';
 import { parseBody } from './errors';
-import { SESSION_COOKIE } from './session-cookie';
+import { staffRoute } from './staff-route';
 
 export interface RecordRouteDeps {
   accounts: AccountService;
@@ -37,20 +34,6 @@ export interface RecordRouteDeps {
   evidence: EvidenceService;
   signer: CrewTokenSigner;
   endInspection(inspectionId: string): Promise<void>;
-}
-
-export type Authed = Request & { account: Account };
-
-/** A staff route: signed in, and the role has `permission` (never a role name). */
-export function staffRoute(accounts: AccountService) {
-  return (permission: Permission, handler: (req: Authed, res: Response) => Promise<void>): RequestHandler =>
-    async (req, res) => {
-      const account = await accounts.authenticate(cookie.parse(req.headers.cookie ?? '')[SESSION_COOKIE]);
-      if (!account) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
-      if (!can(account.role, permission)) throw new AppError('FORBIDDEN', 'Your role may not do this.');
-      (req as Authed).account = account;
-      await handler(req as Authed, res);
-    };
 }
 
 function crewToken(req: Request): string {

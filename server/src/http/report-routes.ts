@@ -7,7 +7,7 @@ import { htmlToPdf } from '../reports/pdf';
 import { renderPrintView } from '../reports/print-view';
 import type { ReportService } from '../reports/report-service';
 import { parseBody } from './errors';
-import { staffRoute } from './record-routes';
+import { staffRoute } from './staff-route';
 
 export interface ReportRouteDeps {
   accounts: AccountService;

@@ -3,22 +3,18 @@
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import express, { type Request, type RequestHandler, type Response } from 'express';
-import * as cookie from 'cookie';
-import { AppError, assignAuditorSchema, can, replayListQuerySchema, type Permission } from '@cloudship/shared';
+import express from 'express';
+import { assignAuditorSchema, replayListQuerySchema } from '@cloudship/shared';
 import type { AccountService } from '../auth/account-service';
 import { parseBody } from '../http/errors';
-import { SESSION_COOKIE } from '../http/session-cookie';
+import { staffRoute } from '../http/staff-route';
 import { Logger } from '../logger';
-import type { Account } from '../persistence/entities';
 import { assertUuid, resolveInside } from '../storage/object-keys';
 import type { ObjectStore } from '../storage/object-store';
 import { resolveRange } from './http-range';
 import type { ReplayService } from './replay-service';
 
 const logger = new Logger('replay-routes');
-
-type Authed = Request & { account: Account };
 
 export interface ReplayRouteDeps {
   accounts: AccountService;
@@ -31,17 +27,7 @@ export function replayRouter(deps: ReplayRouteDeps): express.Router {
   const router = express.Router();
   router.use(express.json({ limit: '8kb' }));
 
-  const authed =
-    (permission: Permission, handler: (req: Authed, res: Response) => Promise<void>): RequestHandler =>
-    async (req, res) => {
-      const token = cookie.parse(req.headers.cookie ?? '')[SESSION_COOKIE];
-      const account = await deps.accounts.authenticate(token);
-      if (!account) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
-      if (!can(account.role, permission)) throw new AppError('FORBIDDEN', 'Your role may not do this.');
-      (req as Authed).account = account;
-      res.set('Cache-Control', 'no-store');
-      await handler(req as Authed, res);
-    };
+  const authed = staffRoute(deps.accounts);
 
   router.get('/replay/inspections', authed('recording.replay', async (req, res) => {
     const query = parseBody(replayListQuerySchema, { ...(req.query as Record<string, unknown>) });

@@ -1,0 +1,26 @@
+// The guard of every staff REST route: signed in (session cookie), and the role holds the
+// permission (never a role name). Answers are never cached: they depend on who asks.
+import type { Request, RequestHandler, Response } from 'express';
+import * as cookie from 'cookie';
+import { AppError, can, type Permission } from '@cloudship/shared';
+import type { AccountService } from '../auth/account-service';
+import type { Account } from '../persistence/entities';
+import { SESSION_COOKIE } from './session-cookie';
+
+export type Authed = Request & { account: Account };
+
+export function sessionToken(req: Request): string | undefined {
+  return cookie.parse(req.headers.cookie ?? '')[SESSION_COOKIE];
+}
+
+export function staffRoute(accounts: AccountService) {
+  return (permission: Permission, handler: (req: Authed, res: Response) => Promise<void>): RequestHandler =>
+    async (req, res) => {
+      const account = await accounts.authenticate(sessionToken(req));
+      if (!account) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
+      if (!can(account.role, permission)) throw new AppError('FORBIDDEN', 'Your role may not do this.');
+      (req as Authed).account = account;
+      res.set('Cache-Control', 'no-store');
+      await handler(req as Authed, res);
+    };
+}
