@@ -15,6 +15,7 @@ import type { Config } from './config/config';
 import { apiRouter } from './http/api-routes';
 import { errorHandler, notFound } from './http/errors';
 import { pagesRouter } from './http/pages';
+import { LocalEvidenceStore, ObjectEvidenceStore } from './inspections/evidence-store';
 import { createRecordModule } from './inspections/record-module';
 import { InspectionService } from './inspections/inspection-service';
 import { Logger, setLogLevel } from './logger';
@@ -31,6 +32,9 @@ import { attachSignaling } from './signaling/socket-server';
 import { loadOrCreateCertificate } from './tls';
 
 const logger = new Logger('app');
+
+/** How often evidence stills staged during an object-store outage are offered to the store again. */
+const EVIDENCE_RETRY_MS = 30_000;
 
 export const CLIENT_DIST = path.resolve(__dirname, '..', '..', 'client', 'dist');
 
@@ -49,6 +53,8 @@ export interface RunningServer {
   recording: RecordingModule;
   /** Prometheus metrics; features register their own gauges here. */
   metrics: MetricsRegistry;
+  /** Offers evidence stills staged during an object-store outage to the store now (also on a timer). */
+  retryStagedEvidence(): Promise<number>;
   /** Set when the first admin's password was generated: print it once. */
   oneTimeAdminPassword: string | null;
   close(): Promise<void>;
@@ -89,12 +95,17 @@ export async function startServer(config: Config, options: { clientDist?: string
     await rooms.get(inspectionId)?.close('inspection-ended', 'inspection.ended');
   }
 
-  // Inspection record (issue #4): checklist, evidence, conclusion, savings, reports.
-  const record = await createRecordModule({ db, dataDir: config.dataDir, accounts, inspections, rooms, signer, endInspection });
-
   // Recording (issue #3): starts the embedded object store unless S3_ENDPOINT is set, recovers
   // what a previous run left, resumes uploads and records every room from now on.
   const recording = await createRecordingModule({ config, db, rooms, accounts, inspections });
+
+  // Inspection record (issue #4): checklist, evidence, conclusion, savings, reports. Evidence goes
+  // to the same object store, staged under DATA_DIR until the store confirms it.
+  const evidenceStore = new ObjectEvidenceStore(recording.store, new LocalEvidenceStore(config.dataDir));
+  const record = await createRecordModule({ db, dataDir: config.dataDir, accounts, inspections, rooms, signer, endInspection, store: evidenceStore });
+  void evidenceStore.retryPending();
+  const evidenceRetry = setInterval(() => void evidenceStore.retryPending(), EVIDENCE_RETRY_MS);
+  evidenceRetry.unref();
 
   const app = express();
   app.disable('x-powered-by');
@@ -140,6 +151,7 @@ export async function startServer(config: Config, options: { clientDist?: string
   async function close(): Promise<void> {
     closing ??= (async () => {
       await rooms.closeAll('server-shutdown');
+      clearInterval(evidenceRetry);
       await recording.close(); // after the rooms: their last segments are written and registered
       watchdog.close();
       io.close();
@@ -152,5 +164,5 @@ export async function startServer(config: Config, options: { clientDist?: string
     return closing;
   }
 
-  return { url, port, config, db, pool, rooms, accounts, inspections, io, recording, metrics, oneTimeAdminPassword, close };
+  return { url, port, config, db, pool, rooms, accounts, inspections, io, recording, metrics, retryStagedEvidence: () => evidenceStore.retryPending(), oneTimeAdminPassword, close };
 }

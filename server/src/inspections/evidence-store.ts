@@ -1,6 +1,7 @@
-// Where evidence bytes live. A deliberately small interface so that the local-filesystem store
-// below can be swapped for the S3-compatible object store of issue #3 (server/src/storage/) once it
-// lands, without touching the evidence service: keys and hashes stay the same.
+// Where evidence bytes live: a small interface with two implementations. LocalEvidenceStore keeps
+// them under DATA_DIR; ObjectEvidenceStore (the default in the server) puts them in the same
+// S3-compatible object store as the recordings, staging each still on local disk first so that a
+// store outage loses nothing: what could not be uploaded is retried until the store confirms it.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -57,5 +58,94 @@ export class LocalEvidenceStore implements EvidenceStore {
 
   async get(key: string): Promise<Buffer> {
     return fs.promises.readFile(this.file(key));
+  }
+
+  async has(key: string): Promise<boolean> {
+    return fs.promises.access(this.file(key)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async remove(key: string): Promise<void> {
+    await fs.promises.rm(this.file(key), { force: true });
+  }
+
+  /** Keys of every still on disk (the staged ones, for ObjectEvidenceStore). */
+  async keys(): Promise<string[]> {
+    const dir = path.join(this.root, 'evidence');
+    const inspections = await fs.promises.readdir(dir).catch(() => [] as string[]);
+    const keys: string[] = [];
+    for (const inspection of inspections) {
+      for (const name of await fs.promises.readdir(path.join(dir, inspection)).catch(() => [] as string[])) {
+        const key = `evidence/${inspection}/${name}`;
+        if (KEY.test(key)) keys.push(key);
+      }
+    }
+    return keys;
+  }
+}
+
+/** The slice of the object store that evidence needs (server/src/storage/object-store.ts). */
+export interface EvidenceObjectStore {
+  putBytes(key: string, bytes: Buffer, contentType: string, sha256: string): Promise<void>;
+  getBytes(key: string): Promise<Buffer>;
+  head(key: string): Promise<{ size: number; sha256: string | null } | null>;
+}
+
+const CONTENT_TYPES: Record<string, string> = { jpg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
+
+/**
+ * Evidence in the object store. put() writes the still to the local staging store first (so the
+ * crew's upload succeeds and is durable even while the store is down), then uploads it and removes
+ * the local copy only once the store reports the same size and SHA-256. Stills that could not be
+ * uploaded stay staged; retryPending() (at start-up and on a timer) uploads them later. get() reads
+ * the staged copy when there is one, the store otherwise.
+ */
+export class ObjectEvidenceStore implements EvidenceStore {
+  private retrying: Promise<number> | null = null;
+
+  constructor(
+    private readonly store: EvidenceObjectStore,
+    private readonly staging: LocalEvidenceStore,
+  ) {}
+
+  async put(key: string, bytes: Buffer, contentType: string): Promise<void> {
+    await this.staging.put(key, bytes, contentType);
+    await this.upload(key, bytes, contentType).catch((e) =>
+      logger.warn('put() | object store unavailable, still kept on disk for a later upload', { key, error: String(e) }),
+    );
+  }
+
+  async get(key: string): Promise<Buffer> {
+    if (await this.staging.has(key)) return this.staging.get(key);
+    return this.store.getBytes(key);
+  }
+
+  /** Uploads every staged still; returns how many reached the store. Never runs twice at once. */
+  retryPending(): Promise<number> {
+    this.retrying ??= (async () => {
+      let uploaded = 0;
+      for (const key of await this.staging.keys()) {
+        try {
+          await this.upload(key, await this.staging.get(key), CONTENT_TYPES[key.split('.').pop()!] ?? 'application/octet-stream');
+          uploaded++;
+        } catch (e) {
+          logger.debug('retryPending() | still unavailable', { key, error: String(e) });
+          break; // the store is down: try again at the next round
+        }
+      }
+      if (uploaded) logger.info('retryPending() | staged evidence uploaded', { count: uploaded });
+      return uploaded;
+    })().finally(() => (this.retrying = null));
+    return this.retrying;
+  }
+
+  private async upload(key: string, bytes: Buffer, contentType: string): Promise<void> {
+    const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+    await this.store.putBytes(key, bytes, contentType, sha256);
+    const stored = await this.store.head(key);
+    if (!stored || stored.size !== bytes.length || stored.sha256 !== sha256) throw new Error('the store does not confirm the upload');
+    await this.staging.remove(key);
   }
 }

@@ -10,6 +10,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SEGMENT = /^[a-z0-9][a-z0-9_-]{0,80}(\.[a-z0-9]{1,8})?$/;
 
 export const KEY_PREFIX = 'recordings';
+/** Every top-level prefix the server writes: recording segments and inspection evidence. */
+const PREFIXES = [KEY_PREFIX, 'evidence'];
 
 export function isUuid(value: unknown): value is string {
   return typeof value === 'string' && UUID.test(value);
@@ -21,10 +23,10 @@ export function assertUuid(value: unknown, what = 'id'): string {
   return value;
 }
 
-/** Throws unless every `/`-separated part of the key is a plain name under KEY_PREFIX. */
+/** Throws unless every `/`-separated part of the key is a plain name under a known prefix. */
 export function assertSafeKey(key: string): string {
   const parts = key.split('/');
-  if (key.length > 512 || parts[0] !== KEY_PREFIX || parts.length < 2 || !parts.slice(1).every((p) => SEGMENT.test(p))) {
+  if (key.length > 512 || !PREFIXES.includes(parts[0]!) || parts.length < 2 || !parts.slice(1).every((p) => SEGMENT.test(p))) {
     throw new AppError('BAD_REQUEST', 'Object key refused.');
   }
   return key;

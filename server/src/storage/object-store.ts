@@ -119,6 +119,18 @@ export class ObjectStore {
     await upload.done();
   }
 
+  /** Uploads a small object held in memory (evidence stills) with its SHA-256 as metadata. */
+  async putBytes(key: string, bytes: Buffer, contentType: string, sha256: string): Promise<void> {
+    assertSafeKey(key);
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: bytes, ContentType: contentType, Metadata: { sha256 } }));
+  }
+
+  async getBytes(key: string): Promise<Buffer> {
+    assertSafeKey(key);
+    const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    return Buffer.from(await r.Body!.transformToByteArray());
+  }
+
   /**
    * What the store holds under `key`: size, ETag and our sha256 metadata, or null when absent.
    * The upload queue compares these with the local file before deleting it.
