@@ -30,6 +30,11 @@ const STEP = arg('step', 5);
 const SETTLE_MS = arg('settle-ms', 3000);
 const MEASURE_MS = arg('measure-ms', 5000);
 const SOAK_MIN = arg('soak-minutes', 0);
+/** Sessions of the first step (then STEP more per step): start near the region of interest. */
+const START = arg('start', STEP);
+/** Which runs, in order, e.g. --only=ours,bare,ours,bare to compare two closely. */
+const ONLY = (process.argv.find((a) => a.startsWith('--only='))?.split('=')[1] ?? 'ours,bare,relay').split(',');
+const JOIN_STORM = !process.argv.includes('--no-join-storm');
 
 interface Row {
   sessions: number;
@@ -159,7 +164,7 @@ async function stepUp(target: Target, media: { video: string; audio: string }, n
   loop.enable();
   try {
     while (sessions < maxSessions) {
-      const add = Math.min(STEP, maxSessions - sessions);
+      const add = Math.min(sessions === 0 ? START : STEP, maxSessions - sessions);
       const sink = await rtptool(['sink', String(add * 5)], LOAD_CORE, true);
       sinks.push({ lines: sink.lines, kill: () => sink.proc.kill() });
       const ports = Array.from({ length: add }, (_, i) => sink.ports.slice(i * 5, i * 5 + 5));
@@ -220,15 +225,21 @@ function capacity(rows: Row[]): Row | undefined {
   return [...rows].reverse().find((r) => r.loss <= 0.001 && r.workerCpu < 0.9);
 }
 
-/** 20 surveyors join one inspection within 1 s, from a separate process (so its work does not
- * count as the server's event-loop delay). */
-async function joinStorm(): Promise<void> {
-  const server = await startTestServer({ MEDIASOUP_WORKERS: '1', LOG_LEVEL: 'warn' });
+/**
+ * 20 surveyors join one inspection within 1 s, from a separate process (so its work does not count
+ * as the server's event-loop delay). Run twice: with recording on (the default: every surveyor's
+ * microphone starts a recorder) and off (the surveyor's switch), the latter as the baseline.
+ */
+async function joinStorm(recording: boolean): Promise<void> {
+  const server = await startTestServer({ MEDIASOUP_WORKERS: '1', LOG_LEVEL: 'error' });
   try {
     const admin = await server.signIn(ADMIN.username, ADMIN.password);
     const cookies: string[] = [];
     for (let i = 0; i < 20; i++) cookies.push((await server.createAccount(admin, 'surveyor', `storm${i}`)).cookie);
     const inspection = await server.createInspection(cookies[0]!);
+    if (!recording) {
+      await server.db.query('INSERT INTO "recording_setting" ("inspectionId", "enabled", "updatedBy", "updatedAt") VALUES (?, 0, NULL, ?)', [inspection.id, new Date().toISOString()]);
+    }
     const loop = monitorEventLoopDelay({ resolution: 5 });
     loop.enable();
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'capacity', 'join-storm-clients.ts')], {
@@ -241,10 +252,10 @@ async function joinStorm(): Promise<void> {
     loop.disable();
     const result = JSON.parse(out.trim().split('\n').pop()!);
     process.stdout.write(
-      `\njoin storm: ${result.clients} surveyors joined one inspection in ${result.spreadMs} ms; ` +
+      `join storm, recording ${recording ? 'on ' : 'off'}: ${result.clients} surveyors in ${result.spreadMs} ms; ` +
         `${result.requests} requests, round trip p50 ${result.p50.toFixed(1)} ms, p95 ${result.p95.toFixed(1)} ms, max ${result.max.toFixed(1)} ms; ` +
-        `server event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms ` +
-        `(targets: p95 <= 100 ms, loop < 50 ms); participants in the room: ${server.rooms.get(inspection.id)?.peers.size}\n`,
+        `server event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms; ` +
+        `in the room: ${server.rooms.get(inspection.id)?.peers.size}\n`,
     );
   } finally {
     await server.stop();
@@ -286,11 +297,17 @@ async function main(): Promise<void> {
   process.stdout.write(`reference session: crew VP8 720p ~1.5 Mbit/s + Opus, 3 surveyors Opus, recorder; ${CONSUMERS_PER_SESSION} SRTP consumers\n\n`);
   printHeader();
   const results: Record<string, Row[]> = {};
-  for (const make of [async () => (await oursTarget()).target, bareTarget, async () => relayTarget()]) {
-    const target = await make();
+  const makers: Record<string, () => Promise<Target>> = {
+    ours: async () => (await oursTarget()).target,
+    bare: bareTarget,
+    relay: async () => relayTarget(),
+  };
+  for (const label of ONLY) {
+    const target = await makers[label]!();
     const run = await stepUp(target, media, target.label === 'relay' ? null : process.pid);
     run.stop();
     await target.close();
+    // A label run twice keeps its last run; every row was printed as it was measured.
     results[target.label] = run.rows;
   }
   const cap = Object.fromEntries(Object.entries(results).map(([k, rows]) => [k, capacity(rows)]));
@@ -300,7 +317,7 @@ async function main(): Promise<void> {
     process.stdout.write(`  ${label.padEnd(6)} capacity ${row?.sessions ?? 0} sessions (${row ? (row.usPerPacket).toFixed(2) : '-'} us per forwarded packet)\n`);
   }
   const common = Math.min(cap.ours?.sessions ?? 0, cap.bare?.sessions ?? 0, cap.relay?.sessions ?? 0);
-  if (common > 0) {
+  if (common > 0 && at('ours', common) && at('bare', common) && at('relay', common)) {
     const o = at('ours', common)!;
     const b = at('bare', common)!;
     const r = at('relay', common)!;
@@ -310,7 +327,11 @@ async function main(): Promise<void> {
         `efficiency relay/ours ${(r.usPerPacket / o.usPerPacket).toFixed(2)} (relay ${r.usPerPacket.toFixed(2)} us/pkt vs ours ${o.usPerPacket.toFixed(2)})\n`,
     );
   }
-  await joinStorm();
+  if (JOIN_STORM) {
+    process.stdout.write('\n(join storm targets: request p95 <= 100 ms, event-loop delay < 50 ms)\n');
+    await joinStorm(false);
+    await joinStorm(true);
+  }
   if (SOAK_MIN > 0 && cap.ours) await soak(media, Math.max(STEP, Math.floor((cap.ours.sessions * 0.8) / STEP) * STEP));
 }
 

@@ -9,6 +9,8 @@ import type { RtpParameters } from 'mediasoup/node/lib/types';
 /** Debian's ffmpeg on the PATH (installed by scripts/bootstrap.mjs). */
 export const FFMPEG = 'ffmpeg';
 export const FFPROBE = 'ffprobe';
+/** Scheduling niceness of recorder processes (see spawnRecorder). */
+const RECORDER_NICE = 10;
 
 /**
  * Runs ffmpeg under a small bash guard tied to this process (setpriv --pdeathsig). Without it a
@@ -31,9 +33,11 @@ exit $code
 
 export function spawnRecorder(args: string[], options: { cwd: string; byePort: number; bye: Buffer }): ChildProcess {
   const stdio: ['pipe', 'ignore', 'pipe'] = ['pipe', 'ignore', 'pipe'];
-  if (!fs.existsSync('/usr/bin/setpriv')) return spawn(FFMPEG, args, { cwd: options.cwd, stdio });
+  // Recorders run niced: they are background work, and when many start at once (a join storm)
+  // signaling and the SFU must keep the CPU. In steady state `-c copy` needs little anyway.
+  if (!fs.existsSync('/usr/bin/setpriv')) return spawn('nice', ['-n', String(RECORDER_NICE), FFMPEG, ...args], { cwd: options.cwd, stdio });
   const bye = [...options.bye].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('');
-  return spawn('/usr/bin/setpriv', ['--pdeathsig', 'TERM', '/bin/bash', '-c', GUARD, 'cloudship-recorder', FFMPEG, ...args], {
+  return spawn('nice', ['-n', String(RECORDER_NICE), '/usr/bin/setpriv', '--pdeathsig', 'TERM', '/bin/bash', '-c', GUARD, 'cloudship-recorder', FFMPEG, ...args], {
     cwd: options.cwd,
     stdio,
     env: { ...process.env, RECORDER_BYE: bye, RECORDER_BYE_PORT: String(options.byePort) },
@@ -86,17 +90,47 @@ export async function freePortPair(): Promise<number> {
   throw new Error('no free UDP port pair on 127.0.0.1');
 }
 
-/** Whether some socket is bound to 127.0.0.1:port or 0.0.0.0:port for UDP (from /proc/net/udp). */
-export function udpPortBound(port: number): boolean {
-  const hex = port.toString(16).toUpperCase().padStart(4, '0');
-  try {
-    return fs
-      .readFileSync('/proc/net/udp', 'utf8')
-      .split('\n')
-      .some((line) => /^\s*\d+:\s+(0100007F|00000000):([0-9A-F]{4})\s/.exec(line)?.[2] === hex);
-  } catch {
-    return false;
+/** UDP ports bound on 127.0.0.1 or 0.0.0.0, from the text of /proc/net/udp. */
+export function boundUdpPorts(procNetUdp: string): Set<number> {
+  const ports = new Set<number>();
+  for (const line of procNetUdp.split('\n')) {
+    const m = /^\s*\d+:\s+(0100007F|00000000):([0-9A-F]{4})\s/.exec(line);
+    if (m) ports.add(parseInt(m[2]!, 16));
   }
+  return ports;
+}
+
+/**
+ * Every recorder that is starting waits for its ffmpeg to bind a port. One shared poller reads
+ * /proc/net/udp (asynchronously) for all of them, so that twenty recorders starting together (a
+ * join storm) cost one read per tick instead of twenty blocking reads on the event loop.
+ */
+const waiting = new Map<number, Set<() => void>>();
+/** True from the moment a poll is scheduled until a read finds nobody waiting any more. */
+let polling = false;
+const POLL_MS = 20;
+
+function schedulePoll(delay: number): void {
+  polling = true;
+  setTimeout(() => {
+    fs.promises
+      .readFile('/proc/net/udp', 'utf8')
+      .then(
+        (text) => {
+          const bound = boundUdpPorts(text);
+          for (const [port, resolvers] of waiting) {
+            if (!bound.has(port)) continue;
+            waiting.delete(port);
+            for (const resolve of resolvers) resolve();
+          }
+        },
+        () => undefined, // not Linux, or /proc unavailable: the waiters' timeouts answer
+      )
+      .finally(() => {
+        if (waiting.size > 0) schedulePoll(POLL_MS);
+        else polling = false;
+      });
+  }, delay);
 }
 
 /**
@@ -104,13 +138,33 @@ export function udpPortBound(port: number): boolean {
  * if the process exits first or `timeoutMs` passes. Resuming the consumer earlier loses packets,
  * the first key frame among them.
  */
-export async function waitForUdpBind(port: number, child: ChildProcess, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!udpPortBound(port)) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`ffmpeg exited before binding port ${port}`);
-    if (Date.now() > deadline) throw new Error(`ffmpeg did not bind port ${port} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+export function waitForUdpBind(port: number, child: ChildProcess, timeoutMs = 10_000): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const resolvers = waiting.get(port) ?? new Set<() => void>();
+    waiting.set(port, resolvers);
+    const cleanup = () => {
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      resolvers.delete(done);
+      if (resolvers.size === 0 && waiting.get(port) === resolvers) waiting.delete(port);
+    };
+    const done = () => {
+      cleanup();
+      resolve();
+    };
+    const onExit = () => {
+      cleanup();
+      reject(new Error(`ffmpeg exited before binding port ${port}`));
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`ffmpeg did not bind port ${port} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    if (child.exitCode !== null || child.signalCode !== null) return onExit();
+    child.once('exit', onExit);
+    resolvers.add(done);
+    if (!polling) schedulePoll(0);
+  });
 }
 
 export function run(command: string, args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {

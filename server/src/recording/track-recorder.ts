@@ -62,6 +62,30 @@ export function strippedCapabilities(router: Router, producer: Producer): RtpCap
   return { codecs: [{ ...codec, rtcpFeedback: [] }], headerExtensions: [] };
 }
 
+/**
+ * At most this many recorders are set up at once. Each set-up spawns an ffmpeg (a few ms of the
+ * event loop for the fork, then ffmpeg's own start-up CPU); in a join storm twenty of them at once
+ * delayed every signaling answer by hundreds of ms. Queued, they start one after the other within a
+ * couple of seconds and signaling stays fast (see README, bench:capacity join storm).
+ */
+const START_CONCURRENCY = 2;
+let starting = 0;
+const startQueue: Array<() => void> = [];
+
+async function startSlot(): Promise<() => void> {
+  // A released slot passes straight to the next in the queue, so the count never overshoots.
+  if (starting >= START_CONCURRENCY) await new Promise<void>((resolve) => startQueue.push(resolve));
+  else starting++;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const next = startQueue.shift();
+    if (next) next();
+    else starting--;
+  };
+}
+
 export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   private transport: PlainTransport | null = null;
   private consumer: Consumer | null = null;
@@ -92,6 +116,16 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
 
   /** Sets up transport, consumer and ffmpeg; resolves once media flows into ffmpeg. */
   async start(): Promise<void> {
+    const release = await startSlot();
+    try {
+      if (this.stopping) throw new Error('recorder stopped before it started');
+      await this.setUp();
+    } finally {
+      release();
+    }
+  }
+
+  private async setUp(): Promise<void> {
     fs.mkdirSync(this.dir, { recursive: true });
     const kind = this.producer.kind;
     this.transport = await this.router.createPlainTransport({ listenIp: { ip: '127.0.0.1' }, rtcpMux: false, comedia: false });
