@@ -2,6 +2,7 @@
 // (`{ error: { code, message } }`), or a client code: NETWORK when the server cannot be reached.
 import type {
   AccountView,
+  CreateAccountRequest,
   CreateInspectionRequest,
   CrewInvitationView,
   CrewLinkView,
@@ -75,6 +76,9 @@ export const api = {
   login: (body: LoginRequest) => call<{ account: AccountView }>('POST', '/api/auth/login', body),
   logout: () => call<void>('POST', '/api/auth/logout'),
   me: () => call<{ account: AccountView }>('GET', '/api/me'),
+  changePassword: (body: { currentPassword: string; newPassword: string }) => call<void>('POST', '/api/auth/password', body),
+  listAccounts: () => call<{ accounts: AccountView[] }>('GET', '/api/accounts'),
+  createAccount: (body: CreateAccountRequest) => call<{ account: AccountView }>('POST', '/api/accounts', body),
 
   listInspections: () => call<{ inspections: InspectionView[] }>('GET', '/api/inspections'),
   createInspection: (body: CreateInspectionRequest) => call<{ inspection: InspectionView }>('POST', '/api/inspections', body),

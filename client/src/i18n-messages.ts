@@ -1,6 +1,7 @@
 // UI strings in English and Simplified Chinese. `en` defines the keys; `zhCN` must define every
 // one of them (the type checker enforces it). Placeholders look like `{name}`.
 import { fieldEn, fieldZhCN } from './field-messages';
+import { accountEn, accountZh } from './i18n-account-messages';
 import { recordEn, recordZh } from './i18n-record-messages';
 import { replayEn, replayZh } from './i18n-replay-messages';
 
@@ -170,6 +171,7 @@ export const en = {
   // Inspection record (issue #4): checklist, evidence, conclusion, savings, reports.
   ...recordEn,
   ...replayEn,
+  ...accountEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -339,4 +341,5 @@ export const zhCN: Record<MessageKey, string> = {
   'error.UNKNOWN': '出现错误（{code}）。',
   ...recordZh,
   ...replayZh,
+  ...accountZh,
 };

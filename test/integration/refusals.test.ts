@@ -230,3 +230,12 @@ test('changing a password needs the current one and ends the other sessions', as
   await expect(server.signIn('changer', 'changer-password-123')).rejects.toThrow();
   await expect(server.signIn('changer', 'a-new-password-1')).resolves.toMatch(/^csi_session=/);
 });
+
+test('only admins list staff accounts, and the list never carries password hashes', async () => {
+  const r = await server.api('GET', '/api/accounts', { cookie: adminCookie });
+  expect(r.status).toBe(200);
+  expect(r.body.accounts.map((a: { username: string }) => a.username)).toEqual(expect.arrayContaining(['admin', 'surveyor1', 'auditor1']));
+  expect(JSON.stringify(r.body)).not.toMatch(/scrypt|passwordHash/);
+  expect((await server.api('GET', '/api/accounts', { cookie: surveyorCookie })).status).toBe(403);
+  expect((await server.api('GET', '/api/accounts')).status).toBe(401);
+});

@@ -1,6 +1,8 @@
 // Surveyor console (index.html): sign-in, then hash routes
 //   #/                    inspection list and "new inspection"
 //   #/inspections/<id>    one inspection, with its live session
+//   #/reports             savings dashboard
+//   #/account             password; admins: staff accounts
 import '../styles.css';
 import type { AccountView } from '@cloudship/shared';
 import { api, errorCode } from '../api';
@@ -8,6 +10,7 @@ import { initI18n, languageButton } from '../i18n';
 import { exposeSession } from '../test-hooks';
 import { button, el, messageBox } from '../ui/dom';
 import type { ConsoleContext } from './context';
+import { mountAccountView } from './account-view';
 import { mountInspectionView } from './inspection-view';
 import { mountInspectionsView } from './inspections-view';
 import { mountLoginView } from './login-view';
@@ -26,6 +29,7 @@ function header(): HTMLElement {
   if (account) {
     right.push(
       el('a', { class: 'nav-link', testid: 'nav-reports', t: 'reports.link', attrs: { href: '#/reports' } }),
+      el('a', { class: 'nav-link', testid: 'nav-account', t: 'account.link', attrs: { href: '#/account' } }),
       el('span', { class: 'who', testid: 'account-name', text: account.displayName }),
       button({ kind: 'ghost', testid: 'logout', t: 'header.logout' }, () => void signOut()),
     );
@@ -58,6 +62,10 @@ function route(): void {
   window.scrollTo(0, 0);
   if (location.hash === '#/reports') {
     disposeView = mountReportsView(main, ctx());
+    return;
+  }
+  if (location.hash === '#/account') {
+    disposeView = mountAccountView(main, ctx());
     return;
   }
   const match = /^#\/inspections\/([^/?#]+)/.exec(location.hash);

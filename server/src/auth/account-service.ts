@@ -91,6 +91,10 @@ export class AccountService {
     return this.accounts.findOneBy({ id: session.accountId });
   }
 
+  async list(): Promise<Account[]> {
+    return this.accounts.find({ order: { username: 'ASC' } });
+  }
+
   async byId(id: string): Promise<Account | null> {
     return this.accounts.findOneBy({ id });
   }

@@ -60,6 +60,10 @@ export function apiRouter(deps: ApiDeps): express.Router {
     res.json({ account: toAccountView(req.account) });
   }));
 
+  router.get('/accounts', authed('account.manage', async (_req, res) => {
+    res.json({ accounts: (await deps.accounts.list()).map(toAccountView) });
+  }));
+
   router.post('/accounts', authed('account.manage', async (req, res) => {
     const account = await deps.accounts.create(parseBody(createAccountSchema, req.body));
     res.status(201).json({ account: toAccountView(account) });
