@@ -1,8 +1,8 @@
 /**
  * CO2 and cost savings of a remote (video) vessel inspection compared with an on-site one.
  *
- * Spec: shared/docs/savings-model.md. Pure module (no I/O, no Node-only APIs): it is bundled for
- * the browser too. Every estimate records the values it used, where each came from, the profile
+ * The model, its defaults and their sources are documented below. Pure module (no I/O, no
+ * Node-only APIs): it is bundled for the browser too. Every estimate records the values it used, where each came from, the profile
  * name and SAVINGS_MODEL_VERSION, so that an auditor can recompute it later and get the same numbers.
  *
  * Per inspection (all quantities in tonnes unless stated):

@@ -1,6 +1,6 @@
 // A network namespace for one participant's browser, so a test can cut and throttle that
-// participant's network for real (DevTools network emulation does not touch WebRTC media; see
-// shared/docs/media-notes.md "Cutting and throttling a participant's network").
+// participant's network for real (DevTools network emulation does not touch WebRTC media: with it
+// set offline, the other side kept decoding 720p at 20 fps).
 //
 //   host netns                         namespace <name>
 //   ┌────────────────────┐  veth pair  ┌──────────────────┐

@@ -80,7 +80,7 @@ function savingsSection(rec: InspectionRecordView): string {
     : `<p class="meta">${both('本次检验未填写参数，采用公布数据的校准平均值。', 'No inputs were given: the calibrated average of the published figures is used.')}</p>`;
   return `<p class="headline" data-testid="savings-result">${both('减少二氧化碳排放', 'CO2 avoided')}: ${formatTonnes(s.co2SavedT)} t · ${both('节约费用', 'Cost saved')}: ${formatCny(s.costSavedCny)} CNY</p>
 <p class="meta">${esc(s.label)} · profile ${esc(s.profile)} · model ${esc(s.modelVersion)} · basis ${esc(s.basis)}</p>${values}
-<p class="meta">${both('模型见 shared/docs/savings-model.md（IMO MEPC.364(79) Cf 3.206；DEFRA 车辆排放因子；Obringer 等 2021 视频排放）。', 'Model: shared/docs/savings-model.md (IMO MEPC.364(79) Cf 3.206; DEFRA car factors; Obringer et al. 2021 video streaming).')}</p>
+<p class="meta">${both('模型：云船检减排估算模型（IMO MEPC.364(79) Cf 3.206；DEFRA 车辆排放因子；Obringer 等 2021 视频排放）。', 'Model: Cloud Ship Inspection savings model (IMO MEPC.364(79) Cf 3.206; DEFRA car factors; Obringer et al. 2021 video streaming).')}</p>
 ${rec.savingsLog.length ? `<p class="meta">${both('修改记录', 'Changes')}: ${rec.savingsLog.map((c) => `${time(c.changedAt)} ${esc(c.changedBy)}: ${c.before.co2SavedT === null ? '—' : formatTonnes(c.before.co2SavedT)} → ${formatTonnes(c.after.co2SavedT)} t`).join('; ')}</p>` : ''}`;
 }
 
