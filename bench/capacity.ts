@@ -302,7 +302,7 @@ async function main(): Promise<void> {
     bare: bareTarget,
     relay: async () => relayTarget(),
   };
-  for (const label of ONLY) {
+  for (const label of ONLY.filter(Boolean)) {
     const target = await makers[label]!();
     const run = await stepUp(target, media, target.label === 'relay' ? null : process.pid);
     run.stop();
@@ -332,7 +332,9 @@ async function main(): Promise<void> {
     await joinStorm(false);
     await joinStorm(true);
   }
-  if (SOAK_MIN > 0 && cap.ours) await soak(media, Math.max(STEP, Math.floor((cap.ours.sessions * 0.8) / STEP) * STEP));
+  // 80% of the measured capacity, or --soak-sessions=N (e.g. 80% of a capacity measured earlier).
+  const soakSessions = arg('soak-sessions', cap.ours ? Math.max(STEP, Math.round(cap.ours.sessions * 0.8)) : 0);
+  if (SOAK_MIN > 0 && soakSessions > 0) await soak(media, soakSessions);
 }
 
 main().then(

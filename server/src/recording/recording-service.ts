@@ -103,12 +103,12 @@ export class RecordingService {
     this.broadcast(entry);
   }
 
-  private startRun(entry: LiveRecording, peer: Peer, producer: Producer<{ source: MediaSource }>): void {
+  private startRun(entry: LiveRecording, peer: Peer, producer: Producer<{ source: MediaSource }>, spatialLayer: number | null = null): void {
     const recording = entry.recording;
     if (!recording || entry.runs.has(producer.id) || producer.closed) return;
     const runId = crypto.randomUUID();
     const dir = path.join(recording.id, runId);
-    const recorder = new TrackRecorder(path.join(this.catalog.stagingDir, dir), entry.room.router, producer, this.options.segmentSeconds);
+    const recorder = new TrackRecorder(path.join(this.catalog.stagingDir, dir), entry.room.router, producer, this.options.segmentSeconds, spatialLayer);
     const run = { recorder, track: null as RecordingTrack | null, done: Promise.resolve() };
     entry.runs.set(producer.id, run);
     const ctx = { inspectionId: entry.room.inspectionId, participantId: peer.id, source: producer.appData.source };
@@ -136,6 +136,14 @@ export class RecordingService {
     this.track(run.done);
     // Producer gone (left, reconnecting on a new transport, closed): this run ends here.
     producer.observer.once('close', () => void recorder.stop());
+    // A new resolution: end this run and start the next, so each segment has one resolution.
+    recorder.once('resolutionChange', ({ from, to }) => {
+      logger.info(`resolutionChange | layer ${from} -> ${to}, new segment`, ctx);
+      void recorder
+        .stop()
+        .then(() => run.done)
+        .then(() => this.startRun(entry, peer, producer, to));
+    });
     const started = (async () => {
       await recorder.start();
       run.track = await this.catalog.tracks.save({

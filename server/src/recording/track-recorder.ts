@@ -7,12 +7,18 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { Consumer, PlainTransport, Producer, Router, RtpCapabilities } from 'mediasoup/node/lib/types';
 import { Logger } from '../logger';
-import { freePortPair, readSegmentList, sdpFor, spawnRecorder, waitForUdpBind } from './ffmpeg';
+import { FFMPEG, FFPROBE, freePortPair, readSegmentList, run as runCommand, sdpFor, spawnRecorder, waitForUdpBind } from './ffmpeg';
 
 const logger = new Logger('track-recorder');
 
 /** Key frames make segment boundaries possible (the segment muxer only cuts on them). */
 const KEY_FRAME_INTERVAL_MS = 2000;
+/**
+ * A run started by a resolution change holds the layer it was started for this long before it may
+ * move up again: mediasoup still counts a layer the phone has just stopped sending as active for
+ * a moment, and a fresh consumer would otherwise start on it and bounce straight back.
+ */
+const LAYER_HOLD_MS = 3000;
 /**
  * Stopping: `q` on stdin is read between packets, so it only works while media flows. When the
  * producer is gone ffmpeg sits in a blocking read; an RTCP BYE on its RTCP port makes the sdp
@@ -48,6 +54,12 @@ export interface TrackRecorderEvents {
   segment: [ClosedSegment];
   /** ffmpeg is gone (stopped or died); every segment was reported before this. */
   ended: [{ error: string | null }];
+  /**
+   * The simulcast layer the recorder receives changed, so the picture's resolution changed (the
+   * phone stopped or resumed sending a layer: a video profile, a weak uplink). Segments are kept
+   * to one resolution each, so the service starts a new run (hence a new segment) on this.
+   */
+  resolutionChange: [{ from: number; to: number }];
 }
 
 /**
@@ -91,6 +103,9 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   private consumer: Consumer | null = null;
   private ffmpeg: ChildProcess | null = null;
   private keyFrameTimer: NodeJS.Timeout | null = null;
+  private layerHoldTimer: NodeJS.Timeout | null = null;
+  /** Set on a resolution change: the frames that reached ffmpeg after it are cut off at exit. */
+  private trimTail = false;
   private listTimer: NodeJS.Timeout | null = null;
   /** Segment files already announced with 'segment' (registered by the listener, maybe uploaded and deleted). */
   readonly reported = new Set<string>();
@@ -106,6 +121,8 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     private readonly router: Router,
     readonly producer: Producer,
     private readonly segmentSeconds: number,
+    /** After a resolution change: the simulcast layer this run records (see LAYER_HOLD_MS). */
+    private readonly initialSpatialLayer: number | null = null,
   ) {
     super();
   }
@@ -134,6 +151,25 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
       producerId: this.producer.id,
       rtpCapabilities: strippedCapabilities(this.router, this.producer),
       paused: true,
+    });
+    // Simulcast: mediasoup forwards the best layer that arrives (no bandwidth estimation on this
+    // transport); a switch between layers is a switch between resolutions.
+    let spatial: number | null = null;
+    if (this.initialSpatialLayer !== null && this.consumer.type === 'simulcast') {
+      await this.consumer.setPreferredLayers({ spatialLayer: this.initialSpatialLayer });
+      const top = (this.producer.rtpParameters.encodings?.length ?? 1) - 1;
+      this.layerHoldTimer = setTimeout(() => void this.consumer?.setPreferredLayers({ spatialLayer: top }).catch(() => undefined), LAYER_HOLD_MS);
+    }
+    this.consumer.on('layerschange', (layers) => {
+      if (layers === undefined || layers === null) return; // paused or no packets: not a change
+      if (spatial !== null && layers.spatialLayer !== spatial) {
+        // Stop the flow into this file at once: mediasoup has switched at a key frame of the new
+        // layer, and every further frame belongs in the next segment.
+        this.consumer?.pause().catch(() => undefined);
+        this.trimTail = true;
+        this.emit('resolutionChange', { from: spatial, to: layers.spatialLayer });
+      }
+      spatial = layers.spatialLayer;
     });
     const port = await freePortPair();
     this.port = port;
@@ -170,12 +206,41 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     for (const entry of readSegmentList(this.listFile)) {
       if (this.reported.has(entry.name)) continue;
       this.reported.add(entry.name);
-      this.emit('segment', entry);
+      const end = this.cutAt.get(entry.name);
+      this.emit('segment', end === undefined ? entry : { ...entry, end: Math.min(entry.end, entry.start + end) });
     }
+  }
+
+  /** Segment name -> media time (s, within the segment) where it was cut by cutNewResolution. */
+  private readonly cutAt = new Map<string, number>();
+
+  /**
+   * mediasoup switches layers at a key frame of the new one and forwards it at once, before we can
+   * pause: the last segment then ends with a frame or two at the new resolution. Cut those off
+   * (stream copy up to the first such frame), so every segment has one resolution; the next run
+   * starts with its own key frame of the new resolution.
+   */
+  private async cutNewResolution(): Promise<void> {
+    const last = readSegmentList(this.listFile).filter((e) => !this.reported.has(e.name)).at(-1);
+    if (!last) return;
+    const file = path.join(this.dir, last.name);
+    const probe = await runCommand(FFPROBE, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=width,pts_time', '-of', 'json', file]);
+    const frames: Array<{ width?: number; pts_time?: string }> = JSON.parse(probe.stdout || '{}').frames ?? [];
+    const first = frames[0]?.width;
+    const cut = frames.findIndex((f) => f.width !== first);
+    if (cut <= 0) return;
+    const at = Number(frames[cut]!.pts_time);
+    const tmp = `${file}.cut.webm`;
+    const r = await runCommand(FFMPEG, ['-v', 'error', '-i', file, '-c', 'copy', '-t', String(at), '-y', tmp]);
+    if (r.code !== 0) throw new Error(`ffmpeg could not cut ${last.name}: ${r.stderr.slice(-200)}`);
+    await fs.promises.rename(tmp, file);
+    this.cutAt.set(last.name, at);
+    logger.info('cutNewResolution() | last segment cut before the new resolution', { producerId: this.producer.id, segment: last.name, at, dropped: frames.length - cut });
   }
 
   private async onExit(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     this.clearTimers();
+    if (this.trimTail) await this.cutNewResolution().catch((e) => logger.warn('onExit() | could not trim the last segment', { producerId: this.producer.id }, e));
     this.scanList();
     const expected = this.stopping !== null;
     const error = expected && (code === 0 || code === 255) ? null : `ffmpeg exited (code ${code}, signal ${signal}): ${this.stderrTail.trim().slice(-300)}`;
@@ -185,6 +250,8 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   }
 
   private clearTimers(): void {
+    if (this.layerHoldTimer) clearTimeout(this.layerHoldTimer);
+    this.layerHoldTimer = null;
     if (this.keyFrameTimer) clearInterval(this.keyFrameTimer);
     if (this.listTimer) clearInterval(this.listTimer);
     this.keyFrameTimer = this.listTimer = null;

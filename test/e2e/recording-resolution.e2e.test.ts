@@ -1,0 +1,112 @@
+// A change of resolution starts a new recording segment: the crew phone (Chromium, fake camera,
+// simulcast) is recorded at its top layer (1280 wide); the surveyor switches the crew camera to
+// "walk-through" (the phone stops sending the top layer), the recorder's consumer drops to the
+// 640-wide layer, and the recording continues in a new run. Every recorded segment holds frames of
+// one width only, and both widths are in the recording.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'puppeteer-core';
+import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
+import { androidPage, desktopPage, launchBrowser, recordErrors, waitForStat } from '../helpers/browser';
+import { until } from '../helpers/recording';
+
+jest.setTimeout(240_000);
+
+let server: TestServer;
+let browsers: Browser[] = [];
+const errors: string[] = [];
+let tmp: string;
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rec-resolution-'));
+  server = await startTestServer({ RECORDING_SEGMENT_SECONDS: '4' });
+  browsers = await Promise.all([launchBrowser(), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await Promise.all(browsers.map((b) => b.close()));
+  await server?.stop();
+  fs.rmSync(tmp, { recursive: true, force: true });
+  if (errors.length) console.log(errors.join('\n'));
+});
+
+/** Widths of every decoded video frame of a file. */
+function frameWidths(file: string): Set<number> {
+  const r = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=width', '-of', 'csv=p=0', file], { encoding: 'utf8' });
+  expect(r.status).toBe(0);
+  const all = r.stdout.split('\n').filter(Boolean).map(Number);
+  console.log(`${path.basename(file)}: ${all.length} frames, widths ${JSON.stringify(Object.fromEntries([...new Set(all)].map((w) => [w, all.filter((x) => x === w).length])))}`);
+  return new Set(all);
+}
+
+test('switching the crew camera to a lower layer starts a new segment; each segment has one resolution', async () => {
+  const admin = await server.signIn(ADMIN.username, ADMIN.password);
+  const { cookie } = await server.createAccount(admin, 'surveyor', 'resolution');
+  const inspection = await server.createInspection(cookie);
+  const { url: crewUrl } = await server.crewLink(cookie, inspection.id);
+
+  const surveyor = await desktopPage(browsers[0]!);
+  errors.push(...recordErrors(surveyor, 'surveyor'));
+  const [name, value] = cookie.split('=');
+  await surveyor.setCookie({ name: name!, value: value!, url: server.url });
+  await surveyor.goto(`${server.url}/#/inspections/${inspection.id}`, { waitUntil: 'networkidle0' });
+  await surveyor.waitForSelector('[data-testid=join-live]', { visible: true });
+  await surveyor.click('[data-testid=join-live]');
+
+  const crew = await androidPage(browsers[1]!);
+  errors.push(...recordErrors(crew, 'crew'));
+  await crew.goto(crewUrl, { waitUntil: 'networkidle0' });
+  await crew.click('[data-testid=crew-join]');
+  await waitForStat(surveyor, 'video', 'frameWidth', 1000, 60_000);
+
+  const cameraRuns = async () =>
+    (await server.db.query(
+      `SELECT t.id FROM recording_track t JOIN recording r ON r.id = t.recordingId WHERE r.inspectionId = ? AND t.source = 'camera' ORDER BY t.startedAt`,
+      [inspection.id],
+    )) as Array<{ id: string }>;
+  const segmentsOf = async (trackId: string) => ((await server.db.query('SELECT COUNT(*) AS n FROM segment WHERE trackId = ?', [trackId])) as Array<{ n: number }>)[0]!.n;
+  // While the phone ramps its simulcast layers up, the recorder may already roll once or twice;
+  // wait for the full-resolution layer (the surveyor decodes it above) to be in a closed segment.
+  const latestRun = async () => (await cameraRuns()).at(-1);
+  await until(async () => {
+    const run = await latestRun();
+    return run && (await segmentsOf(run.id)) >= 1;
+  }, 'a camera segment after the ramp-up', 60_000);
+  const before = (await cameraRuns()).length;
+
+  const [crewPeer] = (await server.db.query(`SELECT id FROM participant_session WHERE inspectionId = ? AND role = 'crew'`, [inspection.id])) as Array<{ id: string }>;
+  await surveyor.evaluate(
+    (peerId) => (window as any).cloudship.session.request('video.setProfile', { peerId, profile: 'walk-through' }),
+    crewPeer!.id,
+  );
+  const runs = await until(async () => {
+    const r = await cameraRuns();
+    return r.length > before ? r : null;
+  }, 'a new camera run after the resolution change', 60_000);
+  await until(async () => (await segmentsOf(runs.at(-1)!.id)) >= 1, 'a segment of the new run', 60_000);
+
+  expect((await server.api('POST', `/api/inspections/${inspection.id}/end`, { cookie })).status).toBe(200);
+  const recordingId = ((await server.db.query('SELECT id FROM recording WHERE inspectionId = ?', [inspection.id])) as Array<{ id: string }>)[0]!.id;
+  const timeline = await until(async () => {
+    const r = await server.api('GET', `/api/recordings/${recordingId}/timeline`, { cookie });
+    const camera = r.body?.tracks?.filter((t: { source: string }) => t.source === 'camera') ?? [];
+    const segments = camera.flatMap((t: { segments: Array<{ uploadState: string }> }) => t.segments);
+    return segments.length >= 2 && segments.every((s: { uploadState: string }) => s.uploadState === 'uploaded') ? segments : null;
+  }, 'every camera segment uploaded', 90_000);
+
+  const widths: number[] = [];
+  for (const [i, segment] of (timeline as Array<{ url: string }>).entries()) {
+    const res = await fetch(`${server.url}${segment.url}`, { headers: { cookie } });
+    expect(res.status).toBe(200);
+    const file = path.join(tmp, `camera-${i}.webm`);
+    fs.writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+    const w = frameWidths(file);
+    console.log(`segment ${i}: widths ${[...w].join(',')}`);
+    expect(w.size).toBe(1); // one resolution per segment
+    widths.push([...w][0]!);
+  }
+  expect(Math.max(...widths)).toBe(1280);
+  expect(Math.min(...widths)).toBeLessThanOrEqual(640);
+});
