@@ -19,8 +19,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const purpose = (process.argv.find((a) => a.startsWith('--for=')) ?? '--for=start').slice(6);
 
 // Runtime: ffmpeg records; the -dev packages are what the worker links against (and pull in the
-// shared libraries it needs at run time). Tests add Chromium, iproute2 (network namespaces) and
-// poppler-utils (PDF text).
+// shared libraries it needs at run time). Tests add iproute2 (network namespaces) and
+// poppler-utils (PDF text); Chromium is already there for the PDF reports.
 const PACKAGES = {
   start: [
     'ffmpeg', 'openssl', 'python3-pip', 'pkg-config', 'g++', 'make', 'python3',
@@ -28,7 +28,7 @@ const PACKAGES = {
     // PDF inspection reports: headless Chromium prints them; a CJK font renders the Chinese text.
     'chromium', 'fonts-wqy-microhei',
   ],
-  test: ['chromium', 'iproute2', 'poppler-utils'],
+  test: ['iproute2', 'poppler-utils'],
 };
 
 function missingPackages(names) {
