@@ -90,3 +90,14 @@ export function vp8Parameters(ssrc: number) {
     rtcp: { cname: `cname-${ssrc}` },
   };
 }
+
+/** The data of a successful ack; throws with the error code and message otherwise. */
+export function ok<T>(ack: Ack<T>): T {
+  if (!ack.ok) throw new Error(`expected ok, got ${ack.error.code}: ${ack.error.message}`);
+  return ack.data;
+}
+
+/** The error code of an ack, or 'OK' when it succeeded. */
+export function codeOf(ack: Ack<unknown>): string {
+  return ack.ok ? 'OK' : ack.error.code;
+}

@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import { estimateSavings } from '@cloudship/shared';
 import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
-import { connect, FAKE_DTLS, type SignalingClient } from '../helpers/signaling-client';
+import { connect, FAKE_DTLS, ok, type SignalingClient } from '../helpers/signaling-client';
 import { crewUpload, TINY_JPEG } from '../helpers/record-fixtures';
 
 let server: TestServer;
@@ -26,11 +26,6 @@ const open: SignalingClient[] = [];
 afterEach(() => {
   for (const c of open.splice(0)) c.close();
 });
-
-function ok<T>(ack: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }): T {
-  if (!ack.ok) throw new Error(`expected ok, got ${ack.error.code}: ${ack.error.message}`);
-  return ack.data;
-}
 
 async function joinRoom(auth: Record<string, unknown>, name: string, cookie?: string): Promise<SignalingClient> {
   const c = await connect(server.url, auth, cookie);

@@ -2,7 +2,7 @@
 // SQLite file, socket.io clients speaking the protocol. (Media flowing end to end through real
 // browsers is proved in test/e2e.)
 import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
-import { connect, connectError, FAKE_DTLS, opusParameters, vp8Parameters, type SignalingClient } from '../helpers/signaling-client';
+import { connect, connectError, FAKE_DTLS, ok, opusParameters, type SignalingClient, vp8Parameters } from '../helpers/signaling-client';
 
 let server: TestServer;
 let adminCookie: string;
@@ -27,11 +27,6 @@ async function client(auth: Record<string, unknown>, cookie?: string): Promise<S
   const c = await connect(server.url, auth, cookie);
   open.push(c);
   return c;
-}
-
-function ok<T>(ack: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }): T {
-  if (!ack.ok) throw new Error(`expected ok, got ${ack.error.code}: ${ack.error.message}`);
-  return ack.data;
 }
 
 /** Runs the join sequence: capabilities -> join -> send + recv transports, connected. */

@@ -1,6 +1,6 @@
 // /metrics and load-based placement of new sessions on workers (real server, two real workers).
 import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
-import { connect, FAKE_DTLS, opusParameters, vp8Parameters, type SignalingClient } from '../helpers/signaling-client';
+import { connect, FAKE_DTLS, ok, opusParameters, type SignalingClient, vp8Parameters } from '../helpers/signaling-client';
 import { metricsHandler } from '../../server/src/metrics/metrics-route';
 import { MetricsRegistry } from '../../server/src/metrics/metrics';
 
@@ -18,11 +18,6 @@ afterAll(async () => {
   for (const c of open) c.close();
   await server.stop();
 });
-
-function ok<T>(ack: { ok: true; data: T } | { ok: false; error: { code: string } }): T {
-  if (!ack.ok) throw new Error(ack.error.code);
-  return ack.data;
-}
 
 async function joinAndProduce(inspectionId: string, auth: Record<string, unknown>, withCookie?: string, video = false) {
   const c = await connect(server.url, auth, withCookie);

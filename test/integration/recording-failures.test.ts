@@ -6,7 +6,7 @@ import path from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { startEmbeddedStore, type EmbeddedStore } from '../../server/src/storage/embedded-store';
 import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
-import { connect, type SignalingClient } from '../helpers/signaling-client';
+import { connect, ok, type SignalingClient } from '../helpers/signaling-client';
 import { ffmpegProcessesMentioning, publishPlain, sha256, syntheticClip, until } from '../helpers/recording';
 
 jest.setTimeout(240_000);
@@ -30,11 +30,6 @@ afterEach(async () => {
 });
 
 afterAll(() => fs.rmSync(storeDir, { recursive: true, force: true }));
-
-function ok<T>(ack: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }): T {
-  if (!ack.ok) throw new Error(`expected ok, got ${ack.error.code}: ${ack.error.message}`);
-  return ack.data;
-}
 
 /** A live inspection with the crew joined; returns the crew peer's room and the recording id. */
 async function liveCrew(s: TestServer) {

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
-import { connect, type SignalingClient } from '../helpers/signaling-client';
+import { connect, ok, type SignalingClient } from '../helpers/signaling-client';
 import { decodeCheck, ffmpegProcessesMentioning, publishPlain, sha256, syntheticClip, until } from '../helpers/recording';
 
 jest.setTimeout(240_000);
@@ -29,11 +29,6 @@ afterAll(async () => {
   for (const s of sockets) s.close();
   await server?.stop();
 });
-
-function ok<T>(ack: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }): T {
-  if (!ack.ok) throw new Error(`expected ok, got ${ack.error.code}: ${ack.error.message}`);
-  return ack.data;
-}
 
 async function joined(auth: Record<string, unknown>, name: string, cookie?: string, extra: Record<string, unknown> = {}) {
   const c = await connect(server.url, auth, cookie);

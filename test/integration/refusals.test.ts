@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CrewTokenSigner } from '../../server/src/auth/crew-tokens';
 import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
-import { connect, connectError, FAKE_DTLS, opusParameters, vp8Parameters, type SignalingClient } from '../helpers/signaling-client';
+import { codeOf as errorCode, connect, connectError, FAKE_DTLS, ok as data, opusParameters, vp8Parameters, type SignalingClient } from '../helpers/signaling-client';
 
 let server: TestServer;
 let adminCookie: string;
@@ -31,15 +31,6 @@ async function client(auth: Record<string, unknown>, cookie?: string) {
   const c = await connect(server.url, auth, cookie);
   open.push(c);
   return c;
-}
-
-function errorCode(ack: { ok: boolean; error?: { code: string } }): string {
-  return ack.ok ? 'OK' : ack.error!.code;
-}
-
-function data<T>(ack: { ok: true; data: T } | { ok: false; error: { code: string } }): T {
-  if (!ack.ok) throw new Error(`unexpected ${ack.error.code}`);
-  return ack.data;
 }
 
 describe('crew links', () => {
