@@ -11,6 +11,14 @@ const resultsFile = path.join(root, 'test', '.tmp', 'jest-results.json');
 fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
 fs.rmSync(resultsFile, { force: true });
 
+// The type check first: jest compiles each file on its own (isolatedModules) and would not notice
+// a type error across files. A failing type check counts as one failed test.
+const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+const typeErrors = ['tsconfig.json', 'client/tsconfig.json'].filter(
+  (project) => spawnSync(process.execPath, [tsc, '-p', project, '--noEmit'], { cwd: root, stdio: 'inherit' }).status !== 0,
+);
+if (typeErrors.length) process.stdout.write(`type check failed: ${typeErrors.join(', ')}\n`);
+
 const r = spawnSync(
   process.execPath,
   [path.join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--runInBand', '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(2)],
@@ -28,5 +36,6 @@ try {
   failed = Math.max(1, failed);
 }
 if (r.status !== 0 && failed === 0) failed = 1;
+failed += typeErrors.length;
 process.stdout.write(`\nTests: ${passed} passed, ${failed} failed\n`);
-process.exit(r.status === 0 && failed === 0 ? 0 : 1);
+process.exit(failed === 0 ? 0 : 1);
