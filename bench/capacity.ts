@@ -272,7 +272,12 @@ async function soak(media: { video: string; audio: string }, sessions: number): 
       const t = run.sinks.map((s) => sinkTotals(s.lines)).reduce((a, b) => a.map((v, i) => v + b[i]!) as typeof a, [0, 0, 0, 0]);
       const sample = { min: m, workerRss: rssMb(target.cpuPids()[0]!), nodeRss: process.memoryUsage.rss() / 1048576, silent: t[3], received: t[0], expected: t[1] };
       samples.push(sample);
-      process.stdout.write(`  minute ${m}: worker RSS ${sample.workerRss.toFixed(1)} MB, node RSS ${sample.nodeRss.toFixed(1)} MB, silent streams ${sample.silent}, loss ${((1 - t[0] / Math.max(1, t[1])) * 100).toFixed(3)}%\n`);
+      const prev = samples[samples.length - 2];
+      const minuteLoss = prev ? 1 - (t[0] - prev.received) / Math.max(1, t[1] - prev.expected) : 0;
+      process.stdout.write(
+        `  minute ${m}: worker RSS ${sample.workerRss.toFixed(1)} MB, node RSS ${sample.nodeRss.toFixed(1)} MB, silent streams ${sample.silent}, ` +
+          `loss this minute ${(minuteLoss * 100).toFixed(3)}%, since start ${((1 - t[0] / Math.max(1, t[1])) * 100).toFixed(3)}%\n`,
+      );
       if (m < SOAK_MIN) await waitMs(60_000);
     }
     const first = samples[1] ?? samples[0]!;

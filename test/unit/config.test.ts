@@ -32,3 +32,9 @@ test.each([
   expect(() => loadConfig(env)).toThrow(ConfigError);
   expect(() => loadConfig(env)).toThrow(name);
 });
+
+test("recordings go to the repository's recordings/ on the defaults, and under DATA_DIR when it is set", () => {
+  expect(loadConfig({}).recording.dir).toBe(path.resolve('recordings'));
+  expect(loadConfig({ DATA_DIR: '/srv/cloudship' }).recording.dir).toBe('/srv/cloudship/recordings');
+  expect(loadConfig({ DATA_DIR: '/srv/cloudship', RECORDINGS_DIR: '/mnt/media' }).recording.dir).toBe('/mnt/media');
+});

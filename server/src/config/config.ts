@@ -45,6 +45,7 @@ const envSchema = z
     S3_ACCESS_KEY_ID: z.string().min(1).optional(),
     S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
     S3_REGION: z.string().min(1).default('us-east-1'),
+    REPLAY_PRESIGNED_SECONDS: z.coerce.number().int().min(0).max(7 * 24 * 3600).default(0),
   })
   .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, { message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT', path: ['RTC_MIN_PORT'] })
   .refine((e) => !e.TLS_CERT === !e.TLS_KEY, { message: 'set both TLS_CERT and TLS_KEY, or neither', path: ['TLS_CERT'] })
@@ -93,6 +94,8 @@ export interface Config {
     s3: { endpoint: string; accessKeyId: string; secretAccessKey: string } | null;
     bucket: string;
     region: string;
+    /** > 0: uploaded segments are replayed by redirecting to a presigned GET URL valid this long. */
+    presignedSeconds: number;
   };
 }
 
@@ -157,13 +160,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     metricsToken: e.METRICS_TOKEN ?? null,
     recording: {
-      // Under DATA_DIR by default, so a test's temporary data dir holds its recordings too.
-      dir: e.RECORDINGS_DIR ? path.resolve(e.RECORDINGS_DIR) : path.join(dataDir, 'recordings'),
+      // The repository's recordings/ folder on the embedded defaults; under DATA_DIR when that is
+      // set, so that one data directory (a deployment's, or a test's temporary one) holds it all.
+      dir: e.RECORDINGS_DIR ? path.resolve(e.RECORDINGS_DIR) : env.DATA_DIR ? path.join(dataDir, 'recordings') : path.resolve('recordings'),
       segmentSeconds: e.RECORDING_SEGMENT_SECONDS,
       uploadRetryMaxMs: e.RECORDING_UPLOAD_RETRY_MAX_SECONDS * 1000,
       s3: e.S3_ENDPOINT ? { endpoint: e.S3_ENDPOINT, accessKeyId: e.S3_ACCESS_KEY_ID!, secretAccessKey: e.S3_SECRET_ACCESS_KEY! } : null,
       bucket: e.S3_BUCKET,
       region: e.S3_REGION,
+      presignedSeconds: e.REPLAY_PRESIGNED_SECONDS,
     },
   };
 }

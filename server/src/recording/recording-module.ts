@@ -63,7 +63,7 @@ export async function createRecordingModule(deps: {
   const service = new RecordingService(deps.db, catalog, { segmentSeconds: rc.segmentSeconds });
   service.attach(deps.rooms);
   const replay = new ReplayService(deps.db, catalog, deps.inspections);
-  const router = replayRouter({ accounts: deps.accounts, replay, store, stagingDir });
+  const router = replayRouter({ accounts: deps.accounts, replay, store, stagingDir, presignedSeconds: rc.presignedSeconds });
 
   let closing: Promise<void> | null = null;
   return {

@@ -21,6 +21,8 @@ export interface ReplayRouteDeps {
   replay: ReplayService;
   store: ObjectStore;
   stagingDir: string;
+  /** > 0: uploaded segments are answered with a redirect to a presigned URL (REPLAY_PRESIGNED_SECONDS). */
+  presignedSeconds?: number;
 }
 
 export function replayRouter(deps: ReplayRouteDeps): express.Router {
@@ -58,6 +60,12 @@ export function replayRouter(deps: ReplayRouteDeps): express.Router {
       return;
     }
     await deps.replay.logReplay(req.account, inspectionId, segment.recordingId, segment.id, 'segment');
+    // Large deployments: once uploaded, let the browser fetch from the store directly (access was
+    // checked and the replay logged above; the URL expires). Staged segments are still streamed.
+    if (deps.presignedSeconds && segment.uploadState === 'uploaded' && !segment.localPath) {
+      res.redirect(302, await deps.store.presignGet(segment.objectKey, deps.presignedSeconds));
+      return;
+    }
     res.status(range.kind === 'partial' ? 206 : 200);
     res.set('Content-Type', 'video/webm');
     res.set('Content-Length', String(range.end - range.start + 1));

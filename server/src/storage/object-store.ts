@@ -15,6 +15,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Logger } from '../logger';
 import { assertSafeKey } from './object-keys';
 
@@ -160,6 +161,12 @@ export class ObjectStore {
     assertSafeKey(key);
     const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${start}-${end}` }));
     return r.Body as Readable;
+  }
+
+  /** A GET URL for `key` that the store honours without our credentials for `seconds`. */
+  async presignGet(key: string, seconds: number): Promise<string> {
+    assertSafeKey(key);
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: seconds });
   }
 
   close(): void {
