@@ -280,7 +280,8 @@ async function soak(media: { video: string; audio: string }, sessions: number): 
       );
       if (m < SOAK_MIN) await waitMs(60_000);
     }
-    const first = samples[1] ?? samples[0]!;
+    // Growth is measured after a 5-minute warm-up (heaps grow to their working size first).
+    const first = samples[Math.min(5, samples.length - 1)]!;
     const last = samples[samples.length - 1]!;
     const hours = Math.max(1 / 60, (last.min - first.min) / 60);
     process.stdout.write(
