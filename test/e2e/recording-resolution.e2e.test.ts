@@ -35,7 +35,7 @@ afterAll(async () => {
 /** Widths of every decoded video frame of a file. */
 function frameWidths(file: string): Set<number> {
   const r = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=width', '-of', 'csv=p=0', file], { encoding: 'utf8' });
-  expect(r.status).toBe(0);
+  if (r.status !== 0) throw new Error(`ffprobe failed on ${path.basename(file)} (${fs.statSync(file).size} bytes): ${r.stderr.slice(-500)}`);
   const all = r.stdout.split('\n').filter(Boolean).map(Number);
   console.log(`${path.basename(file)}: ${all.length} frames, widths ${JSON.stringify(Object.fromEntries([...new Set(all)].map((w) => [w, all.filter((x) => x === w).length])))}`);
   return new Set(all);

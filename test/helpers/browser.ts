@@ -111,12 +111,17 @@ export async function signInAndCreateInspection(
     (el as HTMLInputElement).value = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
   });
   await page.click('[data-testid=create-inspection]');
-  const link = await page.waitForFunction(
+  // The crew link, or an error message on the page (then fail with its text, not a bare timeout).
+  const outcome = await page.waitForFunction(
     () => {
-      const el = document.querySelector('[data-testid=crew-link-url]');
-      return el && /\/join\/.+/.test(el.textContent ?? '') ? el.textContent!.trim() : false;
+      const link = document.querySelector('[data-testid=crew-link-url]');
+      if (link && /\/join\/.+/.test(link.textContent ?? '')) return { link: link.textContent!.trim() };
+      const error = document.querySelector('[role=alert]:not([hidden])');
+      return error && error.textContent ? { error: error.textContent } : false;
     },
-    { timeout: 30_000 },
+    { timeout: 60_000 },
   );
-  return (await link.jsonValue()) as string;
+  const result = (await outcome.jsonValue()) as { link?: string; error?: string };
+  if (!result.link) throw new Error(`creating the inspection failed on the page: ${result.error}`);
+  return result.link;
 }
