@@ -68,12 +68,21 @@ test('switching the crew camera to a lower layer starts a new segment; each segm
     )) as Array<{ id: string }>;
   const segmentsOf = async (trackId: string) => ((await server.db.query('SELECT COUNT(*) AS n FROM segment WHERE trackId = ?', [trackId])) as Array<{ n: number }>)[0]!.n;
   // While the phone ramps its simulcast layers up, the recorder may already roll once or twice;
-  // wait for the full-resolution layer (the surveyor decodes it above) to be in a closed segment.
-  const latestRun = async () => (await cameraRuns()).at(-1);
+  // wait until a closed camera segment holds the full-resolution layer (1280 wide).
+  const recordingId = ((await until(async () => server.db.query('SELECT id FROM recording WHERE inspectionId = ?', [inspection.id]).then((r: unknown[]) => (r.length ? r : null)), 'a recording')) as Array<{ id: string }>)[0]!.id;
+  let probed = 0;
   await until(async () => {
-    const run = await latestRun();
-    return run && (await segmentsOf(run.id)) >= 1;
-  }, 'a camera segment after the ramp-up', 60_000);
+    const r = await server.api('GET', `/api/recordings/${recordingId}/timeline`, { cookie });
+    const segments: Array<{ url: string }> = (r.body?.tracks ?? []).filter((t: { source: string }) => t.source === 'camera').flatMap((t: { segments: Array<{ url: string }> }) => t.segments);
+    for (const segment of segments.slice(probed)) {
+      const res = await fetch(`${server.url}${segment.url}`, { headers: { cookie } });
+      if (res.status !== 200) return false;
+      const file = path.join(tmp, `probe-${probed++}.webm`);
+      fs.writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+      if (frameWidths(file).has(1280)) return true;
+    }
+    return false;
+  }, 'a full-resolution camera segment', 90_000, 500);
   const before = (await cameraRuns()).length;
 
   const [crewPeer] = (await server.db.query(`SELECT id FROM participant_session WHERE inspectionId = ? AND role = 'crew'`, [inspection.id])) as Array<{ id: string }>;
@@ -88,7 +97,6 @@ test('switching the crew camera to a lower layer starts a new segment; each segm
   await until(async () => (await segmentsOf(runs.at(-1)!.id)) >= 1, 'a segment of the new run', 60_000);
 
   expect((await server.api('POST', `/api/inspections/${inspection.id}/end`, { cookie })).status).toBe(200);
-  const recordingId = ((await server.db.query('SELECT id FROM recording WHERE inspectionId = ?', [inspection.id])) as Array<{ id: string }>)[0]!.id;
   const timeline = await until(async () => {
     const r = await server.api('GET', `/api/recordings/${recordingId}/timeline`, { cookie });
     const camera = r.body?.tracks?.filter((t: { source: string }) => t.source === 'camera') ?? [];

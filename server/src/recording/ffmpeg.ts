@@ -18,11 +18,14 @@ const RECORDER_NICE = 10;
  * dies the guard gets SIGTERM and sends ffmpeg an RTCP BYE on `byePort`, which ends its input
  * cleanly: the segment it was writing gets its trailer and recovery registers it. A signal would
  * not do: blocked in a read, ffmpeg needs two, and the second one drops the buffered cluster.
- * SIGINT to the guard is forwarded; if the guard itself is killed, ffmpeg is killed with it.
+ * SIGINT to the guard is forwarded; if the guard itself is killed, ffmpeg is killed with it. If
+ * ffmpeg does not end within 5 s of the BYE, it is interrupted, then killed.
  */
 const GUARD = `
 bye() { printf "$RECORDER_BYE" > "/dev/udp/127.0.0.1/$RECORDER_BYE_PORT" 2>/dev/null; }
-trap 'bye; bye' TERM
+# After the BYE, a bounded fallback: if ffmpeg has not ended its input within 5 s, two SIGINTs
+# (the second drops what is buffered), then SIGKILL; a guard never outlives its server for long.
+trap 'bye; bye; (sleep 5; kill -INT $child; sleep 1; kill -INT $child; sleep 2; kill -KILL $child) 2>/dev/null &' TERM
 trap 'kill -INT $child 2>/dev/null' INT
 /usr/bin/setpriv --pdeathsig KILL "$@" <&0 &
 child=$!

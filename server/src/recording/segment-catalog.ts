@@ -97,6 +97,7 @@ export class SegmentCatalog {
     let count = 0;
     let mediaEnd = 0;
     for (const e of listed) {
+      if (!(e.end > e.start)) continue; // no media in it (see TrackRecorder.scanList)
       // Registered ones may be uploading right now (their row no longer names the file): skip them.
       if (!alreadyRegistered.has(e.name) && fs.existsSync(path.join(dir, e.name)) && (await this.register(track, e.name, e.start, e.end))) count++;
       mediaEnd = Math.max(mediaEnd, e.end);

@@ -206,6 +206,13 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     for (const entry of readSegmentList(this.listFile)) {
       if (this.reported.has(entry.name)) continue;
       this.reported.add(entry.name);
+      if (!(entry.end > entry.start)) {
+        // No media in it (a run stopped before its first frame, e.g. rolled at once by a layer
+        // switch): a header-only file that no player can open. Not a segment.
+        fs.rmSync(path.join(this.dir, entry.name), { force: true });
+        logger.info('scanList() | empty segment dropped', { producerId: this.producer.id, segment: entry.name });
+        continue;
+      }
       const end = this.cutAt.get(entry.name);
       this.emit('segment', end === undefined ? entry : { ...entry, end: Math.min(entry.end, entry.start + end) });
     }
