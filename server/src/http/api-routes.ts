@@ -2,7 +2,6 @@
 import express, { type Request } from 'express';
 import QRCode from 'qrcode';
 import {
-  AppError,
   createAccountSchema,
   changePasswordSchema,
   createInspectionSchema,
@@ -13,7 +12,7 @@ import { toAccountView, type AccountService } from '../auth/account-service';
 import type { InspectionService } from '../inspections/inspection-service';
 import { parseBody } from './errors';
 import { SESSION_COOKIE } from './session-cookie';
-import { sessionToken, staffRoute } from './staff-route';
+import { crewToken, sessionToken, staffRoute } from './staff-route';
 
 export interface ApiDeps {
   accounts: AccountService;
@@ -103,9 +102,7 @@ export function apiRouter(deps: ApiDeps): express.Router {
 
   // The crew page asks what it was invited to, with the token from its URL.
   router.get('/crew/invitation', async (req, res) => {
-    const header = req.headers.authorization ?? '';
-    if (!header.startsWith('Crew ')) throw new AppError('UNAUTHENTICATED', 'Missing crew link token.');
-    const cred = await deps.inspections.resolveCrewToken(header.slice(5).trim());
+    const cred = await deps.inspections.resolveCrewToken(crewToken(req));
     res.json(await deps.inspections.invitation(cred));
   });
 

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import express from 'express';
-import { AppError, HTTP_STATUS, type ErrorCode } from '@cloudship/shared';
+import { HTTP_STATUS, type ErrorCode } from '@cloudship/shared';
 import type { InspectionService } from '../inspections/inspection-service';
 import { toWireError } from '../signaling/socket-server';
 
@@ -34,8 +34,8 @@ export function pagesRouter(clientDist: string, inspections: InspectionService):
       await inspections.resolveCrewToken(String(req.params.token));
       res.set('Cache-Control', 'no-store').sendFile(page('join.html'));
     } catch (e) {
-      const { code } = e instanceof AppError ? e : toWireError(e);
-      res.status(HTTP_STATUS[code] === 500 ? 500 : HTTP_STATUS[code]).type('html').send(linkErrorPage(code));
+      const { code } = toWireError(e);
+      res.status(HTTP_STATUS[code]).type('html').send(linkErrorPage(code));
     }
   });
   router.use(express.static(clientDist, { index: 'index.html', maxAge: '1h', setHeaders: (res, p) => {

@@ -24,7 +24,7 @@ import { tooLarge, type EvidenceService } from '../inspections/evidence-service'
 import type { CrewCredential, InspectionService } from '../inspections/inspection-service';
 import type { RecordService } from '../inspections/record-service';
 import { parseBody } from './errors';
-import { staffRoute } from './staff-route';
+import { crewToken, staffRoute } from './staff-route';
 
 export interface RecordRouteDeps {
   accounts: AccountService;
@@ -34,12 +34,6 @@ export interface RecordRouteDeps {
   evidence: EvidenceService;
   signer: CrewTokenSigner;
   endInspection(inspectionId: string): Promise<void>;
-}
-
-function crewToken(req: Request): string {
-  const header = req.headers.authorization ?? '';
-  if (!header.startsWith('Crew ')) throw new AppError('UNAUTHENTICATED', 'Missing crew link token.');
-  return header.slice(5).trim();
 }
 
 /** Largest body we read (and discard) before answering 413, so the client sees the answer. */

@@ -1,4 +1,4 @@
-// The guard of every staff REST route: signed in (session cookie), and the role holds the
+// Credentials of REST requests. The guard of every staff REST route: signed in (session cookie), and the role holds the
 // permission (never a role name). Answers are never cached: they depend on who asks.
 import type { Request, RequestHandler, Response } from 'express';
 import * as cookie from 'cookie';
@@ -11,6 +11,13 @@ export type Authed = Request & { account: Account };
 
 export function sessionToken(req: Request): string | undefined {
   return cookie.parse(req.headers.cookie ?? '')[SESSION_COOKIE];
+}
+
+/** The crew link token a phone sends as `Authorization: Crew <token>`; UNAUTHENTICATED without one. */
+export function crewToken(req: Request): string {
+  const header = req.headers.authorization ?? '';
+  if (!header.startsWith('Crew ')) throw new AppError('UNAUTHENTICATED', 'Missing crew link token.');
+  return header.slice(5).trim();
 }
 
 export function staffRoute(accounts: AccountService) {
