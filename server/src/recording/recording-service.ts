@@ -164,7 +164,10 @@ export class RecordingService {
       if (producer.closed || entry.recording !== recording) await recorder.stop();
     })();
     started.catch(async (e) => {
-      logger.error('startRun() | could not start the track recorder', ctx, e);
+      // A track that ends while its recorder is still being set up (the participant left, the
+      // recording or the server is closing) is not a failure: there is nothing to record.
+      if (recorder.stopped || producer.closed) logger.debug(`startRun() | track ended before its recorder started (${String(e)})`, ctx);
+      else logger.error('startRun() | could not start the track recorder', ctx, e);
       await recorder.stop().catch(() => undefined);
     });
   }

@@ -111,6 +111,11 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   readonly reported = new Set<string>();
   private stderrTail = '';
   private stopping: Promise<void> | null = null;
+
+  /** True once stop() was called (the track ended, or the recording or the server is closing). */
+  get stopped(): boolean {
+    return this.stopping !== null;
+  }
   private port = 0;
   private exited: Promise<void> = Promise.resolve();
   /** Wall clock of media time 0: when the consumer was resumed (its first packet follows at once). */
