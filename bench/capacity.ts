@@ -266,28 +266,47 @@ async function soak(media: { video: string; audio: string }, sessions: number): 
   const { target } = await oursTarget();
   process.stdout.write(`\nsoak: ${sessions} sessions for ${SOAK_MIN} min (ours)\n`);
   const run = await stepUp(target, media, process.pid, sessions, false);
-  const samples: Array<{ min: number; workerRss: number; nodeRss: number; silent: number; received: number; expected: number }> = [];
+  type Sample = { min: number; workerRss: number; nodeRss: number; nodeHeap: number; silent: number; received: number; expected: number };
+  const samples: Sample[] = [];
+  // With --expose-gc (npm run bench:capacity sets it) each sample follows a full collection, so
+  // the heap figure is live objects only: what a leak would grow.
+  const gc = (globalThis as { gc?: () => void }).gc;
   try {
     for (let m = 0; m <= SOAK_MIN; m++) {
+      gc?.();
       const t = run.sinks.map((s) => sinkTotals(s.lines)).reduce((a, b) => a.map((v, i) => v + b[i]!) as typeof a, [0, 0, 0, 0]);
-      const sample = { min: m, workerRss: rssMb(target.cpuPids()[0]!), nodeRss: process.memoryUsage.rss() / 1048576, silent: t[3], received: t[0], expected: t[1] };
+      const mem = process.memoryUsage();
+      const sample = {
+        min: m, workerRss: rssMb(target.cpuPids()[0]!), nodeRss: mem.rss / 1048576, nodeHeap: mem.heapUsed / 1048576,
+        silent: t[3], received: t[0], expected: t[1],
+      };
       samples.push(sample);
       const prev = samples[samples.length - 2];
       const minuteLoss = prev ? 1 - (t[0] - prev.received) / Math.max(1, t[1] - prev.expected) : 0;
       process.stdout.write(
-        `  minute ${m}: worker RSS ${sample.workerRss.toFixed(1)} MB, node RSS ${sample.nodeRss.toFixed(1)} MB, silent streams ${sample.silent}, ` +
+        `  minute ${m}: worker RSS ${sample.workerRss.toFixed(1)} MB, node RSS ${sample.nodeRss.toFixed(1)} MB, ` +
+          `node heap${gc ? ' after GC' : ''} ${sample.nodeHeap.toFixed(1)} MB, silent streams ${sample.silent}, ` +
           `loss this minute ${(minuteLoss * 100).toFixed(3)}%, since start ${((1 - t[0] / Math.max(1, t[1])) * 100).toFixed(3)}%\n`,
       );
       if (m < SOAK_MIN) await waitMs(60_000);
     }
-    // Growth is measured after a 5-minute warm-up (heaps grow to their working size first).
-    const first = samples[Math.min(5, samples.length - 1)]!;
+    // Growth after a 5-minute warm-up (heaps grow to their working size first): the least-squares
+    // slope over every later sample, relative to their mean, so one sample taken just before or
+    // after a collection does not decide the figure.
+    const steady = samples.filter((x) => x.min >= Math.min(5, SOAK_MIN - 1));
+    const growth = (key: 'workerRss' | 'nodeRss' | 'nodeHeap') => {
+      const n = steady.length;
+      const mx = steady.reduce((a, x) => a + x.min, 0) / n;
+      const my = steady.reduce((a, x) => a + x[key], 0) / n;
+      const sxx = steady.reduce((a, x) => a + (x.min - mx) ** 2, 0);
+      const slopePerMin = sxx > 0 ? steady.reduce((a, x) => a + (x.min - mx) * (x[key] - my), 0) / sxx : 0;
+      return `${((slopePerMin * 60) / my * 100).toFixed(2)}%/hour`;
+    };
     const last = samples[samples.length - 1]!;
-    const hours = Math.max(1 / 60, (last.min - first.min) / 60);
     process.stdout.write(
-      `soak result: worker RSS growth ${(((last.workerRss - first.workerRss) / first.workerRss / hours) * 100).toFixed(2)}%/hour, ` +
-        `node RSS growth ${(((last.nodeRss - first.nodeRss) / first.nodeRss / hours) * 100).toFixed(2)}%/hour, ` +
-        `streams silent at the end: ${last.silent} (target: RSS growth < 2%/hour, every session forwarding)\n`,
+      `soak result (minutes ${steady[0]!.min}-${last.min}): worker RSS growth ${growth('workerRss')}, node RSS growth ${growth('nodeRss')}, ` +
+        `node heap${gc ? ' after GC' : ''} growth ${growth('nodeHeap')}, streams silent at the end: ${last.silent} ` +
+        `(target: RSS growth < 2%/hour, every session forwarding)\n`,
     );
   } finally {
     run.stop();

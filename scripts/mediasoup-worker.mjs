@@ -251,7 +251,9 @@ export async function ensureMediasoupWorker(root) {
     log(`using the cached mediasoup worker ${cached}`);
   }
   fs.mkdirSync(path.dirname(target), { recursive: true });
-  fs.copyFileSync(cached, target);
-  fs.chmodSync(target, 0o755);
+  // Copy then rename: a worker still running from the old file keeps its inode (no ETXTBSY).
+  fs.copyFileSync(cached, `${target}.tmp`);
+  fs.chmodSync(`${target}.tmp`, 0o755);
+  fs.renameSync(`${target}.tmp`, target);
   fs.writeFileSync(stamp, key);
 }
