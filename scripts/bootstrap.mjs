@@ -24,7 +24,7 @@ const purpose = (process.argv.find((a) => a.startsWith('--for=')) ?? '--for=star
 const PACKAGES = {
   start: [
     'ffmpeg', 'openssl', 'python3-pip', 'pkg-config', 'g++', 'make', 'python3',
-    'libuv1-dev', 'libssl-dev', 'libabsl-dev', 'libusrsctp-dev', 'nlohmann-json3-dev',
+    'libuv1-dev', 'libssl-dev', 'libsrtp2-dev', 'libabsl-dev', 'libusrsctp-dev', 'nlohmann-json3-dev',
     // PDF inspection reports: headless Chromium prints them; a CJK font renders the Chinese text.
     'chromium', 'fonts-wqy-microhei',
   ],

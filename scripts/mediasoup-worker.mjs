@@ -13,7 +13,9 @@
 // the worker encrypts every forwarded packet once per consumer. mediasoup's own build compiles
 // libsrtp 2.5.0 with OpenSSL; Debian's source package ships the very same upstream tarball (the
 // wrap's sha256 matches), so we fetch it with `apt-get source` and put it in meson's package
-// cache, and meson builds libsrtp exactly as upstream mediasoup does.
+// cache, and meson builds libsrtp exactly as upstream mediasoup does. Where the source cannot be
+// had (no deb-src on the configured mirror, another Debian release), the worker is built against
+// Debian's libsrtp2 instead, with a warning: it works, with about 40% fewer sessions per core.
 //
 // The result is cached in ~/.cache/cloud-ship-inspection keyed by the mediasoup version and the
 // Debian library versions, so a fresh clone on the same machine copies it in a second.
@@ -25,9 +27,25 @@ import path from 'node:path';
 import { fail, log, run } from './util.mjs';
 
 const RECIPE_VERSION = 3; // bump when the shims or build flags change
+// The Debian libraries the worker links (their versions key the cache). libsrtp2-dev is installed
+// too, but only a fallback build uses it (its key says so).
 const LIBS = ['libuv1-dev', 'libssl-dev', 'libabsl-dev', 'libusrsctp-dev', 'nlohmann-json3-dev'];
 
 const EMPTY_STATIC = (name) => `${name} = static_library('${name}_shim', 'empty.c')\n`;
+
+// Only when libsrtp's source cannot be fetched (see above): Debian's shared libsrtp2 (NSS crypto).
+// mediasoup includes <srtp.h>; Debian puts it in <includedir>/srtp2.
+const SYSTEM_LIBSRTP_SHIM = {
+  meson: `project('libsrtp2', 'c')
+_srtp = dependency('libsrtp2')
+libsrtp2_dep = declare_dependency(dependencies: _srtp,
+  compile_args: ['-I' + _srtp.get_variable(pkgconfig: 'includedir') / 'srtp2'])
+${EMPTY_STATIC('libsrtp2')}`,
+  options: `option('crypto-library', type: 'string', value: 'openssl')
+option('crypto-library-kdf', type: 'feature', value: 'disabled')
+option('tests', type: 'feature', value: 'disabled')
+`,
+};
 
 // One shim per wrap file (keyed by the wrap's file name without .wrap). Each wraps the pkg-config
 // dependency and exports the variables mediasoup's meson.build reads; mediasoup passes some of
@@ -113,25 +131,32 @@ function works(bin) {
   return r.status === 41;
 }
 
+function wrapField(subprojects, wrapFile, name) {
+  const text = fs.readFileSync(path.join(subprojects, wrapFile), 'utf8');
+  return new RegExp(`^${name}\\s*=\\s*(.+)$`, 'm').exec(text)?.[1].trim();
+}
+
+/** Writes a shim into the directory a wrap names (replacing whatever was there). */
+function writeShim(subprojects, wrapFile, shim) {
+  const dir = wrapField(subprojects, wrapFile, 'directory');
+  if (!dir) fail(`cannot read the directory of ${wrapFile}`);
+  const target = path.join(subprojects, dir);
+  fs.rmSync(target, { recursive: true, force: true });
+  fs.mkdirSync(target, { recursive: true });
+  fs.writeFileSync(path.join(target, 'meson.build'), shim.meson);
+  fs.writeFileSync(path.join(target, 'empty.c'), '/* placeholder for link_whole */\n');
+  if (shim.options) fs.writeFileSync(path.join(target, 'meson_options.txt'), shim.options);
+  for (const [file, content] of Object.entries(shim.files ?? {})) {
+    fs.mkdirSync(path.dirname(path.join(target, file)), { recursive: true });
+    fs.writeFileSync(path.join(target, file), content);
+  }
+}
+
 function writeShims(workerDir) {
   const subprojects = path.join(workerDir, 'subprojects');
   for (const wrap of fs.readdirSync(subprojects).filter((f) => f.endsWith('.wrap'))) {
-    const name = wrap.slice(0, -5);
-    const shim = SHIMS[name];
-    if (!shim) continue; // e.g. wraps mediasoup only uses for fuzzers/tests
-    const text = fs.readFileSync(path.join(subprojects, wrap), 'utf8');
-    const dir = /^directory\s*=\s*(.+)$/m.exec(text)?.[1].trim();
-    if (!dir) fail(`cannot read the directory of ${wrap}`);
-    const target = path.join(subprojects, dir);
-    fs.rmSync(target, { recursive: true, force: true });
-    fs.mkdirSync(target, { recursive: true });
-    fs.writeFileSync(path.join(target, 'meson.build'), shim.meson);
-    fs.writeFileSync(path.join(target, 'empty.c'), '/* placeholder for link_whole */\n');
-    if (shim.options) fs.writeFileSync(path.join(target, 'meson_options.txt'), shim.options);
-    for (const [file, content] of Object.entries(shim.files ?? {})) {
-      fs.mkdirSync(path.dirname(path.join(target, file)), { recursive: true });
-      fs.writeFileSync(path.join(target, file), content);
-    }
+    const shim = SHIMS[wrap.slice(0, -5)];
+    if (shim) writeShim(subprojects, wrap, shim); // no shim: e.g. wraps mediasoup only uses for fuzzers/tests
   }
 }
 
@@ -139,18 +164,40 @@ function sha256(file) {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
+/** The deb-src line for this machine's Debian release, on the mirror apt already uses. */
+function debianSourceLine() {
+  const read = (f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : '');
+  const codename = /^VERSION_CODENAME=(\S+)$/m.exec(read('/etc/os-release'))?.[1] ?? 'bookworm';
+  const mirror = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)\s/m.exec(read('/etc/apt/sources.list'));
+  let uri = mirror && mirror[2] === codename ? mirror[1] : null;
+  const parts = fs.existsSync('/etc/apt/sources.list.d') ? fs.readdirSync('/etc/apt/sources.list.d').filter((f) => f.endsWith('.sources')) : [];
+  for (const f of parts) {
+    for (const stanza of read(path.join('/etc/apt/sources.list.d', f)).split(/\n\s*\n/)) {
+      const get = (k) => new RegExp(`^${k}:\\s*(.+)$`, 'mi').exec(stanza)?.[1].trim().split(/\s+/) ?? [];
+      if (!uri && get('Types').includes('deb') && get('Suites').includes(codename)) uri = get('URIs')[0] ?? null;
+    }
+  }
+  return `deb-src ${uri ?? 'http://deb.debian.org/debian'} ${codename} main\n`;
+}
+
+/** Runs a command; returns null when it succeeded, else a one-line reason. */
+function attempt(cmd, args, cwd) {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 300_000 });
+  if (r.error) return `${cmd} could not start: ${r.error.message}`;
+  if (r.status !== 0) return `${cmd} ${args.at(-1)} exited with ${r.status}: ${(r.stderr || r.stdout || '').trim().split('\n').pop()}`;
+  return null;
+}
+
 /**
- * Puts the libsrtp source tarball the libsrtp2.wrap names into subprojects/packagecache, from the
+ * Puts the libsrtp source tarball libsrtp2.wrap names into subprojects/packagecache, from the
  * cache or else from Debian's source package (the same upstream tarball; its sha256 is checked
- * against the wrap's). apt runs with a private sources list and lists directory, so the
- * machine's apt configuration is not touched.
+ * against the wrap's). apt runs with a private sources list and lists directory, so the machine's
+ * apt configuration is not touched. Returns null when the source is in place, else why not.
  */
-function ensureLibsrtpSource(workerDir, cache) {
+function fetchLibsrtpSource(workerDir, cache) {
   const subprojects = path.join(workerDir, 'subprojects');
-  const wrap = fs.readFileSync(path.join(subprojects, 'libsrtp2.wrap'), 'utf8');
-  const field = (name) => new RegExp(`^${name}\\s*=\\s*(.+)$`, 'm').exec(wrap)?.[1].trim();
-  const [file, hash, dir] = [field('source_filename'), field('source_hash'), field('directory')];
-  if (!file || !hash || !dir) fail('cannot read source_filename/source_hash/directory of libsrtp2.wrap');
+  const [file, hash, dir] = ['source_filename', 'source_hash', 'directory'].map((k) => wrapField(subprojects, 'libsrtp2.wrap', k));
+  if (!file || !hash || !dir) return 'cannot read source_filename/source_hash/directory of libsrtp2.wrap';
   const version = /(\d+\.\d+\.\d+)/.exec(file)?.[1];
   const cached = path.join(cache, 'sources', file);
   if (!fs.existsSync(cached) || sha256(cached) !== hash) {
@@ -158,15 +205,15 @@ function ensureLibsrtpSource(workerDir, cache) {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'libsrtp-src-'));
     try {
       const list = path.join(tmp, 'sources.list');
-      fs.writeFileSync(list, 'deb-src http://deb.debian.org/debian bookworm main\n');
+      fs.writeFileSync(list, debianSourceLine());
       fs.mkdirSync(path.join(tmp, 'lists', 'partial'), { recursive: true });
       const apt = ['-o', `Dir::Etc::SourceList=${list}`, '-o', 'Dir::Etc::SourceParts=/dev/null', '-o', `Dir::State::Lists=${path.join(tmp, 'lists')}`];
-      run('apt-get', [...apt, 'update'], { quiet: true, what: 'apt-get update (deb-src, private lists)' });
-      run('apt-get', [...apt, 'source', '--download-only', 'libsrtp2'], { cwd: tmp, quiet: true, what: 'apt-get source libsrtp2' });
+      const failed = attempt('apt-get', [...apt, 'update'], tmp) ?? attempt('apt-get', [...apt, 'source', '--download-only', 'libsrtp2'], tmp);
+      if (failed) return failed;
       const orig = fs.readdirSync(tmp).find((f) => f.startsWith(`libsrtp2_${version}`) && f.endsWith('.orig.tar.gz'));
-      if (!orig) fail(`Debian's libsrtp2 source package is not version ${version} (found: ${fs.readdirSync(tmp).join(', ')})`);
+      if (!orig) return `Debian's libsrtp2 source package is not version ${version} (got: ${fs.readdirSync(tmp).filter((f) => f.endsWith('.dsc')).join(', ')})`;
       const got = sha256(path.join(tmp, orig));
-      if (got !== hash) fail(`${orig} has sha256 ${got}, but libsrtp2.wrap expects ${hash}`);
+      if (got !== hash) return `${orig} has sha256 ${got}, but libsrtp2.wrap expects ${hash}`;
       fs.mkdirSync(path.dirname(cached), { recursive: true });
       fs.copyFileSync(path.join(tmp, orig), `${cached}.tmp`);
       fs.renameSync(`${cached}.tmp`, cached);
@@ -178,6 +225,7 @@ function ensureLibsrtpSource(workerDir, cache) {
   fs.copyFileSync(cached, path.join(subprojects, 'packagecache', file));
   // meson extracts the tarball only when the directory is absent (an earlier shim may sit there).
   fs.rmSync(path.join(subprojects, dir), { recursive: true, force: true });
+  return null;
 }
 
 function ensureMeson(cache) {
@@ -220,16 +268,26 @@ export async function ensureMediasoupWorker(root) {
   // changed Debian libraries) replaces it even when node_modules is kept.
   const stamp = `${target}.recipe`;
   const key = cacheKey(version);
-  if (works(target) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === key) return;
+  // A worker built against Debian's libsrtp2 because the source was not available is kept too
+  // (not retried at every start); delete it from the cache to try again.
+  const fallbackKey = `${key}-system-libsrtp2`;
+  const stamped = fs.existsSync(stamp) ? fs.readFileSync(stamp, 'utf8') : '';
+  if (works(target) && (stamped === key || stamped === fallbackKey)) return;
 
   const cache = cacheDir();
-  const cached = path.join(cache, key);
-  if (!works(cached)) {
+  let chosen = works(path.join(cache, fallbackKey)) && !works(path.join(cache, key)) ? fallbackKey : key;
+  const cached = () => path.join(cache, chosen);
+  if (!works(cached())) {
     log(`building the mediasoup ${version} worker against Debian's libraries (about 3-6 minutes on 2 cores)`);
     fs.mkdirSync(cache, { recursive: true });
     const pipDir = ensureMeson(cache);
     writeShims(workerDir);
-    ensureLibsrtpSource(workerDir, cache);
+    const missing = fetchLibsrtpSource(workerDir, cache);
+    if (missing) {
+      log(`WARNING: libsrtp's source is not available (${missing}); building against Debian's libsrtp2 (NSS crypto), which carries about 40% fewer sessions per core`);
+      writeShim(path.join(workerDir, 'subprojects'), 'libsrtp2.wrap', SYSTEM_LIBSRTP_SHIM);
+      chosen = fallbackKey;
+    }
     const env = { ...process.env, PYTHONPATH: pipDir, NINJA: path.join(pipDir, 'bin', 'ninja'), PATH: `${path.join(pipDir, 'bin')}:${process.env.PATH}` };
     const meson = ['-m', 'mesonbuild.mesonmain'];
     const buildDir = path.join('out', 'Release', 'build');
@@ -244,16 +302,16 @@ export async function ensureMediasoupWorker(root) {
     }
     const built = path.join(workerDir, buildDir, 'mediasoup-worker');
     if (!works(built)) fail(`the built worker at ${built} does not start`);
-    fs.copyFileSync(built, `${cached}.tmp`);
-    fs.renameSync(`${cached}.tmp`, cached); // atomic: a cache entry is always complete
-    log(`mediasoup worker cached at ${cached}`);
+    fs.copyFileSync(built, `${cached()}.tmp`);
+    fs.renameSync(`${cached()}.tmp`, cached()); // atomic: a cache entry is always complete
+    log(`mediasoup worker cached at ${cached()}`);
   } else {
-    log(`using the cached mediasoup worker ${cached}`);
+    log(`using the cached mediasoup worker ${cached()}`);
   }
   fs.mkdirSync(path.dirname(target), { recursive: true });
   // Copy then rename: a worker still running from the old file keeps its inode (no ETXTBSY).
-  fs.copyFileSync(cached, `${target}.tmp`);
+  fs.copyFileSync(cached(), `${target}.tmp`);
   fs.chmodSync(`${target}.tmp`, 0o755);
   fs.renameSync(`${target}.tmp`, target);
-  fs.writeFileSync(stamp, key);
+  fs.writeFileSync(stamp, chosen);
 }
