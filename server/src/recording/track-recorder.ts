@@ -151,12 +151,14 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     fs.mkdirSync(this.dir, { recursive: true });
     const kind = this.producer.kind;
     this.transport = await this.router.createPlainTransport({ listenIp: { ip: '127.0.0.1' }, rtcpMux: false, comedia: false });
+    this.throwIfStopped();
     // Paused until ffmpeg listens: packets sent earlier are lost, and the first key frame with them.
     this.consumer = await this.transport.consume({
       producerId: this.producer.id,
       rtpCapabilities: strippedCapabilities(this.router, this.producer),
       paused: true,
     });
+    this.throwIfStopped();
     // Simulcast: mediasoup forwards the best layer that arrives (no bandwidth estimation on this
     // transport); a switch between layers is a switch between resolutions.
     let spatial: number | null = null;
@@ -179,6 +181,9 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     const port = await freePortPair();
     this.port = port;
     await this.transport.connect({ ip: '127.0.0.1', port, rtcpPort: port + 1 });
+    // Checked last right before ffmpeg is spawned (no await in between): a stop() that came
+    // while we were setting up found no ffmpeg to end, so none may be started now.
+    this.throwIfStopped();
     fs.writeFileSync(path.join(this.dir, 'input.sdp'), sdpFor(kind, port, this.consumer.rtpParameters));
     const args = [
       '-hide_banner', '-loglevel', 'warning', '-nostats',
@@ -205,6 +210,14 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     // ffmpeg appends a line to the list each time it closes a segment.
     this.listTimer = setInterval(() => this.scanList(), 500);
     logger.info('start() | recording', { producerId: this.producer.id, kind, port, dir: path.basename(this.dir) });
+  }
+
+  /** stop() during set-up: close what was created so far and end the set-up. */
+  private throwIfStopped(): void {
+    if (!this.stopping) return;
+    this.clearTimers();
+    this.closeMedia();
+    throw new Error('recorder stopped while it was starting');
   }
 
   private scanList(): void {
