@@ -327,6 +327,8 @@ async function main(): Promise<void> {
     bare: bareTarget,
     relay: async () => relayTarget(),
   };
+  const unknown = ONLY.filter((label) => label && !makers[label]);
+  if (unknown.length) throw new Error(`--only: unknown run ${unknown.join(', ')} (runs: ${Object.keys(makers).join(', ')})`);
   for (const label of ONLY.filter(Boolean)) {
     const target = await makers[label]!();
     const run = await stepUp(target, media, target.label === 'relay' ? null : process.pid);

@@ -275,9 +275,10 @@ export async function ensureMediasoupWorker(root) {
   if (works(target) && (stamped === key || stamped === fallbackKey)) return;
 
   const cache = cacheDir();
-  let chosen = works(path.join(cache, fallbackKey)) && !works(path.join(cache, key)) ? fallbackKey : key;
-  const cached = () => path.join(cache, chosen);
-  if (!works(cached())) {
+  let chosen = [key, fallbackKey].find((k) => works(path.join(cache, k)));
+  if (chosen) {
+    log(`using the cached mediasoup worker ${path.join(cache, chosen)}`);
+  } else {
     log(`building the mediasoup ${version} worker against Debian's libraries (about 3-6 minutes on 2 cores)`);
     fs.mkdirSync(cache, { recursive: true });
     const pipDir = ensureMeson(cache);
@@ -286,8 +287,8 @@ export async function ensureMediasoupWorker(root) {
     if (missing) {
       log(`WARNING: libsrtp's source is not available (${missing}); building against Debian's libsrtp2 (NSS crypto), which carries about 40% fewer sessions per core`);
       writeShim(path.join(workerDir, 'subprojects'), 'libsrtp2.wrap', SYSTEM_LIBSRTP_SHIM);
-      chosen = fallbackKey;
     }
+    chosen = missing ? fallbackKey : key;
     const env = { ...process.env, PYTHONPATH: pipDir, NINJA: path.join(pipDir, 'bin', 'ninja'), PATH: `${path.join(pipDir, 'bin')}:${process.env.PATH}` };
     const meson = ['-m', 'mesonbuild.mesonmain'];
     const buildDir = path.join('out', 'Release', 'build');
@@ -302,15 +303,14 @@ export async function ensureMediasoupWorker(root) {
     }
     const built = path.join(workerDir, buildDir, 'mediasoup-worker');
     if (!works(built)) fail(`the built worker at ${built} does not start`);
-    fs.copyFileSync(built, `${cached()}.tmp`);
-    fs.renameSync(`${cached()}.tmp`, cached()); // atomic: a cache entry is always complete
-    log(`mediasoup worker cached at ${cached()}`);
-  } else {
-    log(`using the cached mediasoup worker ${cached()}`);
+    const into = path.join(cache, chosen);
+    fs.copyFileSync(built, `${into}.tmp`);
+    fs.renameSync(`${into}.tmp`, into); // atomic: a cache entry is always complete
+    log(`mediasoup worker cached at ${into}`);
   }
   fs.mkdirSync(path.dirname(target), { recursive: true });
   // Copy then rename: a worker still running from the old file keeps its inode (no ETXTBSY).
-  fs.copyFileSync(cached(), `${target}.tmp`);
+  fs.copyFileSync(path.join(cache, chosen), `${target}.tmp`);
   fs.chmodSync(`${target}.tmp`, 0o755);
   fs.renameSync(`${target}.tmp`, target);
   fs.writeFileSync(stamp, chosen);

@@ -140,7 +140,6 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   async start(): Promise<void> {
     const release = await startSlot();
     try {
-      if (this.stopping) throw new Error('recorder stopped before it started');
       await this.setUp();
     } finally {
       release();
@@ -148,6 +147,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   }
 
   private async setUp(): Promise<void> {
+    this.throwIfStopped(); // stopped while queued for a start slot
     fs.mkdirSync(this.dir, { recursive: true });
     const kind = this.producer.kind;
     this.transport = await this.router.createPlainTransport({ listenIp: { ip: '127.0.0.1' }, rtcpMux: false, comedia: false });
@@ -267,7 +267,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     this.clearTimers();
     if (this.trimTail) await this.cutNewResolution().catch((e) => logger.warn('onExit() | could not trim the last segment', { producerId: this.producer.id }, e));
     this.scanList();
-    const expected = this.stopping !== null;
+    const expected = this.stopped;
     const error = expected && (code === 0 || code === 255) ? null : `ffmpeg exited (code ${code}, signal ${signal}): ${this.stderrTail.trim().slice(-300)}`;
     if (error) logger.warn('onExit() | recorder ended unexpectedly', { producerId: this.producer.id, code, signal });
     this.closeMedia();
