@@ -17,7 +17,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as mediasoup from 'mediasoup';
 import type { Router, Worker } from 'mediasoup/node/lib/types';
 import { ADMIN, startTestServer, type TestServer } from '../test/helpers/test-server';
-import { Peer } from '../server/src/session/peer';
+import type { PeerConsumer, PeerProducer } from '../server/src/session/peer';
 import type { Room } from '../server/src/session/room';
 import { buildSession, relayInputs, CONSUMERS_PER_SESSION, type BenchSession } from './capacity/sessions';
 import {
@@ -61,7 +61,7 @@ async function mediasoupTarget(
   worker: Worker,
   routerFor: (i: number) => Promise<Router>,
   close: () => Promise<void>,
-  adopt: (session: BenchSession) => void = () => undefined,
+  adopt: (session: BenchSession) => Promise<void> = async () => undefined,
 ): Promise<Target> {
   pin(worker.pid, WORKER_CORE);
   const sessions: BenchSession[] = [];
@@ -72,7 +72,7 @@ async function mediasoupTarget(
       const streams: string[][] = [];
       for (let i = 0; i < count; i++) {
         const s = await buildSession(await routerFor(sessions.length), sinkPorts[i]!);
-        adopt(s);
+        await adopt(s);
         sessions.push(s);
         streams.push(s.streams);
       }
@@ -95,26 +95,31 @@ async function oursTarget(): Promise<{ target: Target; server: TestServer }> {
     'ours',
     server.pool.list()[0]!,
     async () => {
-      const inspection = await server.inspections.create(
+      const inspection = await server.lifecycle.schedule(
         { vesselName: 'bench', registrationNumber: 'B', kind: 'periodic', place: 'loopback', scheduledAt: new Date().toISOString() },
         surveyor,
       );
+      // The recorders' cost is bench:recording's business; here the session's own recorder
+      // consumers stand in for them (bench/capacity/sessions.ts).
+      await server.recording.service.stop(inspection.id, null);
       current = await server.rooms.getOrCreate(inspection.id);
       return current.router;
     },
     () => server.stop(),
     // The session's participants become peers of the application's room, so everything the
     // application runs per room and per peer (media watchdog, metrics, ...) runs for them too.
-    (session) => {
+    async (session) => {
+      const room = current!;
       for (const p of session.participants) {
-        const id = crypto.randomUUID();
-        const peer = new Peer(id, { key: `bench:${id}`, role: p.role, accountId: null, crewLinkId: null }, p.role, 'bench', {
-          notify: () => undefined,
-          disconnect: () => undefined,
+        const key = `bench:${crypto.randomUUID()}`;
+        const channel = { notify: () => undefined, disconnect: () => undefined };
+        const { peer } = await room.join({ key, role: p.role, accountId: null, crewLinkId: null }, channel, {
+          displayName: p.role,
+          device: 'bench',
+          rtpCapabilities: room.router.rtpCapabilities,
         });
-        for (const producer of p.producers) peer.producers.set(producer.id, producer as never);
-        for (const consumer of p.consumers) peer.consumers.set(consumer.id, consumer as never);
-        current!.peers.set(id, peer);
+        for (const producer of p.producers) await room.adoptProducer(peer, producer as PeerProducer);
+        for (const consumer of p.consumers) room.adoptConsumer(peer, consumer as PeerConsumer);
       }
     },
   );

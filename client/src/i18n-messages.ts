@@ -54,7 +54,6 @@ export const en = {
   'status.scheduled': 'Scheduled',
   'status.live': 'Live',
   'status.ended': 'Ended',
-  'status.cancelled': 'Cancelled',
 
   'detail.back': '← All inspections',
   'detail.particulars': 'Particulars',
@@ -225,7 +224,6 @@ export const zhCN: Record<MessageKey, string> = {
   'status.scheduled': '已排期',
   'status.live': '进行中',
   'status.ended': '已结束',
-  'status.cancelled': '已取消',
 
   'detail.back': '← 全部检验',
   'detail.particulars': '检验信息',

@@ -1,6 +1,7 @@
-// Composition of the whole server: database -> mediasoup workers -> services -> HTTP + signaling.
+// The composition root: database -> mediasoup workers -> features -> HTTP + signaling edges.
 // `startServer(config)` is both what main.ts runs and the seam integration tests use (port 0, a
-// temporary data directory, a real worker and a real SQLite file).
+// temporary data directory, a real worker and a real SQLite file). Features are created here and
+// handed to each other; none of them imports this file or the edges (see README, Architecture).
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -9,27 +10,35 @@ import express from 'express';
 import type { DataSource } from 'typeorm';
 import type { Server as IoServer } from 'socket.io';
 import { AccountService } from './auth/account-service';
+import { authRouter } from './auth/auth-routes';
 import { CrewTokenSigner } from './auth/crew-tokens';
+import { AUTH_ENTITIES } from './auth/entities';
 import { loadOrCreateSecret } from './auth/secret';
 import type { Config } from './config/config';
-import { apiRouter } from './http/api-routes';
+import { FIELD_ENTITIES } from './field/entities';
+import { createFieldFeatures } from './field/field-features';
 import { errorHandler, notFound } from './http/errors';
 import { pagesRouter } from './http/pages';
-import { LocalEvidenceStore, ObjectEvidenceStore } from './inspections/evidence-store';
-import { createRecordModule } from './inspections/record-module';
-import { InspectionService } from './inspections/inspection-service';
-import { Logger, setLogLevel } from './logger';
-import { MetricsRegistry, registerCoreMetrics } from './metrics/metrics';
-import { metricsHandler } from './metrics/metrics-route';
+import { loadOrCreateCertificate } from './http/tls';
+import { INSPECTION_RECORD_ENTITIES } from './inspection-record/entities';
+import { LocalEvidenceStore, ObjectEvidenceStore } from './inspection-record/evidence-store';
+import { createInspectionRecordModule } from './inspection-record/inspection-record-module';
+import { INSPECTION_ENTITIES } from './inspection/entities';
+import { createInspectionFeature } from './inspection/inspection-feature';
+import type { InspectionLifecycle } from './inspection/inspection-lifecycle';
+import type { InspectionService } from './inspection/inspection-service';
+import { Logger, setLogLevel } from './logging/logger';
 import { webRtcTransportOptions } from './media/media-config';
 import { WorkerPool } from './media/worker-pool';
+import { MetricsRegistry, registerCoreMetrics } from './metrics/metrics';
+import { metricsHandler } from './metrics/metrics-route';
 import { openDatabase } from './persistence/data-source';
-import { MediaWatchdog } from './session/media-watchdog';
-import { createFieldFeatures } from './field/field-features';
-import { RoomRegistry } from './session/room-registry';
+import { RECORDING_ENTITIES } from './recording/entities';
 import { createRecordingModule, type RecordingModule } from './recording/recording-module';
+import { createReportsModule } from './reports/reports-module';
+import { MediaWatchdog } from './session/media-watchdog';
+import { RoomRegistry } from './session/room-registry';
 import { attachSignaling } from './signaling/socket-server';
-import { loadOrCreateCertificate } from './tls';
 
 const logger = new Logger('app');
 
@@ -37,6 +46,9 @@ const logger = new Logger('app');
 const EVIDENCE_RETRY_MS = 30_000;
 
 export const CLIENT_DIST = path.resolve(__dirname, '..', '..', 'client', 'dist');
+
+/** Every feature's tables, for the one DataSource. */
+const ENTITIES = [...AUTH_ENTITIES, ...INSPECTION_ENTITIES, ...INSPECTION_RECORD_ENTITIES, ...RECORDING_ENTITIES, ...FIELD_ENTITIES];
 
 export interface RunningServer {
   /** Base URL the server listens on, e.g. https://127.0.0.1:8443 */
@@ -48,8 +60,9 @@ export interface RunningServer {
   rooms: RoomRegistry;
   accounts: AccountService;
   inspections: InspectionService;
+  lifecycle: InspectionLifecycle;
   io: IoServer;
-  /** Recording (issue #3): recorder, upload queue, object store, replay. */
+  /** Recording: recorder, upload queue, object store, replay. */
   recording: RecordingModule;
   /** Prometheus metrics; features register their own gauges here. */
   metrics: MetricsRegistry;
@@ -62,47 +75,37 @@ export interface RunningServer {
 
 export async function startServer(config: Config, options: { clientDist?: string } = {}): Promise<RunningServer> {
   setLogLevel(config.logLevel);
-  const db = await openDatabase(config.dbPath);
+  const db = await openDatabase(config.dbPath, ENTITIES);
   const signer = new CrewTokenSigner(loadOrCreateSecret(config.dataDir));
   const accounts = new AccountService(db, config.sessionTtlMs);
-  const inspections = new InspectionService(db, signer, config.crewLinkTtlMs);
-  await inspections.closeDanglingParticipants();
   const oneTimeAdminPassword = await accounts.ensureFirstAdmin(config.admin.username, config.admin.password);
+  const publicUrl = (req: express.Request) => config.publicUrl ?? `${config.https ? 'https' : 'http'}://${req.headers.host}`;
+  const inspection = await createInspectionFeature({ db, accounts, signer, crewLinkTtlMs: config.crewLinkTtlMs, publicUrl });
 
   const pool = await WorkerPool.create({ size: config.workers, rtcMinPort: config.rtc.minPort, rtcMaxPort: config.rtc.maxPort });
-  const rooms = new RoomRegistry(pool, webRtcTransportOptions(config), config.reconnectGraceMs, {
-    participantJoined: (p) =>
-      inspections.participantJoined({
-        inspectionId: p.inspectionId,
-        role: p.identity.role,
-        accountId: p.identity.accountId,
-        crewLinkId: p.identity.crewLinkId,
-        displayName: p.displayName,
-        device: p.device,
-      }),
-    participantLeft: (id, reason) => inspections.participantLeft(id, reason),
-    roomWentLive: (id) => inspections.markLive(id),
-  });
+  const rooms = new RoomRegistry(pool, webRtcTransportOptions(config), config.reconnectGraceMs, inspection.roomHooks);
+  inspection.attach(rooms);
 
   // Notices media stalls/resumptions from packet counters and asks for key frames on resumption.
   const watchdog = new MediaWatchdog().attach(rooms);
-  // Crew phone in the field (issue #6): positions, camera control, video profiles, TURN.
-  const field = createFieldFeatures(db, inspections, rooms, config.field);
+  const field = createFieldFeatures(db, inspection.inspections, rooms, config.field);
 
-  /** Ending is one operation for REST and signaling: persist, revoke links, close the room. */
-  async function endInspection(inspectionId: string): Promise<void> {
-    await inspections.end(inspectionId);
-    await rooms.get(inspectionId)?.close('inspection-ended', 'inspection.ended');
-  }
+  // Starts the embedded object store unless S3_ENDPOINT is set, recovers what a previous run left,
+  // resumes uploads and records every room from now on.
+  const recording = await createRecordingModule({ config, db, rooms, accounts, inspections: inspection.inspections });
 
-  // Recording (issue #3): starts the embedded object store unless S3_ENDPOINT is set, recovers
-  // what a previous run left, resumes uploads and records every room from now on.
-  const recording = await createRecordingModule({ config, db, rooms, accounts, inspections });
-
-  // Inspection record (issue #4): checklist, evidence, conclusion, savings, reports. Evidence goes
-  // to the same object store, staged under DATA_DIR until the store confirms it.
+  // Evidence goes to the same object store, staged under DATA_DIR until the store confirms it.
   const evidenceStore = new ObjectEvidenceStore(recording.store, new LocalEvidenceStore(config.dataDir));
-  const record = await createRecordModule({ db, dataDir: config.dataDir, accounts, inspections, rooms, signer, endInspection, store: evidenceStore });
+  const record = await createInspectionRecordModule({
+    db,
+    accounts,
+    inspections: inspection.inspections,
+    lifecycle: inspection.lifecycle,
+    rooms,
+    signer,
+    store: evidenceStore,
+  });
+  const reports = createReportsModule({ db, accounts, inspections: inspection.inspections, records: record.records, evidence: record.evidence });
   void evidenceStore.retryPending();
   const evidenceRetry = setInterval(() => void evidenceStore.retryPending(), EVIDENCE_RETRY_MS);
   evidenceRetry.unref();
@@ -112,31 +115,42 @@ export async function startServer(config: Config, options: { clientDist?: string
   app.set('trust proxy', false);
   const metrics = new MetricsRegistry();
   registerCoreMetrics(metrics, rooms, pool);
-  metrics.register('cloudship_recording_segments', 'Recording segments by upload state (pending, uploading and failed are the backlog).', 'gauge', async () => {
-    const rows: Array<{ state: string; n: number }> = await db.query('SELECT "uploadState" AS state, COUNT(*) AS n FROM "segment" GROUP BY "uploadState"');
-    return rows.map((r) => ({ labels: { state: r.state }, value: Number(r.n) }));
-  });
+  recording.registerMetrics(metrics);
   app.get('/metrics', metricsHandler(metrics, config.metricsToken));
   app.get('/healthz', (_req, res) => {
     const workers = pool.list().length;
     res.status(workers > 0 && db.isInitialized ? 200 : 503).json({ ok: workers > 0, workers, rooms: rooms.all().length });
   });
-  let server: http.Server | https.Server;
-  const publicUrl = (req: express.Request) => config.publicUrl ?? `${config.https ? 'https' : 'http'}://${req.headers.host}`;
-  app.use('/api', apiRouter({ accounts, inspections, endInspection, publicUrl, secureCookies: config.https }));
+  // API answers depend on cookies and tokens in headers: never let a browser cache them.
+  app.use('/api', (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+  app.use('/api', authRouter({ accounts, secureCookies: config.https }));
+  app.use('/api', inspection.router);
   app.use('/api', record.router);
+  app.use('/api', reports.router);
   app.use('/api', recording.router);
-  app.use(pagesRouter(options.clientDist ?? CLIENT_DIST, inspections));
+  app.use(pagesRouter(options.clientDist ?? CLIENT_DIST, inspection.inspections));
   app.use(notFound);
   app.use(errorHandler);
 
+  let server: http.Server | https.Server;
   if (config.https) {
     const announced = config.rtc.listenIps.map((l) => l.announcedIp ?? l.ip).filter((ip) => ip !== '0.0.0.0');
     server = https.createServer(loadOrCreateCertificate(config.tls, config.dataDir, announced), app);
   } else {
     server = http.createServer(app);
   }
-  const io = attachSignaling(server, { accounts, inspections, rooms, endInspection, field, recording: recording.service, evidence: record.evidence });
+  const io = attachSignaling(server, {
+    accounts,
+    inspections: inspection.inspections,
+    rooms,
+    field,
+    recording: recording.service,
+    inspection: inspection.handlers,
+    inspectionRecord: record.handlers,
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -154,9 +168,12 @@ export async function startServer(config: Config, options: { clientDist?: string
       clearInterval(evidenceRetry);
       await recording.close(); // after the rooms: their last segments are written and registered
       watchdog.close();
-      io.close();
+      // io.close() disconnects every socket and closes the HTTP server; open keep-alive
+      // connections would hold that close back, so they are cut.
+      const stopped = new Promise<void>((resolve) => server.once('close', () => resolve()));
+      await io.close();
       server.closeAllConnections?.();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stopped;
       pool.close();
       await db.destroy();
       logger.info('close() | stopped');
@@ -164,5 +181,21 @@ export async function startServer(config: Config, options: { clientDist?: string
     return closing;
   }
 
-  return { url, port, config, db, pool, rooms, accounts, inspections, io, recording, metrics, retryStagedEvidence: () => evidenceStore.retryPending(), oneTimeAdminPassword, close };
+  return {
+    url,
+    port,
+    config,
+    db,
+    pool,
+    rooms,
+    accounts,
+    inspections: inspection.inspections,
+    lifecycle: inspection.lifecycle,
+    io,
+    recording,
+    metrics,
+    retryStagedEvidence: () => evidenceStore.retryPending(),
+    oneTimeAdminPassword,
+    close,
+  };
 }

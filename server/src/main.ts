@@ -1,6 +1,6 @@
 // Entry point of `npm start`: validated config -> startServer -> print where to go.
 import { ConfigError, detectLanIp, loadConfig } from './config/config';
-import { setLogLevel } from './logger';
+import { setLogLevel } from './logging/logger';
 import { startServer } from './app';
 
 async function main(): Promise<void> {

@@ -10,9 +10,28 @@ export type StaffRole = (typeof STAFF_ROLES)[number];
 export const INSPECTION_KINDS = ['periodic', 'intermediate', 'initial', 'occasional', 'new-build'] as const;
 export type InspectionKind = (typeof INSPECTION_KINDS)[number];
 
-/** scheduled -> live -> ended; scheduled -> cancelled. */
-export const INSPECTION_STATUSES = ['scheduled', 'live', 'ended', 'cancelled'] as const;
+/**
+ * scheduled -> live -> ended (and scheduled -> ended for one that never went live). Ending is final:
+ * the crew links die with it and the live room cannot be re-created. server/src/inspection/
+ * inspection-lifecycle.ts is the only writer of these transitions.
+ */
+export const INSPECTION_STATUSES = ['scheduled', 'live', 'ended'] as const;
 export type InspectionStatus = (typeof INSPECTION_STATUSES)[number];
+
+/** The one rule for "is this inspection over?", on the server and in the pages. */
+export function isClosed(status: InspectionStatus): boolean {
+  return status === 'ended';
+}
+
+/**
+ * Why a participant left the live room (stored in participant_session.leaveReason and sent in
+ * `peer.left`). A room closes for one of the RoomCloseReasons; each of its participants leaves
+ * with that same reason.
+ */
+export const ROOM_CLOSE_REASONS = ['inspection-ended', 'media-server-restarted', 'server-shutdown'] as const;
+export type RoomCloseReason = (typeof ROOM_CLOSE_REASONS)[number];
+export const LEAVE_REASONS = ['left', 'connection-lost', 'server-restart', ...ROOM_CLOSE_REASONS] as const;
+export type LeaveReason = (typeof LEAVE_REASONS)[number];
 
 export interface AccountView {
   id: string;

@@ -1,6 +1,8 @@
 // The small error taxonomy that crosses the wire. Only a stable code and a safe message leave the
 // server; stack traces and internal details stay in its log.
 
+import type { ZodType, ZodTypeDef } from 'zod';
+
 export const ERROR_CODES = [
   'BAD_REQUEST', // payload fails validation
   'PAYLOAD_TOO_LARGE',
@@ -54,3 +56,25 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   INTERNAL: 500,
 };
+
+/**
+ * Parses untrusted input with its schema or throws BAD_REQUEST naming the first few problems
+ * (`field: message; ...`). REST bodies and queries and signaling payloads all go through here.
+ */
+export function parseInput<T>(schema: ZodType<T, ZodTypeDef, unknown>, value: unknown, options: { label?: string; prefix?: string; maxIssues?: number } = {}): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const detail = r.error.issues
+    .slice(0, options.maxIssues ?? 5)
+    .map((i) => `${i.path.join('.') || (options.label ?? 'body')}: ${i.message}`)
+    .join('; ');
+  throw new AppError('BAD_REQUEST', `${options.prefix ?? ''}${detail}`);
+}
+
+/** Maps anything thrown to what may cross the wire: coded AppErrors as they are, the rest INTERNAL. */
+export function toWireError(e: unknown): WireError {
+  if (e instanceof AppError) return e.toWire();
+  // mediasoup throws TypeError for malformed RTP/DTLS parameters: the client's fault.
+  if (e instanceof TypeError) return { code: 'BAD_REQUEST', message: e.message.slice(0, 300) };
+  return { code: 'INTERNAL', message: 'Internal error.' };
+}

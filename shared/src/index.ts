@@ -6,4 +6,4 @@ export * from './field-protocol';
 export * from './api';
 export * from './savings';
 export * from './recording';
-export * from './record';
+export * from './inspection-record';

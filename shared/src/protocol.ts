@@ -16,7 +16,7 @@ import { z } from 'zod';
 import type { Role } from './domain';
 import type { WireError } from './errors';
 import { fieldSchemas, type FieldResponseData, type FieldServerEvents, type IceServerInfo } from './field-protocol';
-import type { CaptureRequestedEvent, ConclusionView, EvidenceView } from './record';
+import type { CaptureRequestedEvent, ConclusionView, EvidenceView } from './inspection-record';
 
 /** Soft per-message limit (bytes of JSON). Larger requests get PAYLOAD_TOO_LARGE, not a disconnect. */
 export const MAX_MESSAGE_BYTES = 64 * 1024;

@@ -2,8 +2,10 @@
 import { z } from 'zod';
 import { INSPECTION_STATUSES, type InspectionView, type Role } from './domain';
 
+/** live -> stopped (surveyor switch or inspection end); live -> interrupted (found live at start-up). */
 export const RECORDING_STATES = ['live', 'stopped', 'interrupted'] as const;
 export type RecordingStateName = (typeof RECORDING_STATES)[number];
+/** pending -> uploading -> uploaded; uploading -> failed (retried at nextAttemptAt) -> uploading ... */
 export const UPLOAD_STATES = ['pending', 'uploading', 'uploaded', 'failed'] as const;
 export type UploadStateName = (typeof UPLOAD_STATES)[number];
 

@@ -1,13 +1,13 @@
 // Synthetic media for recording tests and benchmarks: a VP8/Opus clip encoded once from ffmpeg's
 // test sources, sent as RTP (-c copy, so sending costs next to nothing) into mediasoup
 // PlainTransport producers (comedia) that are attached to a participant of a live room exactly
-// as a WebRTC producer would be (peer.producers + the room's 'producerAdded' event).
+// as a WebRTC producer would be (Room.adoptProducer: the peer's producer, 'producerAdded', consumers).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PlainTransport, Producer } from 'mediasoup/node/lib/types';
-import type { Peer } from '../../server/src/session/peer';
+import type { Peer, PeerProducer } from '../../server/src/session/peer';
 import type { Room } from '../../server/src/session/room';
 
 const CACHE = path.resolve(__dirname, '..', '.tmp');
@@ -69,11 +69,7 @@ export async function publishPlain(room: Room, peer: Peer): Promise<PlainPublish
     rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: assrc }] },
     appData: { source: 'microphone' },
   });
-  for (const p of [video, audio]) {
-    peer.producers.set(p.id, p as Producer<{ source: 'camera' | 'microphone' }>);
-    // What Room.produce() announces for a WebRTC producer; the recorder listens to it.
-    room.emit('producerAdded', peer, p);
-  }
+  for (const p of [video, audio]) await room.adoptProducer(peer, p as PeerProducer);
   const senders: ChildProcess[] = [];
   const senderArgs = (clip: string, seconds: number, loop = false) => [
         '-hide_banner', '-v', 'error', '-nostdin', '-re',
@@ -96,10 +92,7 @@ export async function publishPlain(room: Room, peer: Peer): Promise<PlainPublish
     },
     close() {
       for (const s of senders) if (s.exitCode === null && s.signalCode === null) s.kill('SIGKILL');
-      for (const p of [video, audio]) {
-        peer.producers.delete(p.id);
-        p.close();
-      }
+      for (const p of [video, audio]) p.close(); // the peer forgets them on 'close'
       for (const t of transports) t.close();
     },
   };

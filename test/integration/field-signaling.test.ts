@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
 import { connect, connectError, type SignalingClient } from '../helpers/signaling-client';
-import { PositionFixEntity } from '../../server/src/persistence/field-entities';
+import { PositionFixEntity } from '../../server/src/field/entities';
 
 const TURN_SECRET = 'turn-secret-for-tests-0123456789';
 let server: TestServer;

@@ -36,7 +36,7 @@ async function showList(): Promise<void> {
     input('from', 'replay.filter.from', 'date'),
     input('to', 'replay.filter.to', 'date'),
   ];
-  const status = el('select', { attrs: { name: 'status' } }, [el('option', { t: 'replay.filter.any', attrs: { value: '' } }), ...['live', 'ended', 'scheduled', 'cancelled'].map((s) => el('option', { text: s, attrs: { value: s } }))]);
+  const status = el('select', { attrs: { name: 'status' } }, [el('option', { t: 'replay.filter.any', attrs: { value: '' } }), ...['live', 'ended', 'scheduled'].map((s) => el('option', { text: s, attrs: { value: s } }))]);
   form.append(el('label', { class: 'field' }, [el('span', { t: 'replay.filter.status' }), status]));
   const search = button({ kind: 'primary', testid: 'replay-search', t: 'replay.filter.apply' });
   search.type = 'submit'; // button() makes plain buttons

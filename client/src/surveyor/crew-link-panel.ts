@@ -3,6 +3,7 @@
 // The server only hands out new links (POST), it never shows an old one again (the token is a
 // credential). So the panel creates a link when it first opens for an inspection that can still be
 // joined, and remembers it for the lifetime of the page; "New link" makes another one.
+import { isClosed } from '@cloudship/shared';
 import type { CrewLinkView, InspectionView } from '@cloudship/shared';
 import { api, errorCode } from '../api';
 import { t } from '../i18n';
@@ -22,7 +23,7 @@ export function createCrewLinkPanel(inspection: InspectionView, onUnauthenticate
   const body = el('div', { class: 'crew-link-body' });
   const status = messageBox('crew-link-message', 'info');
   const error = messageBox('crew-link-error');
-  let closed = inspection.status === 'ended' || inspection.status === 'cancelled';
+  let closed = isClosed(inspection.status);
 
   const panel = el('section', { class: 'card crew-link', testid: 'crew-link-panel' }, [
     el('h2', { t: 'link.title' }),

@@ -1,4 +1,5 @@
 // One inspection: particulars, crew link, live session, participants log, and "end inspection".
+import { isClosed } from '@cloudship/shared';
 import type { InspectionDetailView, InspectionView } from '@cloudship/shared';
 import { api, errorCode } from '../api';
 import { t } from '../i18n';
@@ -39,7 +40,7 @@ export function mountInspectionView(root: HTMLElement, ctx: ConsoleContext, id: 
 
   function render(initial: InspectionDetailView): () => void {
     let inspection: InspectionView = initial;
-    let isEnded = initial.status === 'ended' || initial.status === 'cancelled';
+    let isEnded = isClosed(initial.status);
     let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
     const badge = statusBadge(inspection.status);
@@ -77,7 +78,7 @@ export function mountInspectionView(root: HTMLElement, ctx: ConsoleContext, id: 
       setStatusBadge(badge, next.status);
       paintParticulars();
       participants.render(next.participants);
-      if ((next.status === 'ended' || next.status === 'cancelled') && !isEnded) markEnded();
+      if (isClosed(next.status) && !isEnded) markEnded();
     }
 
     /** Re-read the inspection soon (coalesces bursts of peer events into one request). */

@@ -46,7 +46,7 @@ export function mountInspectionsView(root: HTMLElement, ctx: ConsoleContext): ()
       const { inspections } = await api.listInspections();
       if (disposed) return;
       // Live first, then by scheduled time (soonest first).
-      const order = { live: 0, scheduled: 1, ended: 2, cancelled: 3 } as const;
+      const order = { live: 0, scheduled: 1, ended: 2 } as const;
       inspections.sort((a, b) => order[a.status] - order[b.status] || a.scheduledAt.localeCompare(b.scheduledAt));
       replaceChildren(body, inspections.map(row));
       empty.hidden = inspections.length > 0;

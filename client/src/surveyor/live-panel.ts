@@ -1,5 +1,6 @@
 // The surveyor's live session: the crew camera on a large stage, the people in the room, and the
 // surveyor's own controls (microphone on by default, camera optional and off by default).
+import { isClosed } from '@cloudship/shared';
 import type { InspectionView } from '@cloudship/shared';
 import { errorCode } from '../api';
 import { bindText, errorMessage } from '../i18n';
@@ -29,7 +30,7 @@ export interface LivePanelEvents {
 
 export function createLivePanel(inspection: InspectionView, displayName: string, events: LivePanelEvents): LivePanel {
   let session: LiveSession | null = null;
-  let ended = inspection.status === 'ended' || inspection.status === 'cancelled';
+  let ended = isClosed(inspection.status);
   const unsubscribe: Array<() => void> = [];
 
   const conn = createConnectionState();

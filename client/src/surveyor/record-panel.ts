@@ -1,6 +1,7 @@
 // The surveyor's inspection record: the checklist (pass / deficiency / not applicable, note,
 // deadline), the "capture HD still" and "bookmark" buttons, and the evidence gallery. New evidence
 // arrives over the live session ('evidenceAdded') and is attached to the current checklist item.
+import { isClosed } from '@cloudship/shared';
 import type { ChecklistItemView, ChecklistResult, EvidenceView, InspectionRecordView } from '@cloudship/shared';
 import { CHECKLIST_RESULTS } from '@cloudship/shared';
 import { errorCode } from '../api';
@@ -135,9 +136,9 @@ export function createRecordPanel(inspectionId: string, events: RecordPanelEvent
     if (!record) return;
     const locked = record.readOnly;
     setShown(readOnly, 'record-read-only', locked);
-    const ended = record.inspection.status === 'ended' || record.inspection.status === 'cancelled';
+    const ended = isClosed(record.inspection.status);
     captureButton.disabled = locked || ended;
-    bookmarkButton.disabled = locked || record.inspection.status === 'cancelled';
+    bookmarkButton.disabled = locked;
     if (!currentItemId && record.checklist.length) currentItemId = record.checklist[0]!.id;
     replaceChildren(rows, record.checklist.map((i) => itemRow(i, locked)));
     replaceChildren(gallery, record.evidence.length ? record.evidence.map((e) => evidenceCard(e, locked)) : [el('p', { class: 'muted', t: 'record.noEvidence' })]);

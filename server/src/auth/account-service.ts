@@ -3,8 +3,8 @@ import crypto from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
 import { LessThan } from 'typeorm';
 import { AppError, type AccountView, type CreateAccountRequest } from '@cloudship/shared';
-import { Logger } from '../logger';
-import { AccountEntity, AuthSessionEntity, type Account, type AuthSession } from '../persistence/entities';
+import { Logger } from '../logging/logger';
+import { AccountEntity, AuthSessionEntity, type Account, type AuthSession } from './entities';
 import { generatePassword, hashPassword, verifyPassword } from './passwords';
 
 const logger = new Logger('accounts');

@@ -5,7 +5,7 @@
 // target: a crew phone in the same room.
 import { AppError, can, type CameraCapabilities, type CameraCommand, type VideoProfile } from '@cloudship/shared';
 import type { Consumer } from 'mediasoup/node/lib/types';
-import { Logger } from '../logger';
+import { Logger } from '../logging/logger';
 import type { Peer } from '../session/peer';
 import type { Room } from '../session/room';
 import type { RoomRegistry } from '../session/room-registry';

@@ -3,7 +3,7 @@
 import type { DataSource } from 'typeorm';
 import type { IceServerInfo } from '@cloudship/shared';
 import type { Config } from '../config/config';
-import type { InspectionService } from '../inspections/inspection-service';
+import type { InspectionService } from '../inspection/inspection-service';
 import type { RoomRegistry } from '../session/room-registry';
 import { CameraControlService } from './camera-control';
 import { PositionService } from './position-service';

@@ -1,30 +1,12 @@
-// Signaling handlers of the crew-phone-in-the-field features (issue #6), merged into the handler
-// table by signaling/handlers.ts. Each checks a permission (never a role name) and that the socket
-// has joined the room; the services check the target.
-import { AppError, can, type FieldResponseData, type ParsedRequest, type Permission } from '@cloudship/shared';
-import type { SocketContext } from '../signaling/handlers';
-import type { Peer } from '../session/peer';
-import type { Room } from '../session/room';
+// Socket requests of the crew-phone-in-the-field features (positions, camera control, video
+// profiles), merged into the request table by the signaling edge. Each checks a permission (never
+// a role name) and that the socket has joined the room; the services check the target.
+import type { FieldResponseData } from '@cloudship/shared';
+import { joined, requirePermission as allowed, type RequestHandlers } from '../session/participant-context';
 import type { FieldFeatures } from './field-features';
 
-type FieldRequest = keyof FieldResponseData;
-type FieldHandlers = { [N in FieldRequest]: (ctx: SocketContext, req: ParsedRequest<N>) => Promise<FieldResponseData[N]> };
-
-function allowed(ctx: SocketContext, permission: Permission): void {
-  if (!can(ctx.identity.role, permission)) throw new AppError('FORBIDDEN', 'Your role may not do this.');
-}
-
-function joined(ctx: SocketContext): { room: Room; peer: Peer } {
-  if (!ctx.room || !ctx.peer || ctx.peer.closed) throw new AppError('INVALID_STATE', 'Join the room first.');
-  if (ctx.room.closed) throw new AppError('INSPECTION_ENDED', 'This live session is closed.');
-  return { room: ctx.room, peer: ctx.peer };
-}
-
-export function fieldHandlers(field: FieldFeatures | undefined): FieldHandlers {
-  const features = (): FieldFeatures => {
-    if (!field) throw new AppError('INVALID_STATE', 'Not available on this server.');
-    return field;
-  };
+export function fieldHandlers(field: FieldFeatures): RequestHandlers<keyof FieldResponseData> {
+  const features = (): FieldFeatures => field;
   return {
     async 'position.report'(ctx, req) {
       allowed(ctx, 'position.share');

@@ -4,9 +4,9 @@
 import crypto from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
 import { AppError, can, distanceKm, positionTimeProblem, type PositionEvent, type PositionReport } from '@cloudship/shared';
-import type { InspectionService } from '../inspections/inspection-service';
-import { Logger } from '../logger';
-import { PositionFixEntity, type PositionFix } from '../persistence/field-entities';
+import type { InspectionService } from '../inspection/inspection-service';
+import { Logger } from '../logging/logger';
+import { PositionFixEntity, type PositionFix } from './entities';
 import type { Peer } from '../session/peer';
 import type { Room } from '../session/room';
 import type { RoomRegistry } from '../session/room-registry';

@@ -1,20 +1,10 @@
 // Error handling for the REST API: coded AppErrors become `{ error: { code, message } }` with the
 // matching HTTP status; anything else is logged and answered as INTERNAL.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import type { ZodType, ZodTypeDef } from 'zod';
 import { AppError, HTTP_STATUS } from '@cloudship/shared';
-import { Logger } from '../logger';
+import { Logger } from '../logging/logger';
 
 const logger = new Logger('http');
-
-export function parseBody<T>(schema: ZodType<T, ZodTypeDef, unknown>, body: unknown): T {
-  const r = schema.safeParse(body ?? {});
-  if (!r.success) {
-    const detail = r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
-    throw new AppError('BAD_REQUEST', detail);
-  }
-  return r.data;
-}
 
 export const notFound: RequestHandler = (_req, _res, next) => next(new AppError('NOT_FOUND', 'No such resource.'));
 

@@ -3,9 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import express from 'express';
-import { HTTP_STATUS, type ErrorCode } from '@cloudship/shared';
-import type { InspectionService } from '../inspections/inspection-service';
-import { toWireError } from '../signaling/socket-server';
+import { HTTP_STATUS, toWireError, type ErrorCode } from '@cloudship/shared';
+import type { InspectionService } from '../inspection/inspection-service';
 
 const EXPLANATIONS: Partial<Record<ErrorCode, [zh: string, en: string]>> = {
   UNAUTHENTICATED: ['此检验链接无效。请向验船师索取新的链接。', 'This inspection link is not valid. Ask the surveyor for a new one.'],

@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import * as mediasoup from 'mediasoup';
 import type { Worker } from 'mediasoup/node/lib/types';
-import { Logger } from '../logger';
+import { Logger } from '../logging/logger';
 
 const logger = new Logger('worker-pool');
 

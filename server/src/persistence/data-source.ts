@@ -1,25 +1,21 @@
 // The TypeORM DataSource: SQLite file by default, schema owned by migrations (synchronize: false).
+// Each feature owns its entities; the composition root (app.ts) hands their union in here, so this
+// folder never imports a feature.
 import fs from 'node:fs';
 import path from 'node:path';
-import { DataSource } from 'typeorm';
-import { Logger } from '../logger';
-import { ENTITIES } from './entities';
-import { FIELD_ENTITIES } from './field-entities';
-import { FieldPosition1764400000000 } from './migrations/1764400000000-field-position';
-import { Initial1764200000000 } from './migrations/1764200000000-initial';
-import { Recording1764300300000 } from './migrations/1764300300000-recording';
-import { InspectionRecord1764300000000 } from './migrations/1764300000000-inspection-record';
+import { DataSource, type EntitySchema } from 'typeorm';
+import { Logger } from '../logging/logger';
+import { MIGRATIONS } from './migrations';
 
 const logger = new Logger('persistence');
 
-export async function openDatabase(dbPath: string): Promise<DataSource> {
+export async function openDatabase(dbPath: string, entities: EntitySchema<any>[]): Promise<DataSource> {
   fs.mkdirSync(path.dirname(dbPath), { recursive: true });
   const ds = new DataSource({
     type: 'sqlite',
     database: dbPath,
-    entities: [...ENTITIES, ...FIELD_ENTITIES],
-    // TypeORM orders migrations by their timestamp, not by their place in this list.
-    migrations: [FieldPosition1764400000000, Initial1764200000000, Recording1764300300000, InspectionRecord1764300000000],
+    entities,
+    migrations: MIGRATIONS,
     synchronize: false,
     migrationsRun: false,
     logging: false,

@@ -1,12 +1,11 @@
-// Recording tables (issue #3), declared with EntitySchema like persistence/entities.ts. The schema
+// Recording tables, declared with EntitySchema like every feature's entities.ts. The schema
 // itself is in migrations/1764300300000-recording.ts.
 import { EntitySchema } from 'typeorm';
-import type { MediaSource, Role } from '@cloudship/shared';
+import type { MediaSource, RecordingStateName, Role, UploadStateName } from '@cloudship/shared';
 
-/** live -> stopped (surveyor switch or inspection end); live -> interrupted (found live at start-up). */
-export type RecordingState = 'live' | 'stopped' | 'interrupted';
-/** pending -> uploading -> uploaded; uploading -> failed (retried at nextAttemptAt) -> uploading ... */
-export type UploadState = 'pending' | 'uploading' | 'uploaded' | 'failed';
+// The state names are declared once, in shared/src/recording.ts (the replay API sends them).
+type RecordingState = RecordingStateName;
+type UploadState = UploadStateName;
 
 export interface Recording {
   id: string;

@@ -7,8 +7,9 @@ import type express from 'express';
 import type { DataSource } from 'typeorm';
 import type { AccountService } from '../auth/account-service';
 import type { Config } from '../config/config';
-import type { InspectionService } from '../inspections/inspection-service';
-import { Logger } from '../logger';
+import type { InspectionService } from '../inspection/inspection-service';
+import { Logger } from '../logging/logger';
+import type { MetricsRegistry } from '../metrics/metrics';
 import type { RoomRegistry } from '../session/room-registry';
 import { EMBEDDED_CREDENTIALS, startEmbeddedStore, type EmbeddedStore } from '../storage/embedded-store';
 import { ObjectStore } from '../storage/object-store';
@@ -29,6 +30,8 @@ export interface RecordingModule {
   router: express.Router;
   /** The embedded store's endpoint, or the configured S3_ENDPOINT. */
   storeEndpoint: string;
+  /** Adds the recording's gauges (the upload backlog) to /metrics. */
+  registerMetrics(metrics: MetricsRegistry): void;
   close(): Promise<void>;
 }
 
@@ -74,6 +77,12 @@ export async function createRecordingModule(deps: {
     replay,
     router,
     storeEndpoint: endpoint,
+    registerMetrics(metrics) {
+      metrics.register('cloudship_recording_segments', 'Recording segments by upload state (pending, uploading and failed are the backlog).', 'gauge', async () => {
+        const rows: Array<{ state: string; n: number }> = await deps.db.query('SELECT "uploadState" AS state, COUNT(*) AS n FROM "segment" GROUP BY "uploadState"');
+        return rows.map((r) => ({ labels: { state: r.state }, value: Number(r.n) }));
+      });
+    },
     close() {
       closing ??= (async () => {
         await service.close();

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { DataSource, Repository } from 'typeorm';
 import type { Producer } from 'mediasoup/node/lib/types';
 import type { MediaSource, RecordingStateEvent } from '@cloudship/shared';
-import { Logger } from '../logger';
+import { Logger } from '../logging/logger';
 import type { Peer } from '../session/peer';
 import type { Room } from '../session/room';
 import type { RoomRegistry } from '../session/room-registry';

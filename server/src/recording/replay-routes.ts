@@ -4,11 +4,10 @@ import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import express from 'express';
-import { assignAuditorSchema, replayListQuerySchema } from '@cloudship/shared';
+import { assignAuditorSchema, replayListQuerySchema, parseInput } from '@cloudship/shared';
 import type { AccountService } from '../auth/account-service';
-import { parseBody } from '../http/errors';
-import { staffRoute } from '../http/staff-route';
-import { Logger } from '../logger';
+import { staffRoute } from '../auth/staff-route';
+import { Logger } from '../logging/logger';
 import { assertUuid, resolveInside } from '../storage/object-keys';
 import type { ObjectStore } from '../storage/object-store';
 import { resolveRange } from './http-range';
@@ -32,12 +31,12 @@ export function replayRouter(deps: ReplayRouteDeps): express.Router {
   const authed = staffRoute(deps.accounts);
 
   router.get('/replay/inspections', authed('recording.replay', async (req, res) => {
-    const query = parseBody(replayListQuerySchema, { ...(req.query as Record<string, unknown>) });
+    const query = parseInput(replayListQuerySchema, { ...(req.query as Record<string, unknown>) });
     res.json({ inspections: await deps.replay.list(req.account, query) });
   }));
 
   router.post('/inspections/:id/auditors', authed('recording.control', async (req, res) => {
-    const body = parseBody(assignAuditorSchema, req.body);
+    const body = parseInput(assignAuditorSchema, req.body ?? {});
     await deps.replay.assignAuditor(req.account, assertUuid(req.params.id, 'inspection id'), body.accountId);
     res.status(204).end();
   }));

@@ -14,9 +14,10 @@ import {
   type TimelineGapView,
   type TrackView,
 } from '@cloudship/shared';
-import type { InspectionService } from '../inspections/inspection-service';
-import { Logger } from '../logger';
-import { AccountEntity, InspectionEntity, ParticipantSessionEntity, type Account, type Inspection, type ParticipantSession } from '../persistence/entities';
+import type { InspectionService } from '../inspection/inspection-service';
+import { Logger } from '../logging/logger';
+import { AccountEntity, type Account } from '../auth/entities';
+import { InspectionEntity, ParticipantSessionEntity, type Inspection, type ParticipantSession } from '../inspection/entities';
 import { assertUuid } from '../storage/object-keys';
 import {
   AuditAssignmentEntity,

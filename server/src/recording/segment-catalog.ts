@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DataSource, Repository } from 'typeorm';
-import { Logger } from '../logger';
+import { Logger } from '../logging/logger';
 import { resolveInside, segmentKey } from '../storage/object-keys';
 import { digestFile } from '../storage/object-store';
 import { probeDuration, readSegmentList, repairSegment } from './ffmpeg';

@@ -6,7 +6,7 @@ import dgram from 'node:dgram';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { Consumer, PlainTransport, Producer, Router, RtpCapabilities } from 'mediasoup/node/lib/types';
-import { Logger } from '../logger';
+import { Logger } from '../logging/logger';
 import { FFMPEG, FFPROBE, freePortPair, readSegmentList, run as runCommand, sdpFor, spawnRecorder, waitForUdpBind } from './ffmpeg';
 
 const logger = new Logger('track-recorder');

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import type { DataSource, Repository } from 'typeorm';
 import { In, LessThanOrEqual } from 'typeorm';
-import { Logger } from '../logger';
+import { Logger } from '../logging/logger';
 import { resolveInside } from '../storage/object-keys';
 import { digestFile, ObjectStore } from '../storage/object-store';
 import { SegmentEntity, type Segment } from './entities';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AppError } from '@cloudship/shared';
-import { Logger } from '../logger';
+import { Logger } from '../logging/logger';
 
 const logger = new Logger('pdf');
 

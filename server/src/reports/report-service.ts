@@ -4,11 +4,12 @@
 import type { DataSource, Repository } from 'typeorm';
 import { In, Not, IsNull } from 'typeorm';
 import type { InspectionRecordView, ReportQuery, ReportView, SavingsEstimate } from '@cloudship/shared';
-import { AccountEntity, InspectionEntity, type Account, type Inspection } from '../persistence/entities';
-import { InspectionRecordEntity, type InspectionRecord } from '../persistence/record-entities';
-import type { EvidenceService } from '../inspections/evidence-service';
-import type { InspectionService } from '../inspections/inspection-service';
-import type { RecordService } from '../inspections/record-service';
+import { AccountEntity, type Account } from '../auth/entities';
+import { InspectionEntity, type Inspection } from '../inspection/entities';
+import { InspectionRecordEntity, type InspectionRecord } from '../inspection-record/entities';
+import type { EvidenceService } from '../inspection-record/evidence-service';
+import type { InspectionService } from '../inspection/inspection-service';
+import type { RecordService } from '../inspection-record/record-service';
 import { summarize, toCsv, type CsvRow } from './report-totals';
 
 export class ReportService {

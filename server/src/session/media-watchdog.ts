@@ -14,7 +14,7 @@
 // it sends no video. Paused producers are skipped (a muted microphone sends nothing on purpose).
 import { EventEmitter } from 'node:events';
 import type { Producer } from 'mediasoup/node/lib/types';
-import { Logger } from '../logger';
+import { Logger } from '../logging/logger';
 import type { Peer } from './peer';
 import type { Room } from './room';
 import type { RoomRegistry } from './room-registry';

@@ -1,6 +1,7 @@
 // A participant in a live room: its transports, producers and consumers. The room owns peers; a
 // peer owns its mediasoup objects and closes them once (closing a transport closes its producers
-// and consumers inside mediasoup; we only drop our references).
+// and consumers inside mediasoup; we only drop our references). Its state is private: the room
+// changes it through the methods below, everyone else reads it through getters.
 import type { Consumer, Producer, RtpCapabilities, WebRtcTransport } from 'mediasoup/node/lib/types';
 import type { MediaSource, PeerInfo, PeerState, Role, ServerToClientEvents } from '@cloudship/shared';
 
@@ -28,30 +29,71 @@ export interface TransportEntry {
   connected: boolean;
 }
 
+export type PeerProducer = Producer<{ source: MediaSource }>;
+export type PeerConsumer = Consumer<{ source: MediaSource; peerId: string }>;
+
 export class Peer {
-  readonly transports = new Map<string, TransportEntry>();
-  readonly producers = new Map<string, Producer<{ source: MediaSource }>>();
-  readonly consumers = new Map<string, Consumer<{ source: MediaSource; peerId: string }>>();
-  rtpCapabilities: RtpCapabilities | null = null;
-  state: PeerState = 'connected';
-  graceTimer: NodeJS.Timeout | null = null;
-  closed = false;
+  readonly #transports = new Map<string, TransportEntry>();
+  readonly #producers = new Map<string, PeerProducer>();
+  readonly #consumers = new Map<string, PeerConsumer>();
+  #rtpCapabilities: RtpCapabilities | null = null;
+  #state: PeerState = 'connected';
+  #graceTimer: NodeJS.Timeout | null = null;
+  #closed = false;
+  #displayName: string;
+  #channel: PeerChannel;
 
   constructor(
     /** The participant_session row id; also the peer id other participants see. */
     readonly id: string,
     readonly identity: PeerIdentity,
-    public displayName: string,
-    public device: string,
-    public channel: PeerChannel,
-  ) {}
+    displayName: string,
+    readonly device: string,
+    channel: PeerChannel,
+  ) {
+    this.#displayName = displayName;
+    this.#channel = channel;
+  }
 
   get role(): Role {
     return this.identity.role;
   }
+  get displayName(): string {
+    return this.#displayName;
+  }
+  get channel(): PeerChannel {
+    return this.#channel;
+  }
+  get state(): PeerState {
+    return this.#state;
+  }
+  get closed(): boolean {
+    return this.#closed;
+  }
+  get rtpCapabilities(): RtpCapabilities | null {
+    return this.#rtpCapabilities;
+  }
+  /** True while its signalling is lost and the grace period runs. */
+  get inGrace(): boolean {
+    return this.#graceTimer !== null;
+  }
+  get transports(): ReadonlyMap<string, TransportEntry> {
+    return this.#transports;
+  }
+  get producers(): ReadonlyMap<string, PeerProducer> {
+    return this.#producers;
+  }
+  get consumers(): ReadonlyMap<string, PeerConsumer> {
+    return this.#consumers;
+  }
+
+  /** Sends to this participant unless it is closed. */
+  notify<E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>): void {
+    if (!this.#closed) this.#channel.notify(event, ...args);
+  }
 
   transportFor(direction: Direction): TransportEntry | undefined {
-    for (const entry of this.transports.values()) if (entry.direction === direction) return entry;
+    for (const entry of this.#transports.values()) if (entry.direction === direction) return entry;
     return undefined;
   }
 
@@ -59,9 +101,9 @@ export class Peer {
     return {
       id: this.id,
       role: this.role,
-      displayName: this.displayName,
-      state: this.state,
-      producers: [...this.producers.values()].map((p) => ({
+      displayName: this.#displayName,
+      state: this.#state,
+      producers: [...this.#producers.values()].map((p) => ({
         id: p.id,
         kind: p.kind,
         source: p.appData.source,
@@ -70,19 +112,77 @@ export class Peer {
     };
   }
 
+  // --- changed by the Room only ---
+
+  /** A new connection takes this peer over (rejoin); returns the previous channel. */
+  rebind(channel: PeerChannel, displayName: string, rtpCapabilities: RtpCapabilities): PeerChannel {
+    const previous = this.#channel;
+    this.#channel = channel;
+    this.#displayName = displayName;
+    this.#rtpCapabilities = rtpCapabilities;
+    this.cancelGrace();
+    return previous;
+  }
+
+  setRtpCapabilities(caps: RtpCapabilities): void {
+    this.#rtpCapabilities = caps;
+  }
+
+  /** Returns the previous state, or null when it did not change. */
+  setState(state: PeerState): PeerState | null {
+    if (this.#state === state) return null;
+    const from = this.#state;
+    this.#state = state;
+    return from;
+  }
+
+  startGrace(ms: number, onExpiry: () => void): void {
+    this.cancelGrace();
+    this.#graceTimer = setTimeout(onExpiry, ms);
+    this.#graceTimer.unref();
+  }
+
+  cancelGrace(): void {
+    if (this.#graceTimer) clearTimeout(this.#graceTimer);
+    this.#graceTimer = null;
+  }
+
+  addTransport(entry: TransportEntry): void {
+    this.#transports.set(entry.transport.id, entry);
+  }
+
+  /** Closes and forgets the transport of this direction, if any (a replacement is coming). */
+  dropTransport(direction: Direction): void {
+    for (const [id, e] of this.#transports) {
+      if (e.direction !== direction) continue;
+      e.transport.close();
+      this.#transports.delete(id);
+    }
+  }
+
+  addProducer(producer: PeerProducer): void {
+    this.#producers.set(producer.id, producer);
+    producer.observer.once('close', () => this.#producers.delete(producer.id));
+  }
+
+  addConsumer(consumer: PeerConsumer): void {
+    this.#consumers.set(consumer.id, consumer);
+    consumer.observer.once('close', () => this.#consumers.delete(consumer.id));
+  }
+
   /** Drops every transport (and so its producers/consumers), e.g. before a rejoin sets up anew. */
   closeMedia(): void {
-    for (const { transport } of this.transports.values()) transport.close();
-    this.transports.clear();
-    this.producers.clear();
-    this.consumers.clear();
+    for (const { transport } of this.#transports.values()) transport.close();
+    this.#transports.clear();
+    this.#producers.clear();
+    this.#consumers.clear();
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.graceTimer) clearTimeout(this.graceTimer);
-    this.graceTimer = null;
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#state = 'gone';
+    this.cancelGrace();
     this.closeMedia();
   }
 }

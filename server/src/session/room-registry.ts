@@ -3,7 +3,8 @@
 // dies, its rooms are closed with 'room.rejoin' so participants come back on a healthy worker.
 import { EventEmitter } from 'node:events';
 import type { Worker, WebRtcTransportOptions } from 'mediasoup/node/lib/types';
-import { Logger } from '../logger';
+import type { RoomCloseReason } from '@cloudship/shared';
+import { Logger } from '../logging/logger';
 import type { WorkerPool } from '../media/worker-pool';
 import { Room, type RoomHooks } from './room';
 
@@ -81,10 +82,10 @@ export class RoomRegistry extends EventEmitter<{ roomCreated: [Room] }> {
   private async onWorkerDied(worker: Worker): Promise<void> {
     const affected = this.all().filter((r) => r.worker === worker);
     logger.warn('onWorkerDied() | closing rooms of the dead worker; participants will rejoin', { rooms: affected.length });
-    await Promise.all(affected.map((room) => room.close('media-server-restarted', 'room.rejoin')));
+    await Promise.all(affected.map((room) => room.close('media-server-restarted')));
   }
 
-  async closeAll(reason: string): Promise<void> {
-    await Promise.all(this.all().map((room) => room.close(reason, 'room.rejoin')));
+  async closeAll(reason: Extract<RoomCloseReason, 'server-shutdown'>): Promise<void> {
+    await Promise.all(this.all().map((room) => room.close(reason)));
   }
 }

@@ -3,18 +3,31 @@
 // validates the lifecycle (joined? transport connected? whose transport?) and throws a coded
 // AppError, so a confused or hostile client cannot disturb the others.
 import { EventEmitter } from 'node:events';
-import type { Producer, Router, RtpCapabilities, Worker, DtlsParameters, RtpParameters, WebRtcTransportOptions } from 'mediasoup/node/lib/types';
-import { AppError, can, type ConsumerInfo, type JoinResult, type MediaSource, type PeerState, type ServerToClientEvents, type TransportInfo } from '@cloudship/shared';
-import { Logger } from '../logger';
+import type { Router, RtpCapabilities, Worker, DtlsParameters, RtpParameters, WebRtcTransportOptions } from 'mediasoup/node/lib/types';
+import {
+  AppError,
+  can,
+  type ConsumerInfo,
+  type JoinResult,
+  type LeaveReason,
+  type MediaSource,
+  type PeerState,
+  type Permission,
+  type Role,
+  type RoomCloseReason,
+  type ServerToClientEvents,
+  type TransportInfo,
+} from '@cloudship/shared';
+import { Logger } from '../logging/logger';
 import { MEDIA_CODECS } from '../media/media-config';
-import { Peer, type Direction, type PeerChannel, type PeerIdentity } from './peer';
+import { Peer, type Direction, type PeerChannel, type PeerConsumer, type PeerIdentity, type PeerProducer } from './peer';
 
 const logger = new Logger('room');
 
 export interface RoomHooks {
   /** Persists a new participant stay; returns its id (used as the peer id). */
   participantJoined(p: { inspectionId: string; identity: PeerIdentity; displayName: string; device: string }): Promise<string>;
-  participantLeft(participantId: string, reason: string): Promise<void>;
+  participantLeft(participantId: string, reason: LeaveReason): Promise<void>;
   /** Called once when the first participant joins. */
   roomWentLive(inspectionId: string): Promise<void>;
 }
@@ -33,14 +46,28 @@ export interface RoomOptions {
  */
 export interface RoomEvents {
   peerJoined: [peer: Peer, rejoined: boolean];
-  peerLeft: [peer: Peer, reason: string];
-  producerAdded: [peer: Peer, producer: Producer];
-  close: [reason: string];
+  peerLeft: [peer: Peer, reason: LeaveReason];
+  producerAdded: [peer: Peer, producer: PeerProducer];
+  close: [reason: RoomCloseReason];
 }
 
+/** Who a broadcast reaches: everyone joined, minus `except`, narrowed by permission and/or role. */
+export interface BroadcastFilter {
+  except?: Peer;
+  permission?: Permission;
+  role?: Role;
+}
+
+/** Participants are told 'inspection.ended' when it ended, 'room.rejoin' for every other close. */
+const CLOSE_EVENT: Record<RoomCloseReason, 'inspection.ended' | 'room.rejoin'> = {
+  'inspection-ended': 'inspection.ended',
+  'media-server-restarted': 'room.rejoin',
+  'server-shutdown': 'room.rejoin',
+};
+
 export class Room extends EventEmitter<RoomEvents> {
-  readonly peers = new Map<string, Peer>();
-  closed = false;
+  readonly #peers = new Map<string, Peer>();
+  #closed = false;
 
   private constructor(
     readonly inspectionId: string,
@@ -65,8 +92,34 @@ export class Room extends EventEmitter<RoomEvents> {
     return new Room(options.inspectionId, options.worker, router, options);
   }
 
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The joined participants (a reconnecting one included, until its grace period ends). */
+  get peers(): ReadonlyMap<string, Peer> {
+    return this.#peers;
+  }
+
   onClose(listener: () => void): void {
     this.on('close', listener);
+  }
+
+  /**
+   * Sends one event to every joined participant that matches the filter: every feature that
+   * tells the room something (peer state, record changes, positions, camera) goes through here.
+   * Returns how many were sent to.
+   */
+  broadcast<E extends keyof ServerToClientEvents>(event: E, payload: Parameters<ServerToClientEvents[E]>[0], filter: BroadcastFilter = {}): number {
+    let sent = 0;
+    for (const peer of this.#peers.values()) {
+      if (peer === filter.except || peer.closed) continue;
+      if (filter.permission && !can(peer.role, filter.permission)) continue;
+      if (filter.role && peer.role !== filter.role) continue;
+      (peer.notify as (e: E, p: typeof payload) => void)(event, payload);
+      sent++;
+    }
+    return sent;
   }
 
   private ctx(peer?: Peer) {
@@ -74,7 +127,7 @@ export class Room extends EventEmitter<RoomEvents> {
   }
 
   peerByIdentity(key: string): Peer | undefined {
-    for (const p of this.peers.values()) if (p.identity.key === key) return p;
+    for (const p of this.#peers.values()) if (p.identity.key === key) return p;
     return undefined;
   }
 
@@ -90,13 +143,11 @@ export class Room extends EventEmitter<RoomEvents> {
   ): Promise<{ peer: Peer; result: JoinResult }> {
     this.assertOpen();
     let peer = this.peerByIdentity(identity.key);
+    let rejoined = false;
     if (peer) {
-      const previous = peer.channel;
+      rejoined = true;
       peer.closeMedia(); // the others' consumers of it close too ('consumer.closed')
-      peer.channel = channel;
-      peer.displayName = req.displayName;
-      if (peer.graceTimer) clearTimeout(peer.graceTimer);
-      peer.graceTimer = null;
+      const previous = peer.rebind(channel, req.displayName, req.rtpCapabilities);
       if (previous !== channel) previous.disconnect();
       logger.info('join() | participant rejoined', this.ctx(peer));
     } else {
@@ -108,16 +159,15 @@ export class Room extends EventEmitter<RoomEvents> {
       });
       this.assertOpen(); // the room may have closed while the row was written
       peer = new Peer(id, identity, req.displayName, req.device, channel);
-      this.peers.set(peer.id, peer);
-      if (this.peers.size === 1) await this.options.hooks.roomWentLive(this.inspectionId);
+      peer.setRtpCapabilities(req.rtpCapabilities);
+      this.#peers.set(peer.id, peer);
+      if (this.#peers.size === 1) await this.options.hooks.roomWentLive(this.inspectionId);
       logger.info('join() | participant joined', { ...this.ctx(peer), role: identity.role });
     }
-    const rejoined = peer.rtpCapabilities !== null;
-    peer.rtpCapabilities = req.rtpCapabilities;
     this.setState(peer, 'connected');
     this.safeEmit('peerJoined', peer, rejoined);
-    this.notifyOthers(peer, 'peer.joined', peer.info());
-    const peers = [...this.peers.values()].filter((p) => p !== peer).map((p) => p.info());
+    this.broadcast('peer.joined', peer.info(), { except: peer });
+    const peers = [...this.#peers.values()].filter((p) => p !== peer).map((p) => p.info());
     return { peer, result: { participantId: peer.id, role: identity.role, peers } };
   }
 
@@ -125,14 +175,13 @@ export class Room extends EventEmitter<RoomEvents> {
     this.assertJoined(peer);
     // One transport per direction: a new request replaces the old one (a client recovering from
     // a failed ICE connection does exactly this).
-    peer.transportFor(direction)?.transport.close();
-    for (const [id, e] of peer.transports) if (e.direction === direction) peer.transports.delete(id);
+    peer.dropTransport(direction);
     const transport = await this.router.createWebRtcTransport({ ...this.options.transportOptions, appData: { peerId: peer.id, direction } });
     if (peer.closed) {
       transport.close();
       throw new AppError('INVALID_STATE', 'You left the room.');
     }
-    peer.transports.set(transport.id, { transport, direction, connected: false });
+    peer.addTransport({ transport, direction, connected: false });
     transport.on('icestatechange', (state) => logger.debug(`transport ice -> ${state}`, { ...this.ctx(peer), transportId: transport.id }));
     transport.on('dtlsstatechange', (state) => {
       if (state === 'failed' || state === 'closed') logger.info(`transport dtls -> ${state}`, { ...this.ctx(peer), transportId: transport.id });
@@ -179,12 +228,30 @@ export class Room extends EventEmitter<RoomEvents> {
       producer.close();
       throw new AppError('INVALID_STATE', 'You left the room.');
     }
-    peer.producers.set(producer.id, producer);
-    producer.on('transportclose', () => peer.producers.delete(producer.id));
     logger.info('produce() | producer created', { ...this.ctx(peer), kind: req.kind, source: req.source });
-    this.safeEmit('producerAdded', peer, producer);
-    for (const other of this.peers.values()) if (other !== peer) await this.consume(other, peer, producer.id);
+    await this.adoptProducer(peer, producer);
     return producer.id;
+  }
+
+  /**
+   * Makes a producer the peer's and announces it as produce() does: the features hear
+   * 'producerAdded' (recording) and every other peer gets a consumer. produce() uses it for WebRTC
+   * producers; tests and benchmarks use it for producers fed over a PlainTransport.
+   */
+  async adoptProducer(peer: Peer, producer: PeerProducer): Promise<void> {
+    this.assertJoined(peer);
+    peer.addProducer(producer);
+    this.safeEmit('producerAdded', peer, producer);
+    for (const other of this.#peers.values()) if (other !== peer) await this.consume(other, peer, producer.id);
+  }
+
+  /**
+   * Makes a consumer created outside the room's WebRTC transports the peer's (a PlainTransport:
+   * benchmarks), so that what the room does per consumer (load, key frame requests) counts it.
+   */
+  adoptConsumer(peer: Peer, consumer: PeerConsumer): void {
+    this.assertJoined(peer);
+    peer.addConsumer(consumer);
   }
 
   private producerOf(peer: Peer, producerId: string) {
@@ -202,8 +269,7 @@ export class Room extends EventEmitter<RoomEvents> {
   }
 
   closeProducer(peer: Peer, producerId: string): void {
-    this.producerOf(peer, producerId).close();
-    peer.producers.delete(producerId);
+    this.producerOf(peer, producerId).close(); // the peer forgets it on its 'close'
   }
 
   async resumeConsumer(peer: Peer, consumerId: string): Promise<void> {
@@ -214,7 +280,7 @@ export class Room extends EventEmitter<RoomEvents> {
 
   /** Creates consumers on `peer` for every producer of every other peer. */
   private async consumeAllFor(peer: Peer): Promise<void> {
-    for (const other of this.peers.values()) {
+    for (const other of this.#peers.values()) {
       if (other === peer) continue;
       for (const producerId of other.producers.keys()) await this.consume(peer, other, producerId);
     }
@@ -237,15 +303,10 @@ export class Room extends EventEmitter<RoomEvents> {
       paused: true,
       appData: { source: producer.appData.source, peerId: producerPeer.id },
     });
-    consumerPeer.consumers.set(consumer.id, consumer);
-    const forget = () => consumerPeer.consumers.delete(consumer.id);
-    consumer.on('transportclose', forget);
-    consumer.on('producerclose', () => {
-      forget();
-      consumerPeer.channel.notify('consumer.closed', { consumerId: consumer.id });
-    });
-    consumer.on('producerpause', () => consumerPeer.channel.notify('consumer.paused', { consumerId: consumer.id }));
-    consumer.on('producerresume', () => consumerPeer.channel.notify('consumer.resumed', { consumerId: consumer.id }));
+    consumerPeer.addConsumer(consumer);
+    consumer.on('producerclose', () => consumerPeer.notify('consumer.closed', { consumerId: consumer.id }));
+    consumer.on('producerpause', () => consumerPeer.notify('consumer.paused', { consumerId: consumer.id }));
+    consumer.on('producerresume', () => consumerPeer.notify('consumer.resumed', { consumerId: consumer.id }));
     const info: ConsumerInfo = {
       consumerId: consumer.id,
       producerId,
@@ -255,7 +316,7 @@ export class Room extends EventEmitter<RoomEvents> {
       rtpParameters: consumer.rtpParameters,
       producerPaused: consumer.producerPaused,
     };
-    consumerPeer.channel.notify('consumer.new', info);
+    consumerPeer.notify('consumer.new', info);
   }
 
   /**
@@ -264,11 +325,9 @@ export class Room extends EventEmitter<RoomEvents> {
    * period passes without a rejoin.
    */
   connectionLost(peer: Peer): void {
-    if (peer.closed || this.peers.get(peer.id) !== peer) return;
+    if (peer.closed || this.#peers.get(peer.id) !== peer) return;
     this.setState(peer, 'reconnecting');
-    if (peer.graceTimer) clearTimeout(peer.graceTimer);
-    peer.graceTimer = setTimeout(() => void this.leave(peer, 'connection-lost'), this.options.reconnectGraceMs);
-    peer.graceTimer.unref();
+    peer.startGrace(this.options.reconnectGraceMs, () => void this.leave(peer, 'connection-lost'));
   }
 
   /**
@@ -277,52 +336,46 @@ export class Room extends EventEmitter<RoomEvents> {
    * While the signalling itself is lost (grace timer running), connectionLost/join decide.
    */
   setMediaInterrupted(peer: Peer, interrupted: boolean): void {
-    if (peer.closed || this.peers.get(peer.id) !== peer || peer.graceTimer) return;
+    if (peer.closed || this.#peers.get(peer.id) !== peer || peer.inGrace) return;
     this.setState(peer, interrupted ? 'reconnecting' : 'connected');
   }
 
   private setState(peer: Peer, state: PeerState): void {
-    if (peer.state === state) return;
-    logger.info(`setState() | ${peer.state} -> ${state}`, this.ctx(peer));
-    peer.state = state;
-    this.notifyOthers(peer, 'peer.state', { peerId: peer.id, state });
+    const from = peer.setState(state);
+    if (from === null) return;
+    logger.info(`setState() | ${from} -> ${state}`, this.ctx(peer));
+    this.broadcast('peer.state', { peerId: peer.id, state }, { except: peer });
   }
 
-  async leave(peer: Peer, reason: string): Promise<void> {
-    if (peer.closed || this.peers.get(peer.id) !== peer) return;
-    peer.state = 'gone';
+  async leave(peer: Peer, reason: 'left' | 'connection-lost'): Promise<void> {
+    if (peer.closed || this.#peers.get(peer.id) !== peer) return;
     peer.close();
-    this.peers.delete(peer.id);
-    this.notifyOthers(peer, 'peer.left', { peerId: peer.id, reason });
+    this.#peers.delete(peer.id);
+    this.broadcast('peer.left', { peerId: peer.id, reason });
     logger.info('leave() | participant left', { ...this.ctx(peer), reason });
     this.safeEmit('peerLeft', peer, reason);
     await this.options.hooks.participantLeft(peer.id, reason).catch((e) => logger.error('leave() | could not log the leave', this.ctx(peer), e));
   }
 
   /**
-   * Closes the room: tells everyone why (`event`), closes every peer and the router, and
-   * records each participant's leave. Idempotent.
+   * Closes the room: tells everyone why ('inspection.ended' or 'room.rejoin', from the reason),
+   * closes every peer and the router, and records each participant's leave. Idempotent.
    */
-  async close(reason: string, event: 'inspection.ended' | 'room.rejoin'): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    const peers = [...this.peers.values()];
-    this.peers.clear();
-    for (const peer of peers) {
-      peer.channel.notify(event, { reason });
-      peer.close();
-    }
+  async close(reason: RoomCloseReason): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const event = CLOSE_EVENT[reason];
+    const peers = [...this.#peers.values()];
+    for (const peer of peers) peer.notify(event, { reason });
+    this.#peers.clear();
+    for (const peer of peers) peer.close();
     if (!this.router.closed) this.router.close();
     logger.info('close() | room closed', { inspectionId: this.inspectionId, reason });
     this.safeEmit('close', reason);
     await Promise.all(peers.map((p) => this.options.hooks.participantLeft(p.id, reason).catch(() => undefined)));
     // The crew's credential died with the inspection: cut those connections. Staff sockets stay
     // (the surveyor who ended it is still waiting for the acknowledgement of that request).
-    if (event === 'inspection.ended') for (const peer of peers) if (peer.role === 'crew') peer.channel.disconnect();
-  }
-
-  private notifyOthers<E extends keyof ServerToClientEvents>(peer: Peer, event: E, ...args: Parameters<ServerToClientEvents[E]>): void {
-    for (const other of this.peers.values()) if (other !== peer) other.channel.notify(event, ...args);
+    if (reason === 'inspection-ended') for (const peer of peers) if (peer.role === 'crew') peer.channel.disconnect();
   }
 
   private transportOf(peer: Peer, transportId: string) {
@@ -334,10 +387,10 @@ export class Room extends EventEmitter<RoomEvents> {
 
   private assertJoined(peer: Peer): void {
     this.assertOpen();
-    if (peer.closed || this.peers.get(peer.id) !== peer) throw new AppError('INVALID_STATE', 'Join the room first.');
+    if (peer.closed || this.#peers.get(peer.id) !== peer) throw new AppError('INVALID_STATE', 'Join the room first.');
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new AppError('INSPECTION_ENDED', 'This live session is closed.');
+    if (this.#closed) throw new AppError('INSPECTION_ENDED', 'This live session is closed.');
   }
 }

@@ -1,45 +1,42 @@
-// One handler per request. Payloads arrive already parsed; each handler checks the permission it
-// needs (never a role name) and delegates the media work to the Room.
+// The request table of the signaling edge: the live room's own requests (join, transports,
+// produce/consume) are answered here; every feature's requests come from that feature's handler
+// module (inspection/, inspection-record/, recording/, field/) and are merged in. Payloads arrive
+// already parsed; each handler checks the permission it needs (never a role name) and delegates
+// the media work to the Room.
 import type { DtlsParameters, RtpCapabilities, RtpParameters } from 'mediasoup/node/lib/types';
-import { AppError, can, type ParsedRequest, type Permission, type RequestName, type ResponseData } from '@cloudship/shared';
-import type { Peer, PeerChannel, PeerIdentity } from '../session/peer';
-import type { Room } from '../session/room';
-import type { SignalingDeps } from './socket-server';
+import { AppError, type RequestName } from '@cloudship/shared';
+import type { FieldFeatures } from '../field/field-features';
 import { fieldHandlers } from '../field/field-handlers';
+import type { InspectionService } from '../inspection/inspection-service';
+import type { RecordingService } from '../recording/recording-service';
+import { recordingHandlers } from '../recording/recording-handlers';
+import { joined, requirePermission, type ParticipantContext, type RequestHandlers } from '../session/participant-context';
+import type { Room } from '../session/room';
+import type { RoomRegistry } from '../session/room-registry';
 
-/** Per-socket state: who is on the other end, and once joined, their room and peer. */
-export interface SocketContext {
-  inspectionId: string;
-  identity: PeerIdentity;
-  /** The crew's token, re-checked at join (the link may be revoked after the handshake). */
-  crewToken: string | null;
-  channel?: PeerChannel;
-  room?: Room;
-  peer?: Peer;
+export interface HandlerDeps {
+  inspections: InspectionService;
+  rooms: RoomRegistry;
+  /** Crew phone in the field: position, camera control, video profiles, TURN. */
+  field: FieldFeatures;
+  /** The surveyor's recording switch and the crew's consent. */
+  recording: Pick<RecordingService, 'start' | 'stop' | 'recordConsent'>;
+  /** The inspection's own requests (inspection/inspection-handlers.ts). */
+  inspection: RequestHandlers<'inspection.end'>;
+  /** The inspection record's requests (inspection-record/inspection-record-handlers.ts). */
+  inspectionRecord: RequestHandlers<'evidence.capture'>;
 }
 
-type Handlers = { [N in RequestName]: (ctx: SocketContext, req: ParsedRequest<N>) => Promise<ResponseData[N]> };
+type RoomRequest = Exclude<RequestName, 'inspection.end' | 'evidence.capture' | 'recording.start' | 'recording.stop' | keyof ReturnType<typeof fieldHandlers>>;
 
-function requirePermission(ctx: SocketContext, permission: Permission): void {
-  if (!can(ctx.identity.role, permission)) throw new AppError('FORBIDDEN', 'Your role may not do this.');
-}
-
-function joined(ctx: SocketContext): { room: Room; peer: Peer } {
-  if (!ctx.room || !ctx.peer || ctx.peer.closed) throw new AppError('INVALID_STATE', 'Join the room first.');
-  if (ctx.room.closed) throw new AppError('INSPECTION_ENDED', 'This live session is closed.');
-  return { room: ctx.room, peer: ctx.peer };
-}
-
-export function createHandlers(deps: SignalingDeps): Handlers {
-  async function room(ctx: SocketContext): Promise<Room> {
+export function createHandlers(deps: HandlerDeps): RequestHandlers<RequestName> {
+  async function room(ctx: ParticipantContext): Promise<Room> {
     if (ctx.room && !ctx.room.closed) return ctx.room;
     ctx.room = await deps.rooms.getOrCreate(ctx.inspectionId);
     return ctx.room;
   }
 
-  return {
-    ...fieldHandlers(deps.field),
-
+  const roomHandlers: RequestHandlers<RoomRequest> = {
     async 'room.getCapabilities'(ctx) {
       requirePermission(ctx, 'room.join');
       return { routerRtpCapabilities: (await room(ctx)).router.rtpCapabilities };
@@ -57,11 +54,11 @@ export function createHandlers(deps: SignalingDeps): Handlers {
         rtpCapabilities: req.rtpCapabilities as unknown as RtpCapabilities,
       });
       ctx.peer = peer;
-      // TURN with credentials for this participant (issue #6); none configured: host candidates only.
-      const iceServers = deps.field?.iceServers(peer.id) ?? [];
+      // TURN with credentials for this participant; none configured: host candidates only.
+      const iceServers = deps.field.iceServers(peer.id);
       if (iceServers.length > 0) result.iceServers = iceServers;
       // The crew page sends when its consent screen (which says the session is recorded) was accepted.
-      if (req.consentedAt && peer.role === 'crew' && deps.recording) {
+      if (req.consentedAt && peer.role === 'crew') {
         await deps.recording.recordConsent({
           inspectionId: ctx.inspectionId,
           participantId: peer.id,
@@ -124,31 +121,7 @@ export function createHandlers(deps: SignalingDeps): Handlers {
       await room.resumeConsumer(peer, req.consumerId);
       return {};
     },
-
-    async 'recording.start'(ctx) {
-      requirePermission(ctx, 'recording.control');
-      if (!deps.recording) throw new AppError('INVALID_STATE', 'Recording is not available.');
-      return deps.recording.start(ctx.inspectionId, ctx.identity.accountId);
-    },
-
-    async 'recording.stop'(ctx) {
-      requirePermission(ctx, 'recording.control');
-      if (!deps.recording) throw new AppError('INVALID_STATE', 'Recording is not available.');
-      return deps.recording.stop(ctx.inspectionId, ctx.identity.accountId);
-    },
-
-    async 'inspection.end'(ctx) {
-      requirePermission(ctx, 'inspection.end');
-      await deps.endInspection(ctx.inspectionId);
-      return {};
-    },
-
-    async 'evidence.capture'(ctx, req) {
-      requirePermission(ctx, 'evidence.capture');
-      // An ended inspection says so (not just "join first"); then a capture needs a joined session.
-      deps.inspections.assertOpen(await deps.inspections.get(ctx.inspectionId));
-      joined(ctx);
-      return deps.evidence.requestCapture(ctx.inspectionId, ctx.identity, req.checklistItemId);
-    },
   };
+
+  return { ...roomHandlers, ...fieldHandlers(deps.field), ...recordingHandlers(deps.recording), ...deps.inspection, ...deps.inspectionRecord };
 }

@@ -11,7 +11,9 @@ import {
   MAX_MESSAGE_BYTES,
   can,
   handshakeSchema,
+  parseInput,
   schemas,
+  toWireError,
   type Ack,
   type ClientToServerEvents,
   type RequestName,
@@ -19,43 +21,22 @@ import {
   type WireError,
 } from '@cloudship/shared';
 import type { AccountService } from '../auth/account-service';
-import type { FieldFeatures } from '../field/field-features';
-import type { InspectionService } from '../inspections/inspection-service';
-import type { RecordingService } from '../recording/recording-service';
-import type { EvidenceService } from '../inspections/evidence-service';
-import { Logger } from '../logger';
+import { SESSION_COOKIE } from '../auth/session-cookie';
+import { Logger } from '../logging/logger';
+import type { ParticipantContext } from '../session/participant-context';
 import type { PeerChannel, PeerIdentity } from '../session/peer';
-import type { RoomRegistry } from '../session/room-registry';
-import { SESSION_COOKIE } from '../http/session-cookie';
-import { createHandlers, type SocketContext } from './handlers';
+import { createHandlers, type HandlerDeps } from './handlers';
 
 const logger = new Logger('signaling');
 
-type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { ctx: SocketContext }>;
+type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { ctx: ParticipantContext }>;
 
-export interface SignalingDeps {
+export interface SignalingDeps extends HandlerDeps {
   accounts: AccountService;
-  inspections: InspectionService;
-  rooms: RoomRegistry;
-  endInspection(inspectionId: string): Promise<void>;
-  /** Crew phone in the field (issue #6): position, camera control, video profiles, TURN. */
-  field?: FieldFeatures;
-  /** Recording (issue #3): the surveyor's switch and the crew's consent. */
-  recording?: Pick<RecordingService, 'start' | 'stop' | 'recordConsent'>;
-  /** Inspection record (issue #4): capture requests to the crew phone. */
-  evidence: Pick<EvidenceService, 'requestCapture'>;
-}
-
-/** Maps anything thrown by a handler to what may cross the wire. */
-export function toWireError(e: unknown): WireError {
-  if (e instanceof AppError) return e.toWire();
-  // mediasoup throws TypeError for malformed RTP/DTLS parameters: the client's fault.
-  if (e instanceof TypeError) return { code: 'BAD_REQUEST', message: e.message.slice(0, 300) };
-  return { code: 'INTERNAL', message: 'Internal error.' };
 }
 
 export function attachSignaling(server: http.Server | https.Server, deps: SignalingDeps): Server {
-  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { ctx: SocketContext }>(server, {
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { ctx: ParticipantContext }>(server, {
     // Hard limit of the transport (a larger frame closes the connection); MAX_MESSAGE_BYTES below
     // is the soft per-request limit that gets a PAYLOAD_TOO_LARGE answer instead.
     maxHttpBufferSize: 1024 * 1024,
@@ -111,12 +92,8 @@ export function attachSignaling(server: http.Server | https.Server, deps: Signal
           throw new AppError('BAD_REQUEST', 'Payload is not JSON.');
         }
         if (size > MAX_MESSAGE_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', `Request larger than ${MAX_MESSAGE_BYTES} bytes.`);
-        const parsed = schemas[name].safeParse(payload);
-        if (!parsed.success) {
-          const detail = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ');
-          throw new AppError('BAD_REQUEST', `Invalid ${name} request: ${detail}`);
-        }
-        const data = await (handlers[name] as (c: SocketContext, p: unknown) => Promise<unknown>)(ctx, parsed.data);
+        const parsed = parseInput(schemas[name], payload, { label: 'payload', prefix: `Invalid ${name} request: `, maxIssues: 3 });
+        const data = await (handlers[name] as (c: ParticipantContext, p: unknown) => Promise<unknown>)(ctx, parsed);
         ack({ ok: true, data });
       } catch (e) {
         const wire = toWireError(e);
@@ -138,7 +115,7 @@ export function attachSignaling(server: http.Server | https.Server, deps: Signal
 }
 
 /** Resolves the handshake to an identity bound to one inspection, or throws a coded AppError. */
-async function authenticate(socket: IoSocket, deps: SignalingDeps): Promise<SocketContext> {
+async function authenticate(socket: IoSocket, deps: SignalingDeps): Promise<ParticipantContext> {
   const auth = handshakeSchema.safeParse(socket.handshake.auth ?? {});
   if (!auth.success) throw new AppError('UNAUTHENTICATED', 'Missing or malformed credentials.');
   if ('crewToken' in auth.data) {

@@ -11,7 +11,7 @@ const S3rver: new (options: Record<string, unknown>) => {
   close(): Promise<void>;
   httpServer?: { closeAllConnections(): void };
 } = require('s3rver');
-import { Logger } from '../logger';
+import { Logger } from '../logging/logger';
 
 const logger = new Logger('embedded-store');
 

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { Logger } from '../logger';
+import { Logger } from '../logging/logger';
 import { assertSafeKey } from './object-keys';
 
 const logger = new Logger('object-store');

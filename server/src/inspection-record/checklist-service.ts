@@ -12,8 +12,8 @@ import {
   type InspectionKind,
   type UpdateChecklistItemRequest,
 } from '@cloudship/shared';
-import { Logger } from '../logger';
-import { ChecklistItemEntity, ChecklistTemplateEntity, type ChecklistItem, type ChecklistTemplate } from '../persistence/record-entities';
+import { Logger } from '../logging/logger';
+import { ChecklistItemEntity, ChecklistTemplateEntity, type ChecklistItem, type ChecklistTemplate } from './entities';
 import { DEFAULT_CHECKLIST } from './checklist-defaults';
 
 const logger = new Logger('checklist');

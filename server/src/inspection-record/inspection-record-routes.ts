@@ -1,6 +1,6 @@
-// REST routes of the inspection record (issue #4): checklist templates and items, evidence (HD
+// REST routes of the inspection record: checklist templates and items, evidence (HD
 // stills uploaded by the crew phone, bookmarks), conclusion, crew acknowledgement, savings inputs.
-// Reports and the printable report live in report-routes.ts.
+// Reports and the printable report live in reports/report-routes.ts.
 import express, { type Request } from 'express';
 import {
   AppError,
@@ -14,17 +14,16 @@ import {
   updateChecklistItemSchema,
   updateChecklistTemplateSchema,
   updateSavingsSchema,
-  type InspectionKind,
-} from '@cloudship/shared';
+  type InspectionKind, parseInput } from '@cloudship/shared';
 import { z } from 'zod';
 import type { AccountService } from '../auth/account-service';
 import type { CrewTokenSigner } from '../auth/crew-tokens';
-import type { ChecklistService } from '../inspections/checklist-service';
-import { tooLarge, type EvidenceService } from '../inspections/evidence-service';
-import type { CrewCredential, InspectionService } from '../inspections/inspection-service';
-import type { RecordService } from '../inspections/record-service';
-import { parseBody } from './errors';
-import { crewToken, staffRoute } from './staff-route';
+import type { ChecklistService } from './checklist-service';
+import { tooLarge, type EvidenceService } from './evidence-service';
+import type { InspectionLifecycle } from '../inspection/inspection-lifecycle';
+import type { CrewCredential, InspectionService } from '../inspection/inspection-service';
+import type { RecordService } from './record-service';
+import { crewToken, staffRoute } from '../auth/staff-route';
 
 export interface RecordRouteDeps {
   accounts: AccountService;
@@ -33,7 +32,7 @@ export interface RecordRouteDeps {
   records: RecordService;
   evidence: EvidenceService;
   signer: CrewTokenSigner;
-  endInspection(inspectionId: string): Promise<void>;
+  lifecycle: InspectionLifecycle;
 }
 
 /** Largest body we read (and discard) before answering 413, so the client sees the answer. */
@@ -79,7 +78,7 @@ export function recordRouter(deps: RecordRouteDeps): express.Router {
   router.put('/checklist-templates/:kind', authed('checklist.manage', async (req, res) => {
     const kind = id(req, 'kind');
     if (!(INSPECTION_KINDS as readonly string[]).includes(kind)) throw new AppError('NOT_FOUND', 'No such inspection kind.');
-    const { items } = parseBody(updateChecklistTemplateSchema, req.body);
+    const { items } = parseInput(updateChecklistTemplateSchema, req.body ?? {});
     res.json({ template: await deps.checklist.updateTemplate(kind as InspectionKind, items, req.account.id) });
   }));
 
@@ -88,16 +87,16 @@ export function recordRouter(deps: RecordRouteDeps): express.Router {
   }));
 
   router.patch('/inspections/:id/checklist/:itemId', authed('record.edit', async (req, res) => {
-    const change = parseBody(updateChecklistItemSchema, req.body);
+    const change = parseInput(updateChecklistItemSchema, req.body ?? {});
     res.json({ item: await deps.records.updateChecklistItem(id(req), id(req, 'itemId'), change, req.account) });
   }));
 
   router.post('/inspections/:id/evidence/bookmarks', authed('record.edit', async (req, res) => {
-    res.status(201).json({ evidence: await deps.evidence.bookmark(id(req), parseBody(bookmarkSchema, req.body), req.account) });
+    res.status(201).json({ evidence: await deps.evidence.bookmark(id(req), parseInput(bookmarkSchema, req.body ?? {}), req.account) });
   }));
 
   router.patch('/inspections/:id/evidence/:evidenceId', authed('record.edit', async (req, res) => {
-    const { checklistItemId } = parseBody(attachSchema, req.body);
+    const { checklistItemId } = parseInput(attachSchema, req.body ?? {});
     res.json({ evidence: await deps.evidence.attach(id(req), id(req, 'evidenceId'), checklistItemId) });
   }));
 
@@ -109,12 +108,12 @@ export function recordRouter(deps: RecordRouteDeps): express.Router {
   }));
 
   router.post('/inspections/:id/conclusion', authed('record.edit', async (req, res) => {
-    res.json({ conclusion: await deps.records.conclude(id(req), parseBody(concludeSchema, req.body), req.account) });
+    res.json({ conclusion: await deps.records.conclude(id(req), parseInput(concludeSchema, req.body ?? {}), req.account) });
   }));
 
   router.put('/inspections/:id/savings', authed('record.edit', async (req, res) => {
     // Field-level messages for the model inputs come from the shared schema (FieldError).
-    const body = parseBody(z.object({ inputs: z.unknown(), profile: z.string().optional() }).strict(), req.body);
+    const body = parseInput(z.object({ inputs: z.unknown(), profile: z.string().optional() }).strict(), req.body ?? {});
     const parsed = updateSavingsSchema.safeParse(body);
     const profileIssue = parsed.success ? null : parsed.error.issues.find((i) => i.path[0] === 'profile');
     if (profileIssue) throw new AppError('BAD_REQUEST', `profile: ${profileIssue.message}`);
@@ -132,7 +131,7 @@ export function recordRouter(deps: RecordRouteDeps): express.Router {
       req.resume();
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Only JPEG, PNG or WebP images are accepted as evidence.');
     }
-    const meta = parseBody(evidenceUploadQuerySchema, req.query);
+    const meta = parseInput(evidenceUploadQuerySchema, req.query ?? {});
     const bytes = await readBody(req, MAX_EVIDENCE_BYTES);
     res.status(201).json({ evidence: await deps.evidence.upload(cred, bytes, meta) });
   });
@@ -148,7 +147,7 @@ export function recordRouter(deps: RecordRouteDeps): express.Router {
     // "already acknowledged", not just "ended". The signature is checked before anything is read.
     const claims = deps.signer.verify(token);
     const inspection = await deps.inspections.get(claims.i);
-    const { name } = parseBody(acknowledgeSchema, req.body);
+    const { name } = parseInput(acknowledgeSchema, req.body ?? {});
     const current = await deps.records.crewConclusion(inspection);
     if (current.conclusion?.acknowledgedAt) {
       throw new AppError('CONFLICT', `Already acknowledged by ${current.conclusion.acknowledgedName} at ${current.conclusion.acknowledgedAt}.`);
@@ -156,7 +155,7 @@ export function recordRouter(deps: RecordRouteDeps): express.Router {
     const cred = await deps.inspections.resolveCrewToken(token);
     const conclusion = await deps.records.acknowledge(cred.inspection, name);
     // Concluded and acknowledged: nothing more happens live. End it for everyone (links revoked).
-    await deps.endInspection(cred.inspection.id).catch((e) => {
+    await deps.lifecycle.end(cred.inspection.id).catch((e) => {
       if (!(e instanceof AppError && e.code === 'INSPECTION_ENDED')) throw e;
     });
     res.json({ conclusion });

@@ -4,14 +4,14 @@
 // server generates, and announced to the staff in the room within the same request.
 import crypto from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
-import { AppError, type BookmarkRequest, type EvidenceView, MAX_EVIDENCE_BYTES } from '@cloudship/shared';
-import { Logger } from '../logger';
-import type { Account } from '../persistence/entities';
-import { EvidenceEntity, type Evidence } from '../persistence/record-entities';
+import { AppError, isClosed, type BookmarkRequest, type EvidenceView, MAX_EVIDENCE_BYTES } from '@cloudship/shared';
+import { Logger } from '../logging/logger';
+import type { Account } from '../auth/entities';
+import { EvidenceEntity, type Evidence } from './entities';
 import type { PeerIdentity } from '../session/peer';
 import type { ChecklistService } from './checklist-service';
 import { evidenceKey, type EvidenceStore } from './evidence-store';
-import type { CrewCredential } from './inspection-service';
+import type { CrewCredential } from '../inspection/inspection-service';
 import type { RecordNotifier } from './record-notifier';
 import type { RecordService } from './record-service';
 
@@ -65,7 +65,7 @@ export class EvidenceService {
   /** Surveyor pressed "capture": ask the crew phone(s) in the live room for a still. */
   async requestCapture(inspectionId: string, by: PeerIdentity, checklistItemId: string | null): Promise<{ requestId: string; crewCount: number }> {
     const { inspection } = await this.records.editable(inspectionId);
-    if (inspection.status === 'ended') throw new AppError('INSPECTION_ENDED', 'This inspection has ended: nothing can be captured any more.');
+    if (isClosed(inspection.status)) throw new AppError('INSPECTION_ENDED', 'This inspection has ended: nothing can be captured any more.');
     if (checklistItemId) await this.checklist.item(inspectionId, checklistItemId);
     const requestId = crypto.randomUUID();
     const now = Date.now();
@@ -83,9 +83,9 @@ export class EvidenceService {
   /** The crew phone uploads a still (already authenticated by its link token). */
   async upload(cred: CrewCredential, bytes: Buffer, meta: UploadMeta): Promise<EvidenceView> {
     const { inspection } = cred;
-    if (!isOpen(inspection)) throw new AppError('INSPECTION_ENDED', 'This inspection has ended.');
+    if (isClosed(inspection.status)) throw new AppError('INSPECTION_ENDED', 'This inspection has ended.');
     const { record } = await this.records.get(inspection.id);
-    this.records.assertEditable(inspection, record);
+    this.records.assertEditable(record);
     if (bytes.length === 0) throw new AppError('BAD_REQUEST', 'The upload is empty.');
     if (bytes.length > MAX_EVIDENCE_BYTES) throw tooLarge();
     const kind = sniffImage(bytes);
@@ -163,10 +163,6 @@ export class EvidenceService {
     if (!row.storageKey || !row.contentType || !row.sha256) throw new AppError('NOT_FOUND', 'This evidence has no image.');
     return { bytes: await this.store.get(row.storageKey), contentType: row.contentType, sha256: row.sha256 };
   }
-}
-
-function isOpen(inspection: { status: string }): boolean {
-  return inspection.status !== 'ended' && inspection.status !== 'cancelled';
 }
 
 export function tooLarge(): AppError {

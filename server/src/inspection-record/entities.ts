@@ -173,4 +173,4 @@ export const SavingsChangeEntity = new EntitySchema<SavingsChange>({
   },
 });
 
-export const RECORD_ENTITIES = [ChecklistTemplateEntity, ChecklistItemEntity, EvidenceEntity, InspectionRecordEntity, SavingsChangeEntity];
+export const INSPECTION_RECORD_ENTITIES = [ChecklistTemplateEntity, ChecklistItemEntity, EvidenceEntity, InspectionRecordEntity, SavingsChangeEntity];

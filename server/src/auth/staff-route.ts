@@ -4,7 +4,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import * as cookie from 'cookie';
 import { AppError, can, type Permission } from '@cloudship/shared';
 import type { AccountService } from '../auth/account-service';
-import type { Account } from '../persistence/entities';
+import type { Account } from './entities';
 import { SESSION_COOKIE } from './session-cookie';
 
 export type Authed = Request & { account: Account };

@@ -1,32 +1,16 @@
-// The inspection lifecycle (scheduled -> live -> ended), crew links and the participant log.
+// Reading inspections (list, details, the views the API answers with) and their crew links. The
+// transitions (scheduled -> live -> ended) belong to InspectionLifecycle; the participant log to
+// ParticipantLog.
 import crypto from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
 import { In, IsNull } from 'typeorm';
-import {
-  AppError,
-  type CreateInspectionRequest,
-  type CrewInvitationView,
-  type InspectionDetailView,
-  type InspectionStatus,
-  type InspectionView,
-  type Role,
-} from '@cloudship/shared';
+import { AppError, isClosed, type CrewInvitationView, type InspectionDetailView, type InspectionView } from '@cloudship/shared';
 import type { CrewTokenSigner } from '../auth/crew-tokens';
-import { Logger } from '../logger';
-import {
-  AccountEntity,
-  CrewLinkEntity,
-  InspectionEntity,
-  ParticipantSessionEntity,
-  type Account,
-  type CrewLink,
-  type Inspection,
-  type ParticipantSession,
-} from '../persistence/entities';
+import { AccountEntity, type Account } from '../auth/entities';
+import { Logger } from '../logging/logger';
+import { CrewLinkEntity, InspectionEntity, ParticipantSessionEntity, type CrewLink, type Inspection, type ParticipantSession } from './entities';
 
 const logger = new Logger('inspections');
-
-const CLOSED: InspectionStatus[] = ['ended', 'cancelled'];
 
 export interface CrewCredential {
   inspection: Inspection;
@@ -48,20 +32,6 @@ export class InspectionService {
     this.links = ds.getRepository(CrewLinkEntity);
     this.participants = ds.getRepository(ParticipantSessionEntity);
     this.accounts = ds.getRepository(AccountEntity);
-  }
-
-  async create(req: CreateInspectionRequest, surveyor: Account): Promise<Inspection> {
-    const inspection = await this.inspections.save({
-      id: crypto.randomUUID(),
-      ...req,
-      scheduledAt: new Date(req.scheduledAt),
-      status: 'scheduled' as const,
-      surveyorId: surveyor.id,
-      startedAt: null,
-      endedAt: null,
-    });
-    logger.info('create() | inspection scheduled', { inspectionId: inspection.id, surveyorId: surveyor.id });
-    return inspection;
   }
 
   async get(id: string): Promise<Inspection> {
@@ -158,46 +128,12 @@ export class InspectionService {
   }
 
   assertOpen(inspection: Inspection): void {
-    if (CLOSED.includes(inspection.status)) throw new AppError('INSPECTION_ENDED', 'This inspection has ended.');
+    if (isClosed(inspection.status)) throw new AppError('INSPECTION_ENDED', 'This inspection has ended.');
   }
 
-  async markLive(inspectionId: string): Promise<void> {
-    const r = await this.inspections.update({ id: inspectionId, status: 'scheduled' }, { status: 'live', startedAt: new Date() });
-    if (r.affected) logger.info('markLive() | scheduled -> live', { inspectionId });
-  }
-
-  /** Ends the inspection and revokes its links. Idempotent failure: ending twice is INSPECTION_ENDED. */
-  async end(inspectionId: string): Promise<Inspection> {
-    const inspection = await this.get(inspectionId);
-    this.assertOpen(inspection);
-    const from = inspection.status;
-    inspection.status = 'ended';
-    inspection.endedAt = new Date();
-    await this.inspections.save(inspection);
-    await this.links.update({ inspectionId, revokedAt: IsNull() }, { revokedAt: inspection.endedAt });
-    logger.info(`end() | ${from} -> ended`, { inspectionId });
-    return inspection;
-  }
-
-  async participantJoined(p: {
-    inspectionId: string;
-    role: Role;
-    accountId: string | null;
-    crewLinkId: string | null;
-    displayName: string;
-    device: string;
-  }): Promise<string> {
-    const row = await this.participants.save({ id: crypto.randomUUID(), ...p, joinedAt: new Date(), leftAt: null, leaveReason: null });
-    return row.id;
-  }
-
-  async participantLeft(participantId: string, reason: string): Promise<void> {
-    await this.participants.update({ id: participantId, leftAt: IsNull() }, { leftAt: new Date(), leaveReason: reason.slice(0, 64) });
-  }
-
-  /** At start-up: rows left open by a crash are closed, so the log never shows ghosts. */
-  async closeDanglingParticipants(): Promise<void> {
-    const r = await this.participants.update({ leftAt: IsNull() }, { leftAt: new Date(), leaveReason: 'server-restart' });
-    if (r.affected) logger.warn('closeDanglingParticipants() | closed rows left by a previous run', { count: r.affected });
+  /** When an inspection ends its links die with it (InspectionLifecycle 'ended'). */
+  async revokeAllOnEnd(inspectionId: string): Promise<void> {
+    const r = await this.links.update({ inspectionId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    logger.info('revokeAllOnEnd() | links revoked', { inspectionId, count: r.affected ?? 0 });
   }
 }

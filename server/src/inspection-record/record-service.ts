@@ -20,12 +20,13 @@ import {
   type WireError,
   concludeSchema,
 } from '@cloudship/shared';
-import type { Account, Inspection } from '../persistence/entities';
-import { InspectionRecordEntity, SavingsChangeEntity, type InspectionRecord, type SavingsChange } from '../persistence/record-entities';
-import { Logger } from '../logger';
+import type { Account } from '../auth/entities';
+import type { Inspection } from '../inspection/entities';
+import { InspectionRecordEntity, SavingsChangeEntity, type InspectionRecord, type SavingsChange } from './entities';
+import { Logger } from '../logging/logger';
 import type { ChecklistService } from './checklist-service';
 import { toChecklistItemView } from './checklist-service';
-import type { InspectionService } from './inspection-service';
+import type { InspectionService } from '../inspection/inspection-service';
 import type { RecordNotifier } from './record-notifier';
 
 const logger = new Logger('record');
@@ -82,16 +83,15 @@ export class RecordService {
   }
 
   /** Throws unless the checklist, evidence and conclusion may still change. */
-  assertEditable(inspection: Inspection, record: InspectionRecord): void {
+  assertEditable(record: InspectionRecord): void {
     if (record.acknowledgedAt) {
       throw new AppError('RECORD_LOCKED', 'This inspection was concluded and acknowledged by the crew; its record is read-only.');
     }
-    if (inspection.status === 'cancelled') throw new AppError('INSPECTION_ENDED', 'This inspection was cancelled.');
   }
 
   async editable(inspectionId: string): Promise<{ inspection: Inspection; record: InspectionRecord }> {
     const r = await this.get(inspectionId);
-    this.assertEditable(r.inspection, r.record);
+    this.assertEditable(r.record);
     return r;
   }
 

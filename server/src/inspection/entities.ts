@@ -1,26 +1,7 @@
-// Database entities, declared with EntitySchema (no decorators, so no emitDecoratorMetadata is
-// needed by tsx/ts-jest). Column types are explicit; the schema itself lives in migrations/.
+// Entities of the inspection itself: its lifecycle, crew links and the participant log, declared with EntitySchema (no decorators, so no emitDecoratorMetadata is
+// needed by tsx/ts-jest). Column types are explicit; the schema itself lives in persistence/migrations/.
 import { EntitySchema } from 'typeorm';
-import type { InspectionKind, InspectionStatus, Role, StaffRole } from '@cloudship/shared';
-import { RECORDING_ENTITIES } from '../recording/entities';
-import { RECORD_ENTITIES } from './record-entities';
-
-export interface Account {
-  id: string;
-  username: string;
-  displayName: string;
-  role: StaffRole;
-  passwordHash: string;
-  createdAt: Date;
-}
-
-export interface AuthSession {
-  /** SHA-256 of the cookie value: a database leak does not leak usable sessions. */
-  tokenHash: string;
-  accountId: string;
-  expiresAt: Date;
-  createdAt: Date;
-}
+import type { InspectionKind, InspectionStatus, Role } from '@cloudship/shared';
 
 export interface Inspection {
   id: string;
@@ -64,30 +45,6 @@ export interface ParticipantSession {
 
 const id = { type: 'varchar', length: 36, primary: true } as const;
 const createdAt = { type: 'datetime', createDate: true } as const;
-
-export const AccountEntity = new EntitySchema<Account>({
-  name: 'Account',
-  tableName: 'account',
-  columns: {
-    id,
-    username: { type: 'varchar', length: 64, unique: true },
-    displayName: { type: 'varchar', length: 80 },
-    role: { type: 'varchar', length: 16 },
-    passwordHash: { type: 'varchar', length: 255 },
-    createdAt,
-  },
-});
-
-export const AuthSessionEntity = new EntitySchema<AuthSession>({
-  name: 'AuthSession',
-  tableName: 'auth_session',
-  columns: {
-    tokenHash: { type: 'varchar', length: 64, primary: true },
-    accountId: { type: 'varchar', length: 36 },
-    expiresAt: { type: 'datetime' },
-    createdAt,
-  },
-});
 
 export const InspectionEntity = new EntitySchema<Inspection>({
   name: 'Inspection',
@@ -139,4 +96,4 @@ export const ParticipantSessionEntity = new EntitySchema<ParticipantSession>({
   },
 });
 
-export const ENTITIES = [AccountEntity, AuthSessionEntity, InspectionEntity, CrewLinkEntity, ParticipantSessionEntity, ...RECORDING_ENTITIES, ...RECORD_ENTITIES];
+export const INSPECTION_ENTITIES = [InspectionEntity, CrewLinkEntity, ParticipantSessionEntity];

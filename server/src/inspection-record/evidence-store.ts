@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Logger } from '../logger';
+import { Logger } from '../logging/logger';
 
 const logger = new Logger('evidence-store');
 

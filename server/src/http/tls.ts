@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Logger } from './logger';
+import { Logger } from '../logging/logger';
 
 const logger = new Logger('tls');
 

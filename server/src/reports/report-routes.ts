@@ -1,13 +1,12 @@
 // Reports: dashboard totals (JSON), CSV export, and the per-inspection report as an HTML print
 // view and as PDF.
 import express from 'express';
-import { reportQuerySchema, type EvidenceView } from '@cloudship/shared';
+import { reportQuerySchema, type EvidenceView, parseInput } from '@cloudship/shared';
 import type { AccountService } from '../auth/account-service';
 import { htmlToPdf } from '../reports/pdf';
 import { renderPrintView } from '../reports/print-view';
 import type { ReportService } from '../reports/report-service';
-import { parseBody } from './errors';
-import { staffRoute } from './staff-route';
+import { staffRoute } from '../auth/staff-route';
 
 export interface ReportRouteDeps {
   accounts: AccountService;
@@ -20,11 +19,11 @@ export function reportRouter(deps: ReportRouteDeps): express.Router {
   const authed = staffRoute(deps.accounts);
 
   router.get('/reports/savings', authed('report.read', async (req, res) => {
-    res.json({ report: await deps.reports.dashboard(parseBody(reportQuerySchema, req.query)) });
+    res.json({ report: await deps.reports.dashboard(parseInput(reportQuerySchema, req.query ?? {})) });
   }));
 
   router.get('/reports/savings.csv', authed('report.read', async (req, res) => {
-    const q = parseBody(reportQuerySchema, req.query);
+    const q = parseInput(reportQuerySchema, req.query ?? {});
     const name = `cloudship-savings-${q.from ?? 'all'}-${q.to ?? 'now'}.csv`;
     // A BOM so that spreadsheet programs read the Chinese vessel names as UTF-8.
     res.set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}"` });

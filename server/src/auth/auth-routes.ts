@@ -1,0 +1,54 @@
+// REST routes of staff sign-in and accounts: login, logout, who am I, password change, and the
+// admin's account list.
+import express from 'express';
+import { changePasswordSchema, createAccountSchema, loginSchema, parseInput } from '@cloudship/shared';
+import { toAccountView, type AccountService } from './account-service';
+import { SESSION_COOKIE } from './session-cookie';
+import { sessionToken, staffRoute } from './staff-route';
+
+export interface AuthRouteDeps {
+  accounts: AccountService;
+  secureCookies: boolean;
+}
+
+export function authRouter(deps: AuthRouteDeps): express.Router {
+  const router = express.Router();
+  router.use(express.json({ limit: '32kb' }));
+  const authed = staffRoute(deps.accounts);
+
+  router.post('/auth/login', async (req, res) => {
+    const body = parseInput(loginSchema, req.body ?? {});
+    const { account, token, expiresAt } = await deps.accounts.signIn(body.username, body.password);
+    res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, expires: expiresAt, path: '/' });
+    res.json({ account: toAccountView(account) });
+  });
+
+  router.post('/auth/logout', async (req, res) => {
+    const token = sessionToken(req);
+    if (token) await deps.accounts.signOut(token);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.status(204).end();
+  });
+
+  router.post('/auth/password', authed('inspection.read', async (req, res) => {
+    const body = parseInput(changePasswordSchema, req.body ?? {});
+    const token = sessionToken(req)!;
+    await deps.accounts.changePassword(req.account, body.currentPassword, body.newPassword, token);
+    res.status(204).end();
+  }));
+
+  router.get('/me', authed('inspection.read', async (req, res) => {
+    res.json({ account: toAccountView(req.account) });
+  }));
+
+  router.get('/accounts', authed('account.manage', async (_req, res) => {
+    res.json({ accounts: (await deps.accounts.list()).map(toAccountView) });
+  }));
+
+  router.post('/accounts', authed('account.manage', async (req, res) => {
+    const account = await deps.accounts.create(parseInput(createAccountSchema, req.body ?? {}));
+    res.status(201).json({ account: toAccountView(account) });
+  }));
+
+  return router;
+}

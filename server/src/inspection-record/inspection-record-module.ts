@@ -1,0 +1,46 @@
+// Composition of the inspection record (checklist, evidence, conclusion, savings) for app.ts:
+// create it, mount its router under /api, hand its socket handlers to the signaling edge.
+import express from 'express';
+import type { DataSource } from 'typeorm';
+import type { AccountService } from '../auth/account-service';
+import type { CrewTokenSigner } from '../auth/crew-tokens';
+import type { InspectionLifecycle } from '../inspection/inspection-lifecycle';
+import type { InspectionService } from '../inspection/inspection-service';
+import type { RoomRegistry } from '../session/room-registry';
+import { ChecklistService } from './checklist-service';
+import { EvidenceService } from './evidence-service';
+import type { EvidenceStore } from './evidence-store';
+import { inspectionRecordHandlers } from './inspection-record-handlers';
+import { recordRouter } from './inspection-record-routes';
+import { roomNotifier } from './record-notifier';
+import { RecordService } from './record-service';
+
+export interface InspectionRecordDeps {
+  db: DataSource;
+  accounts: AccountService;
+  inspections: InspectionService;
+  lifecycle: InspectionLifecycle;
+  rooms: RoomRegistry;
+  signer: CrewTokenSigner;
+  /** Where evidence bytes go (app.ts: the object store, staged on local disk). */
+  store: EvidenceStore;
+}
+
+export interface InspectionRecordModule {
+  checklist: ChecklistService;
+  records: RecordService;
+  evidence: EvidenceService;
+  router: express.Router;
+  handlers: ReturnType<typeof inspectionRecordHandlers>;
+}
+
+export async function createInspectionRecordModule(deps: InspectionRecordDeps): Promise<InspectionRecordModule> {
+  const notifier = roomNotifier(deps.rooms);
+  const checklist = new ChecklistService(deps.db);
+  await checklist.seedTemplates();
+  const records = new RecordService(deps.db, deps.inspections, checklist, notifier);
+  const evidence = new EvidenceService(deps.db, deps.store, records, checklist, notifier);
+  const router = express.Router();
+  router.use(recordRouter({ ...deps, checklist, records, evidence }));
+  return { checklist, records, evidence, router, handlers: inspectionRecordHandlers(deps.inspections, evidence) };
+}

@@ -1,0 +1,66 @@
+// Composition of the inspection feature for app.ts: lifecycle, reading and crew links, the
+// participant log (as the live rooms' hooks), REST routes and socket handlers. attach() subscribes
+// the side effects of ending: the crew links are revoked and the live room closes.
+import type { Request, Router } from 'express';
+import type { DataSource } from 'typeorm';
+import type { AccountService } from '../auth/account-service';
+import type { CrewTokenSigner } from '../auth/crew-tokens';
+import type { RoomHooks } from '../session/room';
+import type { RoomRegistry } from '../session/room-registry';
+import { inspectionHandlers } from './inspection-handlers';
+import { InspectionLifecycle } from './inspection-lifecycle';
+import { inspectionRouter } from './inspection-routes';
+import { InspectionService } from './inspection-service';
+import { ParticipantLog } from './participant-log';
+
+export interface InspectionFeature {
+  lifecycle: InspectionLifecycle;
+  inspections: InspectionService;
+  participants: ParticipantLog;
+  /** What the live rooms call to log participants and to mark the inspection live. */
+  roomHooks: RoomHooks;
+  router: Router;
+  handlers: ReturnType<typeof inspectionHandlers>;
+  /** Ending an inspection revokes its links and closes its room. */
+  attach(rooms: RoomRegistry): void;
+}
+
+export async function createInspectionFeature(deps: {
+  db: DataSource;
+  accounts: AccountService;
+  signer: CrewTokenSigner;
+  crewLinkTtlMs: number;
+  publicUrl(req: Request): string;
+}): Promise<InspectionFeature> {
+  const lifecycle = new InspectionLifecycle(deps.db);
+  const inspections = new InspectionService(deps.db, deps.signer, deps.crewLinkTtlMs);
+  const participants = new ParticipantLog(deps.db);
+  await participants.closeDangling();
+  lifecycle.on('ended', (inspectionId) => inspections.revokeAllOnEnd(inspectionId));
+  const roomHooks: RoomHooks = {
+    participantJoined: (p) =>
+      participants.joined({
+        inspectionId: p.inspectionId,
+        role: p.identity.role,
+        accountId: p.identity.accountId,
+        crewLinkId: p.identity.crewLinkId,
+        displayName: p.displayName,
+        device: p.device,
+      }),
+    participantLeft: (id, reason) => participants.left(id, reason),
+    roomWentLive: async (id) => void (await lifecycle.markLive(id)),
+  };
+  return {
+    lifecycle,
+    inspections,
+    participants,
+    roomHooks,
+    router: inspectionRouter({ accounts: deps.accounts, inspections, lifecycle, publicUrl: deps.publicUrl }),
+    handlers: inspectionHandlers(lifecycle),
+    attach(rooms) {
+      lifecycle.on('ended', async (inspectionId) => {
+        await rooms.get(inspectionId)?.close('inspection-ended');
+      });
+    },
+  };
+}

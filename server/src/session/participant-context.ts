@@ -1,0 +1,32 @@
+// Per-connection state of a live-session participant, as every feature's socket handlers see it:
+// who is on the other end, which inspection the connection is bound to, and once joined, the room
+// and the peer. The signaling edge (signaling/) creates one per socket; feature handler modules
+// (inspection/, inspection-record/, recording/, field/) receive it and never see socket.io.
+import { AppError, can, type ParsedRequest, type Permission, type RequestName, type ResponseData } from '@cloudship/shared';
+import type { Peer, PeerChannel, PeerIdentity } from './peer';
+import type { Room } from './room';
+
+export interface ParticipantContext {
+  inspectionId: string;
+  identity: PeerIdentity;
+  /** The crew's token, re-checked at join (the link may be revoked after the handshake). */
+  crewToken: string | null;
+  channel?: PeerChannel;
+  room?: Room;
+  peer?: Peer;
+}
+
+/** A feature's slice of the request table: one handler per request name it answers. */
+export type RequestHandlers<N extends RequestName> = { [K in N]: (ctx: ParticipantContext, req: ParsedRequest<K>) => Promise<ResponseData[K]> };
+
+/** FORBIDDEN unless the participant's role holds the permission (never a role name). */
+export function requirePermission(ctx: ParticipantContext, permission: Permission): void {
+  if (!can(ctx.identity.role, permission)) throw new AppError('FORBIDDEN', 'Your role may not do this.');
+}
+
+/** The room and peer of a joined participant, or INVALID_STATE / INSPECTION_ENDED. */
+export function joined(ctx: ParticipantContext): { room: Room; peer: Peer } {
+  if (!ctx.room || !ctx.peer || ctx.peer.closed) throw new AppError('INVALID_STATE', 'Join the room first.');
+  if (ctx.room.closed) throw new AppError('INSPECTION_ENDED', 'This live session is closed.');
+  return { room: ctx.room, peer: ctx.peer };
+}
