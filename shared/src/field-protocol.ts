@@ -1,4 +1,4 @@
-// The part of the signaling protocol for a crew phone on a moving vessel (issue #6): its GPS
+// The part of the signaling protocol for a crew phone on a moving vessel (field/): its GPS
 // position, remote control of its camera (torch, zoom, switch), the surveyor's choice of video
 // profile for a weak link, and TURN servers for networks that block UDP. protocol.ts merges these
 // schemas and event maps into its own; the server parses every payload with them.

@@ -1,4 +1,4 @@
-// The inspection record (issue #4): checklist, evidence, conclusion, crew acknowledgement, savings
+// The inspection record (inspection-record/): checklist, evidence, conclusion, crew acknowledgement, savings
 // estimate and reports. Request schemas are validated by the server and reused by the browser
 // forms; view types are what the REST API answers with.
 import { z } from 'zod';

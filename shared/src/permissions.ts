@@ -12,15 +12,15 @@ export const PERMISSIONS = [
   'media.produceAudio',
   'media.consume',
   'account.manage',
-  // A crew phone in the field (issue #6)
+  // A crew phone in the field (field/)
   'camera.control', // torch, zoom, camera switch and video profile of a crew phone
   'position.share', // send the phone's GPS position (with the crew's consent)
   'position.view', // see crew positions
-  // Recording (issue #3)
+  // Recording (recording/)
   'recording.control', // the surveyor's recording switch
   'recording.replay', // list, timeline and media of recordings (scoped per inspection)
   'recording.storage', // upload state of every recording
-  // Inspection record (issue #4)
+  // Inspection record (inspection-record/)
   'record.edit', // checklist, bookmarks, conclusion, savings inputs
   'evidence.capture', // ask the crew phone for an HD still
   'evidence.upload', // the phone uploads it

@@ -61,7 +61,7 @@ export const schemas = {
   'producer.close': z.object({ producerId: id }).strict(),
   'consumer.resume': z.object({ consumerId: id }).strict(),
   'inspection.end': z.object({}).strict(),
-  // Position, camera control, video profiles (field-protocol.ts, issue #6).
+  // Position, camera control, video profiles (field-protocol.ts, field/).
   ...fieldSchemas,
   /** Surveyor's recording switch (on by default for every inspection). */
   'recording.start': z.object({}).strict(),

@@ -1,4 +1,4 @@
-// Recording and replay (issue #3): REST query schemas and the views the replay API answers with.
+// Recording and replay (recording/): REST query schemas and the views the replay API answers with.
 import { z } from 'zod';
 import { INSPECTION_STATUSES, type InspectionView, type Role } from './domain';
 

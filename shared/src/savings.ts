@@ -236,11 +236,11 @@ export function estimateSavings(
   profileName: SavingsProfileName = 'published-calibrated',
 ): SavingsEstimate {
   if (!isSavingsProfileName(profileName)) {
-    throw new SavingsInputError([{ field: 'profile', message: `profile "${profileName}" is not a known savings profile` }]);
+    throw new SavingsInputError([{ field: 'profile', message: `profile "${String(profileName)}" is not a known savings profile` }]);
   }
   const parsed = savingsInputsSchema.safeParse(inputs ?? {});
   if (!parsed.success) throw new SavingsInputError(toIssues(parsed.error));
-  const given = parsed.data as SavingsInputs;
+  const given = parsed.data;
   const overridden = INPUT_KEYS.filter((k) => given[k] !== undefined);
 
   const base = { modelVersion: SAVINGS_MODEL_VERSION, overridden, sailH: null, fuelSailT: null, fuelWaitT: null,

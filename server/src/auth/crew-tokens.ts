@@ -35,7 +35,7 @@ export class CrewTokenSigner {
     if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) throw forged;
     let claims: CrewTokenClaims;
     try {
-      claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+      claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as CrewTokenClaims;
     } catch {
       throw forged;
     }

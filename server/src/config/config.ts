@@ -31,12 +31,12 @@ const envSchema = z
     SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
     METRICS_TOKEN: z.string().min(16).optional(),
     RECONNECT_GRACE_SECONDS: z.coerce.number().min(0).max(600).default(60),
-    // Crew phone in the field (issue #6).
+    // Crew phone in the field (field/).
     POSITION_WARN_KM: z.coerce.number().positive().max(20_000).default(5),
     TURN_URLS: z.string().default(''),
     TURN_SECRET: z.string().min(16).optional(),
     TURN_CREDENTIAL_TTL_HOURS: z.coerce.number().positive().max(24 * 7).default(12),
-    // Recording and object store (issue #3). Without S3_ENDPOINT an embedded store runs on loopback.
+    // Recording and object store (recording/). Without S3_ENDPOINT an embedded store runs on loopback.
     RECORDINGS_DIR: z.string().min(1).optional(),
     RECORDING_SEGMENT_SECONDS: z.coerce.number().int().min(2).max(600).default(10),
     RECORDING_UPLOAD_RETRY_MAX_SECONDS: z.coerce.number().min(0.1).max(3600).default(60),
@@ -74,7 +74,7 @@ export interface Config {
   crewLinkTtlMs: number;
   sessionTtlMs: number;
   reconnectGraceMs: number;
-  /** Crew phone in the field (issue #6): position warning distance and TURN. */
+  /** Crew phone in the field (field/): position warning distance and TURN. */
   field: {
     positionWarnKm: number;
     /** turn:/turns:/stun: URLs; empty = no TURN. */

@@ -3,7 +3,7 @@
 // (MediaStreamTrack.getCapabilities()); a command is forwarded only when the camera reports it.
 // Who may send commands is decided by the handler (permission 'camera.control'); here we check the
 // target: a crew phone in the same room.
-import { AppError, can, type CameraCapabilities, type CameraCommand, type VideoProfile } from '@cloudship/shared';
+import { AppError, can, type ServerToClientEvents, type CameraCapabilities, type CameraCommand, type VideoProfile } from '@cloudship/shared';
 import type { Consumer } from 'mediasoup/node/lib/types';
 import { Logger } from '../logging/logger';
 import type { Peer } from '../session/peer';
@@ -41,13 +41,13 @@ export class CameraControlService {
       for (const crew of room.peers.values()) {
         if (crew.role !== 'crew') continue;
         const caps = this.capabilities.get(crew);
-        if (caps) peer.channel.notify('camera.capabilities', { peerId: crew.id, capabilities: caps });
+        if (caps) peer.notify('camera.capabilities', { peerId: crew.id, capabilities: caps });
         const profile = this.profiles.get(crew);
-        if (profile) peer.channel.notify('video.profile', { peerId: crew.id, profile });
+        if (profile) peer.notify('video.profile', { peerId: crew.id, profile });
       }
     } else if (peer.role === 'crew') {
       const profile = this.profiles.get(peer);
-      if (profile && profile !== 'auto') peer.channel.notify('video.profile', { peerId: peer.id, profile });
+      if (profile && profile !== 'auto') peer.notify('video.profile', { peerId: peer.id, profile });
     }
   }
 
@@ -66,7 +66,7 @@ export class CameraControlService {
       if (command.value < caps.zoom.min || command.value > caps.zoom.max) throw new AppError('BAD_REQUEST', `Zoom must be between ${caps.zoom.min} and ${caps.zoom.max}.`);
     }
     logger.info(`command() | ${command.type}`, { inspectionId: room.inspectionId, participantId: target.id, from: from.id });
-    target.channel.notify('camera.command', { command, from: from.id });
+    target.notify('camera.command', { command, from: from.id });
   }
 
   async setProfile(room: Room, from: Peer, targetId: string, profile: VideoProfile): Promise<void> {
@@ -74,7 +74,7 @@ export class CameraControlService {
     const previous = this.profiles.get(target) ?? 'auto';
     this.profiles.set(target, profile);
     logger.info(`setProfile() | ${previous} -> ${profile}`, { inspectionId: room.inspectionId, participantId: target.id, from: from.id });
-    target.channel.notify('video.profile', { peerId: target.id, profile });
+    target.notify('video.profile', { peerId: target.id, profile });
     this.notifyControllers(room, target, 'video.profile', { peerId: target.id, profile });
     const layers = PREFERRED_LAYERS[profile];
     if (!layers) return;
@@ -96,10 +96,8 @@ export class CameraControlService {
     room: Room,
     except: Peer,
     event: E,
-    payload: Parameters<import('@cloudship/shared').ServerToClientEvents[E]>[0],
+    payload: Parameters<ServerToClientEvents[E]>[0],
   ): void {
-    for (const peer of room.peers.values()) {
-      if (peer !== except && can(peer.role, 'camera.control')) (peer.channel.notify as (e: E, p: typeof payload) => void)(event, payload);
-    }
+    room.broadcast(event, payload, { except, permission: 'camera.control' });
   }
 }

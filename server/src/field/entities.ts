@@ -1,4 +1,4 @@
-// Entities of the crew-phone-in-the-field features (issue #6): the GPS fixes a crew phone shares.
+// Entities of the crew-phone-in-the-field features (field/): the GPS fixes a crew phone shares.
 // The inspection's declared coordinates (placeLat/placeLon) are columns of `inspection` itself.
 import { EntitySchema } from 'typeorm';
 

@@ -1,4 +1,4 @@
-// Composition of the crew-phone-in-the-field features (issue #6) for app.ts: positions, camera
+// Composition of the crew-phone-in-the-field features (field/) for app.ts: positions, camera
 // control and profiles, TURN credentials. Each service attaches itself to new rooms.
 import type { DataSource } from 'typeorm';
 import type { IceServerInfo } from '@cloudship/shared';

@@ -34,7 +34,7 @@ export class PositionService {
     registry.on('roomCreated', (room) => {
       room.on('peerJoined', (peer) => {
         const last = this.latest.get(room.inspectionId);
-        if (last && can(peer.role, 'position.view')) peer.channel.notify('position.update', last);
+        if (last && can(peer.role, 'position.view')) peer.notify('position.update', last);
       });
       room.on('close', () => this.latest.delete(room.inspectionId));
     });
@@ -73,9 +73,7 @@ export class PositionService {
       warnKm: this.warnKm,
     };
     this.latest.set(room.inspectionId, event);
-    for (const other of room.peers.values()) {
-      if (other !== peer && can(other.role, 'position.view')) other.channel.notify('position.update', event);
-    }
+    room.broadcast('position.update', event, { except: peer, permission: 'position.view' });
     if (event.warn) logger.info('report() | crew far from the declared place', { inspectionId: room.inspectionId, participantId: peer.id, distanceKm: event.distanceKm });
     return event;
   }

@@ -8,11 +8,13 @@ const logger = new Logger('http');
 
 export const notFound: RequestHandler = (_req, _res, next) => next(new AppError('NOT_FOUND', 'No such resource.'));
 
-export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
+  // body-parser marks its own errors with a `type`.
+  const type = typeof err === 'object' && err !== null && 'type' in err ? err.type : undefined;
   let error: AppError;
   if (err instanceof AppError) error = err;
-  else if (err?.type === 'entity.too.large') error = new AppError('PAYLOAD_TOO_LARGE', 'Request body too large.');
-  else if (err?.type === 'entity.parse.failed') error = new AppError('BAD_REQUEST', 'Request body is not valid JSON.');
+  else if (type === 'entity.too.large') error = new AppError('PAYLOAD_TOO_LARGE', 'Request body too large.');
+  else if (type === 'entity.parse.failed') error = new AppError('BAD_REQUEST', 'Request body is not valid JSON.');
   else {
     logger.error('errorHandler() | unexpected error', { method: req.method, path: req.path }, err);
     error = new AppError('INTERNAL', 'Internal error.');

@@ -60,7 +60,7 @@ export class ChecklistService {
   /** Copies the template into the inspection's checklist (inside the caller's transaction). */
   async instantiate(m: EntityManager, inspectionId: string, kind: InspectionKind): Promise<number> {
     const template = await m.getRepository(ChecklistTemplateEntity).findOneBy({ kind });
-    const items: ChecklistTemplateItem[] = template ? JSON.parse(template.items) : [...DEFAULT_CHECKLIST];
+    const items = template ? (JSON.parse(template.items) as ChecklistTemplateItem[]) : [...DEFAULT_CHECKLIST];
     await m.getRepository(ChecklistItemEntity).insert(
       items.map((item, position) => ({
         id: crypto.randomUUID(),
@@ -105,7 +105,7 @@ export class ChecklistService {
 }
 
 function toTemplateView(row: ChecklistTemplate): ChecklistTemplateView {
-  return { kind: row.kind, version: row.version, items: JSON.parse(row.items), updatedAt: row.updatedAt.toISOString() };
+  return { kind: row.kind, version: row.version, items: JSON.parse(row.items) as ChecklistTemplateItem[], updatedAt: row.updatedAt.toISOString() };
 }
 
 export function toChecklistItemView(item: ChecklistItem): ChecklistItemView {

@@ -117,7 +117,7 @@ export function recordRouter(deps: RecordRouteDeps): express.Router {
     const parsed = updateSavingsSchema.safeParse(body);
     const profileIssue = parsed.success ? null : parsed.error.issues.find((i) => i.path[0] === 'profile');
     if (profileIssue) throw new AppError('BAD_REQUEST', `profile: ${profileIssue.message}`);
-    await deps.records.updateSavings(id(req), { inputs: (body.inputs ?? {}) as never, profile: body.profile as never }, req.account);
+    await deps.records.updateSavings(id(req), { inputs: (body.inputs ?? {}), profile: body.profile as never }, req.account);
     res.json({ record: await deps.records.view(id(req), await deps.evidence.list(id(req))) });
   }));
 
@@ -126,7 +126,7 @@ export function recordRouter(deps: RecordRouteDeps): express.Router {
   router.post('/crew/evidence', async (req, res) => {
     const cred: CrewCredential = await deps.inspections.resolveCrewToken(crewToken(req));
     if (!can('crew', 'evidence.upload')) throw new AppError('FORBIDDEN', 'Your role may not upload evidence.');
-    const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (type && !type.startsWith('image/') && type !== 'application/octet-stream') {
       req.resume();
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Only JPEG, PNG or WebP images are accepted as evidence.');

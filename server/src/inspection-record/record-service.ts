@@ -13,6 +13,7 @@ import {
   type InspectionRecordView,
   type SavingsChangeView,
   type SavingsFieldIssue,
+  type SavingsEstimate,
   type SavingsInputs,
   type SavingsProfileName,
   type UpdateChecklistItemRequest,
@@ -105,15 +106,15 @@ export class RecordService {
     const [view] = await this.inspections.views([inspection]);
     const log = await this.changes.find({ where: { inspectionId }, order: { changedAt: 'ASC' } });
     return {
-      inspection: view!,
+      inspection: view,
       checklist: (await this.checklist.list(inspectionId)).map(toChecklistItemView),
       evidence,
       conclusion: conclusionView(record),
       readOnly: record.acknowledgedAt !== null,
-      savingsInputs: JSON.parse(record.savingsInputs),
+      savingsInputs: JSON.parse(record.savingsInputs) as SavingsInputs,
       savingsProfile: record.savingsProfile,
-      savings: record.savingsEstimate ? JSON.parse(record.savingsEstimate) : null,
-      savingsLog: log.map((c) => ({ changedAt: c.changedAt.toISOString(), changedBy: c.changedBy, before: JSON.parse(c.before), after: JSON.parse(c.after) })),
+      savings: record.savingsEstimate ? (JSON.parse(record.savingsEstimate) as SavingsEstimate) : null,
+      savingsLog: log.map((c) => ({ changedAt: c.changedAt.toISOString(), changedBy: c.changedBy, before: JSON.parse(c.before) as SavingsChangeView['before'], after: JSON.parse(c.after) as SavingsChangeView['after'] })),
     };
   }
 
@@ -142,7 +143,7 @@ export class RecordService {
     record.remarks = body.remarks;
     record.concludedAt = new Date();
     record.concludedBy = by.id;
-    const estimate = estimateSavings(JSON.parse(record.savingsInputs), record.savingsProfile);
+    const estimate = estimateSavings(JSON.parse(record.savingsInputs) as SavingsInputs, record.savingsProfile);
     record.savingsEstimate = JSON.stringify(estimate);
     record.co2SavedT = estimate.co2SavedT;
     record.costSavedCny = estimate.costSavedCny;

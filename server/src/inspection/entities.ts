@@ -15,7 +15,7 @@ export interface Inspection {
   createdAt: Date;
   startedAt: Date | null;
   endedAt: Date | null;
-  /** Coordinates of the declared place, when given (issue #6: distance to the crew's position). */
+  /** Coordinates of the declared place, when given (field/: distance to the crew's position). */
   placeLat?: number | null;
   placeLon?: number | null;
 }

@@ -30,7 +30,7 @@ export async function createInspectionFeature(deps: {
   accounts: AccountService;
   signer: CrewTokenSigner;
   crewLinkTtlMs: number;
-  publicUrl(req: Request): string;
+  publicUrl: (req: Request) => string;
 }): Promise<InspectionFeature> {
   const lifecycle = new InspectionLifecycle(deps.db);
   const inspections = new InspectionService(deps.db, deps.signer, deps.crewLinkTtlMs);

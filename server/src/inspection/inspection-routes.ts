@@ -13,7 +13,7 @@ export interface InspectionRouteDeps {
   inspections: InspectionService;
   lifecycle: InspectionLifecycle;
   /** Base URL for crew links (scheme://host:port), derived from the request when not configured. */
-  publicUrl(req: Request): string;
+  publicUrl: (req: Request) => string;
 }
 
 export function inspectionRouter(deps: InspectionRouteDeps): express.Router {

@@ -9,7 +9,7 @@ import { MIGRATIONS } from './migrations';
 
 const logger = new Logger('persistence');
 
-export async function openDatabase(dbPath: string, entities: EntitySchema<any>[]): Promise<DataSource> {
+export async function openDatabase(dbPath: string, entities: EntitySchema[]): Promise<DataSource> {
   fs.mkdirSync(path.dirname(dbPath), { recursive: true });
   const ds = new DataSource({
     type: 'sqlite',

@@ -67,6 +67,8 @@ const CLOSE_EVENT: Record<RoomCloseReason, 'inspection.ended' | 'room.rejoin'> =
 
 export class Room extends EventEmitter<RoomEvents> {
   readonly #peers = new Map<string, Peer>();
+  /** Every line of this room's log carries its inspection id. */
+  private readonly log: Logger;
   #closed = false;
 
   private constructor(
@@ -76,13 +78,14 @@ export class Room extends EventEmitter<RoomEvents> {
     private readonly options: RoomOptions,
   ) {
     super();
+    this.log = logger.child({ inspectionId });
   }
 
   private safeEmit<E extends keyof RoomEvents>(event: E, ...args: RoomEvents[E]): void {
     try {
       (this.emit as (e: E, ...a: RoomEvents[E]) => boolean)(event, ...args);
     } catch (e) {
-      logger.error(`safeEmit() | a '${event}' listener threw`, { inspectionId: this.inspectionId }, e);
+      this.log.error(`safeEmit() | a '${event}' listener threw`, {}, e);
     }
   }
 
@@ -122,8 +125,8 @@ export class Room extends EventEmitter<RoomEvents> {
     return sent;
   }
 
-  private ctx(peer?: Peer) {
-    return { inspectionId: this.inspectionId, participantId: peer?.id };
+  private ctx(peer: Peer) {
+    return { participantId: peer.id };
   }
 
   peerByIdentity(key: string): Peer | undefined {
@@ -149,7 +152,7 @@ export class Room extends EventEmitter<RoomEvents> {
       peer.closeMedia(); // the others' consumers of it close too ('consumer.closed')
       const previous = peer.rebind(channel, req.displayName, req.rtpCapabilities);
       if (previous !== channel) previous.disconnect();
-      logger.info('join() | participant rejoined', this.ctx(peer));
+      this.log.info('join() | participant rejoined', this.ctx(peer));
     } else {
       const id = await this.options.hooks.participantJoined({
         inspectionId: this.inspectionId,
@@ -162,7 +165,7 @@ export class Room extends EventEmitter<RoomEvents> {
       peer.setRtpCapabilities(req.rtpCapabilities);
       this.#peers.set(peer.id, peer);
       if (this.#peers.size === 1) await this.options.hooks.roomWentLive(this.inspectionId);
-      logger.info('join() | participant joined', { ...this.ctx(peer), role: identity.role });
+      this.log.info('join() | participant joined', { ...this.ctx(peer), role: identity.role });
     }
     this.setState(peer, 'connected');
     this.safeEmit('peerJoined', peer, rejoined);
@@ -182,9 +185,9 @@ export class Room extends EventEmitter<RoomEvents> {
       throw new AppError('INVALID_STATE', 'You left the room.');
     }
     peer.addTransport({ transport, direction, connected: false });
-    transport.on('icestatechange', (state) => logger.debug(`transport ice -> ${state}`, { ...this.ctx(peer), transportId: transport.id }));
+    transport.on('icestatechange', (state) => this.log.debug(`transport ice -> ${state}`, { ...this.ctx(peer), transportId: transport.id }));
     transport.on('dtlsstatechange', (state) => {
-      if (state === 'failed' || state === 'closed') logger.info(`transport dtls -> ${state}`, { ...this.ctx(peer), transportId: transport.id });
+      if (state === 'failed' || state === 'closed') this.log.info(`transport dtls -> ${state}`, { ...this.ctx(peer), transportId: transport.id });
     });
     if (direction === 'recv') await this.consumeAllFor(peer);
     return {
@@ -228,7 +231,7 @@ export class Room extends EventEmitter<RoomEvents> {
       producer.close();
       throw new AppError('INVALID_STATE', 'You left the room.');
     }
-    logger.info('produce() | producer created', { ...this.ctx(peer), kind: req.kind, source: req.source });
+    this.log.info('produce() | producer created', { ...this.ctx(peer), kind: req.kind, source: req.source });
     await this.adoptProducer(peer, producer);
     return producer.id;
   }
@@ -292,7 +295,7 @@ export class Room extends EventEmitter<RoomEvents> {
     const producer = producerPeer.producers.get(producerId);
     if (!recv || !caps || !producer || !can(consumerPeer.role, 'media.consume')) return;
     if (!this.router.canConsume({ producerId, rtpCapabilities: caps })) {
-      logger.warn('consume() | client cannot decode this producer', { ...this.ctx(consumerPeer), producerId });
+      this.log.warn('consume() | client cannot decode this producer', { ...this.ctx(consumerPeer), producerId });
       return;
     }
     // Created paused: the client resumes it (consumer.resume) once its side is set up, otherwise
@@ -343,7 +346,7 @@ export class Room extends EventEmitter<RoomEvents> {
   private setState(peer: Peer, state: PeerState): void {
     const from = peer.setState(state);
     if (from === null) return;
-    logger.info(`setState() | ${from} -> ${state}`, this.ctx(peer));
+    this.log.info(`setState() | ${from} -> ${state}`, this.ctx(peer));
     this.broadcast('peer.state', { peerId: peer.id, state }, { except: peer });
   }
 
@@ -352,9 +355,9 @@ export class Room extends EventEmitter<RoomEvents> {
     peer.close();
     this.#peers.delete(peer.id);
     this.broadcast('peer.left', { peerId: peer.id, reason });
-    logger.info('leave() | participant left', { ...this.ctx(peer), reason });
+    this.log.info('leave() | participant left', { ...this.ctx(peer), reason });
     this.safeEmit('peerLeft', peer, reason);
-    await this.options.hooks.participantLeft(peer.id, reason).catch((e) => logger.error('leave() | could not log the leave', this.ctx(peer), e));
+    await this.options.hooks.participantLeft(peer.id, reason).catch((e) => this.log.error('leave() | could not log the leave', this.ctx(peer), e));
   }
 
   /**
@@ -370,7 +373,7 @@ export class Room extends EventEmitter<RoomEvents> {
     this.#peers.clear();
     for (const peer of peers) peer.close();
     if (!this.router.closed) this.router.close();
-    logger.info('close() | room closed', { inspectionId: this.inspectionId, reason });
+    this.log.info('close() | room closed', { reason });
     this.safeEmit('close', reason);
     await Promise.all(peers.map((p) => this.options.hooks.participantLeft(p.id, reason).catch(() => undefined)));
     // The crew's credential died with the inspection: cut those connections. Staff sockets stay

@@ -3,7 +3,7 @@
 // module (inspection/, inspection-record/, recording/, field/) and are merged in. Payloads arrive
 // already parsed; each handler checks the permission it needs (never a role name) and delegates
 // the media work to the Room.
-import type { DtlsParameters, RtpCapabilities, RtpParameters } from 'mediasoup/node/lib/types';
+import type { DtlsParameters, RtpParameters } from 'mediasoup/node/lib/types';
 import { AppError, type RequestName } from '@cloudship/shared';
 import type { FieldFeatures } from '../field/field-features';
 import { fieldHandlers } from '../field/field-handlers';
@@ -51,7 +51,7 @@ export function createHandlers(deps: HandlerDeps): RequestHandlers<RequestName> 
       const { peer, result } = await r.join(ctx.identity, ctx.channel!, {
         displayName: req.displayName,
         device: req.device,
-        rtpCapabilities: req.rtpCapabilities as unknown as RtpCapabilities,
+        rtpCapabilities: req.rtpCapabilities,
       });
       ctx.peer = peer;
       // TURN with credentials for this participant; none configured: host candidates only.

@@ -1,4 +1,4 @@
-// npm run bench:record — cost of recording. K sessions, each a crew participant sending a
+// npm run bench:recording — cost of recording. K sessions, each a crew participant sending a
 // synthetic ~1 Mbit/s VP8 + Opus stream (a pre-encoded clip sent with -c copy, so the sender costs
 // next to nothing) through PlainTransport producers. Phase 1: recording switched off (baseline).
 // Phase 2: the same sessions recorded. Prints CPU per recorded track (recorder ffmpeg processes
@@ -17,7 +17,7 @@ const TICK = 100; // USER_HZ (clock ticks per second) on Linux
 
 function procCpuMs(pid: number): number {
   try {
-    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return ((Number(f[11]) + Number(f[12])) * 1000) / TICK; // utime + stime
   } catch {
     return 0;
@@ -70,7 +70,7 @@ async function phase(server: TestServer, record: boolean, clip: string) {
   await new Promise((r) => setTimeout(r, SECONDS * 1000));
   const wallMs = Date.now() - t0;
   const workerMs = (await workerCpuMs(server)) - w0;
-  const ffmpegMs = recorders.map(procCpuMs).reduce((a, b, i) => a + b - f0[i]!, 0);
+  const ffmpegMs = recorders.map(procCpuMs).reduce((a, b, i) => a + b - f0[i], 0);
   let stopToStoreMs = 0;
   if (record) {
     const stoppedAt = Date.now();
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     const extraWorker = Math.max(0, rec.workerMs - base.workerMs * (rec.wallMs / base.wallMs));
     const perTrack = pct(rec.ffmpegMs + extraWorker, rec.wallMs) / tracks;
     const lines = [
-      `bench:record  ${K} sessions x (VP8 ~1 Mbit/s + Opus), ${SECONDS} s measured, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})`,
+      `bench:recording  ${K} sessions x (VP8 ~1 Mbit/s + Opus), ${SECONDS} s measured, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})`,
       `  baseline (not recorded):  worker ${pct(base.workerMs, base.wallMs).toFixed(2)}% of a core`,
       `  recorded:                 worker ${pct(rec.workerMs, rec.wallMs).toFixed(2)}% of a core, ${rec.recorders / 2} recorders (ffmpeg + guard) ${pct(rec.ffmpegMs, rec.wallMs).toFixed(2)}% of a core`,
       `  per recorded track:       ${perTrack.toFixed(2)}% of a core (recorder + extra worker); per session (2 tracks) ${(perTrack * 2).toFixed(2)}%`,
