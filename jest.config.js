@@ -1,9 +1,24 @@
-/** Every test runs against real parts: see README "Tests". */
-module.exports = {
+/**
+ * Every test runs against real parts: see README "Tests". Three projects, chosen by folder (never by
+ * a list of files), so that a new test lands in the right run by where it is put:
+ *   unit         test/unit/** and the tests next to the code in shared/src and server/src: no
+ *                server, no mediasoup worker, no ffmpeg, no browser (`npm run test:unit`, < 10 s);
+ *   integration  test/integration/**: a real server, worker, ffmpeg, object store, no browser;
+ *   e2e          test/e2e/**: real browsers (Chromium) against the real server.
+ * `node scripts/run-tests.mjs unit` (etc.) runs one of them with `--selectProjects`.
+ */
+const common = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/shared/src', '<rootDir>/server/src', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
   moduleNameMapper: { '^@cloudship/shared$': '<rootDir>/shared/src/index.ts' },
+};
+
+module.exports = {
   testTimeout: 60_000,
+  projects: [
+    { ...common, displayName: 'unit', roots: ['<rootDir>/test/unit', '<rootDir>/shared/src', '<rootDir>/server/src'] },
+    { ...common, displayName: 'integration', roots: ['<rootDir>/test/integration'] },
+    { ...common, displayName: 'e2e', roots: ['<rootDir>/test/e2e'] },
+  ],
 };

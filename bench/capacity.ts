@@ -71,7 +71,7 @@ async function mediasoupTarget(
     async addSessions(count, sinkPorts) {
       const streams: string[][] = [];
       for (let i = 0; i < count; i++) {
-        const s = await buildSession(await routerFor(sessions.length), sinkPorts[i]);
+        const s = await buildSession(await routerFor(sessions.length), sinkPorts[i]!);
         await adopt(s);
         sessions.push(s);
         streams.push(s.streams);
@@ -93,7 +93,7 @@ async function oursTarget(): Promise<{ target: Target; server: TestServer }> {
   let current: Room | null = null;
   const target = await mediasoupTarget(
     'ours',
-    server.pool.list()[0],
+    server.pool.list()[0]!,
     async () => {
       const inspection = await server.lifecycle.schedule(
         { vesselName: 'bench', registrationNumber: 'B', kind: 'periodic', place: 'loopback', scheduledAt: new Date().toISOString() },
@@ -241,7 +241,7 @@ async function joinStorm(recording: boolean): Promise<void> {
     const admin = await server.signIn(ADMIN.username, ADMIN.password);
     const cookies: string[] = [];
     for (let i = 0; i < 20; i++) cookies.push((await server.createAccount(admin, 'surveyor', `storm${i}`)).cookie);
-    const inspection = await server.createInspection(cookies[0]);
+    const inspection = await server.createInspection(cookies[0]!);
     if (!recording) {
       await server.db.query('INSERT INTO "recording_setting" ("inspectionId", "enabled", "updatedBy", "updatedAt") VALUES (?, 0, NULL, ?)', [inspection.id, new Date().toISOString()]);
     }
@@ -279,10 +279,10 @@ async function soak(media: { video: string; audio: string }, sessions: number): 
   try {
     for (let m = 0; m <= SOAK_MIN; m++) {
       gc?.();
-      const t = run.sinks.map((s) => sinkTotals(s.lines)).reduce((a, b) => a.map((v, i) => v + b[i]) as typeof a, [0, 0, 0, 0]);
+      const t = run.sinks.map((s) => sinkTotals(s.lines)).reduce((a, b) => a.map((v, i) => v + b[i]!) as typeof a, [0, 0, 0, 0]);
       const mem = process.memoryUsage();
       const sample = {
-        min: m, workerRss: rssMb(target.cpuPids()[0]), nodeRss: mem.rss / 1048576, nodeHeap: mem.heapUsed / 1048576,
+        min: m, workerRss: rssMb(target.cpuPids()[0]!), nodeRss: mem.rss / 1048576, nodeHeap: mem.heapUsed / 1048576,
         silent: t[3], received: t[0], expected: t[1],
       };
       samples.push(sample);
@@ -307,9 +307,9 @@ async function soak(media: { video: string; audio: string }, sessions: number): 
       const slopePerMin = sxx > 0 ? steady.reduce((a, x) => a + (x.min - mx) * (x[key] - my), 0) / sxx : 0;
       return `${((slopePerMin * 60) / my * 100).toFixed(2)}%/hour`;
     };
-    const last = samples[samples.length - 1];
+    const last = samples[samples.length - 1]!;
     process.stdout.write(
-      `soak result (minutes ${steady[0].min}-${last.min}): worker RSS growth ${growth('workerRss')}, node RSS growth ${growth('nodeRss')}, ` +
+      `soak result (minutes ${steady[0]!.min}-${last.min}): worker RSS growth ${growth('workerRss')}, node RSS growth ${growth('nodeRss')}, ` +
         `node heap${gc ? ' after GC' : ''} growth ${growth('nodeHeap')}, streams silent at the end: ${last.silent} ` +
         `(target: RSS growth < 2%/hour, every session forwarding)\n`,
     );
@@ -323,7 +323,7 @@ async function main(): Promise<void> {
   buildRtptool();
   const media = await prepareMedia();
   pin(process.pid, LOAD_CORE);
-  process.stdout.write(`bench:capacity on ${(await import('node:os')).cpus()[0].model}, ${(await import('node:os')).cpus().length} cores; worker/relay on core ${WORKER_CORE}, load and Node on core ${LOAD_CORE}\n`);
+  process.stdout.write(`bench:capacity on ${(await import('node:os')).cpus()[0]!.model}, ${(await import('node:os')).cpus().length} cores; worker/relay on core ${WORKER_CORE}, load and Node on core ${LOAD_CORE}\n`);
   process.stdout.write(`reference session: crew VP8 720p ~1.5 Mbit/s + Opus, 3 surveyors Opus, recorder; ${CONSUMERS_PER_SESSION} SRTP consumers\n\n`);
   printHeader();
   const results: Record<string, Row[]> = {};
@@ -335,7 +335,7 @@ async function main(): Promise<void> {
   const unknown = ONLY.filter((label) => label && !makers[label]);
   if (unknown.length) throw new Error(`--only: unknown run ${unknown.join(', ')} (runs: ${Object.keys(makers).join(', ')})`);
   for (const label of ONLY.filter(Boolean)) {
-    const target = await makers[label]();
+    const target = await makers[label]!();
     const run = await stepUp(target, media, target.label === 'relay' ? null : process.pid);
     run.stop();
     await target.close();
@@ -343,7 +343,7 @@ async function main(): Promise<void> {
     results[target.label] = run.rows;
   }
   const cap = Object.fromEntries(Object.entries(results).map(([k, rows]) => [k, capacity(rows)]));
-  const at = (label: string, sessions: number) => results[label].find((r) => r.sessions === sessions);
+  const at = (label: string, sessions: number) => results[label]!.find((r) => r.sessions === sessions);
   process.stdout.write('\nsummary (capacity = most sessions with loss <= 0.1% and the worker core under 90%)\n');
   for (const [label, row] of Object.entries(cap)) {
     process.stdout.write(`  ${label.padEnd(6)} capacity ${row?.sessions ?? 0} sessions (${row ? (row.usPerPacket).toFixed(2) : '-'} us per forwarded packet)\n`);

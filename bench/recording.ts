@@ -17,7 +17,7 @@ const TICK = 100; // USER_HZ (clock ticks per second) on Linux
 
 function procCpuMs(pid: number): number {
   try {
-    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return ((Number(f[11]) + Number(f[12])) * 1000) / TICK; // utime + stime
   } catch {
     return 0;
@@ -70,7 +70,7 @@ async function phase(server: TestServer, record: boolean, clip: string) {
   await new Promise((r) => setTimeout(r, SECONDS * 1000));
   const wallMs = Date.now() - t0;
   const workerMs = (await workerCpuMs(server)) - w0;
-  const ffmpegMs = recorders.map(procCpuMs).reduce((a, b, i) => a + b - f0[i], 0);
+  const ffmpegMs = recorders.map(procCpuMs).reduce((a, b, i) => a + b - f0[i]!, 0);
   let stopToStoreMs = 0;
   if (record) {
     const stoppedAt = Date.now();

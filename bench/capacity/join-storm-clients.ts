@@ -37,14 +37,14 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const started: Array<Promise<() => void>> = [];
   for (let i = 0; i < cookies.length; i++) {
-    started.push(surveyor(cookies[i], i));
+    started.push(surveyor(cookies[i]!, i));
     // Spread the arrivals over one second, as a burst of people clicking "join".
     await new Promise((r) => setTimeout(r, 1000 / cookies.length));
   }
   const closers = await Promise.all(started);
   const spreadMs = performance.now() - t0;
   const sorted = [...rtts].sort((a, b) => a - b);
-  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
   closers.forEach((close) => close());
   console.log(JSON.stringify({ clients: cookies.length, spreadMs: Math.round(spreadMs), requests: rtts.length, p50: q(0.5), p95: q(0.95), max: sorted[sorted.length - 1] }));
 }

@@ -85,7 +85,7 @@ export async function buildSession(router: Router, sinkPorts: number[]): Promise
       enableSrtp: true,
       srtpCryptoSuite: SRTP_SUITE,
     });
-    await t.connect({ ip: '127.0.0.1', port: sinkPorts[i], srtpParameters: { cryptoSuite: SRTP_SUITE, keyBase64: SRTP_KEY } });
+    await t.connect({ ip: '127.0.0.1', port: sinkPorts[i]!, srtpParameters: { cryptoSuite: SRTP_SUITE, keyBase64: SRTP_KEY } });
     transports.push(t);
     const mine: Consumer[] = [];
     for (const s of sendersOf(receiver)) {

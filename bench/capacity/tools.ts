@@ -77,7 +77,7 @@ export async function rtptool(args: string[], core: number, expectPorts: boolean
   let buffered = '';
   let resolvePorts: (p: number[]) => void = () => undefined;
   const portsPromise = new Promise<number[]>((r) => (resolvePorts = r));
-  proc.stdout.on('data', (d: Buffer) => {
+  proc.stdout!.on('data', (d: Buffer) => {
     buffered += d.toString();
     let i;
     while ((i = buffered.indexOf('\n')) >= 0) {
@@ -99,7 +99,7 @@ export function sinkTotals(lines: string[]): [number, number, number, number] {
   const last = [...lines].reverse().find((l) => l.startsWith('stats '));
   if (!last) return [0, 0, 0, 0];
   const [, r, e, s, q] = last.split(' ').map(Number);
-  return [r, e, s, q];
+  return [r!, e!, s!, q!];
 }
 
 /** CPU seconds (user + system) of a process from /proc. */

@@ -22,6 +22,7 @@ import { pagesRouter } from './http/pages';
 import { loadOrCreateCertificate } from './http/tls';
 import { INSPECTION_RECORD_ENTITIES } from './inspection-record/entities';
 import { LocalEvidenceStore, ObjectEvidenceStore } from './inspection-record/evidence-store';
+import { EvidenceUploadSource } from './inspection-record/evidence-upload-source';
 import { createInspectionRecordModule } from './inspection-record/inspection-record-module';
 import { INSPECTION_ENTITIES } from './inspection/entities';
 import { createInspectionFeature } from './inspection/inspection-feature';
@@ -41,9 +42,6 @@ import { RoomRegistry } from './session/room-registry';
 import { attachSignaling } from './signaling/socket-server';
 
 const logger = new Logger('app');
-
-/** How often evidence stills staged during an object-store outage are offered to the store again. */
-const EVIDENCE_RETRY_MS = 30_000;
 
 export const CLIENT_DIST = path.resolve(__dirname, '..', '..', 'client', 'dist');
 
@@ -66,8 +64,6 @@ export interface RunningServer {
   recording: RecordingModule;
   /** Prometheus metrics; features register their own gauges here. */
   metrics: MetricsRegistry;
-  /** Offers evidence stills staged during an object-store outage to the store now (also on a timer). */
-  retryStagedEvidence(): Promise<number>;
   /** Set when the first admin's password was generated: print it once. */
   oneTimeAdminPassword: string | null;
   close(): Promise<void>;
@@ -94,8 +90,10 @@ export async function startServer(config: Config, options: { clientDist?: string
   // resumes uploads and records every room from now on.
   const recording = await createRecordingModule({ config, db, rooms, accounts, inspections: inspection.inspections });
 
-  // Evidence goes to the same object store, staged under DATA_DIR until the store confirms it.
-  const evidenceStore = new ObjectEvidenceStore(recording.store, new LocalEvidenceStore(config.dataDir));
+  // Evidence goes to the same object store through the same upload queue, staged under DATA_DIR
+  // until the store confirms it.
+  await recording.queue.addSource(new EvidenceUploadSource(db, config.dataDir));
+  const evidenceStore = new ObjectEvidenceStore(recording.store, new LocalEvidenceStore(config.dataDir), () => void recording.queue.kick());
   const record = await createInspectionRecordModule({
     db,
     accounts,
@@ -106,9 +104,6 @@ export async function startServer(config: Config, options: { clientDist?: string
     store: evidenceStore,
   });
   const reports = createReportsModule({ db, accounts, inspections: inspection.inspections, records: record.records, evidence: record.evidence });
-  void evidenceStore.retryPending();
-  const evidenceRetry = setInterval(() => void evidenceStore.retryPending(), EVIDENCE_RETRY_MS);
-  evidenceRetry.unref();
 
   const app = express();
   app.disable('x-powered-by');
@@ -165,7 +160,6 @@ export async function startServer(config: Config, options: { clientDist?: string
   async function close(): Promise<void> {
     closing ??= (async () => {
       await rooms.closeAll('server-shutdown');
-      clearInterval(evidenceRetry);
       await recording.close(); // after the rooms: their last segments are written and registered
       watchdog.close();
       // io.close() disconnects every socket and closes the HTTP server; open keep-alive
@@ -194,7 +188,6 @@ export async function startServer(config: Config, options: { clientDist?: string
     io,
     recording,
     metrics,
-    retryStagedEvidence: () => evidenceStore.retryPending(),
     oneTimeAdminPassword,
     close,
   };

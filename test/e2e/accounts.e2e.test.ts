@@ -1,21 +1,21 @@
 // The first admin, through the console: changes the one-time password, creates a surveyor; the
 // surveyor then signs in with what the admin gave them.
 import type { Browser } from 'puppeteer-core';
-import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
-import { desktopPage, launchBrowser, recordErrors } from '../helpers/browser';
+import { ADMIN, type TestServer } from '../helpers/test-server';
+import { desktopPage, recordErrors } from '../helpers/browser';
+import { useFixture } from '../helpers/fixtures';
 
+const fx = useFixture({ browsers: 1 });
 let server: TestServer;
 let browser: Browser;
 const errors: string[] = [];
 
-beforeAll(async () => {
-  server = await startTestServer();
-  browser = await launchBrowser();
+beforeAll(() => {
+  server = fx.server;
+  browser = fx.browsers[0]!;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+afterAll(() => {
   if (errors.length) console.log(errors.join('\n'));
 });
 

@@ -8,12 +8,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'puppeteer-core';
-import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
-import { androidPage, desktopPage, launchBrowser, recordErrors, signInAndCreateInspection, waitForStat } from '../helpers/browser';
+import type { TestServer } from '../helpers/test-server';
+import { androidPage, desktopPage, recordErrors, signInAndCreateInspection, waitForStat } from '../helpers/browser';
+import { useFixture } from '../helpers/fixtures';
 
 jest.setTimeout(300_000);
 
 const VESSEL = '鲁济宁货5678';
+const fx = useFixture({ browsers: 2 });
 let server: TestServer;
 let surveyorBrowser: Browser;
 let crewBrowser: Browser;
@@ -21,15 +23,9 @@ let cookie: string;
 const errors: string[] = [];
 
 beforeAll(async () => {
-  server = await startTestServer();
-  const adminCookie = await server.signIn(ADMIN.username, ADMIN.password);
-  cookie = (await server.createAccount(adminCookie, 'surveyor', 'zhao')).cookie;
-  [surveyorBrowser, crewBrowser] = await Promise.all([launchBrowser(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await Promise.all([surveyorBrowser?.close(), crewBrowser?.close()]);
-  await server?.stop();
+  server = fx.server;
+  [surveyorBrowser, crewBrowser] = fx.browsers as [Browser, Browser];
+  cookie = (await fx.account('surveyor', 'zhao')).cookie;
 });
 
 afterEach(() => {

@@ -2,26 +2,22 @@
 // emulating an Android phone, both with fake camera/microphone, against the real server.
 // Media is asserted from WebRTC stats: frames decoded and increasing, audio arriving both ways.
 import type { Browser } from 'puppeteer-core';
-import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
-import { androidPage, desktopPage, launchBrowser, recordErrors, signInAndCreateInspection, waitForStat } from '../helpers/browser';
+import type { TestServer } from '../helpers/test-server';
+import { androidPage, desktopPage, recordErrors, signInAndCreateInspection, waitForStat } from '../helpers/browser';
+import { useFixture } from '../helpers/fixtures';
 
 jest.setTimeout(180_000);
 
+const fx = useFixture({ browsers: 2 });
 let server: TestServer;
 let surveyorBrowser: Browser;
 let crewBrowser: Browser;
 const errors: string[] = [];
 
 beforeAll(async () => {
-  server = await startTestServer();
-  const adminCookie = await server.signIn(ADMIN.username, ADMIN.password);
-  await server.createAccount(adminCookie, 'surveyor', 'wang');
-  [surveyorBrowser, crewBrowser] = await Promise.all([launchBrowser(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await Promise.all([surveyorBrowser?.close(), crewBrowser?.close()]);
-  await server?.stop();
+  server = fx.server;
+  [surveyorBrowser, crewBrowser] = fx.browsers as [Browser, Browser];
+  await fx.account('surveyor', 'wang');
 });
 
 afterEach(() => {

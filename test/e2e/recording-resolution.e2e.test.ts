@@ -8,26 +8,26 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'puppeteer-core';
-import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
-import { androidPage, desktopPage, launchBrowser, recordErrors, waitForStat } from '../helpers/browser';
+import type { TestServer } from '../helpers/test-server';
+import { androidPage, desktopPage, recordErrors, setSessionCookie, waitForStat } from '../helpers/browser';
+import { useFixture } from '../helpers/fixtures';
 import { until } from '../helpers/recording';
 
 jest.setTimeout(240_000);
 
+const fx = useFixture({ env: { RECORDING_SEGMENT_SECONDS: '4' }, browsers: 2 });
 let server: TestServer;
 let browsers: Browser[] = [];
 const errors: string[] = [];
 let tmp: string;
 
-beforeAll(async () => {
+beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rec-resolution-'));
-  server = await startTestServer({ RECORDING_SEGMENT_SECONDS: '4' });
-  browsers = await Promise.all([launchBrowser(), launchBrowser()]);
+  server = fx.server;
+  browsers = fx.browsers;
 });
 
-afterAll(async () => {
-  await Promise.all(browsers.map((b) => b.close()));
-  await server?.stop();
+afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
   if (errors.length) console.log(errors.join('\n'));
 });
@@ -42,15 +42,12 @@ function frameWidths(file: string): Set<number> {
 }
 
 test('switching the crew camera to a lower layer starts a new segment; each segment has one resolution', async () => {
-  const admin = await server.signIn(ADMIN.username, ADMIN.password);
-  const { cookie } = await server.createAccount(admin, 'surveyor', 'resolution');
-  const inspection = await server.createInspection(cookie);
-  const { url: crewUrl } = await server.crewLink(cookie, inspection.id);
+  const { cookie } = await fx.account('surveyor', 'resolution');
+  const { inspection, url: crewUrl } = await fx.inspectionWithLink(cookie);
 
   const surveyor = await desktopPage(browsers[0]!);
   errors.push(...recordErrors(surveyor, 'surveyor'));
-  const [name, value] = cookie.split('=');
-  await surveyor.setCookie({ name: name!, value: value!, url: server.url });
+  await setSessionCookie(surveyor, cookie, server.url);
   await surveyor.goto(`${server.url}/#/inspections/${inspection.id}`, { waitUntil: 'networkidle0' });
   await surveyor.waitForSelector('[data-testid=join-live]', { visible: true });
   await surveyor.click('[data-testid=join-live]');

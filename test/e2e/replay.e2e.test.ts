@@ -2,40 +2,30 @@
 // surveyor's microphone, synthetic VP8/Opus through PlainTransport producers, real recorders and
 // the embedded store), then an auditor opens it in Chromium on replay.html, plays it and seeks.
 import type { Browser, Page } from 'puppeteer-core';
-import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
-import { connect, type SignalingClient } from '../helpers/signaling-client';
+import { ADMIN, type TestServer } from '../helpers/test-server';
 import { launchBrowser, desktopPage, recordErrors } from '../helpers/browser';
+import { startFixture, type Fixture } from '../helpers/fixtures';
 import { publishPlain, syntheticClip, until } from '../helpers/recording';
 
 jest.setTimeout(240_000);
 
+let fx: Fixture;
 let server: TestServer;
 let browser: Browser;
-const sockets: SignalingClient[] = [];
 const errors: string[] = [];
 let recordingId: string;
 let vesselName: string;
 
 beforeAll(async () => {
   const clip = syntheticClip(30);
-  server = await startTestServer({ RECORDING_SEGMENT_SECONDS: '4' });
-  const adminCookie = await server.signIn(ADMIN.username, ADMIN.password);
-  const surveyor = await server.createAccount(adminCookie, 'surveyor', 'replay-surveyor');
-  const auditor = await server.createAccount(adminCookie, 'auditor', 'replay-auditor');
+  fx = await startFixture({ RECORDING_SEGMENT_SECONDS: '4' });
+  server = fx.server;
+  const surveyor = await fx.account('surveyor', 'replay-surveyor');
+  const auditor = await fx.account('auditor', 'replay-auditor');
   vesselName = '鲁济宁货回放';
-  const inspection = await server.createInspection(surveyor.cookie, { vesselName });
-  const { token } = await server.crewLink(surveyor.cookie, inspection.id);
-  const join = async (auth: Record<string, unknown>, name: string, cookie?: string) => {
-    const c = await connect(server.url, auth, cookie);
-    sockets.push(c);
-    const caps = await c.request('room.getCapabilities', {});
-    if (!caps.ok) throw new Error(caps.error.code);
-    const j = await c.request('room.join', { displayName: name, device: 'e2e', rtpCapabilities: caps.data.routerRtpCapabilities });
-    if (!j.ok) throw new Error(j.error.code);
-    return { c, participantId: j.data.participantId };
-  };
-  const crew = await join({ crewToken: token }, '船员 Li');
-  const staff = await join({ inspectionId: inspection.id }, 'Surveyor Wang', surveyor.cookie);
+  const { inspection, token } = await fx.inspectionWithLink(surveyor.cookie, { vesselName });
+  const crew = await fx.joinAsCrew(token, '船员 Li', { device: 'e2e' });
+  const staff = await fx.joinAsStaff(inspection.id, surveyor.cookie, 'Surveyor Wang', { device: 'e2e' });
   recordingId = (await crew.c.next('recording.state', (s) => s.recording)).recordingId!;
   const room = server.rooms.get(inspection.id)!;
   const crewPub = await publishPlain(room, room.peers.get(crew.participantId)!);
@@ -58,9 +48,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (errors.length) console.log(errors.join('\n'));
-  for (const s of sockets) s.close();
+  fx?.closeClients();
   await browser?.close();
-  await server?.stop();
+  await fx?.stop();
 });
 
 type ReplayWindow = { cloudshipReplay: { position(): number; duration(): number; seek(ms: number): void; video: HTMLVideoElement } };

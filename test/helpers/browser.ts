@@ -43,6 +43,12 @@ export async function desktopPage(browser: Browser): Promise<Page> {
   return page;
 }
 
+/** Gives the page a session cookie (`name=value`, as the test server's signIn returns it) for `origin`. */
+export async function setSessionCookie(page: Page, cookie: string, origin: string): Promise<void> {
+  const [name, value] = cookie.split('=');
+  await page.setCookie({ name: name!, value: value!, url: origin });
+}
+
 /** Collects console errors and page errors so a failing test can show them. */
 export function recordErrors(page: Page, label: string): string[] {
   const errors: string[] = [];

@@ -2,8 +2,9 @@
 // listening on the host side of a veth pair, a surveyor in desktop Chromium on the host, and the
 // crew's Chromium (emulating an Android phone) inside its own network namespace.
 import type { Browser, Page } from 'puppeteer-core';
-import { ADMIN, startTestServer, type TestServer } from './test-server';
-import { androidPage, desktopPage, launchBrowser, recordErrors } from './browser';
+import type { TestServer } from './test-server';
+import { androidPage, desktopPage, launchBrowser, recordErrors, setSessionCookie } from './browser';
+import { startFixture, type Fixture } from './fixtures';
 import { createNetNs, launchBrowserInNetNs, type NetNs } from './netns';
 
 export interface NetworkScenario {
@@ -24,38 +25,35 @@ export interface NetworkScenario {
 
 export async function startNetworkScenario(env: Record<string, string> = {}): Promise<NetworkScenario> {
   const ns = createNetNs();
-  let server: TestServer | undefined;
+  let fixture: Fixture | undefined;
   const browsers: Browser[] = [];
   try {
     // HTTP and media on the veth's host address (and media on loopback too, for the surveyor).
-    server = await startTestServer({ HOST: ns.hostIp, RTC_EXTRA_LISTEN_IPS: ns.hostIp, ...env });
-    const origin = server.url;
+    fixture = await startFixture({ HOST: ns.hostIp, RTC_EXTRA_LISTEN_IPS: ns.hostIp, ...env });
+    const fx = fixture;
+    const origin = fx.server.url;
     const [surveyorBrowser, crewBrowser] = await Promise.all([
       launchBrowser([`--unsafely-treat-insecure-origin-as-secure=${origin}`]),
       launchBrowserInNetNs(ns, origin),
     ]);
     browsers.push(surveyorBrowser, crewBrowser);
-    const adminCookie = await server.signIn(ADMIN.username, ADMIN.password);
-    const { cookie: surveyorCookie } = await server.createAccount(adminCookie, 'surveyor', 'wang');
+    const { cookie: surveyorCookie } = await fx.account('surveyor', 'wang');
     const errors: string[] = [];
-    const s = server;
     return {
-      server: s,
+      server: fx.server,
       ns,
       surveyorBrowser,
       crewBrowser,
       surveyorCookie,
       errors,
       async newInspection(overrides = {}) {
-        const inspection = await s.createInspection(surveyorCookie, overrides);
-        const { url } = await s.crewLink(surveyorCookie, inspection.id);
+        const { inspection, url } = await fx.inspectionWithLink(surveyorCookie, overrides);
         return { id: inspection.id, crewUrl: url };
       },
       async openSurveyor(inspectionId) {
         const page = await desktopPage(surveyorBrowser);
         errors.push(...recordErrors(page, 'surveyor'));
-        const [name, value] = surveyorCookie.split('=');
-        await page.setCookie({ name: name!, value: value!, url: origin });
+        await setSessionCookie(page, surveyorCookie, origin);
         await page.goto(`${origin}/#/inspections/${inspectionId}`, { waitUntil: 'networkidle0' });
         await page.click('[data-testid=join-live]');
         await page.waitForSelector('[data-testid=connection-state][data-state=connected]', { timeout: 30_000 });
@@ -78,13 +76,13 @@ export async function startNetworkScenario(env: Record<string, string> = {}): Pr
       },
       async dispose() {
         await Promise.all(browsers.map((b) => b.close().catch(() => undefined)));
-        await s.stop().catch(() => undefined);
+        await fx.stop().catch(() => undefined);
         ns.destroy();
       },
     };
   } catch (e) {
     await Promise.all(browsers.map((b) => b.close().catch(() => undefined)));
-    await server?.stop().catch(() => undefined);
+    await fixture?.stop().catch(() => undefined);
     ns.destroy();
     throw e;
   }

@@ -14,7 +14,8 @@ export interface TestServer extends RunningServer {
   /** fetch against the server, with an optional session cookie. */
   api(method: string, p: string, opts?: { cookie?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
   signIn(username: string, password: string): Promise<string>;
-  createAccount(adminCookie: string, role: StaffRole, username: string): Promise<{ cookie: string; id: string }>;
+  /** A staff account (password `${username}-password-123`), signed in. */
+  createAccount(adminCookie: string, role: StaffRole, username: string): Promise<{ cookie: string; id: string; username: string; password: string }>;
   createInspection(cookie: string, overrides?: Record<string, unknown>): Promise<InspectionView>;
   crewLink(cookie: string, inspectionId: string): Promise<{ url: string; token: string }>;
   stop(): Promise<void>;
@@ -73,7 +74,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       const password = `${username}-password-123`;
       const r = await api('POST', '/api/accounts', { cookie: adminCookie, body: { username, displayName: username, password, role } });
       if (r.status !== 201) throw new Error(`create account failed: ${r.status} ${JSON.stringify(r.body)}`);
-      return { cookie: await signIn(username, password), id: r.body.account.id };
+      return { cookie: await signIn(username, password), id: r.body.account.id, username, password };
     },
     async createInspection(cookie, overrides = {}) {
       const r = await api('POST', '/api/inspections', {

@@ -1,6 +1,6 @@
 // Evidence stills live in the same S3-compatible object store as the recordings, and an outage of
 // that store loses nothing: the still is staged on disk, served from there, and uploaded (hash
-// checked) once the store is back.
+// checked) by the upload queue once the store is back.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,6 +8,7 @@ import path from 'node:path';
 import { startEmbeddedStore, type EmbeddedStore } from '../../server/src/storage/embedded-store';
 import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
 import { crewUpload, TINY_JPEG } from '../helpers/record-fixtures';
+import { until } from '../helpers/recording';
 
 let server: TestServer;
 let store: EmbeddedStore | null = null;
@@ -18,7 +19,13 @@ const sha = crypto.createHash('sha256').update(TINY_JPEG).digest('hex');
 beforeAll(async () => {
   storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'evidence-store-'));
   store = await startEmbeddedStore(storeDir);
-  server = await startTestServer({ S3_ENDPOINT: store.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER' });
+  // Retries at most 1 s apart, so the test does not wait out a long backoff once the store is back.
+  server = await startTestServer({
+    S3_ENDPOINT: store.endpoint,
+    S3_ACCESS_KEY_ID: 'S3RVER',
+    S3_SECRET_ACCESS_KEY: 'S3RVER',
+    RECORDING_UPLOAD_RETRY_MAX_SECONDS: '1',
+  });
   const admin = await server.signIn(ADMIN.username, ADMIN.password);
   surveyorCookie = (await server.createAccount(admin, 'surveyor', 'evidence1')).cookie;
 });
@@ -41,6 +48,20 @@ async function upload(): Promise<{ id: string; key: string; url: string }> {
 
 const staged = (key: string) => fs.existsSync(path.join(server.dataDir, key));
 
+/** The evidence row's upload state, as the upload queue leaves it. */
+async function uploadOf(id: string): Promise<{ state: string | null; attempts: number; localPath: string | null }> {
+  const [row] = await server.db.query('SELECT "uploadState" AS state, "attempts", "localPath" FROM "evidence" WHERE "id" = ?', [id]);
+  return row;
+}
+
+/** Polls the row until it is in `state`. */
+async function reaches(id: string, state: 'uploaded' | 'failed') {
+  return until(async () => {
+    const u = await uploadOf(id);
+    return u.state === state ? u : null;
+  }, `the still ${state}`, 30_000, 100);
+}
+
 async function served(url: string): Promise<Buffer> {
   const r = await fetch(`${server.url}${url}`, { headers: { cookie: surveyorCookie } });
   expect(r.status).toBe(200);
@@ -48,7 +69,8 @@ async function served(url: string): Promise<Buffer> {
 }
 
 test('an uploaded still is in the object store with its SHA-256, and not left on local disk', async () => {
-  const { key, url } = await upload();
+  const { id, key, url } = await upload();
+  expect(await reaches(id, 'uploaded')).toMatchObject({ attempts: 1, localPath: null });
   expect(key).toMatch(/^evidence\/[0-9a-f-]{36}\/[0-9a-f-]{36}\.jpg$/);
   const head = await server.recording.store.head(key);
   expect(head).toMatchObject({ size: TINY_JPEG.length, sha256: sha });
@@ -60,14 +82,17 @@ test('with the store down the upload still succeeds, is kept on disk, and reache
   const port = store!.port;
   await store!.close();
   store = null;
-  const { key, url } = await upload();
+  const { id, key, url } = await upload();
+  expect(staged(key)).toBe(true);
+  expect((await served(url)).equals(TINY_JPEG)).toBe(true);
+  // The queue tries, fails and keeps it staged for a retry.
+  expect(await reaches(id, 'failed')).toMatchObject({ localPath: key });
   expect(staged(key)).toBe(true);
   expect((await served(url)).equals(TINY_JPEG)).toBe(true);
 
   store = await startEmbeddedStore(storeDir, { port });
-  // What the server's retry timer does every 30 s, called now rather than waited for.
-  const retried = await server.retryStagedEvidence();
-  expect(retried).toBeGreaterThanOrEqual(1);
+  // The queue's next attempt (at most RECORDING_UPLOAD_RETRY_MAX_SECONDS later) succeeds.
+  expect((await reaches(id, 'uploaded')).attempts).toBeGreaterThanOrEqual(2);
   expect(await server.recording.store.head(key)).toMatchObject({ size: TINY_JPEG.length, sha256: sha });
   expect(staged(key)).toBe(false);
   expect((await served(url)).equals(TINY_JPEG)).toBe(true);

@@ -2,28 +2,21 @@
 // forwarding with the distance warning), camera control and video profiles (permission-checked,
 // forwarded only for what the camera reports), TURN credentials in the join answer.
 import crypto from 'node:crypto';
-import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
-import { connect, connectError, type SignalingClient } from '../helpers/signaling-client';
+import type { TestServer } from '../helpers/test-server';
+import { connectError } from '../helpers/signaling-client';
+import { useFixture } from '../helpers/fixtures';
 import { PositionFixEntity } from '../../server/src/field/entities';
 
 const TURN_SECRET = 'turn-secret-for-tests-0123456789';
+const fx = useFixture({ env: { TURN_URLS: 'turn:127.0.0.1:3478?transport=udp,stun:127.0.0.1:3478', TURN_SECRET, POSITION_WARN_KM: '5' } });
 let server: TestServer;
 let adminCookie: string;
 let surveyorCookie: string;
 
 beforeAll(async () => {
-  server = await startTestServer({ TURN_URLS: 'turn:127.0.0.1:3478?transport=udp,stun:127.0.0.1:3478', TURN_SECRET, POSITION_WARN_KM: '5' });
-  adminCookie = await server.signIn(ADMIN.username, ADMIN.password);
-  surveyorCookie = (await server.createAccount(adminCookie, 'surveyor', 'surveyor1')).cookie;
-});
-
-afterAll(async () => {
-  await server.stop();
-});
-
-const open: SignalingClient[] = [];
-afterEach(() => {
-  for (const c of open.splice(0)) c.close();
+  server = fx.server;
+  adminCookie = await fx.adminCookie();
+  surveyorCookie = (await fx.account('surveyor', 'surveyor1')).cookie;
 });
 
 type AnyAck = { ok: true; data: any } | { ok: false; error: { code: string; message: string } };
@@ -38,24 +31,15 @@ function refusedWith(ack: AnyAck): string {
   return ack.error.code;
 }
 
-async function joined(auth: Record<string, unknown>, displayName: string, cookie?: string) {
-  const c = await connect(server.url, auth, cookie);
-  open.push(c);
-  const { routerRtpCapabilities } = ok(await c.request('room.getCapabilities', {}));
-  const join = ok(await c.request('room.join', { displayName, device: 'jest', rtpCapabilities: routerRtpCapabilities }));
-  return { c, join };
-}
-
 // Jining port, and a point about 1.1 km / 30 km away.
 const PLACE = { placeLat: 35.405, placeLon: 116.587 };
 const near = { lat: 35.415, lon: 116.587 };
 const far = { lat: 35.675, lon: 116.587 };
 
 async function session() {
-  const inspection = await server.createInspection(surveyorCookie, PLACE);
-  const { token } = await server.crewLink(surveyorCookie, inspection.id);
-  const surveyor = await joined({ inspectionId: inspection.id }, 'Wang', surveyorCookie);
-  const crew = await joined({ crewToken: token }, 'Li');
+  const { inspection, token } = await fx.inspectionWithLink(surveyorCookie, PLACE);
+  const surveyor = await fx.joinAsStaff(inspection.id, surveyorCookie, 'Wang');
+  const crew = await fx.joinAsCrew(token, 'Li');
   return { inspection, token, surveyor, crew };
 }
 
@@ -75,7 +59,7 @@ describe('positions', () => {
   test('a fix farther than POSITION_WARN_KM carries a warning; a surveyor who joins later gets the latest fix', async () => {
     const { inspection, crew } = await session();
     ok(await crew.c.request('position.report', { ...far, accuracy: 30, timestamp: Date.now() }));
-    const late = await joined({ inspectionId: inspection.id }, 'Admin', adminCookie);
+    const late = await fx.joinAsStaff(inspection.id, adminCookie, 'Admin');
     const event = await late.c.next('position.update');
     expect(event.warn).toBe(true);
     expect(event.distanceKm).toBeGreaterThan(25);
@@ -142,7 +126,7 @@ describe('camera control', () => {
 
   test('a crew cannot control the surveyor (nor anyone); a surveyor cannot control another staff member', async () => {
     const { inspection, surveyor, crew } = await session();
-    const admin = await joined({ inspectionId: inspection.id }, 'Admin', adminCookie);
+    const admin = await fx.joinAsStaff(inspection.id, adminCookie, 'Admin');
     const surveyorId = surveyor.join.participantId;
     expect(refusedWith(await crew.c.request('camera.control', { peerId: surveyorId, command: { type: 'switchCamera' } }))).toBe('FORBIDDEN');
     expect(refusedWith(await crew.c.request('video.setProfile', { peerId: surveyorId, profile: 'detail' }))).toBe('FORBIDDEN');
@@ -165,7 +149,7 @@ describe('camera control', () => {
     expect(await crew.c.next('video.profile')).toEqual({ peerId: crewId, profile: 'walk-through' });
     expect(refusedWith(await surveyor.c.request('video.setProfile', { peerId: crewId, profile: 'cinema' }))).toBe('BAD_REQUEST');
     crew.c.close();
-    const again = await joined({ crewToken: token }, 'Li');
+    const again = await fx.joinAsCrew(token, 'Li');
     expect(again.join.participantId).toBe(crewId);
     expect(await again.c.next('video.profile')).toEqual({ peerId: crewId, profile: 'walk-through' });
   });

@@ -2,38 +2,28 @@
 // signaling and uploaded by the crew, conclusion, crew acknowledgement (then read-only), savings.
 import crypto from 'node:crypto';
 import { estimateSavings } from '@cloudship/shared';
-import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
-import { connect, FAKE_DTLS, ok, type SignalingClient } from '../helpers/signaling-client';
+import type { TestServer } from '../helpers/test-server';
+import { ok, type SignalingClient } from '../helpers/signaling-client';
+import { connectTransports, useFixture } from '../helpers/fixtures';
 import { crewUpload, TINY_JPEG } from '../helpers/record-fixtures';
 
+const fx = useFixture();
 let server: TestServer;
 let adminCookie: string;
 let surveyorCookie: string;
 let auditorCookie: string;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  adminCookie = await server.signIn(ADMIN.username, ADMIN.password);
-  surveyorCookie = (await server.createAccount(adminCookie, 'surveyor', 'surveyor1')).cookie;
-  auditorCookie = (await server.createAccount(adminCookie, 'auditor', 'auditor1')).cookie;
+  server = fx.server;
+  adminCookie = await fx.adminCookie();
+  surveyorCookie = (await fx.account('surveyor', 'surveyor1')).cookie;
+  auditorCookie = (await fx.account('auditor', 'auditor1')).cookie;
 });
 
-afterAll(async () => {
-  await server.stop();
-});
-
-const open: SignalingClient[] = [];
-afterEach(() => {
-  for (const c of open.splice(0)) c.close();
-});
-
+/** Joins with a connected receive transport. */
 async function joinRoom(auth: Record<string, unknown>, name: string, cookie?: string): Promise<SignalingClient> {
-  const c = await connect(server.url, auth, cookie);
-  open.push(c);
-  const { routerRtpCapabilities } = ok(await c.request('room.getCapabilities', {}));
-  ok(await c.request('room.join', { displayName: name, device: 'jest', rtpCapabilities: routerRtpCapabilities }));
-  const recv = ok(await c.request('transport.create', { direction: 'recv' }));
-  ok(await c.request('transport.connect', { transportId: recv.id, dtlsParameters: FAKE_DTLS }));
+  const { c } = await fx.join(auth, name, cookie);
+  await connectTransports(c, 'recv');
   return c;
 }
 
@@ -86,8 +76,7 @@ describe('checklist', () => {
 
 describe('evidence', () => {
   test('capture: the surveyor asks over signaling, the phone uploads, the surveyor is told, attached to the item, with hash and position', async () => {
-    const inspection = await server.createInspection(surveyorCookie);
-    const { token } = await server.crewLink(surveyorCookie, inspection.id);
+    const { inspection, token } = await fx.inspectionWithLink(surveyorCookie);
     const item = (await record(inspection.id)).checklist[3];
     const surveyor = await joinRoom({ inspectionId: inspection.id }, 'Surveyor', surveyorCookie);
     const crew = await joinRoom({ crewToken: token }, 'Crew');
@@ -126,8 +115,7 @@ describe('evidence', () => {
   });
 
   test('an image over 15 MB is refused with 413 and a clear message; nothing is stored', async () => {
-    const inspection = await server.createInspection(surveyorCookie);
-    const { token } = await server.crewLink(surveyorCookie, inspection.id);
+    const { inspection, token } = await fx.inspectionWithLink(surveyorCookie);
     const big = Buffer.concat([TINY_JPEG, Buffer.alloc(15 * 1024 * 1024)]);
     const up = await crewUpload(server, token, big);
     expect(up.status).toBe(413);
@@ -136,8 +124,7 @@ describe('evidence', () => {
   });
 
   test('non-image content is refused with 415, whatever the Content-Type says', async () => {
-    const inspection = await server.createInspection(surveyorCookie);
-    const { token } = await server.crewLink(surveyorCookie, inspection.id);
+    const { inspection, token } = await fx.inspectionWithLink(surveyorCookie);
     const lying = await crewUpload(server, token, Buffer.from('<html>not a picture</html>'), { contentType: 'image/jpeg' });
     expect(lying.status).toBe(415);
     expect(lying.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
@@ -157,8 +144,7 @@ describe('evidence', () => {
   });
 
   test('the surveyor bookmarks a moment with a note; capturing and uploading after the session ended are refused', async () => {
-    const inspection = await server.createInspection(surveyorCookie);
-    const { token } = await server.crewLink(surveyorCookie, inspection.id);
+    const { inspection, token } = await fx.inspectionWithLink(surveyorCookie);
     const item = (await record(inspection.id)).checklist[0];
     const b = await server.api('POST', `/api/inspections/${inspection.id}/evidence/bookmarks`, { cookie: surveyorCookie, body: { note: '锚链磨损 chain wear', checklistItemId: item.id } });
     expect(b.status).toBe(201);
@@ -197,8 +183,7 @@ describe('conclusion and acknowledgement', () => {
   });
 
   test('the crew acknowledges by name: time recorded, inspection ended, record read-only; a second acknowledgement is refused', async () => {
-    const inspection = await server.createInspection(surveyorCookie);
-    const { token } = await server.crewLink(surveyorCookie, inspection.id);
+    const { inspection, token } = await fx.inspectionWithLink(surveyorCookie);
     const crewHeaders = { authorization: `Crew ${token}` };
     const [item] = (await record(inspection.id)).checklist;
     // Nothing to acknowledge before the conclusion.

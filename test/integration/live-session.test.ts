@@ -1,50 +1,31 @@
 // The live session over real signaling: a real server on port 0, a real mediasoup worker, a real
 // SQLite file, socket.io clients speaking the protocol. (Media flowing end to end through real
 // browsers is proved in test/e2e.)
-import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
-import { connect, connectError, FAKE_DTLS, ok, opusParameters, type SignalingClient, vp8Parameters } from '../helpers/signaling-client';
+import type { TestServer } from '../helpers/test-server';
+import { connect, connectError, ok, opusParameters, type SignalingClient, vp8Parameters } from '../helpers/signaling-client';
+import { connectTransports, requestJoin, useFixture } from '../helpers/fixtures';
 
+const fx = useFixture();
 let server: TestServer;
 let adminCookie: string;
 let surveyorCookie: string;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  adminCookie = await server.signIn(ADMIN.username, ADMIN.password);
-  surveyorCookie = (await server.createAccount(adminCookie, 'surveyor', 'surveyor1')).cookie;
+  server = fx.server;
+  adminCookie = await fx.adminCookie();
+  surveyorCookie = (await fx.account('surveyor', 'surveyor1')).cookie;
 });
 
-afterAll(async () => {
-  await server.stop();
-});
-
-const open: SignalingClient[] = [];
-afterEach(() => {
-  for (const c of open.splice(0)) c.close();
-});
-
-async function client(auth: Record<string, unknown>, cookie?: string): Promise<SignalingClient> {
-  const c = await connect(server.url, auth, cookie);
-  open.push(c);
-  return c;
-}
+/** A signaling client, closed after the test. */
+const client = fx.connect;
 
 /** Runs the join sequence: capabilities -> join -> send + recv transports, connected. */
 async function joinRoom(c: SignalingClient, displayName: string) {
-  const { routerRtpCapabilities } = ok(await c.request('room.getCapabilities', {}));
-  const joined = ok(await c.request('room.join', { displayName, device: 'jest', rtpCapabilities: routerRtpCapabilities }));
-  const send = ok(await c.request('transport.create', { direction: 'send' }));
-  ok(await c.request('transport.connect', { transportId: send.id, dtlsParameters: FAKE_DTLS }));
-  const recv = ok(await c.request('transport.create', { direction: 'recv' }));
-  ok(await c.request('transport.connect', { transportId: recv.id, dtlsParameters: FAKE_DTLS }));
-  return { joined, send, recv };
+  const joined = await requestJoin(c, displayName);
+  return { joined, ...(await connectTransports(c, 'send', 'recv')) };
 }
 
-async function liveInspection() {
-  const inspection = await server.createInspection(surveyorCookie);
-  const { token } = await server.crewLink(surveyorCookie, inspection.id);
-  return { inspection, token };
-}
+const liveInspection = () => fx.inspectionWithLink(surveyorCookie);
 
 describe('live session signaling', () => {
   test('surveyor and crew join, produce, and each receives paused consumers of the other that resume on request', async () => {

@@ -1,37 +1,26 @@
 // /metrics and load-based placement of new sessions on workers (real server, two real workers).
-import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
-import { connect, FAKE_DTLS, ok, opusParameters, type SignalingClient, vp8Parameters } from '../helpers/signaling-client';
+import type { TestServer } from '../helpers/test-server';
+import { ok, opusParameters, vp8Parameters } from '../helpers/signaling-client';
+import { connectTransports, useFixture } from '../helpers/fixtures';
 import { metricsHandler } from '../../server/src/metrics/metrics-route';
 import { MetricsRegistry } from '../../server/src/metrics/metrics';
 
+// The clients stay connected for the whole file: the /metrics test counts the first test's media.
+const fx = useFixture({ env: { MEDIASOUP_WORKERS: '2' }, clients: 'per-file' });
 let server: TestServer;
 let cookie: string;
-const open: SignalingClient[] = [];
 
 beforeAll(async () => {
-  server = await startTestServer({ MEDIASOUP_WORKERS: '2' });
-  const admin = await server.signIn(ADMIN.username, ADMIN.password);
-  cookie = (await server.createAccount(admin, 'surveyor', 'metrics1')).cookie;
-});
-
-afterAll(async () => {
-  for (const c of open) c.close();
-  await server.stop();
+  server = fx.server;
+  cookie = (await fx.account('surveyor', 'metrics1')).cookie;
 });
 
 async function joinAndProduce(inspectionId: string, auth: Record<string, unknown>, withCookie?: string, video = false) {
-  const c = await connect(server.url, auth, withCookie);
-  open.push(c);
-  const caps = ok(await c.request('room.getCapabilities', {})).routerRtpCapabilities;
-  ok(await c.request('room.join', { displayName: 'x', rtpCapabilities: caps }));
-  for (const direction of ['send', 'recv'] as const) {
-    const t = ok(await c.request('transport.create', { direction }));
-    ok(await c.request('transport.connect', { transportId: t.id, dtlsParameters: FAKE_DTLS }));
-    if (direction === 'send') {
-      ok(await c.request('produce', { transportId: t.id, kind: 'audio', rtpParameters: opusParameters(Math.floor(Math.random() * 1e8)), source: 'microphone' }));
-      if (video) ok(await c.request('produce', { transportId: t.id, kind: 'video', rtpParameters: vp8Parameters(Math.floor(Math.random() * 1e8)), source: 'camera' }));
-    }
-  }
+  const { c } = await fx.join(auth, 'x', withCookie);
+  const { send } = await connectTransports(c, 'send');
+  ok(await c.request('produce', { transportId: send.id, kind: 'audio', rtpParameters: opusParameters(Math.floor(Math.random() * 1e8)), source: 'microphone' }));
+  if (video) ok(await c.request('produce', { transportId: send.id, kind: 'video', rtpParameters: vp8Parameters(Math.floor(Math.random() * 1e8)), source: 'camera' }));
+  await connectTransports(c, 'recv');
   return c;
 }
 

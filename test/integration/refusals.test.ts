@@ -3,40 +3,29 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CrewTokenSigner } from '../../server/src/auth/crew-tokens';
-import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
-import { codeOf as errorCode, connect, connectError, FAKE_DTLS, ok as data, opusParameters, vp8Parameters, type SignalingClient } from '../helpers/signaling-client';
+import { ADMIN, type TestServer } from '../helpers/test-server';
+import { codeOf as errorCode, connectError, FAKE_DTLS, ok as data, opusParameters, vp8Parameters } from '../helpers/signaling-client';
+import { useFixture } from '../helpers/fixtures';
 
+const fx = useFixture();
 let server: TestServer;
 let adminCookie: string;
 let surveyorCookie: string;
 let auditorCookie: string;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  adminCookie = await server.signIn(ADMIN.username, ADMIN.password);
-  surveyorCookie = (await server.createAccount(adminCookie, 'surveyor', 'surveyor1')).cookie;
-  auditorCookie = (await server.createAccount(adminCookie, 'auditor', 'auditor1')).cookie;
+  server = fx.server;
+  adminCookie = await fx.adminCookie();
+  surveyorCookie = (await fx.account('surveyor', 'surveyor1')).cookie;
+  auditorCookie = (await fx.account('auditor', 'auditor1')).cookie;
 });
 
-afterAll(async () => {
-  await server.stop();
-});
-
-const open: SignalingClient[] = [];
-afterEach(() => {
-  for (const c of open.splice(0)) c.close();
-});
-
-async function client(auth: Record<string, unknown>, cookie?: string) {
-  const c = await connect(server.url, auth, cookie);
-  open.push(c);
-  return c;
-}
+/** A signaling client, closed after the test. */
+const client = fx.connect;
 
 describe('crew links', () => {
   test('a forged link is refused with 401 on the page and UNAUTHENTICATED on the socket', async () => {
-    const inspection = await server.createInspection(surveyorCookie);
-    const { token } = await server.crewLink(surveyorCookie, inspection.id);
+    const { token } = await fx.inspectionWithLink(surveyorCookie);
     const [payload, signature] = token.split('.');
     const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
     const otherPayload = Buffer.from(JSON.stringify({ ...claims, e: claims.e + 86_400_000 })).toString('base64url');
@@ -51,8 +40,7 @@ describe('crew links', () => {
   });
 
   test('an expired link is refused with 410 and LINK_EXPIRED', async () => {
-    const inspection = await server.createInspection(surveyorCookie);
-    const { token } = await server.crewLink(surveyorCookie, inspection.id);
+    const { token } = await fx.inspectionWithLink(surveyorCookie);
     const claims = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString());
     // Same secret, same link, but an expiry in the past: exactly what an old link looks like.
     const secret = Buffer.from(fs.readFileSync(path.join(server.dataDir, 'secret.key'), 'utf8'), 'hex');
@@ -64,8 +52,7 @@ describe('crew links', () => {
   });
 
   test('a revoked link is refused with 410 and LINK_REVOKED, and a crew already inside cannot rejoin', async () => {
-    const inspection = await server.createInspection(surveyorCookie);
-    const { token } = await server.crewLink(surveyorCookie, inspection.id);
+    const { inspection, token } = await fx.inspectionWithLink(surveyorCookie);
     const crew = await client({ crewToken: token });
     const caps = data(await crew.request('room.getCapabilities', {}));
     expect((await server.api('DELETE', `/api/inspections/${inspection.id}/crew-links`, { cookie: surveyorCookie })).status).toBe(204);
@@ -88,11 +75,8 @@ describe('roles', () => {
   });
 
   test('a crew member cannot end the inspection, and the session goes on', async () => {
-    const inspection = await server.createInspection(surveyorCookie);
-    const { token } = await server.crewLink(surveyorCookie, inspection.id);
-    const crew = await client({ crewToken: token });
-    const caps = data(await crew.request('room.getCapabilities', {})).routerRtpCapabilities;
-    data(await crew.request('room.join', { displayName: 'Crew', rtpCapabilities: caps }));
+    const { inspection, token } = await fx.inspectionWithLink(surveyorCookie);
+    const { c: crew } = await fx.joinAsCrew(token, 'Crew');
     expect(errorCode(await crew.request('inspection.end', {}))).toBe('FORBIDDEN');
     const r = await server.api('GET', `/api/inspections/${inspection.id}`, { cookie: surveyorCookie });
     expect(r.body.inspection.status).toBe('live');
@@ -133,8 +117,7 @@ describe('roles', () => {
 
 describe('malformed and out-of-order signaling', () => {
   test('each bad request gets its error code; the other participant is unaffected', async () => {
-    const inspection = await server.createInspection(surveyorCookie);
-    const { token } = await server.crewLink(surveyorCookie, inspection.id);
+    const { inspection, token } = await fx.inspectionWithLink(surveyorCookie);
     const surveyor = await client({ inspectionId: inspection.id }, surveyorCookie);
     const caps = data(await surveyor.request('room.getCapabilities', {})).routerRtpCapabilities;
     data(await surveyor.request('room.join', { displayName: 'Surveyor', rtpCapabilities: caps }));

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as mediasoup from 'mediasoup';
+import pLimit from 'p-limit';
 import type { Router, Transport, Worker } from 'mediasoup/node/lib/types';
 import { TrackRecorder } from '../../server/src/recording/track-recorder';
 import { ffmpegProcessesMentioning } from '../helpers/recording';
@@ -30,7 +31,7 @@ test('stop() while the recorder is being set up: start() fails, its transport is
     kind: 'audio',
     rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 1111 }] },
   });
-  const recorder = new TrackRecorder(path.join(dir, 'run'), router, producer, 10);
+  const recorder = new TrackRecorder(path.join(dir, 'run'), router, producer, { segmentSeconds: 10, startLimit: pLimit(1) });
   // The recorder's own transport is the next one created on the router: stop right then, in the
   // middle of start().
   const created: Transport[] = [];

@@ -1,8 +1,9 @@
-// Entities of the inspection record (issue #4): checklist templates and items, evidence, the record
-// itself (conclusion, acknowledgement, savings) and the savings change log. Schema: migration
-// 1764300000000-inspection-record. JSON columns are stored as text and parsed by the services.
+// Entities of the inspection record (inspection-record/): checklist templates and items, evidence, the record
+// itself (conclusion, acknowledgement, savings) and the savings change log. Schema: migrations
+// 1764300000000-inspection-record and 1764500000000-evidence-upload. JSON columns are stored as
+// text and parsed by the services.
 import { EntitySchema } from 'typeorm';
-import type { ChecklistResult, ConclusionOutcome, InspectionKind, Role, SavingsProfileName } from '@cloudship/shared';
+import type { ChecklistResult, ConclusionOutcome, InspectionKind, Role, SavingsProfileName, UploadStateName } from '@cloudship/shared';
 
 export interface ChecklistTemplate {
   kind: InspectionKind;
@@ -50,6 +51,19 @@ export interface Evidence {
   authorName: string;
   requestId: string | null;
   createdAt: Date;
+  /**
+   * Where the still is on its way to the object store (the upload queue, like segments): pending
+   * while staged under DATA_DIR, uploaded once the store confirmed it. Null when there is nothing
+   * to upload (bookmarks; a store without a queue) and, until the upload source has looked at the
+   * disk at start-up, for stills from before the queue.
+   */
+  uploadState: UploadStateName | null;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: Date | null;
+  /** The staged file relative to DATA_DIR while not uploaded; null once deleted locally. */
+  localPath: string | null;
+  uploadedAt: Date | null;
 }
 
 /** One row per inspection, created with its checklist. */
@@ -137,6 +151,12 @@ export const EvidenceEntity = new EntitySchema<Evidence>({
     authorName: { type: 'varchar', length: 80 },
     requestId: { type: 'varchar', length: 36, nullable: true },
     createdAt: { type: 'datetime', createDate: true },
+    uploadState: { type: 'varchar', length: 16, nullable: true },
+    attempts: { type: 'integer', default: 0 },
+    lastError: { type: 'varchar', length: 300, nullable: true },
+    nextAttemptAt: { type: 'datetime', nullable: true },
+    localPath: { type: 'varchar', length: 200, nullable: true },
+    uploadedAt: { type: 'datetime', nullable: true },
   },
 });
 

@@ -1,7 +1,8 @@
 // Evidence: HD stills the crew phone takes when the surveyor presses "capture", and bookmarks of a
 // moment by the surveyor. Stills are sniffed by their magic bytes (the Content-Type header is the
 // client's claim, not a fact), hashed with SHA-256, written to the EvidenceStore under a key the
-// server generates, and announced to the staff in the room within the same request.
+// server generates, and announced to the staff in the room within the same request. With the
+// object store, the still is staged and its row starts 'pending' for the upload queue.
 import crypto from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
 import { AppError, isClosed, type BookmarkRequest, type EvidenceView, MAX_EVIDENCE_BYTES } from '@cloudship/shared';
@@ -99,7 +100,7 @@ export class EvidenceService {
     }
     const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
     const storageKey = evidenceKey(inspection.id, kind.extension);
-    await this.store.put(storageKey, bytes, kind.contentType);
+    const { queued } = await this.store.put(storageKey, bytes, kind.contentType);
     const row = await this.evidence.save({
       id: crypto.randomUUID(),
       inspectionId: inspection.id,
@@ -118,7 +119,15 @@ export class EvidenceService {
       authorId: cred.link.id,
       authorName: 'crew',
       requestId: meta.requestId?.slice(0, 36) ?? null,
+      // Staged under DATA_DIR at its key until the upload queue has the store confirm it.
+      uploadState: queued ? ('pending' as const) : null,
+      attempts: 0,
+      lastError: null,
+      nextAttemptAt: queued ? new Date() : null,
+      localPath: queued ? storageKey : null,
+      uploadedAt: null,
     });
+    if (queued) this.store.uploadSoon?.();
     const view = toEvidenceView(row);
     logger.info('upload() | still stored', { inspectionId: inspection.id, evidenceId: row.id, bytes: bytes.length, sha256 });
     this.notifier.notify(inspection.id, 'staff', 'evidence.added', view);
@@ -132,6 +141,7 @@ export class EvidenceService {
       id: crypto.randomUUID(), inspectionId, checklistItemId: req.checklistItemId ?? null, type: 'bookmark' as const,
       storageKey: null, contentType: null, sizeBytes: null, sha256: null, capturedAt: req.at ? new Date(req.at) : new Date(),
       lat: null, lon: null, accuracy: null, note: req.note, authorRole: by.role, authorId: by.id, authorName: by.displayName, requestId: null,
+      uploadState: null, attempts: 0, lastError: null, nextAttemptAt: null, localPath: null, uploadedAt: null,
     });
     const view = toEvidenceView(row);
     this.notifier.notify(inspectionId, 'staff', 'evidence.added', view);
@@ -144,7 +154,8 @@ export class EvidenceService {
     const row = await this.get(inspectionId, evidenceId);
     if (checklistItemId) await this.checklist.item(inspectionId, checklistItemId);
     row.checklistItemId = checklistItemId;
-    await this.evidence.save(row);
+    // Only the link: saving the whole row could put back an upload state the queue has moved on.
+    await this.evidence.update({ id: row.id }, { checklistItemId });
     return toEvidenceView(row);
   }
 

@@ -1,7 +1,8 @@
 // Where evidence bytes live: a small interface with two implementations. LocalEvidenceStore keeps
-// them under DATA_DIR; ObjectEvidenceStore (the default in the server) puts them in the same
-// S3-compatible object store as the recordings, staging each still on local disk first so that a
-// store outage loses nothing: what could not be uploaded is retried until the store confirms it.
+// them under DATA_DIR; ObjectEvidenceStore (the default in the server) stages each still there and
+// leaves it to the upload queue (storage/upload-queue.ts, through EvidenceUploadSource), which
+// takes it to the same S3-compatible object store as the recordings: a store outage loses nothing,
+// the still is retried until the store confirms it.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,8 +11,14 @@ import { Logger } from '../logging/logger';
 const logger = new Logger('evidence-store');
 
 export interface EvidenceStore {
-  put(key: string, bytes: Buffer, contentType: string): Promise<void>;
+  /**
+   * Stores the still durably. `queued`: it is staged under DATA_DIR at `key` for the upload queue,
+   * so its row must say 'pending'; otherwise the store holds it for good already.
+   */
+  put(key: string, bytes: Buffer, contentType: string): Promise<{ queued: boolean }>;
   get(key: string): Promise<Buffer>;
+  /** After the rows of queued stills are saved: lets the queue start on them now rather than at its next poll. */
+  uploadSoon?(): void;
 }
 
 /**
@@ -46,7 +53,7 @@ export class LocalEvidenceStore implements EvidenceStore {
     return file;
   }
 
-  async put(key: string, bytes: Buffer, contentType: string): Promise<void> {
+  async put(key: string, bytes: Buffer, contentType: string): Promise<{ queued: boolean }> {
     const file = this.file(key);
     await fs.promises.mkdir(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
@@ -54,98 +61,48 @@ export class LocalEvidenceStore implements EvidenceStore {
     await fs.promises.writeFile(tmp, bytes, { flag: 'wx', mode: 0o640 });
     await fs.promises.rename(tmp, file);
     logger.debug('put() | stored', { key, bytes: bytes.length, contentType });
+    return { queued: false };
   }
 
   async get(key: string): Promise<Buffer> {
     return fs.promises.readFile(this.file(key));
   }
-
-  async has(key: string): Promise<boolean> {
-    return fs.promises.access(this.file(key)).then(
-      () => true,
-      () => false,
-    );
-  }
-
-  async remove(key: string): Promise<void> {
-    await fs.promises.rm(this.file(key), { force: true });
-  }
-
-  /** Keys of every still on disk (the staged ones, for ObjectEvidenceStore). */
-  async keys(): Promise<string[]> {
-    const dir = path.join(this.root, 'evidence');
-    const inspections = await fs.promises.readdir(dir).catch(() => [] as string[]);
-    const keys: string[] = [];
-    for (const inspection of inspections) {
-      for (const name of await fs.promises.readdir(path.join(dir, inspection)).catch(() => [] as string[])) {
-        const key = `evidence/${inspection}/${name}`;
-        if (KEY.test(key)) keys.push(key);
-      }
-    }
-    return keys;
-  }
 }
 
-/** The slice of the object store that evidence needs (server/src/storage/object-store.ts). */
+/** The slice of the object store that evidence reads (server/src/storage/object-store.ts). */
 export interface EvidenceObjectStore {
-  putBytes(key: string, bytes: Buffer, contentType: string, sha256: string): Promise<void>;
   getBytes(key: string): Promise<Buffer>;
-  head(key: string): Promise<{ size: number; sha256: string | null } | null>;
 }
-
-const CONTENT_TYPES: Record<string, string> = { jpg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
 
 /**
- * Evidence in the object store. put() writes the still to the local staging store first (so the
- * crew's upload succeeds and is durable even while the store is down), then uploads it and removes
- * the local copy only once the store reports the same size and SHA-256. Stills that could not be
- * uploaded stay staged; retryPending() (at start-up and on a timer) uploads them later. get() reads
- * the staged copy when there is one, the store otherwise.
+ * Evidence in the object store. put() writes the still to the local staging store (so the crew's
+ * upload succeeds and is durable even while the store is down) and reports it queued: the upload
+ * queue uploads it and removes the local copy only once the store reports the same size, ETag and
+ * SHA-256. get() reads the staged copy while there is one, the store otherwise.
  */
 export class ObjectEvidenceStore implements EvidenceStore {
-  private retrying: Promise<number> | null = null;
-
   constructor(
     private readonly store: EvidenceObjectStore,
     private readonly staging: LocalEvidenceStore,
+    /** Asks the upload queue to look for due uploads now. */
+    private readonly kick: () => void = () => undefined,
   ) {}
 
-  async put(key: string, bytes: Buffer, contentType: string): Promise<void> {
+  async put(key: string, bytes: Buffer, contentType: string): Promise<{ queued: boolean }> {
     await this.staging.put(key, bytes, contentType);
-    await this.upload(key, bytes, contentType).catch((e) =>
-      logger.warn('put() | object store unavailable, still kept on disk for a later upload', { key, error: String(e) }),
-    );
+    return { queued: true };
   }
 
   async get(key: string): Promise<Buffer> {
-    if (await this.staging.has(key)) return this.staging.get(key);
-    return this.store.getBytes(key);
+    // Not staged (any more): the queue deletes the local copy only once the store has the bytes.
+    const staged = await this.staging.get(key).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return null;
+      throw e;
+    });
+    return staged ?? this.store.getBytes(key);
   }
 
-  /** Uploads every staged still; returns how many reached the store. Never runs twice at once. */
-  retryPending(): Promise<number> {
-    this.retrying ??= (async () => {
-      let uploaded = 0;
-      for (const key of await this.staging.keys()) {
-        try {
-          await this.upload(key, await this.staging.get(key), CONTENT_TYPES[key.split('.').pop()!] ?? 'application/octet-stream');
-          uploaded++;
-        } catch (e) {
-          logger.debug('retryPending() | still unavailable', { key, error: String(e) });
-          break; // the store is down: try again at the next round
-        }
-      }
-      if (uploaded) logger.info('retryPending() | staged evidence uploaded', { count: uploaded });
-      return uploaded;
-    })().finally(() => (this.retrying = null));
-    return this.retrying;
-  }
-
-  private async upload(key: string, bytes: Buffer, contentType: string): Promise<void> {
-    const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
-    await this.store.putBytes(key, bytes, contentType, sha256);
-    const stored = await this.store.head(key);
-    if (!stored || stored.size !== bytes.length || stored.sha256 !== sha256) throw new Error('the store does not confirm the upload');
-    await this.staging.remove(key);
+  uploadSoon(): void {
+    this.kick();
   }
 }

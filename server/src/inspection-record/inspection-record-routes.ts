@@ -126,7 +126,7 @@ export function recordRouter(deps: RecordRouteDeps): express.Router {
   router.post('/crew/evidence', async (req, res) => {
     const cred: CrewCredential = await deps.inspections.resolveCrewToken(crewToken(req));
     if (!can('crew', 'evidence.upload')) throw new AppError('FORBIDDEN', 'Your role may not upload evidence.');
-    const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (type && !type.startsWith('image/') && type !== 'application/octet-stream') {
       req.resume();
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Only JPEG, PNG or WebP images are accepted as evidence.');

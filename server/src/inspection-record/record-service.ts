@@ -106,7 +106,7 @@ export class RecordService {
     const [view] = await this.inspections.views([inspection]);
     const log = await this.changes.find({ where: { inspectionId }, order: { changedAt: 'ASC' } });
     return {
-      inspection: view,
+      inspection: view!,
       checklist: (await this.checklist.list(inspectionId)).map(toChecklistItemView),
       evidence,
       conclusion: conclusionView(record),

@@ -49,7 +49,7 @@ export class InspectionService {
     const [view] = await this.views([await this.get(id)]);
     const participants = await this.participants.find({ where: { inspectionId: id }, order: { joinedAt: 'ASC' } });
     return {
-      ...view,
+      ...view!,
       participants: participants.map((p) => ({
         id: p.id,
         role: p.role,

@@ -73,7 +73,7 @@ export class WorkerPool extends EventEmitter<{ workerDied: [Worker] }> {
     let best: Worker | undefined;
     let bestLoad = Infinity;
     for (let i = 0; i < this.workers.length; i++) {
-      const worker = this.workers[(this.next + i) % this.workers.length];
+      const worker = this.workers[(this.next + i) % this.workers.length]!;
       const l = load(worker);
       if (l < bestLoad) {
         best = worker;

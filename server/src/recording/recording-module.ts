@@ -1,6 +1,7 @@
 // Composition of the recording feature for startServer: object store (embedded s3rver unless
-// S3_ENDPOINT is set) -> recovery of what a previous run left -> upload queue -> recorder attached
-// to the rooms -> replay routes. close() ends in the reverse order, after the rooms are closed.
+// S3_ENDPOINT is set) -> recovery of what a previous run left -> upload queue (segments; app.ts
+// adds the evidence stills to the same queue) -> recorder attached to the rooms -> replay routes.
+// close() ends in the reverse order, after the rooms are closed.
 import fs from 'node:fs';
 import path from 'node:path';
 import type express from 'express';
@@ -13,16 +14,18 @@ import type { MetricsRegistry } from '../metrics/metrics';
 import type { RoomRegistry } from '../session/room-registry';
 import { EMBEDDED_CREDENTIALS, startEmbeddedStore, type EmbeddedStore } from '../storage/embedded-store';
 import { ObjectStore } from '../storage/object-store';
+import { UploadQueue } from '../storage/upload-queue';
 import { RecordingService } from './recording-service';
 import { replayRouter } from './replay-routes';
 import { ReplayService } from './replay-service';
 import { SegmentCatalog } from './segment-catalog';
-import { UploadQueue } from './upload-queue';
+import { SegmentUploadSource } from './segment-upload-source';
 
 const logger = new Logger('recording-module');
 
 export interface RecordingModule {
   service: RecordingService;
+  /** The durable upload queue to the object store: segments, and whatever else app.ts adds to it. */
   queue: UploadQueue;
   store: ObjectStore;
   catalog: SegmentCatalog;
@@ -57,15 +60,16 @@ export async function createRecordingModule(deps: {
   });
   await store.ensureBucket().catch((e) => logger.warn('createRecordingModule() | store unreachable; uploads will retry', { endpoint }, e));
 
-  const queue = new UploadQueue(deps.db, store, { stagingDir, retryMaxMs: rc.uploadRetryMaxMs });
-  const catalog = new SegmentCatalog(deps.db, stagingDir, () => queue.kick());
+  const queue = new UploadQueue(store, { retryMaxMs: rc.uploadRetryMaxMs });
+  await queue.addSource(new SegmentUploadSource(deps.db, stagingDir));
+  const catalog = new SegmentCatalog(deps.db, stagingDir, () => void queue.kick());
   const recovered = await catalog.recoverInterrupted();
   if (recovered.recordings) logger.warn('createRecordingModule() | recordings interrupted by the last stop', recovered);
   await queue.start();
 
   const service = new RecordingService(deps.db, catalog, { segmentSeconds: rc.segmentSeconds });
   service.attach(deps.rooms);
-  const replay = new ReplayService(deps.db, catalog, deps.inspections);
+  const replay = new ReplayService(deps.db, deps.inspections);
   const router = replayRouter({ accounts: deps.accounts, replay, store, stagingDir, presignedSeconds: rc.presignedSeconds });
 
   let closing: Promise<void> | null = null;

@@ -1,27 +1,38 @@
 // Recording of live inspections, attached to rooms through their events (the room itself knows
 // nothing about recording). An inspection is recorded from the moment its room goes live unless
-// the surveyor switched recording off; every producer gets a TrackRecorder while a recording is
-// live. A reconnection brings a new producer, hence a new run of the same track whose segments
-// continue the numbering: the outage is a visible gap, never a silent loss.
+// the surveyor switched recording off; every producer gets a TrackRun (one recorder, see
+// track-run.ts) while a recording is live. A reconnection brings a new producer, hence a new run of
+// the same track whose segments continue the numbering: the outage is a visible gap, never a
+// silent loss. This service decides which producers are recorded and when; rows are written by
+// the SegmentCatalog.
 import crypto from 'node:crypto';
-import path from 'node:path';
 import type { DataSource, Repository } from 'typeorm';
 import type { Producer } from 'mediasoup/node/lib/types';
+import pLimit from 'p-limit';
 import type { MediaSource, RecordingStateEvent } from '@cloudship/shared';
 import { Logger } from '../logging/logger';
 import type { Peer } from '../session/peer';
 import type { Room } from '../session/room';
 import type { RoomRegistry } from '../session/room-registry';
-import { RecordingConsentEntity, RecordingSettingEntity, type Recording, type RecordingConsent, type RecordingSetting, type RecordingTrack } from './entities';
-import { SegmentCatalog } from './segment-catalog';
-import { TrackRecorder } from './track-recorder';
+import { RecordingConsentEntity, RecordingSettingEntity, type Recording, type RecordingConsent, type RecordingSetting } from './entities';
+import type { SegmentCatalog } from './segment-catalog';
+import { TrackRun } from './track-run';
 
 const logger = new Logger('recording');
+
+/**
+ * At most this many recorders are set up at once. Each set-up spawns an ffmpeg (a few ms of the
+ * event loop for the fork, then ffmpeg's own start-up CPU); in a join storm twenty of them at once
+ * delayed every signaling answer by hundreds of ms. Queued, they start one after the other within a
+ * couple of seconds and signaling stays fast (see README, bench:capacity join storm).
+ */
+const RECORDER_START_CONCURRENCY = 2;
 
 interface LiveRecording {
   room: Room;
   recording: Recording | null;
-  runs: Map<string, { recorder: TrackRecorder; track: RecordingTrack | null; done: Promise<void> }>;
+  /** The current run of each producer being recorded, by producer id. */
+  runs: Map<string, TrackRun>;
 }
 
 export interface RecordingServiceOptions {
@@ -34,6 +45,8 @@ export class RecordingService {
   private readonly consents: Repository<RecordingConsent>;
   /** Every run's completion, so close() can wait for the last segments to be registered. */
   private readonly pending = new Set<Promise<void>>();
+  /** Shared by every track run: recorder set-ups are queued behind each other. */
+  private readonly recorderStarts = pLimit(RECORDER_START_CONCURRENCY);
   private closed = false;
 
   constructor(
@@ -85,19 +98,8 @@ export class RecordingService {
     if (entry.recording || this.closed || entry.room.closed) return;
     if (!(await this.isEnabled(entry.room.inspectionId))) return;
     if (entry.recording) return; // another join got there during the await
-    const existing = await this.catalog.recordings.findOneBy({ inspectionId: entry.room.inspectionId, state: 'live' });
-    entry.recording =
-      existing ??
-      (await this.catalog.recordings.save({
-        id: crypto.randomUUID(),
-        inspectionId: entry.room.inspectionId,
-        state: 'live' as const,
-        startedAt: new Date(),
-        endedAt: null,
-        startedBy: by,
-        stoppedBy: null,
-        endReason: null,
-      }));
+    const existing = await this.catalog.continueRecording(entry.room.inspectionId);
+    entry.recording = existing ?? (await this.catalog.openRecording(entry.room.inspectionId, by));
     logger.info(`ensureRecording() | ${existing ? 'continuing' : 'off -> live'}`, { inspectionId: entry.room.inspectionId, recordingId: entry.recording.id });
     for (const peer of entry.room.peers.values()) for (const producer of peer.producers.values()) this.startRun(entry, peer, producer);
     this.broadcast(entry);
@@ -106,80 +108,37 @@ export class RecordingService {
   private startRun(entry: LiveRecording, peer: Peer, producer: Producer<{ source: MediaSource }>, spatialLayer: number | null = null): void {
     const recording = entry.recording;
     if (!recording || entry.runs.has(producer.id) || producer.closed) return;
-    const runId = crypto.randomUUID();
-    const dir = path.join(recording.id, runId);
-    const recorder = new TrackRecorder(path.join(this.catalog.stagingDir, dir), entry.room.router, producer, this.options.segmentSeconds, spatialLayer);
-    const run = { recorder, track: null as RecordingTrack | null, done: Promise.resolve() };
+    const run = new TrackRun({
+      catalog: this.catalog,
+      recording,
+      router: entry.room.router,
+      peer,
+      producer,
+      segmentSeconds: this.options.segmentSeconds,
+      startLimit: this.recorderStarts,
+      spatialLayer,
+    });
     entry.runs.set(producer.id, run);
-    const ctx = { inspectionId: entry.room.inspectionId, participantId: peer.id, source: producer.appData.source };
-    const registrations: Promise<unknown>[] = [];
-    recorder.on('segment', (s) => {
-      if (run.track) registrations.push(this.catalog.register(run.track, s.name, s.start, s.end).catch((e) => logger.error('segment | could not register', ctx, e)));
+    run.once('ended', () => {
+      if (entry.runs.get(producer.id) === run) entry.runs.delete(producer.id);
     });
-    run.done = new Promise<void>((resolve) => {
-      recorder.once('ended', ({ error }) => {
-        void (async () => {
-          if (run.track) {
-            // Files ffmpeg wrote but never listed (it died) are registered too.
-            await Promise.all(registrations);
-            await this.catalog.registerLeftovers(run.track, recorder.reported).catch((e) => logger.error('ended | leftovers', ctx, e));
-            const last = await this.catalog.segments.findOne({ where: { trackId: run.track.id }, order: { endedAt: 'DESC' } });
-            await this.catalog.tracks.update({ id: run.track.id }, { state: 'closed', endedAt: last?.endedAt ?? new Date() });
-          }
-          if (error) logger.warn('ended | track recorder failed', { ...ctx }, new Error(error));
-          if (entry.runs.get(producer.id) === run) entry.runs.delete(producer.id);
-        })()
-          .catch((e) => logger.error('ended | bookkeeping failed', ctx, e))
-          .finally(resolve);
-      });
-    });
+    // The run ends itself on a new resolution; the next one starts on the new layer after it.
+    run.once('resolutionChange', ({ to }) => void run.done.then(() => this.startRun(entry, peer, producer, to)));
     this.track(run.done);
-    // Producer gone (left, reconnecting on a new transport, closed): this run ends here.
-    producer.observer.once('close', () => void recorder.stop());
-    // A new resolution: end this run and start the next, so each segment has one resolution.
-    recorder.once('resolutionChange', ({ from, to }) => {
-      logger.info(`resolutionChange | layer ${from} -> ${to}, new segment`, ctx);
-      void recorder
-        .stop()
-        .then(() => run.done)
-        .then(() => this.startRun(entry, peer, producer, to));
-    });
-    const started = (async () => {
-      await recorder.start();
-      run.track = await this.catalog.tracks.save({
-        id: runId,
-        recordingId: recording.id,
-        trackKey: `${peer.role}-${peer.id}-${producer.appData.source}`.toLowerCase(),
-        participantId: peer.id,
-        role: peer.role,
-        displayName: peer.displayName.slice(0, 80),
-        kind: producer.kind,
-        source: producer.appData.source,
-        codec: producer.rtpParameters.codecs[0]!.mimeType,
-        startedAt: recorder.startedAt,
-        endedAt: null,
-        dir,
-        state: 'recording' as const,
-      });
-      if (producer.closed || entry.recording !== recording) await recorder.stop();
-    })();
-    started.catch(async (e) => {
-      // A track that ends while its recorder is still being set up (the participant left, the
-      // recording or the server is closing) is not a failure: there is nothing to record.
-      if (recorder.stopped || producer.closed) logger.debug(`startRun() | track ended before its recorder started (${String(e)})`, ctx);
-      else logger.error('startRun() | could not start the track recorder', ctx, e);
-      await recorder.stop().catch(() => undefined);
+    void run.start().then(() => {
+      // The recording was switched off (or replaced) while this run was starting.
+      if (entry.recording !== recording) return run.stop().catch(() => undefined);
     });
   }
 
   private async stopRuns(entry: LiveRecording): Promise<void> {
     const runs = [...entry.runs.values()];
-    await Promise.all(runs.map((r) => r.recorder.stop().catch(() => undefined)));
+    await Promise.all(runs.map((r) => r.stop().catch(() => undefined)));
     await Promise.all(runs.map((r) => r.done));
   }
 
   private async finish(recording: Recording, by: string | null, reason: string): Promise<void> {
-    await this.catalog.recordings.update({ id: recording.id, state: 'live' }, { state: 'stopped', endedAt: new Date(), stoppedBy: by, endReason: reason.slice(0, 64) });
+    await this.catalog.finishRecording(recording.id, by, reason);
     logger.info('finish() | live -> stopped', { recordingId: recording.id, reason });
   }
 
@@ -194,8 +153,7 @@ export class RecordingService {
   }
 
   private broadcast(entry: LiveRecording): void {
-    const state = this.stateOf(entry);
-    for (const peer of entry.room.peers.values()) peer.channel.notify('recording.state', state);
+    entry.room.broadcast('recording.state', this.stateOf(entry));
   }
 
   private async setEnabled(inspectionId: string, enabled: boolean, by: string | null): Promise<void> {

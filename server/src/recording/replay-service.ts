@@ -22,14 +22,17 @@ import { assertUuid } from '../storage/object-keys';
 import {
   AuditAssignmentEntity,
   RecordingConsentEntity,
+  RecordingEntity,
+  RecordingTrackEntity,
   ReplayLogEntity,
+  SegmentEntity,
   type AuditAssignment,
   type Recording,
   type RecordingConsent,
+  type RecordingTrack,
   type ReplayLog,
   type Segment,
 } from './entities';
-import type { SegmentCatalog } from './segment-catalog';
 
 const logger = new Logger('replay');
 
@@ -45,13 +48,19 @@ export class ReplayService {
   private readonly assignments: Repository<AuditAssignment>;
   private readonly consents: Repository<RecordingConsent>;
   private readonly log: Repository<ReplayLog>;
+  /** Read only here: the SegmentCatalog writes these (see segment-catalog.ts). */
+  private readonly recordings: Repository<Recording>;
+  private readonly tracks: Repository<RecordingTrack>;
+  private readonly segments: Repository<Segment>;
   private readonly recentlyLogged = new Map<string, number>();
 
   constructor(
     db: DataSource,
-    private readonly catalog: SegmentCatalog,
     private readonly inspectionService: InspectionService,
   ) {
+    this.recordings = db.getRepository(RecordingEntity);
+    this.tracks = db.getRepository(RecordingTrackEntity);
+    this.segments = db.getRepository(SegmentEntity);
     this.inspections = db.getRepository(InspectionEntity);
     this.accounts = db.getRepository(AccountEntity);
     this.participants = db.getRepository(ParticipantSessionEntity);
@@ -103,14 +112,14 @@ export class ReplayService {
     if (q.to) qb.andWhere('COALESCE(i.startedAt, i.scheduledAt) < :to', { to: new Date(new Date(q.to).getTime() + (q.to.length === 10 ? 86_400_000 : 0)) });
     const rows = await qb.orderBy('i.scheduledAt', 'DESC').take(200).getMany();
     const views = await this.inspectionService.views(rows);
-    const recordings = rows.length ? await this.catalog.recordings.find({ where: { inspectionId: In(rows.map((r) => r.id)) }, order: { startedAt: 'ASC' } }) : [];
+    const recordings = rows.length ? await this.recordings.find({ where: { inspectionId: In(rows.map((r) => r.id)) }, order: { startedAt: 'ASC' } }) : [];
     const counts = await this.segmentCounts(recordings.map((r) => r.id));
     return views.map((v) => ({ ...v, recordings: recordings.filter((r) => r.inspectionId === v.id).map((r) => this.summary(r, counts.get(r.id) ?? 0)) }));
   }
 
   private async segmentCounts(recordingIds: string[]): Promise<Map<string, number>> {
     if (!recordingIds.length) return new Map();
-    const rows: Array<{ recordingId: string; n: number }> = await this.catalog.segments
+    const rows: Array<{ recordingId: string; n: number }> = await this.segments
       .createQueryBuilder('s')
       .select('s.recordingId', 'recordingId')
       .addSelect('COUNT(*)', 'n')
@@ -127,7 +136,7 @@ export class ReplayService {
   /** The recording, once the account is known to be allowed to see its inspection. */
   async recordingFor(account: Account, recordingId: string): Promise<{ recording: Recording; inspection: Inspection }> {
     assertUuid(recordingId, 'recording id');
-    const recording = await this.catalog.recordings.findOneBy({ id: recordingId });
+    const recording = await this.recordings.findOneBy({ id: recordingId });
     if (!recording) throw new AppError('NOT_FOUND', 'No such recording.');
     return { recording, inspection: await this.assertInScope(account, recording.inspectionId) };
   }
@@ -135,8 +144,8 @@ export class ReplayService {
   async timeline(account: Account, recordingId: string): Promise<RecordingTimelineView> {
     const { recording, inspection } = await this.recordingFor(account, recordingId);
     const [segments, runs, participants, consents] = await Promise.all([
-      this.catalog.segments.find({ where: { recordingId }, order: { startedAt: 'ASC' } }),
-      this.catalog.tracks.find({ where: { recordingId }, order: { startedAt: 'ASC' } }),
+      this.segments.find({ where: { recordingId }, order: { startedAt: 'ASC' } }),
+      this.tracks.find({ where: { recordingId }, order: { startedAt: 'ASC' } }),
       this.participants.find({ where: { inspectionId: inspection.id }, order: { joinedAt: 'ASC' } }),
       this.consents.find({ where: { inspectionId: inspection.id }, order: { consentedAt: 'ASC' } }),
     ]);
@@ -203,7 +212,7 @@ export class ReplayService {
   async segmentFor(account: Account, recordingId: string, segmentId: string): Promise<{ segment: Segment; inspectionId: string }> {
     assertUuid(segmentId, 'segment id');
     const { recording } = await this.recordingFor(account, recordingId);
-    const segment = await this.catalog.segments.findOneBy({ id: segmentId, recordingId });
+    const segment = await this.segments.findOneBy({ id: segmentId, recordingId });
     if (!segment) throw new AppError('NOT_FOUND', 'No such segment.');
     return { segment, inspectionId: recording.inspectionId };
   }
@@ -224,9 +233,9 @@ export class ReplayService {
   }
 
   async storageState(): Promise<StorageStateView[]> {
-    const recordings = await this.catalog.recordings.find({ order: { startedAt: 'DESC' }, take: 500 });
+    const recordings = await this.recordings.find({ order: { startedAt: 'DESC' }, take: 500 });
     if (!recordings.length) return [];
-    const rows: Array<{ recordingId: string; uploadState: string; n: number; bytes: number }> = await this.catalog.segments
+    const rows: Array<{ recordingId: string; uploadState: string; n: number; bytes: number }> = await this.segments
       .createQueryBuilder('s')
       .select('s.recordingId', 'recordingId')
       .addSelect('s.uploadState', 'uploadState')
@@ -236,7 +245,7 @@ export class ReplayService {
       .groupBy('s.recordingId')
       .addGroupBy('s.uploadState')
       .getRawMany();
-    const failures = await this.catalog.segments.find({ where: { recordingId: In(recordings.map((r) => r.id)), uploadState: 'failed' }, order: { nextAttemptAt: 'DESC' } });
+    const failures = await this.segments.find({ where: { recordingId: In(recordings.map((r) => r.id)), uploadState: 'failed' }, order: { nextAttemptAt: 'DESC' } });
     const vessels = new Map((await this.inspections.findBy({ id: In([...new Set(recordings.map((r) => r.inspectionId))]) })).map((i) => [i.id, i.vesselName]));
     return recordings.map((r) => {
       const mine = rows.filter((x) => x.recordingId === r.id);

@@ -6,6 +6,7 @@ import dgram from 'node:dgram';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { Consumer, PlainTransport, Producer, Router, RtpCapabilities } from 'mediasoup/node/lib/types';
+import type { Limit } from 'p-limit';
 import { Logger } from '../logging/logger';
 import { FFMPEG, FFPROBE, freePortPair, readSegmentList, run as runCommand, sdpFor, spawnRecorder, waitForUdpBind } from './ffmpeg';
 
@@ -74,28 +75,15 @@ export function strippedCapabilities(router: Router, producer: Producer): RtpCap
   return { codecs: [{ ...codec, rtcpFeedback: [] }], headerExtensions: [] };
 }
 
-/**
- * At most this many recorders are set up at once. Each set-up spawns an ffmpeg (a few ms of the
- * event loop for the fork, then ffmpeg's own start-up CPU); in a join storm twenty of them at once
- * delayed every signaling answer by hundreds of ms. Queued, they start one after the other within a
- * couple of seconds and signaling stays fast (see README, bench:capacity join storm).
- */
-const START_CONCURRENCY = 2;
-let starting = 0;
-const startQueue: Array<() => void> = [];
-
-async function startSlot(): Promise<() => void> {
-  // A released slot passes straight to the next in the queue, so the count never overshoots.
-  if (starting >= START_CONCURRENCY) await new Promise<void>((resolve) => startQueue.push(resolve));
-  else starting++;
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    const next = startQueue.shift();
-    if (next) next();
-    else starting--;
-  };
+export interface TrackRecorderOptions {
+  segmentSeconds: number;
+  /**
+   * Queues the set-up (transport, consumer, ffmpeg spawn) behind the other recorders' set-ups: the
+   * owner decides how many run at once (RecordingService: RECORDER_START_CONCURRENCY).
+   */
+  startLimit: Limit;
+  /** After a resolution change: the simulcast layer this run records (see LAYER_HOLD_MS). */
+  spatialLayer?: number | null;
 }
 
 export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
@@ -121,15 +109,21 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   /** Wall clock of media time 0: when the consumer was resumed (its first packet follows at once). */
   startedAt = new Date();
 
+  private readonly segmentSeconds: number;
+  private readonly startLimit: Limit;
+  /** After a resolution change: the simulcast layer this run records (see LAYER_HOLD_MS). */
+  private readonly initialSpatialLayer: number | null;
+
   constructor(
     readonly dir: string,
     private readonly router: Router,
     readonly producer: Producer,
-    private readonly segmentSeconds: number,
-    /** After a resolution change: the simulcast layer this run records (see LAYER_HOLD_MS). */
-    private readonly initialSpatialLayer: number | null = null,
+    options: TrackRecorderOptions,
   ) {
     super();
+    this.segmentSeconds = options.segmentSeconds;
+    this.startLimit = options.startLimit;
+    this.initialSpatialLayer = options.spatialLayer ?? null;
   }
 
   get listFile(): string {
@@ -138,16 +132,11 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
 
   /** Sets up transport, consumer and ffmpeg; resolves once media flows into ffmpeg. */
   async start(): Promise<void> {
-    const release = await startSlot();
-    try {
-      await this.setUp();
-    } finally {
-      release();
-    }
+    await this.startLimit(() => this.setUp());
   }
 
   private async setUp(): Promise<void> {
-    this.throwIfStopped(); // stopped while queued for a start slot
+    this.throwIfStopped(); // stopped while queued behind the other recorders' set-ups
     fs.mkdirSync(this.dir, { recursive: true });
     const kind = this.producer.kind;
     this.transport = await this.router.createPlainTransport({ listenIp: { ip: '127.0.0.1' }, rtcpMux: false, comedia: false });

@@ -55,9 +55,9 @@ function evidenceCell(items: EvidenceView[], o: PrintOptions): string {
 function checklistRows(items: ChecklistItemView[], evidence: EvidenceView[], o: PrintOptions): string {
   return items
     .map((i) => {
-      const r = i.result ? RESULT[i.result] : ['未检', 'Not checked'];
+      const r = i.result ? RESULT[i.result]! : ['未检', 'Not checked'];
       return `<tr><td>${i.position + 1}</td><td>${both(i.sectionZh, i.sectionEn)}</td><td>${both(i.titleZh, i.titleEn)}</td>
-<td class="${i.result === 'deficiency' ? 'deficiency' : ''}">${both(r[0], r[1])}${i.deficiencyDeadline ? `<br>期限 Deadline: ${esc(i.deficiencyDeadline)}` : ''}</td>
+<td class="${i.result === 'deficiency' ? 'deficiency' : ''}">${both(r[0]!, r[1]!)}${i.deficiencyDeadline ? `<br>期限 Deadline: ${esc(i.deficiencyDeadline)}` : ''}</td>
 <td>${esc(i.note)}${evidenceCell(evidence.filter((e) => e.checklistItemId === i.id), o)}</td></tr>`;
     })
     .join('\n');
@@ -95,7 +95,7 @@ export function renderPrintView(rec: InspectionRecordView, o: PrintOptions): str
 <h2>${both('船舶概况', 'Vessel particulars')}</h2>
 <table data-testid="particulars">
 <tr><th>${both('船名', 'Vessel')}</th><td data-testid="vessel-name">${esc(i.vesselName)}</td><th>${both('登记号', 'Registration no.')}</th><td>${esc(i.registrationNumber)}</td></tr>
-<tr><th>${both('检验种类', 'Kind')}</th><td>${both(kind[0], kind[1])}</td><th>${both('地点', 'Place')}</th><td>${esc(i.place)}</td></tr>
+<tr><th>${both('检验种类', 'Kind')}</th><td>${both(kind[0]!, kind[1]!)}</td><th>${both('地点', 'Place')}</th><td>${esc(i.place)}</td></tr>
 <tr><th>${both('验船师', 'Surveyor')}</th><td>${esc(i.surveyorName)}</td><th>${both('主机功率', 'Main engine power')}</th><td>${esc(engine)}</td></tr>
 <tr><th>${both('计划时间', 'Scheduled')}</th><td>${time(i.scheduledAt)}</td><th>${both('开始 / 结束', 'Started / ended')}</th><td>${time(i.startedAt)} / ${time(i.endedAt)}</td></tr>
 </table>
@@ -104,7 +104,7 @@ export function renderPrintView(rec: InspectionRecordView, o: PrintOptions): str
 ${checklistRows(rec.checklist, rec.evidence, o)}</table>
 ${unattached.length ? `<h2>${both('其他证据', 'Other evidence')}</h2>${evidenceCell(unattached, o)}` : ''}
 <h2>${both('检验结论', 'Conclusion')}</h2>
-${c ? `<p data-testid="conclusion"><strong>${both(OUTCOME[c.outcome][0], OUTCOME[c.outcome][1])}</strong> · ${time(c.concludedAt)} · ${esc(o.names.get(c.concludedBy) ?? c.concludedBy)}</p><p>${esc(c.remarks)}</p>` : `<p>${both('尚未结论', 'Not concluded yet')}</p>`}
+${c ? `<p data-testid="conclusion"><strong>${both(OUTCOME[c.outcome]![0]!, OUTCOME[c.outcome]![1]!)}</strong> · ${time(c.concludedAt)} · ${esc(o.names.get(c.concludedBy) ?? c.concludedBy)}</p><p>${esc(c.remarks)}</p>` : `<p>${both('尚未结论', 'Not concluded yet')}</p>`}
 <h2>${both('船方确认', 'Crew acknowledgement')}</h2>
 <p>${c?.acknowledgedAt ? `${esc(c.acknowledgedName)} · ${time(c.acknowledgedAt)}` : both('尚未确认', 'Not acknowledged yet')}</p>
 <h2>${both('减排及节约估算', 'Savings estimate')}</h2>

@@ -1,111 +1,208 @@
-// The upload queue lives in the database (segment.uploadState / nextAttemptAt), so a restart picks
-// up where the last run stopped. A local file is deleted only after the store confirms it holds
-// the same bytes (size, ETag = MD5 or multipart ETag, and our SHA-256 in the metadata).
+// The durable upload queue: staged files go to the object store, whichever feature staged them
+// (recording segments, evidence stills). The queue itself keeps nothing that matters: each feature's
+// table holds its upload state (uploadState / attempts / nextAttemptAt), reached through an
+// UploadSource, so a restart picks up where the last run stopped. The queue owns the rules: how
+// many uploads at once, the backoff between attempts, and that a local file is deleted only after
+// the store confirms it holds the same bytes (size, ETag = MD5 or multipart ETag, and our SHA-256
+// in the metadata).
 import fs from 'node:fs';
-import type { DataSource, Repository } from 'typeorm';
-import { In, LessThanOrEqual } from 'typeorm';
 import { Logger } from '../logging/logger';
-import { resolveInside } from '../storage/object-keys';
-import { digestFile, ObjectStore } from '../storage/object-store';
-import { SegmentEntity, type Segment } from './entities';
+import { digestFile, storeConfirms, type LocalDigest, type StoredObject } from './file-digest';
+import { resolveInside } from './object-keys';
 
 const logger = new Logger('upload-queue');
 
+/** One staged file waiting for the store, as its source describes it. */
+export interface UploadItem {
+  id: string;
+  objectKey: string;
+  /** The staged file, relative to the source's stagingDir; null if there is none (an error). */
+  localPath: string | null;
+  /** Size and SHA-256 recorded when the file was staged: the bytes that must reach the store. */
+  sizeBytes: number;
+  sha256: string;
+  contentType: string;
+  /** Attempts made so far. */
+  attempts: number;
+}
+
+/**
+ * A table of things to upload (segments, evidence). The queue reads what is due and reports each
+ * transition; the source writes it to its own table. Upload states: pending -> uploading ->
+ * uploaded, or -> failed (with attempts, lastError, nextAttemptAt) and due again later.
+ */
+export interface UploadSource {
+  /** Names the source in logs and metrics ('segment', 'evidence'). */
+  readonly name: string;
+  /** Root that the items' localPath is resolved in (never outside it). */
+  readonly stagingDir: string;
+  /** Pending items and failed ones whose next attempt is due at `now`, soonest first, at most `limit`. */
+  due(limit: number, now: Date): Promise<UploadItem[]>;
+  markUploading(id: string): Promise<void>;
+  /** The store confirmed the bytes: the row forgets its local file (the queue deletes it next). */
+  markUploaded(id: string, attempts: number, at: Date): Promise<void>;
+  markFailed(id: string, attempts: number, error: string, nextAttemptAt: Date): Promise<void>;
+  /**
+   * At start-up, before any upload: items a previous process left 'uploading' (it died or stopped
+   * mid-upload) become 'pending' again. Returns how many, and how many are waiting in all.
+   */
+  resetInterrupted(): Promise<{ interrupted: number; waiting: number }>;
+}
+
+/** The slice of the object store the queue needs (ObjectStore in object-store.ts). */
+export interface UploadTarget {
+  ensureBucket(): Promise<void>;
+  head(key: string): Promise<StoredObject | null>;
+  putFile(key: string, file: string, digest: LocalDigest, contentType: string): Promise<void>;
+}
+
 export interface UploadQueueOptions {
-  stagingDir: string;
   /** Backoff doubles from 1 s up to this. */
   retryMaxMs: number;
+  /** Uploads at once, over every source (default 2). */
   concurrency?: number;
+  /** How often due items are looked for when nobody kicks the queue (default 500 ms). */
+  pollMs?: number;
+  /** The clock for due times and backoff (tests). */
+  now?: () => number;
+}
+
+/** Delay before the next attempt after `attempts` failed ones: 1 s, 2 s, 4 s ... up to `maxMs`. */
+export function retryDelayMs(attempts: number, maxMs: number): number {
+  return Math.min(maxMs, 1000 * 2 ** Math.min(Math.max(attempts, 1) - 1, 20));
 }
 
 export class UploadQueue {
-  private readonly segments: Repository<Segment>;
-  private readonly active = new Map<string, Promise<void>>();
+  private readonly sources: UploadSource[] = [];
+  /** Running uploads by `<source>:<id>`. */
+  private readonly active = new Map<string, { source: UploadSource; job: Promise<void> }>();
+  private readonly concurrency: number;
+  private readonly now: () => number;
   private timer: NodeJS.Timeout | null = null;
-  private ticking = false;
+  private scanning: Promise<void> | null = null;
+  /** A kick that came during a scan: scan again right after, so a newly staged file never waits for the poll. */
+  private rescan = false;
+  /** Which source is looked at first: turns round, so a long backlog of one never starves another. */
+  private turn = 0;
+  private started = false;
   private closed = false;
   private bucketReady = false;
 
   constructor(
-    db: DataSource,
-    private readonly store: ObjectStore,
+    private readonly store: UploadTarget,
     private readonly options: UploadQueueOptions,
   ) {
-    this.segments = db.getRepository(SegmentEntity);
+    this.concurrency = options.concurrency ?? 2;
+    this.now = options.now ?? Date.now;
   }
 
-  /** Uploads interrupted by a crash are simply tried again. */
+  /** Adds a source; on a started queue its interrupted uploads are reset first, as start() does. */
+  async addSource(source: UploadSource): Promise<void> {
+    if (this.sources.some((s) => s.name === source.name)) throw new Error(`upload source '${source.name}' added twice`);
+    if (!this.started) {
+      this.sources.push(source);
+      return;
+    }
+    await this.resume(source);
+    this.sources.push(source);
+    void this.kick();
+  }
+
+  /** Uploads interrupted by a crash are simply tried again; then the queue polls. */
   async start(): Promise<void> {
-    const r = await this.segments.update({ uploadState: 'uploading' }, { uploadState: 'pending' });
-    const waiting = await this.segments.count({ where: { uploadState: In(['pending', 'failed']) } });
-    if (r.affected || waiting) logger.info('start() | resuming uploads', { interrupted: r.affected ?? 0, waiting });
-    this.timer = setInterval(() => this.kick(), 500);
+    for (const source of this.sources) await this.resume(source);
+    this.started = true;
+    this.timer = setInterval(() => void this.kick(), this.options.pollMs ?? 500);
     this.timer.unref();
-    this.kick();
+    void this.kick();
   }
 
-  kick(): void {
-    if (this.closed || this.ticking) return;
-    this.ticking = true;
-    this.tick()
-      .catch((e) => logger.error('tick() | queue scan failed', {}, e))
-      .finally(() => (this.ticking = false));
+  private async resume(source: UploadSource): Promise<void> {
+    const r = await source.resetInterrupted();
+    if (r.interrupted || r.waiting) logger.info('start() | resuming uploads', { source: source.name, ...r });
   }
 
-  private async tick(): Promise<void> {
-    const free = (this.options.concurrency ?? 2) - this.active.size;
-    if (free <= 0) return;
-    const due = await this.segments.find({
-      where: { uploadState: In(['pending', 'failed']), nextAttemptAt: LessThanOrEqual(new Date()) },
-      order: { nextAttemptAt: 'ASC', createdAt: 'ASC' },
-      take: free + this.active.size,
-    });
-    for (const seg of due) {
-      if (this.closed || this.active.size >= (this.options.concurrency ?? 2) || this.active.has(seg.id)) continue;
-      const job = this.upload(seg).finally(() => this.active.delete(seg.id));
-      this.active.set(seg.id, job);
+  /**
+   * Looks for due items now; resolves when the uploads it could start are started (not done: see
+   * idle()). Nothing is uploaded before start(): recovery at start-up comes first.
+   */
+  kick(): Promise<void> {
+    if (!this.started || this.closed) return Promise.resolve();
+    if (this.scanning) {
+      this.rescan = true;
+      return this.scanning;
+    }
+    this.scanning = (async () => {
+      do {
+        this.rescan = false;
+        await this.scan().catch((e) => logger.error('kick() | queue scan failed', {}, e));
+      } while (this.rescan && !this.closed);
+    })().finally(() => (this.scanning = null));
+    return this.scanning;
+  }
+
+  private async scan(): Promise<void> {
+    const n = this.sources.length;
+    const first = this.turn++ % Math.max(n, 1);
+    for (let i = 0; i < n; i++) {
+      const source = this.sources[(first + i) % n]!;
+      const free = this.concurrency - this.active.size;
+      if (free <= 0 || this.closed) return;
+      // Items started a moment ago may not be marked 'uploading' yet and come back as due: ask for
+      // that many more, and skip them.
+      const mine = [...this.active.values()].filter((a) => a.source === source).length;
+      const due = await source.due(free + mine, new Date(this.now()));
+      for (const item of due) {
+        const key = `${source.name}:${item.id}`;
+        if (this.closed || this.active.size >= this.concurrency || this.active.has(key)) continue;
+        const job = this.upload(source, item)
+          .catch((e) => logger.error('upload() | failed outside an attempt', { source: source.name, id: item.id }, e))
+          .finally(() => this.active.delete(key));
+        this.active.set(key, { source, job });
+      }
     }
   }
 
-  private async upload(seg: Segment): Promise<void> {
-    const ctx = { segmentId: seg.id, key: seg.objectKey, attempt: seg.attempts + 1 };
-    await this.segments.update({ id: seg.id }, { uploadState: 'uploading' });
+  private async upload(source: UploadSource, item: UploadItem): Promise<void> {
+    const ctx = { source: source.name, id: item.id, key: item.objectKey, attempt: item.attempts + 1 };
     try {
-      if (!seg.localPath) throw new Error('no local file');
-      const file = resolveInside(this.options.stagingDir, seg.localPath);
+      await source.markUploading(item.id);
+      if (!item.localPath) throw new Error('no local file');
+      const file = resolveInside(source.stagingDir, item.localPath);
       const local = await digestFile(file);
-      // The file must still be what was hashed when the segment closed: never upload silently
-      // changed bytes under the recorded hash.
-      if (local.sha256 !== seg.sha256 || local.size !== seg.sizeBytes) throw new Error('local file differs from its recorded hash');
+      // The file must still be what was hashed when it was staged: never upload silently changed
+      // bytes under the recorded hash.
+      if (local.sha256 !== item.sha256 || local.size !== item.sizeBytes) throw new Error('local file differs from its recorded hash');
       if (!this.bucketReady) {
         await this.store.ensureBucket();
         this.bucketReady = true;
       }
-      const before = await this.store.head(seg.objectKey);
-      if (!before || !ObjectStore.confirms(before, local)) await this.store.putFile(seg.objectKey, file, local, 'video/webm');
-      const stored = await this.store.head(seg.objectKey);
-      if (!stored || !ObjectStore.confirms(stored, local)) throw new Error(`store did not confirm the upload (size ${stored?.size ?? 'none'})`);
-      await this.segments.update(
-        { id: seg.id },
-        { uploadState: 'uploaded', uploadedAt: new Date(), localPath: null, attempts: seg.attempts + 1, lastError: null },
-      );
+      // Already there (an attempt that uploaded but could not record it): not sent again.
+      const before = await this.store.head(item.objectKey);
+      if (!before || !storeConfirms(before, local)) await this.store.putFile(item.objectKey, file, local, item.contentType);
+      const stored = await this.store.head(item.objectKey);
+      if (!stored || !storeConfirms(stored, local)) throw new Error(`store did not confirm the upload (size ${stored?.size ?? 'none'})`);
+      await source.markUploaded(item.id, item.attempts + 1, new Date(this.now()));
+      // Only now: the row no longer names the file, and the store holds its bytes. A reader that
+      // opened it before keeps its descriptor.
       await fs.promises.rm(file, { force: true });
       logger.debug('upload() | pending -> uploaded', ctx);
     } catch (e) {
-      const attempts = seg.attempts + 1;
-      const delay = Math.min(this.options.retryMaxMs, 1000 * 2 ** Math.min(attempts - 1, 20));
+      const attempts = item.attempts + 1;
+      const delay = retryDelayMs(attempts, this.options.retryMaxMs);
       const message = e instanceof Error ? e.message : String(e);
+      // Checked again before the next attempt: the store may come back without the bucket.
       this.bucketReady = false;
-      await this.segments
-        .update({ id: seg.id }, { uploadState: 'failed', attempts, lastError: message.slice(0, 300), nextAttemptAt: new Date(Date.now() + delay) })
+      await source
+        .markFailed(item.id, attempts, message.slice(0, 300), new Date(this.now() + delay))
         .catch((err) => logger.error('upload() | could not record the failure', ctx, err));
       logger.warn(`upload() | uploading -> failed, retry in ${delay} ms`, { ...ctx, error: message.slice(0, 120) });
     }
   }
 
-  /** Resolves when nothing is uploading (the queue may still hold segments waiting for a retry). */
+  /** Resolves when nothing is uploading (items may still wait for a retry). */
   async idle(): Promise<void> {
-    while (this.active.size) await Promise.allSettled([...this.active.values()]);
+    while (this.active.size || this.scanning) await Promise.allSettled([this.scanning, ...[...this.active.values()].map((a) => a.job)]);
   }
 
   async close(): Promise<void> {

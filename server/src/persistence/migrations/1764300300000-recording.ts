@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Recording (issue #3): recordings, track runs, segments and their upload queue, replay log, consent. */
+/** Recording (recording/): recordings, track runs, segments and their upload queue, replay log, consent. */
 export class Recording1764300300000 implements MigrationInterface {
   name = 'Recording1764300300000';
 

@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Crew GPS fixes, and optional coordinates of an inspection's declared place (issue #6). */
+/** Crew GPS fixes, and optional coordinates of an inspection's declared place (field/). */
 export class FieldPosition1764400000000 implements MigrationInterface {
   name = 'FieldPosition1764400000000';
 

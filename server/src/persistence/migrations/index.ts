@@ -1,9 +1,10 @@
 // Every migration, in one list. TypeORM orders them by the timestamp in their class name, not by
 // their place here. Migrations are plain SQL and import no entity, so this folder stays below the
 // features whose tables they create.
+import { EvidenceUpload1764500000000 } from './1764500000000-evidence-upload';
 import { FieldPosition1764400000000 } from './1764400000000-field-position';
 import { Initial1764200000000 } from './1764200000000-initial';
 import { InspectionRecord1764300000000 } from './1764300000000-inspection-record';
 import { Recording1764300300000 } from './1764300300000-recording';
 
-export const MIGRATIONS = [Initial1764200000000, InspectionRecord1764300000000, Recording1764300300000, FieldPosition1764400000000];
+export const MIGRATIONS = [Initial1764200000000, InspectionRecord1764300000000, Recording1764300300000, FieldPosition1764400000000, EvidenceUpload1764500000000];
