@@ -42,7 +42,8 @@ module.exports = {
     },
     {
       name: 'no-feature-to-edge',
-      comment: 'Features and the platform never import the HTTP or signaling edge: they export routers and handler tables that the edge mounts.',
+      comment:
+        'Features and the platform never import the HTTP or signaling edge: they export routers and handler tables that the edge mounts.',
       severity: 'error',
       from: { path: `(${PLATFORM})|(${ANY_FEATURE})` },
       to: { path: EDGES },

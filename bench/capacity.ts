@@ -20,9 +20,7 @@ import { ADMIN, startTestServer, type TestServer } from '../test/helpers/test-se
 import type { PeerConsumer, PeerProducer } from '../server/src/session/peer';
 import type { Room } from '../server/src/session/room';
 import { buildSession, relayInputs, CONSUMERS_PER_SESSION, type BenchSession } from './capacity/sessions';
-import {
-  buildRtptool, cpuSeconds, LOAD_CORE, pin, prepareMedia, rssMb, rtptool, sinkTotals, waitMs, WORKER_CORE,
-} from './capacity/tools';
+import { buildRtptool, cpuSeconds, LOAD_CORE, pin, prepareMedia, rssMb, rtptool, sinkTotals, waitMs, WORKER_CORE } from './capacity/tools';
 
 const arg = (name: string, def: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
 const MAX = arg('max', 120);
@@ -88,7 +86,12 @@ async function mediasoupTarget(
 async function oursTarget(): Promise<{ target: Target; server: TestServer }> {
   const server = await startTestServer({ MEDIASOUP_WORKERS: '1', LOG_LEVEL: 'warn' });
   const admin = await server.signIn(ADMIN.username, ADMIN.password);
-  const surveyor = await server.accounts.create({ username: 'capacity', displayName: 'capacity', password: 'capacity-password', role: 'surveyor' });
+  const surveyor = await server.accounts.create({
+    username: 'capacity',
+    displayName: 'capacity',
+    password: 'capacity-password',
+    role: 'surveyor',
+  });
   void admin;
   let current: Room | null = null;
   const target = await mediasoupTarget(
@@ -132,7 +135,12 @@ async function bareTarget(): Promise<Target> {
     { kind: 'audio' as const, mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
     { kind: 'video' as const, mimeType: 'video/VP8', clockRate: 90000 },
   ];
-  return mediasoupTarget('bare', worker, () => worker.createRouter({ mediaCodecs: codecs }), async () => worker.close());
+  return mediasoupTarget(
+    'bare',
+    worker,
+    () => worker.createRouter({ mediaCodecs: codecs }),
+    async () => worker.close(),
+  );
 }
 
 function relayTarget(): Target {
@@ -150,7 +158,13 @@ function relayTarget(): Target {
       const streams: string[][] = [];
       for (let i = 0; i < count; i++) {
         const p = r.ports.slice(i * 5, i * 5 + 5);
-        streams.push([`v:${p[0]}:${7000 + i}`, `a:${p[1]}:${8000 + i}`, `a:${p[2]}:${9000 + i}`, `a:${p[3]}:${10000 + i}`, `a:${p[4]}:${11000 + i}`]);
+        streams.push([
+          `v:${p[0]}:${7000 + i}`,
+          `a:${p[1]}:${8000 + i}`,
+          `a:${p[2]}:${9000 + i}`,
+          `a:${p[3]}:${10000 + i}`,
+          `a:${p[4]}:${11000 + i}`,
+        ]);
       }
       return streams;
     },
@@ -160,7 +174,13 @@ function relayTarget(): Target {
   };
 }
 
-async function stepUp(target: Target, media: { video: string; audio: string }, nodePid: number | null, maxSessions = MAX, stopAtSaturation = true) {
+async function stepUp(
+  target: Target,
+  media: { video: string; audio: string },
+  nodePid: number | null,
+  maxSessions = MAX,
+  stopAtSaturation = true,
+) {
   const sinks: Array<{ lines: string[]; kill(): void }> = [];
   const gens: Array<{ kill(): void }> = [];
   const rows: Row[] = [];
@@ -179,7 +199,8 @@ async function stepUp(target: Target, media: { video: string; audio: string }, n
       sessions += add;
       await waitMs(SETTLE_MS);
 
-      const totals = () => sinks.map((s) => sinkTotals(s.lines)).reduce((a, b) => [a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]], [0, 0, 0, 0]);
+      const totals = () =>
+        sinks.map((s) => sinkTotals(s.lines)).reduce((a, b) => [a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]], [0, 0, 0, 0]);
       const cpu = () => target.cpuPids().reduce((n, pid) => n + cpuSeconds(pid), 0);
       const [r0, e0] = totals();
       const c0 = cpu();
@@ -217,7 +238,9 @@ async function stepUp(target: Target, media: { video: string; audio: string }, n
 }
 
 function printHeader(): void {
-  process.stdout.write(`${'run'.padEnd(6)}${'sessions'.padStart(9)}${'cpu%'.padStart(7)}${'us/pkt'.padStart(8)}${'fwd pps'.padStart(9)}${'loss%'.padStart(8)}${'node%'.padStart(7)}${'loop99'.padStart(8)}${'wRSS'.padStart(7)}${'nRSS'.padStart(7)}\n`);
+  process.stdout.write(
+    `${'run'.padEnd(6)}${'sessions'.padStart(9)}${'cpu%'.padStart(7)}${'us/pkt'.padStart(8)}${'fwd pps'.padStart(9)}${'loss%'.padStart(8)}${'node%'.padStart(7)}${'loop99'.padStart(8)}${'wRSS'.padStart(7)}${'nRSS'.padStart(7)}\n`,
+  );
 }
 
 function printRow(label: string, r: Row): void {
@@ -243,7 +266,10 @@ async function joinStorm(recording: boolean): Promise<void> {
     for (let i = 0; i < 20; i++) cookies.push((await server.createAccount(admin, 'surveyor', `storm${i}`)).cookie);
     const inspection = await server.createInspection(cookies[0]!);
     if (!recording) {
-      await server.db.query('INSERT INTO "recording_setting" ("inspectionId", "enabled", "updatedBy", "updatedAt") VALUES (?, 0, NULL, ?)', [inspection.id, new Date().toISOString()]);
+      await server.db.query(
+        'INSERT INTO "recording_setting" ("inspectionId", "enabled", "updatedBy", "updatedAt") VALUES (?, 0, NULL, ?)',
+        [inspection.id, new Date().toISOString()],
+      );
     }
     const loop = monitorEventLoopDelay({ resolution: 5 });
     loop.enable();
@@ -282,8 +308,13 @@ async function soak(media: { video: string; audio: string }, sessions: number): 
       const t = run.sinks.map((s) => sinkTotals(s.lines)).reduce((a, b) => a.map((v, i) => v + b[i]!) as typeof a, [0, 0, 0, 0]);
       const mem = process.memoryUsage();
       const sample = {
-        min: m, workerRss: rssMb(target.cpuPids()[0]!), nodeRss: mem.rss / 1048576, nodeHeap: mem.heapUsed / 1048576,
-        silent: t[3], received: t[0], expected: t[1],
+        min: m,
+        workerRss: rssMb(target.cpuPids()[0]!),
+        nodeRss: mem.rss / 1048576,
+        nodeHeap: mem.heapUsed / 1048576,
+        silent: t[3],
+        received: t[0],
+        expected: t[1],
       };
       samples.push(sample);
       const prev = samples[samples.length - 2];
@@ -305,7 +336,7 @@ async function soak(media: { video: string; audio: string }, sessions: number): 
       const my = steady.reduce((a, x) => a + x[key], 0) / n;
       const sxx = steady.reduce((a, x) => a + (x.min - mx) ** 2, 0);
       const slopePerMin = sxx > 0 ? steady.reduce((a, x) => a + (x.min - mx) * (x[key] - my), 0) / sxx : 0;
-      return `${((slopePerMin * 60) / my * 100).toFixed(2)}%/hour`;
+      return `${(((slopePerMin * 60) / my) * 100).toFixed(2)}%/hour`;
     };
     const last = samples[samples.length - 1]!;
     process.stdout.write(
@@ -323,8 +354,12 @@ async function main(): Promise<void> {
   buildRtptool();
   const media = await prepareMedia();
   pin(process.pid, LOAD_CORE);
-  process.stdout.write(`bench:capacity on ${(await import('node:os')).cpus()[0]!.model}, ${(await import('node:os')).cpus().length} cores; worker/relay on core ${WORKER_CORE}, load and Node on core ${LOAD_CORE}\n`);
-  process.stdout.write(`reference session: crew VP8 720p ~1.5 Mbit/s + Opus, 3 surveyors Opus, recorder; ${CONSUMERS_PER_SESSION} SRTP consumers\n\n`);
+  process.stdout.write(
+    `bench:capacity on ${(await import('node:os')).cpus()[0]!.model}, ${(await import('node:os')).cpus().length} cores; worker/relay on core ${WORKER_CORE}, load and Node on core ${LOAD_CORE}\n`,
+  );
+  process.stdout.write(
+    `reference session: crew VP8 720p ~1.5 Mbit/s + Opus, 3 surveyors Opus, recorder; ${CONSUMERS_PER_SESSION} SRTP consumers\n\n`,
+  );
   printHeader();
   const results: Record<string, Row[]> = {};
   const makers: Record<string, () => Promise<Target>> = {
@@ -346,7 +381,9 @@ async function main(): Promise<void> {
   const at = (label: string, sessions: number) => results[label]!.find((r) => r.sessions === sessions);
   process.stdout.write('\nsummary (capacity = most sessions with loss <= 0.1% and the worker core under 90%)\n');
   for (const [label, row] of Object.entries(cap)) {
-    process.stdout.write(`  ${label.padEnd(6)} capacity ${row?.sessions ?? 0} sessions (${row ? (row.usPerPacket).toFixed(2) : '-'} us per forwarded packet)\n`);
+    process.stdout.write(
+      `  ${label.padEnd(6)} capacity ${row?.sessions ?? 0} sessions (${row ? row.usPerPacket.toFixed(2) : '-'} us per forwarded packet)\n`,
+    );
   }
   const common = Math.min(cap.ours?.sessions ?? 0, cap.bare?.sessions ?? 0, cap.relay?.sessions ?? 0);
   if (common > 0 && at('ours', common) && at('bare', common) && at('relay', common)) {

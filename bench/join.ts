@@ -62,16 +62,16 @@ async function main(): Promise<void> {
   try {
     const adminCookie = await server.signIn(ADMIN.username, ADMIN.password);
     const { cookie } = await server.createAccount(adminCookie, 'surveyor', 'bench');
-    const surveyor = await desktopPage(browsers[0]!);
+    const surveyor = await desktopPage(browsers[0]);
     const [name, value] = cookie.split('=');
     await surveyor.setCookie({ name: name!, value: value!, url: server.url });
     // One warm-up of each, not counted: the first page load compiles the bundles.
-    await measure(server, cookie, surveyor, browsers[1]!, 'app');
-    await measure(server, cookie, surveyor, browsers[1]!, 'bare');
+    await measure(server, cookie, surveyor, browsers[1], 'app');
+    await measure(server, cookie, surveyor, browsers[1], 'bare');
     const samples = { app: [] as number[], bare: [] as number[] };
     for (let i = 0; i < N; i++) {
       for (const mode of ['app', 'bare'] as const) {
-        samples[mode].push(await measure(server, cookie, surveyor, browsers[1]!, mode));
+        samples[mode].push(await measure(server, cookie, surveyor, browsers[1], mode));
         process.stdout.write(`run ${i + 1}/${N} ${mode}: ${samples[mode].at(-1)} ms\n`);
       }
     }

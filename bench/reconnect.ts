@@ -61,7 +61,9 @@ async function main(): Promise<void> {
       } finally {
         if (!restoredAt) scenario.ns.restore();
       }
-      console.log(`run ${i + 1}/${N}: fresh join to first frame ${joinMs} ms; ${CUT_S} s cut: network back to first new frame ${recoveries[recoveries.length - 1]} ms`);
+      console.log(
+        `run ${i + 1}/${N}: fresh join to first frame ${joinMs} ms; ${CUT_S} s cut: network back to first new frame ${recoveries[recoveries.length - 1]} ms`,
+      );
       await Promise.all([surveyor.close(), crew.close()]);
     }
   } finally {
@@ -69,7 +71,8 @@ async function main(): Promise<void> {
   }
   const j = summary(joins);
   const r = summary(recoveries);
-  const fmt = (s: ReturnType<typeof summary>) => `median ${Math.round(s.median)} ms, p95 ${Math.round(s.p95)} ms (min ${s.min}, max ${s.max})`;
+  const fmt = (s: ReturnType<typeof summary>) =>
+    `median ${Math.round(s.median)} ms, p95 ${Math.round(s.p95)} ms (min ${s.min}, max ${s.max})`;
   console.log(`\nreconnect after a ${CUT_S} s cut (network restored -> first new decoded frame), ${N} runs: ${fmt(r)}`);
   console.log(`fresh join (tap "join" -> first decoded frame), same machine:            ${fmt(j)}`);
   console.log(`ratio reconnect / fresh join (medians): ${(r.median / j.median).toFixed(2)}`);

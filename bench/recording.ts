@@ -49,7 +49,11 @@ async function sessions(server: TestServer, record: boolean): Promise<Session[]>
     const crew = await connect(server.url, { crewToken: token });
     const caps = await crew.request('room.getCapabilities', {});
     if (!caps.ok) throw new Error(caps.error.code);
-    const j = await crew.request('room.join', { displayName: `crew-${i}`, device: 'bench', rtpCapabilities: caps.data.routerRtpCapabilities });
+    const j = await crew.request('room.join', {
+      displayName: `crew-${i}`,
+      device: 'bench',
+      rtpCapabilities: caps.data.routerRtpCapabilities,
+    });
     if (!j.ok) throw new Error(j.error.code);
     const room = server.rooms.get(inspection.id)!;
     out.push({ inspectionId: inspection.id, crew, pub: await publishPlain(room, room.peers.get(j.data.participantId)!) });
@@ -59,7 +63,8 @@ async function sessions(server: TestServer, record: boolean): Promise<Session[]>
 
 async function phase(server: TestServer, record: boolean, clip: string) {
   const list = await sessions(server, record);
-  if (record) await until(async () => (await server.recording.catalog.tracks.countBy({ state: 'recording' })) === 2 * K, 'recorders listening');
+  if (record)
+    await until(async () => (await server.recording.catalog.tracks.countBy({ state: 'recording' })) === 2 * K, 'recorders listening');
   const senders = list.map((s) => s.pub.send(clip, SECONDS + 10, true));
   // Measure a window in the middle of the run, once every stream flows.
   await new Promise((r) => setTimeout(r, 4000));
@@ -75,10 +80,15 @@ async function phase(server: TestServer, record: boolean, clip: string) {
   if (record) {
     const stoppedAt = Date.now();
     await Promise.all(list.map((s) => server.recording.service.stop(s.inspectionId, null)));
-    await until(async () => {
-      const segs = await server.recording.catalog.segments.find();
-      return segs.length > 0 && segs.every((s) => s.uploadState === 'uploaded');
-    }, 'all segments in the store', 120_000, 50);
+    await until(
+      async () => {
+        const segs = await server.recording.catalog.segments.find();
+        return segs.length > 0 && segs.every((s) => s.uploadState === 'uploaded');
+      },
+      'all segments in the store',
+      120_000,
+      50,
+    );
     stopToStoreMs = Date.now() - stoppedAt;
   }
   for (const s of list) {

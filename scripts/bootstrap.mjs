@@ -23,10 +23,22 @@ const purpose = (process.argv.find((a) => a.startsWith('--for=')) ?? '--for=star
 // poppler-utils (PDF text); Chromium is already there for the PDF reports.
 const PACKAGES = {
   start: [
-    'ffmpeg', 'openssl', 'python3-pip', 'pkg-config', 'g++', 'make', 'python3',
-    'libuv1-dev', 'libssl-dev', 'libsrtp2-dev', 'libabsl-dev', 'libusrsctp-dev', 'nlohmann-json3-dev',
+    'ffmpeg',
+    'openssl',
+    'python3-pip',
+    'pkg-config',
+    'g++',
+    'make',
+    'python3',
+    'libuv1-dev',
+    'libssl-dev',
+    'libsrtp2-dev',
+    'libabsl-dev',
+    'libusrsctp-dev',
+    'nlohmann-json3-dev',
     // PDF inspection reports: headless Chromium prints them; a CJK font renders the Chinese text.
-    'chromium', 'fonts-wqy-microhei',
+    'chromium',
+    'fonts-wqy-microhei',
   ],
   test: ['iproute2', 'poppler-utils'],
 };
@@ -34,7 +46,10 @@ const PACKAGES = {
 function missingPackages(names) {
   const r = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Abbrev}\n', ...names], { encoding: 'utf8' });
   const installed = new Set(
-    (r.stdout ?? '').split('\n').filter((l) => /\sii\s*$/.test(l)).map((l) => l.split(' ')[0].replace(/:.*$/, '')),
+    (r.stdout ?? '')
+      .split('\n')
+      .filter((l) => /\sii\s*$/.test(l))
+      .map((l) => l.split(' ')[0].replace(/:.*$/, '')),
   );
   return names.filter((n) => !installed.has(n));
 }
@@ -86,10 +101,14 @@ function ensureClientBuild() {
   const sources = Math.max(newestIn(path.join(root, 'client')), newestIn(path.join(root, 'shared', 'src')));
   if (built !== 0 && built >= sources) return;
   log('building the browser pages (vite build)');
-  run(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'client/vite.config.ts', '--logLevel', 'warn'], {
-    cwd: root,
-    what: 'vite build',
-  });
+  run(
+    process.execPath,
+    [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'client/vite.config.ts', '--logLevel', 'warn'],
+    {
+      cwd: root,
+      what: 'vite build',
+    },
+  );
 }
 
 const started = Date.now();

@@ -170,7 +170,9 @@ function debianSourceLine() {
   const codename = /^VERSION_CODENAME=(\S+)$/m.exec(read('/etc/os-release'))?.[1] ?? 'bookworm';
   const mirror = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)\s/m.exec(read('/etc/apt/sources.list'));
   let uri = mirror && mirror[2] === codename ? mirror[1] : null;
-  const parts = fs.existsSync('/etc/apt/sources.list.d') ? fs.readdirSync('/etc/apt/sources.list.d').filter((f) => f.endsWith('.sources')) : [];
+  const parts = fs.existsSync('/etc/apt/sources.list.d')
+    ? fs.readdirSync('/etc/apt/sources.list.d').filter((f) => f.endsWith('.sources'))
+    : [];
   for (const f of parts) {
     for (const stanza of read(path.join('/etc/apt/sources.list.d', f)).split(/\n\s*\n/)) {
       const get = (k) => new RegExp(`^${k}:\\s*(.+)$`, 'mi').exec(stanza)?.[1].trim().split(/\s+/) ?? [];
@@ -207,11 +209,23 @@ function fetchLibsrtpSource(workerDir, cache) {
       const list = path.join(tmp, 'sources.list');
       fs.writeFileSync(list, debianSourceLine());
       fs.mkdirSync(path.join(tmp, 'lists', 'partial'), { recursive: true });
-      const apt = ['-o', `Dir::Etc::SourceList=${list}`, '-o', 'Dir::Etc::SourceParts=/dev/null', '-o', `Dir::State::Lists=${path.join(tmp, 'lists')}`];
-      const failed = attempt('apt-get', [...apt, 'update'], tmp) ?? attempt('apt-get', [...apt, 'source', '--download-only', 'libsrtp2'], tmp);
+      const apt = [
+        '-o',
+        `Dir::Etc::SourceList=${list}`,
+        '-o',
+        'Dir::Etc::SourceParts=/dev/null',
+        '-o',
+        `Dir::State::Lists=${path.join(tmp, 'lists')}`,
+      ];
+      const failed =
+        attempt('apt-get', [...apt, 'update'], tmp) ?? attempt('apt-get', [...apt, 'source', '--download-only', 'libsrtp2'], tmp);
       if (failed) return failed;
       const orig = fs.readdirSync(tmp).find((f) => f.startsWith(`libsrtp2_${version}`) && f.endsWith('.orig.tar.gz'));
-      if (!orig) return `Debian's libsrtp2 source package is not version ${version} (got: ${fs.readdirSync(tmp).filter((f) => f.endsWith('.dsc')).join(', ')})`;
+      if (!orig)
+        return `Debian's libsrtp2 source package is not version ${version} (got: ${fs
+          .readdirSync(tmp)
+          .filter((f) => f.endsWith('.dsc'))
+          .join(', ')})`;
       const got = sha256(path.join(tmp, orig));
       if (got !== hash) return `${orig} has sha256 ${got}, but libsrtp2.wrap expects ${hash}`;
       fs.mkdirSync(path.dirname(cached), { recursive: true });
@@ -232,7 +246,9 @@ function ensureMeson(cache) {
   const pipDir = path.join(cache, 'pip');
   if (fs.existsSync(path.join(pipDir, 'bin', 'ninja')) && fs.existsSync(path.join(pipDir, 'mesonbuild'))) return pipDir;
   log('installing meson and ninja (pip, into the cache)');
-  run('python3', ['-m', 'pip', 'install', '--quiet', '--retries', '0', '--target', pipDir, 'meson>=1.1', 'ninja'], { what: 'pip install meson ninja' });
+  run('python3', ['-m', 'pip', 'install', '--quiet', '--retries', '0', '--target', pipDir, 'meson>=1.1', 'ninja'], {
+    what: 'pip install meson ninja',
+  });
   return pipDir;
 }
 
@@ -285,19 +301,47 @@ export async function ensureMediasoupWorker(root) {
     writeShims(workerDir);
     const missing = fetchLibsrtpSource(workerDir, cache);
     if (missing) {
-      log(`WARNING: libsrtp's source is not available (${missing}); building against Debian's libsrtp2 (NSS crypto), which carries about 40% fewer sessions per core`);
+      log(
+        `WARNING: libsrtp's source is not available (${missing}); building against Debian's libsrtp2 (NSS crypto), which carries about 40% fewer sessions per core`,
+      );
       writeShim(path.join(workerDir, 'subprojects'), 'libsrtp2.wrap', SYSTEM_LIBSRTP_SHIM);
     }
     chosen = missing ? fallbackKey : key;
-    const env = { ...process.env, PYTHONPATH: pipDir, NINJA: path.join(pipDir, 'bin', 'ninja'), PATH: `${path.join(pipDir, 'bin')}:${process.env.PATH}` };
+    const env = {
+      ...process.env,
+      PYTHONPATH: pipDir,
+      NINJA: path.join(pipDir, 'bin', 'ninja'),
+      PATH: `${path.join(pipDir, 'bin')}:${process.env.PATH}`,
+    };
     const meson = ['-m', 'mesonbuild.mesonmain'];
     const buildDir = path.join('out', 'Release', 'build');
     fs.rmSync(path.join(workerDir, buildDir), { recursive: true, force: true });
-    run('python3', [...meson, 'setup', '--wrap-mode=nodownload', '--buildtype', 'release', '-Db_ndebug=true', '-Db_pie=true', '-Db_staticpic=true', buildDir], {
-      cwd: workerDir, env, quiet: true, what: 'meson setup (mediasoup worker)',
-    });
+    run(
+      'python3',
+      [
+        ...meson,
+        'setup',
+        '--wrap-mode=nodownload',
+        '--buildtype',
+        'release',
+        '-Db_ndebug=true',
+        '-Db_pie=true',
+        '-Db_staticpic=true',
+        buildDir,
+      ],
+      {
+        cwd: workerDir,
+        env,
+        quiet: true,
+        what: 'meson setup (mediasoup worker)',
+      },
+    );
     try {
-      await compileWithProgress('python3', [...meson, 'compile', '-C', buildDir, '-j', String(os.availableParallelism?.() ?? os.cpus().length), 'mediasoup-worker'], { cwd: workerDir, env });
+      await compileWithProgress(
+        'python3',
+        [...meson, 'compile', '-C', buildDir, '-j', String(os.availableParallelism?.() ?? os.cpus().length), 'mediasoup-worker'],
+        { cwd: workerDir, env },
+      );
     } catch (e) {
       fail(e.message);
     }

@@ -35,12 +35,16 @@ const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 const jestBin = path.join(root, 'node_modules', 'jest', 'bin', 'jest.js');
 const missing = [tsc, jestBin].filter((f) => !fs.existsSync(f));
 if (missing.length) {
-  process.stdout.write(`node_modules is missing or incomplete (no ${missing.map((f) => path.relative(root, f)).join(', ')}): run \`npm run bootstrap\` first\n`);
+  process.stdout.write(
+    `node_modules is missing or incomplete (no ${missing.map((f) => path.relative(root, f)).join(', ')}): run \`npm run bootstrap\` first\n`,
+  );
   finish(0, 1);
 }
 const lockTime = (f) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : 0);
 if (lockTime(path.join(root, 'node_modules', '.package-lock.json')) < lockTime(path.join(root, 'package-lock.json'))) {
-  process.stdout.write('warning: node_modules is older than package-lock.json: run `npm run bootstrap` if a test fails to load a package\n');
+  process.stdout.write(
+    'warning: node_modules is older than package-lock.json: run `npm run bootstrap` if a test fails to load a package\n',
+  );
 }
 
 fs.mkdirSync(tmp, { recursive: true });
@@ -59,16 +63,35 @@ fs.rmSync(resultsFile, { force: true });
 const typeCheck = (project) => ({
   name: `type check (${project})`,
   command: process.execPath,
-  args: [tsc, '-p', project, '--noEmit', '--incremental', '--tsBuildInfoFile', path.join(tmp, `tsc-${project.replace(/\W+/g, '-')}.tsbuildinfo`)],
+  args: [
+    tsc,
+    '-p',
+    project,
+    '--noEmit',
+    '--incremental',
+    '--tsBuildInfoFile',
+    path.join(tmp, `tsc-${project.replace(/\W+/g, '-')}.tsbuildinfo`),
+  ],
 });
 const bin = (pkg, file) => path.join(root, 'node_modules', pkg, file);
 // Lint (typescript-eslint, type-checked; cache in test/.tmp) and the layering of server/src
 // (dependency-cruiser, rules in .dependency-cruiser.cjs): zero findings, or the step fails.
-const lint = { name: 'lint (eslint)', command: process.execPath, args: [bin('eslint', 'bin/eslint.js'), '.', '--max-warnings=0', '--cache', '--cache-location', path.join(tmp, 'eslint-cache')] };
+const lint = {
+  name: 'lint (eslint)',
+  command: process.execPath,
+  args: [bin('eslint', 'bin/eslint.js'), '.', '--max-warnings=0', '--cache', '--cache-location', path.join(tmp, 'eslint-cache')],
+};
 const layers = {
   name: 'layering (dependency-cruiser)',
   command: process.execPath,
-  args: [bin('dependency-cruiser', 'bin/dependency-cruise.mjs'), 'server/src', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'],
+  args: [
+    bin('dependency-cruiser', 'bin/dependency-cruise.mjs'),
+    'server/src',
+    '--config',
+    '.dependency-cruiser.cjs',
+    '--output-type',
+    'err',
+  ],
 };
 // `npm run test:unit` is the seconds-long loop of a developer: it type-checks, and leaves lint and
 // the layering (20 s together on 2 cores) to `npm test` and `npm run lint` / `check:layers`.
@@ -143,7 +166,9 @@ const watchdog = setInterval(() => {
   if (deadline === null && fs.existsSync(resultsFile)) deadline = Date.now() + EXIT_GRACE_MS;
   if (deadline !== null && Date.now() > deadline && !hung) {
     hung = true;
-    process.stdout.write(`\njest did not exit ${EXIT_GRACE_MS / 1000} s after writing its results: a test left something running (see jest's open-handle warning above); stopping it\n`);
+    process.stdout.write(
+      `\njest did not exit ${EXIT_GRACE_MS / 1000} s after writing its results: a test left something running (see jest's open-handle warning above); stopping it\n`,
+    );
     signalGroup('SIGKILL');
   }
 }, 1000);
@@ -160,7 +185,8 @@ try {
 } catch {
   failed = Math.max(1, failed);
 }
-if (hung) failed += 1; // killed by the watchdog: its status says nothing more
+if (hung)
+  failed += 1; // killed by the watchdog: its status says nothing more
 else if (r.status !== 0 && failed === 0) failed = 1;
 failed += (failedChecks ?? reportPreChecks(await preCheckResults)).length;
 finish(passed, failed);

@@ -17,7 +17,7 @@ async function timed<T>(p: () => Promise<T>): Promise<T> {
 
 async function surveyor(cookie: string, i: number): Promise<() => void> {
   const c = await connect(url, { inspectionId }, cookie);
-  const must = <T,>(a: { ok: true; data: T } | { ok: false; error: { code: string } }): T => {
+  const must = <T>(a: { ok: true; data: T } | { ok: false; error: { code: string } }): T => {
     if (!a.ok) throw new Error(a.error.code);
     return a.data;
   };
@@ -27,7 +27,11 @@ async function surveyor(cookie: string, i: number): Promise<() => void> {
     const t = must(await timed(() => c.request('transport.create', { direction })));
     must(await timed(() => c.request('transport.connect', { transportId: t.id, dtlsParameters: FAKE_DTLS })));
     if (direction === 'send') {
-      must(await timed(() => c.request('produce', { transportId: t.id, kind: 'audio', rtpParameters: opusParameters(50_000 + i), source: 'microphone' })));
+      must(
+        await timed(() =>
+          c.request('produce', { transportId: t.id, kind: 'audio', rtpParameters: opusParameters(50_000 + i), source: 'microphone' }),
+        ),
+      );
     }
   }
   return () => c.close();
@@ -46,7 +50,16 @@ async function main(): Promise<void> {
   const sorted = [...rtts].sort((a, b) => a - b);
   const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
   closers.forEach((close) => close());
-  console.log(JSON.stringify({ clients: cookies.length, spreadMs: Math.round(spreadMs), requests: rtts.length, p50: q(0.5), p95: q(0.95), max: sorted[sorted.length - 1] }));
+  console.log(
+    JSON.stringify({
+      clients: cookies.length,
+      spreadMs: Math.round(spreadMs),
+      requests: rtts.length,
+      p50: q(0.5),
+      p95: q(0.95),
+      max: sorted[sorted.length - 1],
+    }),
+  );
 }
 
 main().catch((e) => {

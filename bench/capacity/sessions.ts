@@ -14,7 +14,9 @@ export const RECEIVERS = ['crew', 's1', 's2', 's3', 'recorder'] as const;
 /** Stripped capabilities: codecs only, no RTX, no feedback, no header extensions (with full capabilities mediasoup would also send bandwidth-probation packets). */
 function strippedCaps(router: Router): RtpCapabilities {
   return {
-    codecs: router.rtpCapabilities.codecs!.filter((c) => ['audio/opus', 'video/VP8'].includes(c.mimeType)).map((c) => ({ ...c, rtcpFeedback: [] })),
+    codecs: router.rtpCapabilities
+      .codecs!.filter((c) => ['audio/opus', 'video/VP8'].includes(c.mimeType))
+      .map((c) => ({ ...c, rtcpFeedback: [] })),
     headerExtensions: [],
   };
 }

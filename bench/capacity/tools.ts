@@ -41,12 +41,17 @@ async function capture(file: string, ffmpegArgs: string[]): Promise<void> {
     chunks.push(len, msg);
   });
   const port = sock.address().port;
-  const ffmpeg = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-readrate', '4', ...ffmpegArgs, '-f', 'rtp', `rtp://127.0.0.1:${port}?pkt_size=1200`], { stdio: 'inherit' });
+  const ffmpeg = spawn(
+    'ffmpeg',
+    ['-hide_banner', '-loglevel', 'error', '-readrate', '4', ...ffmpegArgs, '-f', 'rtp', `rtp://127.0.0.1:${port}?pkt_size=1200`],
+    { stdio: 'inherit' },
+  );
   const code = await new Promise<number | null>((r) => ffmpeg.on('exit', r));
   // The last datagrams are already in the socket buffer once ffmpeg has exited.
   await new Promise((r) => setTimeout(r, 200));
   sock.close();
-  if (code !== 0 || gaps > 0 || chunks.length < 200) throw new Error(`capture for ${file} failed (ffmpeg ${code}, ${gaps} gaps, ${chunks.length / 2} packets)`);
+  if (code !== 0 || gaps > 0 || chunks.length < 200)
+    throw new Error(`capture for ${file} failed (ffmpeg ${code}, ${gaps} gaps, ${chunks.length / 2} packets)`);
   fs.writeFileSync(file, Buffer.concat(chunks));
 }
 
@@ -58,11 +63,47 @@ export async function prepareMedia(): Promise<{ video: string; audio: string }> 
   const video = path.join(WORK, 'vp8-720p-1500k.rtp');
   const audio = path.join(WORK, 'opus-48k.rtp');
   await capture(video, [
-    '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-t', '20',
-    '-c:v', 'libvpx', '-b:v', '1500k', '-minrate', '1500k', '-maxrate', '1500k', '-g', '30',
-    '-deadline', 'realtime', '-cpu-used', '8', '-payload_type', '96', '-ssrc', '1',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=1280x720:rate=30',
+    '-t',
+    '20',
+    '-c:v',
+    'libvpx',
+    '-b:v',
+    '1500k',
+    '-minrate',
+    '1500k',
+    '-maxrate',
+    '1500k',
+    '-g',
+    '30',
+    '-deadline',
+    'realtime',
+    '-cpu-used',
+    '8',
+    '-payload_type',
+    '96',
+    '-ssrc',
+    '1',
   ]);
-  await capture(audio, ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '20', '-c:a', 'libopus', '-b:a', '32k', '-payload_type', '111', '-ssrc', '2']);
+  await capture(audio, [
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000',
+    '-t',
+    '20',
+    '-c:a',
+    'libopus',
+    '-b:a',
+    '32k',
+    '-payload_type',
+    '111',
+    '-ssrc',
+    '2',
+  ]);
   return { video, audio };
 }
 
@@ -71,13 +112,17 @@ export function pin(pid: number, core: number): void {
 }
 
 /** Spawns rtptool pinned to a core; resolves with the process and the ports it printed (if any). */
-export async function rtptool(args: string[], core: number, expectPorts: boolean): Promise<{ proc: ChildProcess; ports: number[]; lines: string[] }> {
+export async function rtptool(
+  args: string[],
+  core: number,
+  expectPorts: boolean,
+): Promise<{ proc: ChildProcess; ports: number[]; lines: string[] }> {
   const proc = spawn('taskset', ['-c', String(core), RTPTOOL, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: string[] = [];
   let buffered = '';
   let resolvePorts: (p: number[]) => void = () => undefined;
   const portsPromise = new Promise<number[]>((r) => (resolvePorts = r));
-  proc.stdout!.on('data', (d: Buffer) => {
+  proc.stdout.on('data', (d: Buffer) => {
     buffered += d.toString();
     let i;
     while ((i = buffered.indexOf('\n')) >= 0) {

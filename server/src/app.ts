@@ -103,7 +103,13 @@ export async function startServer(config: Config, options: { clientDist?: string
     signer,
     store: evidenceStore,
   });
-  const reports = createReportsModule({ db, accounts, inspections: inspection.inspections, records: record.records, evidence: record.evidence });
+  const reports = createReportsModule({
+    db,
+    accounts,
+    inspections: inspection.inspections,
+    records: record.records,
+    evidence: record.evidence,
+  });
 
   const app = express();
   app.disable('x-powered-by');

@@ -11,7 +11,12 @@ export const loginSchema = z
 
 export const createAccountSchema = z
   .object({
-    username: z.string().trim().min(3).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
+    username: z
+      .string()
+      .trim()
+      .min(3)
+      .max(64)
+      .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
     displayName: z.string().trim().min(1).max(80),
     password: z.string().min(10, 'at least 10 characters').max(256),
     role: z.enum(STAFF_ROLES),
@@ -33,7 +38,10 @@ export const createInspectionSchema = z
       .refine((s) => Math.abs(Date.parse(s) - Date.now()) < 366 * 24 * 3600 * 1000, 'must be within a year from now'),
   })
   .strict()
-  .refine((r) => (r.placeLat === undefined) === (r.placeLon === undefined), { message: 'give placeLat and placeLon together', path: ['placeLon'] });
+  .refine((r) => (r.placeLat === undefined) === (r.placeLon === undefined), {
+    message: 'give placeLat and placeLon together',
+    path: ['placeLon'],
+  });
 
 export const changePasswordSchema = z
   .object({

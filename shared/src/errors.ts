@@ -61,7 +61,11 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
  * Parses untrusted input with its schema or throws BAD_REQUEST naming the first few problems
  * (`field: message; ...`). REST bodies and queries and signaling payloads all go through here.
  */
-export function parseInput<T>(schema: ZodType<T, ZodTypeDef, unknown>, value: unknown, options: { label?: string; prefix?: string; maxIssues?: number } = {}): T {
+export function parseInput<T>(
+  schema: ZodType<T, ZodTypeDef, unknown>,
+  value: unknown,
+  options: { label?: string; prefix?: string; maxIssues?: number } = {},
+): T {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const detail = r.error.issues

@@ -17,11 +17,19 @@ export const EVIDENCE_IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as
 export type EvidenceImageType = (typeof EVIDENCE_IMAGE_TYPES)[number];
 export const MAX_EVIDENCE_BYTES = 15 * 1024 * 1024;
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(s)), 'must be a real date');
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be a real date');
 
 export const checklistTemplateItemSchema = z
   .object({
-    code: z.string().trim().min(1).max(64).regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and - only'),
+    code: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and - only'),
     sectionZh: z.string().trim().min(1).max(80),
     sectionEn: z.string().trim().min(1).max(80),
     titleZh: z.string().trim().min(1).max(300),

@@ -16,8 +16,16 @@ export const replayListQuerySchema = z
     registration: z.string().trim().max(64).optional(),
     /** Surveyor display name or username (substring). */
     surveyor: z.string().trim().max(80).optional(),
-    from: z.string().date().or(z.string().datetime({ offset: true })).optional(),
-    to: z.string().date().or(z.string().datetime({ offset: true })).optional(),
+    from: z
+      .string()
+      .date()
+      .or(z.string().datetime({ offset: true }))
+      .optional(),
+    to: z
+      .string()
+      .date()
+      .or(z.string().datetime({ offset: true }))
+      .optional(),
     status: z.enum(INSPECTION_STATUSES).optional(),
   })
   .strict();

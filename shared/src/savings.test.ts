@@ -64,7 +64,10 @@ describe('savings model: published-calibrated profile', () => {
 });
 
 describe('savings model: fallback when an inspection has no inputs', () => {
-  it.each([['undefined', undefined], ['an empty object', {}]])('returns the calibrated average for %s', (_, inputs) => {
+  it.each([
+    ['undefined', undefined],
+    ['an empty object', {}],
+  ])('returns the calibrated average for %s', (_, inputs) => {
     const e = estimateSavings(inputs);
     expect(e.basis).toBe('calibrated-average');
     expect(e.label).toBe('estimated (calibrated average)');
@@ -140,7 +143,16 @@ describe('savings model: validation refuses absurd inputs with field-level messa
   });
 
   it('accepts the boundary values', () => {
-    const ok = savingsInputsSchema.safeParse({ vesselDetourKm: 5_000, meKw: 20_000, meLoad: 1, aeLoad: 0, vesselSpeedKmh: 60, vesselWaitH: 720, surveyorTripKm: 5_000, sessionHours: 24 });
+    const ok = savingsInputsSchema.safeParse({
+      vesselDetourKm: 5_000,
+      meKw: 20_000,
+      meLoad: 1,
+      aeLoad: 0,
+      vesselSpeedKmh: 60,
+      vesselWaitH: 720,
+      surveyorTripKm: 5_000,
+      sessionHours: 24,
+    });
     expect(ok.success).toBe(true);
   });
 });

@@ -176,9 +176,23 @@ const CALIBRATED_SOURCES: Record<SavingsInputKey, string> = {
 };
 
 const CALIBRATED_VALUES: SavingsValues = {
-  meKw: 480, aeKw: 40, meLoad: 0.75, aeLoad: 0.5, sfocMe: 210, sfocAe: 220, cfFuel: 3.206,
-  vesselDetourKm: 394, vesselSpeedKmh: 10, vesselWaitH: 24, surveyorTripKm: 100, carKgPerKm: 0.18,
-  sessionHours: 1, videoKgPerH: 0.5, dieselCnyPerT: 6_090, vesselDayValueCny: 0, crewExtraCny: 0,
+  meKw: 480,
+  aeKw: 40,
+  meLoad: 0.75,
+  aeLoad: 0.5,
+  sfocMe: 210,
+  sfocAe: 220,
+  cfFuel: 3.206,
+  vesselDetourKm: 394,
+  vesselSpeedKmh: 10,
+  vesselWaitH: 24,
+  surveyorTripKm: 100,
+  carKgPerKm: 0.18,
+  sessionHours: 1,
+  videoKgPerH: 0.5,
+  dieselCnyPerT: 6_090,
+  vesselDayValueCny: 0,
+  crewExtraCny: 0,
 };
 
 function profile(p: SavingsProfile): SavingsProfile {
@@ -195,8 +209,7 @@ export const PROFILES: Readonly<Record<SavingsProfileName, SavingsProfile>> = Ob
   }),
   economic: profile({
     name: 'economic',
-    description:
-      'Example: market diesel price plus a value for the ship\'s time. Replace the example values with your own.',
+    description: "Example: market diesel price plus a value for the ship's time. Replace the example values with your own.",
     values: { ...CALIBRATED_VALUES, dieselCnyPerT: 8_000, vesselDayValueCny: 3_000 },
     sources: {
       ...CALIBRATED_SOURCES,
@@ -243,11 +256,29 @@ export function estimateSavings(
   const given = parsed.data;
   const overridden = INPUT_KEYS.filter((k) => given[k] !== undefined);
 
-  const base = { modelVersion: SAVINGS_MODEL_VERSION, overridden, sailH: null, fuelSailT: null, fuelWaitT: null,
-    co2VesselT: null, co2TravelT: null, co2RemoteT: null } as const;
+  const base = {
+    modelVersion: SAVINGS_MODEL_VERSION,
+    overridden,
+    sailH: null,
+    fuelSailT: null,
+    fuelWaitT: null,
+    co2VesselT: null,
+    co2TravelT: null,
+    co2RemoteT: null,
+  } as const;
   if (overridden.length === 0) {
-    return { ...base, overridden: [], profile: 'published-calibrated', basis: 'calibrated-average', label: FALLBACK.label,
-      resolved: null, fromProfile: [], sources: {}, co2SavedT: FALLBACK.co2SavedT, costSavedCny: FALLBACK.costSavedCny };
+    return {
+      ...base,
+      overridden: [],
+      profile: 'published-calibrated',
+      basis: 'calibrated-average',
+      label: FALLBACK.label,
+      resolved: null,
+      fromProfile: [],
+      sources: {},
+      co2SavedT: FALLBACK.co2SavedT,
+      costSavedCny: FALLBACK.costSavedCny,
+    };
   }
 
   const prof = PROFILES[profileName];
@@ -265,10 +296,7 @@ export function estimateSavings(
   const co2VesselT = (fuelSailT + fuelWaitT) * v.cfFuel;
   const co2TravelT = (v.surveyorTripKm * v.carKgPerKm) / 1000;
   const co2RemoteT = (v.sessionHours * v.videoKgPerH) / 1000;
-  const costSavedCny =
-    (fuelSailT + fuelWaitT) * v.dieselCnyPerT +
-    ((sailH + v.vesselWaitH) / 24) * v.vesselDayValueCny +
-    v.crewExtraCny;
+  const costSavedCny = (fuelSailT + fuelWaitT) * v.dieselCnyPerT + ((sailH + v.vesselWaitH) / 24) * v.vesselDayValueCny + v.crewExtraCny;
 
   return {
     ...base,
@@ -278,7 +306,12 @@ export function estimateSavings(
     resolved: Object.freeze(v),
     fromProfile: INPUT_KEYS.filter((k) => given[k] === undefined),
     sources,
-    sailH, fuelSailT, fuelWaitT, co2VesselT, co2TravelT, co2RemoteT,
+    sailH,
+    fuelSailT,
+    fuelWaitT,
+    co2VesselT,
+    co2TravelT,
+    co2RemoteT,
     co2SavedT: co2VesselT + co2TravelT - co2RemoteT,
     costSavedCny,
   };
@@ -286,7 +319,10 @@ export function estimateSavings(
 
 /** Totals for reports; `estimatedCount` is how many used the calibrated-average fallback. */
 export function sumEstimates(estimates: readonly SavingsEstimate[]): {
-  count: number; estimatedCount: number; co2SavedT: number; costSavedCny: number;
+  count: number;
+  estimatedCount: number;
+  co2SavedT: number;
+  costSavedCny: number;
 } {
   return estimates.reduce(
     (acc, e) => ({

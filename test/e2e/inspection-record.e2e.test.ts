@@ -43,11 +43,16 @@ test('capture a still from the phone, attach it, conclude, crew acknowledges; da
 
   const surveyor = await desktopPage(surveyorBrowser);
   errors.push(...recordErrors(surveyor, 'surveyor'));
-  const crewLink = await signInAndCreateInspection(surveyor, server.url, { username: 'zhao', password: 'zhao-password-123' }, {
-    vesselName: VESSEL,
-    registrationNumber: 'JN-2026-0099',
-    place: '济宁港',
-  });
+  const crewLink = await signInAndCreateInspection(
+    surveyor,
+    server.url,
+    { username: 'zhao', password: 'zhao-password-123' },
+    {
+      vesselName: VESSEL,
+      registrationNumber: 'JN-2026-0099',
+      place: '济宁港',
+    },
+  );
   const inspectionId = /#\/inspections\/([^/?#]+)/.exec(surveyor.url())![1]!;
   await surveyor.waitForSelector('[data-testid=checklist-item][data-code=lifebuoys]', { timeout: 30_000 });
   await surveyor.click('[data-testid=join-live]');
@@ -80,7 +85,10 @@ test('capture a still from the phone, attach it, conclude, crew acknowledges; da
   await surveyor.type('[data-testid=savings-input][data-field=vesselDetourKm]', '200');
   await surveyor.click('[data-testid=savings-save]');
   await surveyor.waitForFunction(
-    (id: string) => fetch(`/api/inspections/${id}/record`).then((r) => r.json()).then((b) => b.record.savingsInputs.vesselDetourKm === 200),
+    (id: string) =>
+      fetch(`/api/inspections/${id}/record`)
+        .then((r) => r.json())
+        .then((b) => b.record.savingsInputs.vesselDetourKm === 200),
     { polling: 500, timeout: 30_000 },
     inspectionId,
   );
@@ -107,7 +115,9 @@ test('capture a still from the phone, attach it, conclude, crew acknowledges; da
   expect(after.co2SavedT - before.co2SavedT).toBeCloseTo(rec.savings.co2SavedT, 9);
   expect(after.costSavedCny - before.costSavedCny).toBeCloseTo(rec.savings.costSavedCny, 6);
   await surveyor.goto(`${server.url}/#/reports`, { waitUntil: 'networkidle0' });
-  const shown = await surveyor.waitForFunction(() => document.querySelector('[data-testid=report-co2]')?.getAttribute('data-value'), { timeout: 30_000 });
+  const shown = await surveyor.waitForFunction(() => document.querySelector('[data-testid=report-co2]')?.getAttribute('data-value'), {
+    timeout: 30_000,
+  });
   expect(Number(await shown.jsonValue())).toBeCloseTo(after.co2SavedT, 9);
   await surveyor.waitForSelector('[data-testid=report-chart] rect');
 

@@ -27,11 +27,16 @@ afterEach(() => {
 test('surveyor and crew see and hear each other; ending the inspection ends it on the phone', async () => {
   const surveyor = await desktopPage(surveyorBrowser);
   errors.push(...recordErrors(surveyor, 'surveyor'));
-  const crewLink = await signInAndCreateInspection(surveyor, server.url, { username: 'wang', password: 'wang-password-123' }, {
-    vesselName: '鲁济宁货1234',
-    registrationNumber: 'JN-2026-0042',
-    place: '济宁港',
-  });
+  const crewLink = await signInAndCreateInspection(
+    surveyor,
+    server.url,
+    { username: 'wang', password: 'wang-password-123' },
+    {
+      vesselName: '鲁济宁货1234',
+      registrationNumber: 'JN-2026-0042',
+      place: '济宁港',
+    },
+  );
   expect(crewLink.startsWith(server.url)).toBe(true);
 
   await surveyor.click('[data-testid=join-live]');

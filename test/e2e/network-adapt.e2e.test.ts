@@ -54,7 +54,10 @@ test('fake camera: torch and zoom controls hidden, switch offered; position show
   // Declared place: Jining port; the phone reports a position about 30 km north.
   const { id, crewUrl } = await scenario.newInspection({ placeLat: 35.405, placeLon: 116.587 });
   const surveyor = await scenario.openSurveyor(id);
-  const crew = await scenario.openCrew(crewUrl, { sharePosition: true, geolocation: { latitude: 35.675, longitude: 116.587, accuracy: 20 } });
+  const crew = await scenario.openCrew(crewUrl, {
+    sharePosition: true,
+    geolocation: { latitude: 35.675, longitude: 116.587, accuracy: 20 },
+  });
   await waitForStat(surveyor, 'video', 'framesDecoded', 0, 30_000);
 
   await surveyor.waitForSelector('[data-testid=camera-controls][data-reported=true]', { timeout: 30_000 });
@@ -68,7 +71,9 @@ test('fake camera: torch and zoom controls hidden, switch offered; position show
   const stored = await scenario.server.db.query('SELECT lat, lon, accuracy FROM position_fix WHERE inspectionId = ?', [id]);
   expect(stored).toEqual([{ lat: 35.675, lon: 116.587, accuracy: 20 }]);
 
-  await crew.waitForFunction(() => Number(document.querySelector<HTMLElement>('[data-testid=data-used]')?.dataset.bytes) > 100_000, { timeout: 30_000 });
+  await crew.waitForFunction(() => Number(document.querySelector<HTMLElement>('[data-testid=data-used]')?.dataset.bytes) > 100_000, {
+    timeout: 30_000,
+  });
   await crew.waitForSelector('[data-testid=network-quality][data-level=good]', { timeout: 30_000 });
   await surveyor.waitForSelector('[data-testid=network-quality][data-level=good]', { timeout: 30_000 });
 });

@@ -5,7 +5,13 @@
 // The cut lengths are the scenario (10 s: ICE survives; 40 s: the transports fail and the
 // signalling is lost, so the page restarts ICE / rejoins); everything else waits on conditions.
 import type { Page } from 'puppeteer-core';
-import { startNetworkScenario, videoFrames, waitForVideoResume, waitForVideoStall, type NetworkScenario } from '../helpers/network-scenario';
+import {
+  startNetworkScenario,
+  videoFrames,
+  waitForVideoResume,
+  waitForVideoStall,
+  type NetworkScenario,
+} from '../helpers/network-scenario';
 import { waitForStat } from '../helpers/browser';
 
 jest.setTimeout(240_000);

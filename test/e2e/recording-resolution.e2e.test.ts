@@ -34,10 +34,15 @@ afterAll(() => {
 
 /** Widths of every decoded video frame of a file. */
 function frameWidths(file: string): Set<number> {
-  const r = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=width', '-of', 'csv=p=0', file], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`ffprobe failed on ${path.basename(file)} (${fs.statSync(file).size} bytes): ${r.stderr.slice(-500)}`);
+  const r = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=width', '-of', 'csv=p=0', file], {
+    encoding: 'utf8',
+  });
+  if (r.status !== 0)
+    throw new Error(`ffprobe failed on ${path.basename(file)} (${fs.statSync(file).size} bytes): ${r.stderr.slice(-500)}`);
   const all = r.stdout.split('\n').filter(Boolean).map(Number);
-  console.log(`${path.basename(file)}: ${all.length} frames, widths ${JSON.stringify(Object.fromEntries([...new Set(all)].map((w) => [w, all.filter((x) => x === w).length])))}`);
+  console.log(
+    `${path.basename(file)}: ${all.length} frames, widths ${JSON.stringify(Object.fromEntries([...new Set(all)].map((w) => [w, all.filter((x) => x === w).length])))}`,
+  );
   return new Set(all);
 }
 
@@ -59,47 +64,72 @@ test('switching the crew camera to a lower layer starts a new segment; each segm
   await waitForStat(surveyor, 'video', 'frameWidth', 1000, 60_000);
 
   const cameraRuns = async () =>
-    (await server.db.query(
+    server.db.query<Array<{ id: string }>>(
       `SELECT t.id FROM recording_track t JOIN recording r ON r.id = t.recordingId WHERE r.inspectionId = ? AND t.source = 'camera' ORDER BY t.startedAt`,
       [inspection.id],
-    )) as Array<{ id: string }>;
-  const segmentsOf = async (trackId: string) => ((await server.db.query('SELECT COUNT(*) AS n FROM segment WHERE trackId = ?', [trackId])) as Array<{ n: number }>)[0]!.n;
+    );
+  const segmentsOf = async (trackId: string) =>
+    (await server.db.query<Array<{ n: number }>>('SELECT COUNT(*) AS n FROM segment WHERE trackId = ?', [trackId]))[0]!.n;
   // While the phone ramps its simulcast layers up, the recorder may already roll once or twice;
   // wait until a closed camera segment holds the full-resolution layer (1280 wide).
-  const recordingId = ((await until(async () => server.db.query('SELECT id FROM recording WHERE inspectionId = ?', [inspection.id]).then((r: unknown[]) => (r.length ? r : null)), 'a recording')) as Array<{ id: string }>)[0]!.id;
+  const recordingId = (
+    (await until(
+      async () =>
+        server.db.query('SELECT id FROM recording WHERE inspectionId = ?', [inspection.id]).then((r: unknown[]) => (r.length ? r : null)),
+      'a recording',
+    )) as Array<{ id: string }>
+  )[0]!.id;
   let probed = 0;
-  await until(async () => {
-    const r = await server.api('GET', `/api/recordings/${recordingId}/timeline`, { cookie });
-    const segments: Array<{ url: string }> = (r.body?.tracks ?? []).filter((t: { source: string }) => t.source === 'camera').flatMap((t: { segments: Array<{ url: string }> }) => t.segments);
-    for (const segment of segments.slice(probed)) {
-      const res = await fetch(`${server.url}${segment.url}`, { headers: { cookie } });
-      if (res.status !== 200) return false;
-      const file = path.join(tmp, `probe-${probed++}.webm`);
-      fs.writeFileSync(file, Buffer.from(await res.arrayBuffer()));
-      if (frameWidths(file).has(1280)) return true;
-    }
-    return false;
-  }, 'a full-resolution camera segment', 90_000, 500);
+  await until(
+    async () => {
+      const r = await server.api('GET', `/api/recordings/${recordingId}/timeline`, { cookie });
+      const segments: Array<{ url: string }> = (r.body?.tracks ?? [])
+        .filter((t: { source: string }) => t.source === 'camera')
+        .flatMap((t: { segments: Array<{ url: string }> }) => t.segments);
+      for (const segment of segments.slice(probed)) {
+        const res = await fetch(`${server.url}${segment.url}`, { headers: { cookie } });
+        if (res.status !== 200) return false;
+        const file = path.join(tmp, `probe-${probed++}.webm`);
+        fs.writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+        if (frameWidths(file).has(1280)) return true;
+      }
+      return false;
+    },
+    'a full-resolution camera segment',
+    90_000,
+    500,
+  );
   const before = (await cameraRuns()).length;
 
-  const [crewPeer] = (await server.db.query(`SELECT id FROM participant_session WHERE inspectionId = ? AND role = 'crew'`, [inspection.id])) as Array<{ id: string }>;
+  const [crewPeer] = await server.db.query<Array<{ id: string }>>(
+    `SELECT id FROM participant_session WHERE inspectionId = ? AND role = 'crew'`,
+    [inspection.id],
+  );
   await surveyor.evaluate(
     (peerId) => (window as any).cloudship.session.request('video.setProfile', { peerId, profile: 'walk-through' }),
     crewPeer!.id,
   );
-  const runs = await until(async () => {
-    const r = await cameraRuns();
-    return r.length > before ? r : null;
-  }, 'a new camera run after the resolution change', 60_000);
+  const runs = await until(
+    async () => {
+      const r = await cameraRuns();
+      return r.length > before ? r : null;
+    },
+    'a new camera run after the resolution change',
+    60_000,
+  );
   await until(async () => (await segmentsOf(runs.at(-1)!.id)) >= 1, 'a segment of the new run', 60_000);
 
   expect((await server.api('POST', `/api/inspections/${inspection.id}/end`, { cookie })).status).toBe(200);
-  const timeline = await until(async () => {
-    const r = await server.api('GET', `/api/recordings/${recordingId}/timeline`, { cookie });
-    const camera = r.body?.tracks?.filter((t: { source: string }) => t.source === 'camera') ?? [];
-    const segments = camera.flatMap((t: { segments: Array<{ uploadState: string }> }) => t.segments);
-    return segments.length >= 2 && segments.every((s: { uploadState: string }) => s.uploadState === 'uploaded') ? segments : null;
-  }, 'every camera segment uploaded', 90_000);
+  const timeline = await until(
+    async () => {
+      const r = await server.api('GET', `/api/recordings/${recordingId}/timeline`, { cookie });
+      const camera = r.body?.tracks?.filter((t: { source: string }) => t.source === 'camera') ?? [];
+      const segments = camera.flatMap((t: { segments: Array<{ uploadState: string }> }) => t.segments);
+      return segments.length >= 2 && segments.every((s: { uploadState: string }) => s.uploadState === 'uploaded') ? segments : null;
+    },
+    'every camera segment uploaded',
+    90_000,
+  );
 
   const widths: number[] = [];
   for (const [i, segment] of (timeline as Array<{ url: string }>).entries()) {

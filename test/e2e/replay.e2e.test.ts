@@ -30,7 +30,10 @@ beforeAll(async () => {
   const room = server.rooms.get(inspection.id)!;
   const crewPub = await publishPlain(room, room.peers.get(crew.participantId)!);
   const staffPub = await publishPlain(room, room.peers.get(staff.participantId)!);
-  await until(async () => (await server.recording.catalog.tracks.countBy({ recordingId, state: 'recording' })) === 4, 'four recorders listening');
+  await until(
+    async () => (await server.recording.catalog.tracks.countBy({ recordingId, state: 'recording' })) === 4,
+    'four recorders listening',
+  );
   const sent = await Promise.all([crewPub.send(clip, 14).done, staffPub.send(clip, 14).done]);
   expect(sent).toEqual([0, 0]);
   const stopped = await staff.c.request('recording.stop', {});
@@ -41,7 +44,10 @@ beforeAll(async () => {
     const all = await server.recording.catalog.segments.findBy({ recordingId });
     return all.length > 0 && all.every((s) => s.uploadState === 'uploaded');
   }, 'every segment uploaded');
-  const assigned = await server.api('POST', `/api/inspections/${inspection.id}/auditors`, { cookie: surveyor.cookie, body: { accountId: auditor.id } });
+  const assigned = await server.api('POST', `/api/inspections/${inspection.id}/auditors`, {
+    cookie: surveyor.cookie,
+    body: { accountId: auditor.id },
+  });
   expect(assigned.status).toBe(204);
   browser = await launchBrowser();
 });
@@ -57,8 +63,14 @@ type ReplayWindow = { cloudshipReplay: { position(): number; duration(): number;
 
 async function videoState(page: Page) {
   return page.evaluate(() => {
-    const r = (window as unknown as ReplayWindow).cloudshipReplay!;
-    return { position: r.position(), duration: r.duration(), width: r.video.videoWidth, time: r.video.currentTime, src: r.video.currentSrc };
+    const r = (window as unknown as ReplayWindow).cloudshipReplay;
+    return {
+      position: r.position(),
+      duration: r.duration(),
+      width: r.video.videoWidth,
+      time: r.video.currentTime,
+      src: r.video.currentSrc,
+    };
   });
 }
 
@@ -66,7 +78,16 @@ test('an auditor finds the inspection, replays the crew video with both audio tr
   const page = await desktopPage(browser);
   errors.push(...recordErrors(page, 'auditor'));
   await page.goto(server.url, { waitUntil: 'networkidle0' });
-  const login = await page.evaluate(async () => (await fetch('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'replay-auditor', password: 'replay-auditor-password-123' }) })).status);
+  const login = await page.evaluate(
+    async () =>
+      (
+        await fetch('/api/auth/login', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'replay-auditor', password: 'replay-auditor-password-123' }),
+        })
+      ).status,
+  );
   expect(login).toBe(200);
   await page.goto(`${server.url}/replay.html`, { waitUntil: 'networkidle0' });
   await page.type('[data-filter=vessel]', '回放');
@@ -80,18 +101,28 @@ test('an auditor finds the inspection, replays the crew video with both audio tr
   expect(await page.$$eval('.replay-lane', (l) => l.length)).toBe(4);
 
   await page.click('[data-testid=replay-play]');
-  await page.waitForFunction(() => (window as unknown as ReplayWindow).cloudshipReplay!.video.videoWidth > 0, { polling: 100, timeout: 30_000 });
+  await page.waitForFunction(() => (window as unknown as ReplayWindow).cloudshipReplay.video.videoWidth > 0, {
+    polling: 100,
+    timeout: 30_000,
+  });
   const first = await videoState(page);
   expect(first.width).toBe(640);
-  await page.waitForFunction((t: number) => (window as unknown as ReplayWindow).cloudshipReplay!.video.currentTime > t + 0.5, { polling: 100, timeout: 30_000 }, first.time);
+  await page.waitForFunction(
+    (t: number) => (window as unknown as ReplayWindow).cloudshipReplay.video.currentTime > t + 0.5,
+    { polling: 100, timeout: 30_000 },
+    first.time,
+  );
   // Both audio lanes play along.
-  await page.waitForFunction(() => Array.from(document.querySelectorAll('.replay-audio audio')).every((a) => (a as HTMLAudioElement).currentTime > 0.3), { polling: 100, timeout: 30_000 });
+  await page.waitForFunction(
+    () => Array.from(document.querySelectorAll('.replay-audio audio')).every((a) => (a as HTMLAudioElement).currentTime > 0.3),
+    { polling: 100, timeout: 30_000 },
+  );
 
   const mid = first.duration / 2;
-  await page.evaluate((ms: number) => (window as unknown as ReplayWindow).cloudshipReplay!.seek(ms), mid);
+  await page.evaluate((ms: number) => (window as unknown as ReplayWindow).cloudshipReplay.seek(ms), mid);
   await page.waitForFunction(
     (m: number) => {
-      const r = (window as unknown as ReplayWindow).cloudshipReplay!;
+      const r = (window as unknown as ReplayWindow).cloudshipReplay;
       return r.position() > m + 1000 && r.video.videoWidth > 0 && !r.video.paused;
     },
     { polling: 100, timeout: 30_000 },
@@ -102,9 +133,15 @@ test('an auditor finds the inspection, replays the crew video with both audio tr
   expect(after.src).not.toBe(first.src);
   expect(after.position).toBeGreaterThan(mid);
   expect(after.position).toBeLessThan(first.duration);
-  const log = await server.api('GET', `/api/inspections/${(await server.recording.catalog.recordings.findOneByOrFail({ id: recordingId })).inspectionId}/replay-log`, {
-    cookie: await server.signIn(ADMIN.username, ADMIN.password),
-  });
-  expect(log.body.entries.filter((e: { username: string; action: string }) => e.username === 'replay-auditor' && e.action === 'segment').length).toBeGreaterThanOrEqual(2);
+  const log = await server.api(
+    'GET',
+    `/api/inspections/${(await server.recording.catalog.recordings.findOneByOrFail({ id: recordingId })).inspectionId}/replay-log`,
+    {
+      cookie: await server.signIn(ADMIN.username, ADMIN.password),
+    },
+  );
+  expect(
+    log.body.entries.filter((e: { username: string; action: string }) => e.username === 'replay-auditor' && e.action === 'segment').length,
+  ).toBeGreaterThanOrEqual(2);
   expect(errors.filter((e) => !/favicon/.test(e))).toEqual([]);
 });

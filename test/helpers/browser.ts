@@ -52,7 +52,7 @@ export async function setSessionCookie(page: Page, cookie: string, origin: strin
 /** Collects console errors and page errors so a failing test can show them. */
 export function recordErrors(page: Page, label: string): string[] {
   const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(`[${label}] pageerror: ${(e as Error).message}`));
+  page.on('pageerror', (e) => errors.push(`[${label}] pageerror: ${e.message}`));
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`[${label}] console: ${m.text()}`);
   });
@@ -74,17 +74,23 @@ export async function inboundStats(page: Page): Promise<InboundStat[]> {
 }
 
 /** Waits until `pick(stats)` exceeds `above`, polling the page's WebRTC stats. */
-export async function waitForStat(page: Page, kind: 'audio' | 'video', field: keyof InboundStat, above: number, timeoutMs = 30_000): Promise<number> {
+export async function waitForStat(
+  page: Page,
+  kind: 'audio' | 'video',
+  field: keyof InboundStat,
+  above: number,
+  timeoutMs = 30_000,
+): Promise<number> {
   const handle = await page.waitForFunction(
     async (k: string, f: string, min: number) => {
-      const stats: Array<Record<string, unknown>> = await (window as any).cloudship?.inboundStats?.() ?? [];
+      const stats: Array<Record<string, unknown>> = (await (window as any).cloudship?.inboundStats?.()) ?? [];
       const values = stats.filter((s) => s.kind === k).map((s) => Number(s[f]) || 0);
       const best = values.length ? Math.max(...values) : 0;
       return best > min ? best : false;
     },
     { polling: 100, timeout: timeoutMs },
     kind,
-    field as string,
+    field,
     above,
   );
   return (await handle.jsonValue()) as number;
@@ -114,14 +120,15 @@ export async function signInAndCreateInspection(
   await page.$eval(`${form} [name=scheduledAt]`, (el) => {
     const d = new Date(Date.now() + 3600_000);
     const pad = (n: number) => String(n).padStart(2, '0');
-    (el as HTMLInputElement).value = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+    (el as HTMLInputElement).value =
+      `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
   });
   await page.click('[data-testid=create-inspection]');
   // The crew link, or an error message on the page (then fail with its text, not a bare timeout).
   const outcome = await page.waitForFunction(
     () => {
       const link = document.querySelector('[data-testid=crew-link-url]');
-      if (link && /\/join\/.+/.test(link.textContent ?? '')) return { link: link.textContent!.trim() };
+      if (link && /\/join\/.+/.test(link.textContent ?? '')) return { link: link.textContent.trim() };
       const error = document.querySelector('[role=alert]:not([hidden])');
       return error && error.textContent ? { error: error.textContent } : false;
     },

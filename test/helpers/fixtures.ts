@@ -49,7 +49,10 @@ export async function requestJoin(c: SignalingClient, displayName: string, extra
 }
 
 /** Creates and connects (with fake DTLS parameters) one WebRTC transport per direction, in order. */
-export async function connectTransports<D extends 'send' | 'recv'>(c: SignalingClient, ...directions: D[]): Promise<Record<D, TransportInfo>> {
+export async function connectTransports<D extends 'send' | 'recv'>(
+  c: SignalingClient,
+  ...directions: D[]
+): Promise<Record<D, TransportInfo>> {
   const out = {} as Record<D, TransportInfo>;
   for (const direction of directions) {
     const t = ok(await c.request('transport.create', { direction }));
@@ -66,7 +69,10 @@ export interface Fixture {
   /** A staff account of `role`, created by the admin and signed in (password `${username}-password-123`). */
   account(role: StaffRole, username: string): Promise<Staff>;
   /** A new inspection, created with `cookie`, and its crew link (`token` is the link's last part). */
-  inspectionWithLink(cookie: string, overrides?: Record<string, unknown>): Promise<{ inspection: InspectionView; url: string; token: string }>;
+  inspectionWithLink(
+    cookie: string,
+    overrides?: Record<string, unknown>,
+  ): Promise<{ inspection: InspectionView; url: string; token: string }>;
   /** A signaling client; closed by closeClients() (useFixture: after each test) and stop(). */
   connect(auth: Record<string, unknown>, cookie?: string, options?: ClientOptions): Promise<SignalingClient>;
   /**
@@ -135,7 +141,9 @@ export interface FileFixture extends Fixture {
  * `browsers: n` launches n Chromiums (helpers/browser.ts) after the server, closed before it stops.
  * The returned fixture may be used from the first beforeAll on.
  */
-export function useFixture(options: { env?: Record<string, string>; clients?: 'per-test' | 'per-file'; browsers?: number } = {}): FileFixture {
+export function useFixture(
+  options: { env?: Record<string, string>; clients?: 'per-test' | 'per-file'; browsers?: number } = {},
+): FileFixture {
   let current: Fixture | undefined;
   const browsers: Browser[] = [];
   const started = (): Fixture => {

@@ -58,7 +58,8 @@ function tcQuiet(...args: string[]): void {
 }
 
 function existingNames(): Set<string> {
-  const out = execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }) + execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  const out =
+    execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }) + execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
   return new Set(out.match(/csi\d+/g) ?? []);
 }
 

@@ -19,7 +19,10 @@ export interface NetworkScenario {
   /** The surveyor's page, signed in, joined to the live session of `inspectionId`. */
   openSurveyor(inspectionId: string): Promise<Page>;
   /** The crew's phone page in the namespace, past the consent screen. */
-  openCrew(crewUrl: string, options?: { sharePosition?: boolean; geolocation?: { latitude: number; longitude: number; accuracy: number } }): Promise<Page>;
+  openCrew(
+    crewUrl: string,
+    options?: { sharePosition?: boolean; geolocation?: { latitude: number; longitude: number; accuracy: number } },
+  ): Promise<Page>;
   dispose(): Promise<void>;
 }
 
@@ -91,7 +94,8 @@ export async function startNetworkScenario(env: Record<string, string> = {}): Pr
 /** framesDecoded of every video consumer on the page, by consumer id. */
 export async function videoFrames(page: Page): Promise<Record<string, number>> {
   return page.evaluate(async () => {
-    const stats: Array<{ kind: string; consumerId: string; framesDecoded: number }> = (await (window as any).cloudship?.inboundStats?.()) ?? [];
+    const stats: Array<{ kind: string; consumerId: string; framesDecoded: number }> =
+      (await (window as any).cloudship?.inboundStats?.()) ?? [];
     const out: Record<string, number> = {};
     for (const s of stats) if (s.kind === 'video') out[s.consumerId] = s.framesDecoded;
     return out;
@@ -123,7 +127,8 @@ export async function waitForVideoStall(page: Page, quietMs = 1_000, timeoutMs =
 export async function waitForVideoResume(page: Page, before: Record<string, number>, timeoutMs: number, minNewFrames = 1): Promise<void> {
   await page.waitForFunction(
     async (snapshot: Record<string, number>, min: number) => {
-      const stats: Array<{ kind: string; consumerId: string; framesDecoded: number }> = (await (window as any).cloudship?.inboundStats?.()) ?? [];
+      const stats: Array<{ kind: string; consumerId: string; framesDecoded: number }> =
+        (await (window as any).cloudship?.inboundStats?.()) ?? [];
       return stats.some((s) => s.kind === 'video' && s.framesDecoded >= (snapshot[s.consumerId] ?? 0) + min);
     },
     { polling: 50, timeout: timeoutMs },

@@ -2,7 +2,10 @@
 import type { TestServer } from './test-server';
 
 /** A 64x48 JPEG made with ffmpeg (lavfi color source). */
-export const TINY_JPEG = Buffer.from('/9j/4AAQSkZJRgABAgAAAQABAAD//gAQTGF2YzU5LjM3LjEwMAD/2wBDAAgEBAQEBAUFBQUFBQYGBgYGBgYGBgYGBgYHBwcICAgHBwcGBgcHCAgICAkJCQgICAgJCQoKCgwMCwsODg4RERT/xABMAAEBAAAAAAAAAAAAAAAAAAAABAEBAQAAAAAAAAAAAAAAAAAAAAYQAQAAAAAAAAAAAAAAAAAAAAARAQAAAAAAAAAAAAAAAAAAAAD/wAARCAAwAEADASIAAhEAAxEA/9oADAMBAAIRAxEAPwCUBRp0AAAAAAAAAAAAAAAAAAAAAB//2Q==', 'base64');
+export const TINY_JPEG = Buffer.from(
+  '/9j/4AAQSkZJRgABAgAAAQABAAD//gAQTGF2YzU5LjM3LjEwMAD/2wBDAAgEBAQEBAUFBQUFBQYGBgYGBgYGBgYGBgYHBwcICAgHBwcGBgcHCAgICAkJCQgICAgJCQoKCgwMCwsODg4RERT/xABMAAEBAAAAAAAAAAAAAAAAAAAABAEBAQAAAAAAAAAAAAAAAAAAAAYQAQAAAAAAAAAAAAAAAAAAAAARAQAAAAAAAAAAAAAAAAAAAAD/wAARCAAwAEADASIAAhEAAxEA/9oADAMBAAIRAxEAPwCUBRp0AAAAAAAAAAAAAAAAAAAAAB//2Q==',
+  'base64',
+);
 
 export async function crewUpload(
   server: TestServer,
@@ -14,7 +17,7 @@ export async function crewUpload(
   const res = await fetch(`${server.url}/api/crew/evidence${qs}`, {
     method: 'POST',
     headers: { authorization: `Crew ${token}`, 'content-type': opts.contentType ?? 'image/jpeg' },
-    body: typeof body === "string" ? body : new Uint8Array(body),
+    body: typeof body === 'string' ? body : new Uint8Array(body),
   });
   const text = await res.text();
   let parsed: unknown = text;

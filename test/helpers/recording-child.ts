@@ -19,22 +19,38 @@ async function main(): Promise<void> {
   };
   const login = await api('POST', '/api/auth/login', { username: process.env.ADMIN_USERNAME, password: process.env.ADMIN_PASSWORD });
   const inspection = (
-    await api('POST', '/api/inspections', {
-      vesselName: '鲁济宁货1234', registrationNumber: 'JN-CRASH', kind: 'periodic', place: 'Jining', scheduledAt: new Date(Date.now() + 3600_000).toISOString(),
-    }, login.cookie)
+    await api(
+      'POST',
+      '/api/inspections',
+      {
+        vesselName: '鲁济宁货1234',
+        registrationNumber: 'JN-CRASH',
+        kind: 'periodic',
+        place: 'Jining',
+        scheduledAt: new Date(Date.now() + 3600_000).toISOString(),
+      },
+      login.cookie,
+    )
   ).body.inspection;
   const link = await api('POST', `/api/inspections/${inspection.id}/crew-link`, undefined, login.cookie);
   const crew = await connect(server.url, { crewToken: link.body.url.split('/join/')[1] });
   const caps = await crew.request('room.getCapabilities', {});
   if (!caps.ok) throw new Error('capabilities refused');
-  const joined = await crew.request('room.join', { displayName: 'crew', device: 'child', rtpCapabilities: caps.data.routerRtpCapabilities });
+  const joined = await crew.request('room.join', {
+    displayName: 'crew',
+    device: 'child',
+    rtpCapabilities: caps.data.routerRtpCapabilities,
+  });
   if (!joined.ok) throw new Error('join refused');
   const state = await crew.next('recording.state', (s) => s.recording);
   const room = server.rooms.get(inspection.id)!;
   const pub = await publishPlain(room, room.peers.get(joined.data.participantId)!);
   const catalog = server.recording.catalog;
-  while ((await catalog.tracks.countBy({ recordingId: state.recordingId!, state: 'recording' })) < 2) await new Promise((r) => setTimeout(r, 100));
-  process.stdout.write(`READY ${JSON.stringify({ recordingId: state.recordingId, inspectionId: inspection.id, args: pub.senderArgs(process.env.CLIP!, 60) })}\n`);
+  while ((await catalog.tracks.countBy({ recordingId: state.recordingId!, state: 'recording' })) < 2)
+    await new Promise((r) => setTimeout(r, 100));
+  process.stdout.write(
+    `READY ${JSON.stringify({ recordingId: state.recordingId, inspectionId: inspection.id, args: pub.senderArgs(process.env.CLIP!, 60) })}\n`,
+  );
   let last = -1;
   setInterval(() => {
     void catalog.segments.count().then((n) => {

@@ -21,14 +21,49 @@ export function syntheticClip(seconds = 30, bitrate = '1M'): string {
   const file = path.join(CACHE, `clip-${seconds}s-${bitrate}.webm`);
   if (fs.existsSync(file)) return file;
   const tmp = `${file}.${process.pid}.tmp.webm`;
-  const r = spawnSync('ffmpeg', [
-    '-hide_banner', '-v', 'error', '-y',
-    '-f', 'lavfi', '-i', `testsrc=size=640x360:rate=20:duration=${seconds}`,
-    '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
-    '-c:v', 'libvpx', '-b:v', bitrate, '-maxrate', bitrate, '-bufsize', '500k', '-deadline', 'realtime', '-cpu-used', '8',
-    '-g', '20', '-keyint_min', '20', '-auto-alt-ref', '0',
-    '-c:a', 'libopus', '-b:a', '48k', '-ac', '2', tmp,
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc=size=640x360:rate=20:duration=${seconds}`,
+      '-f',
+      'lavfi',
+      '-i',
+      `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
+      '-c:v',
+      'libvpx',
+      '-b:v',
+      bitrate,
+      '-maxrate',
+      bitrate,
+      '-bufsize',
+      '500k',
+      '-deadline',
+      'realtime',
+      '-cpu-used',
+      '8',
+      '-g',
+      '20',
+      '-keyint_min',
+      '20',
+      '-auto-alt-ref',
+      '0',
+      '-c:a',
+      'libopus',
+      '-b:a',
+      '48k',
+      '-ac',
+      '2',
+      tmp,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   if (r.status !== 0) throw new Error(`could not encode the clip: ${r.stderr.toString()}`);
   fs.renameSync(tmp, file);
   return file;
@@ -72,12 +107,38 @@ export async function publishPlain(room: Room, peer: Peer): Promise<PlainPublish
   for (const p of [video, audio]) await room.adoptProducer(peer, p as PeerProducer);
   const senders: ChildProcess[] = [];
   const senderArgs = (clip: string, seconds: number, loop = false) => [
-        '-hide_banner', '-v', 'error', '-nostdin', '-re',
-        ...(loop ? ['-stream_loop', '-1'] : []), '-t', String(seconds), '-i', clip,
-        '-map', '0:v:0', '-c', 'copy', '-f', 'rtp', '-ssrc', String(vssrc), '-payload_type', '101',
-        `rtp://127.0.0.1:${vt.tuple.localPort}?rtcpport=${vt.rtcpTuple!.localPort}&pkt_size=1200`,
-        '-map', '0:a:0', '-c', 'copy', '-f', 'rtp', '-ssrc', String(assrc), '-payload_type', '100',
-        `rtp://127.0.0.1:${at.tuple.localPort}?rtcpport=${at.rtcpTuple!.localPort}&pkt_size=1200`,
+    '-hide_banner',
+    '-v',
+    'error',
+    '-nostdin',
+    '-re',
+    ...(loop ? ['-stream_loop', '-1'] : []),
+    '-t',
+    String(seconds),
+    '-i',
+    clip,
+    '-map',
+    '0:v:0',
+    '-c',
+    'copy',
+    '-f',
+    'rtp',
+    '-ssrc',
+    String(vssrc),
+    '-payload_type',
+    '101',
+    `rtp://127.0.0.1:${vt.tuple.localPort}?rtcpport=${vt.rtcpTuple!.localPort}&pkt_size=1200`,
+    '-map',
+    '0:a:0',
+    '-c',
+    'copy',
+    '-f',
+    'rtp',
+    '-ssrc',
+    String(assrc),
+    '-payload_type',
+    '100',
+    `rtp://127.0.0.1:${at.tuple.localPort}?rtcpport=${at.rtcpTuple!.localPort}&pkt_size=1200`,
   ];
   return {
     video,
@@ -103,7 +164,7 @@ export async function until<T>(check: () => T | Promise<T>, what: string, timeou
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
-    if (v) return v as NonNullable<T>;
+    if (v) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
@@ -116,7 +177,9 @@ export function sha256(buf: Buffer): string {
 /** Decodes a file fully with ffmpeg: errors printed (if any) and the duration from ffprobe. */
 export function decodeCheck(file: string): { errors: string; duration: number; width: number | null } {
   const dec = spawnSync('ffmpeg', ['-hide_banner', '-v', 'error', '-i', file, '-f', 'null', '-'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=width', '-of', 'json', file], { encoding: 'utf8' });
+  const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=width', '-of', 'json', file], {
+    encoding: 'utf8',
+  });
   const info = JSON.parse(probe.stdout || '{}');
   return {
     errors: (dec.status === 0 ? '' : `exit ${dec.status} `) + dec.stderr.toString().trim(),

@@ -70,7 +70,12 @@ function seenSummary(events: ReceivedEvent[], event: string): string {
   return parts.join('; ');
 }
 
-export async function connect(url: string, auth: Record<string, unknown>, cookie?: string, options: ClientOptions = {}): Promise<SignalingClient> {
+export async function connect(
+  url: string,
+  auth: Record<string, unknown>,
+  cookie?: string,
+  options: ClientOptions = {},
+): Promise<SignalingClient> {
   const eventTimeoutMs = options.eventTimeoutMs ?? DEFAULT_EVENT_TIMEOUT_MS;
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const socket: ProtocolSocket = io(url, {
@@ -205,7 +210,15 @@ export function opusParameters(ssrc: number) {
 
 export function vp8Parameters(ssrc: number) {
   return {
-    codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000, parameters: {}, rtcpFeedback: [{ type: 'nack' }, { type: 'ccm', parameter: 'fir' }] }],
+    codecs: [
+      {
+        mimeType: 'video/VP8',
+        payloadType: 96,
+        clockRate: 90000,
+        parameters: {},
+        rtcpFeedback: [{ type: 'nack' }, { type: 'ccm', parameter: 'fir' }],
+      },
+    ],
     headerExtensions: [],
     encodings: [{ ssrc }],
     rtcp: { cname: `cname-${ssrc}` },

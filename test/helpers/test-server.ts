@@ -12,10 +12,18 @@ export const ADMIN = { username: 'admin', password: 'admin-password-for-tests' }
 export interface TestServer extends RunningServer {
   dataDir: string;
   /** fetch against the server, with an optional session cookie. */
-  api(method: string, p: string, opts?: { cookie?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  api(
+    method: string,
+    p: string,
+    opts?: { cookie?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   signIn(username: string, password: string): Promise<string>;
   /** A staff account (password `${username}-password-123`), signed in. */
-  createAccount(adminCookie: string, role: StaffRole, username: string): Promise<{ cookie: string; id: string; username: string; password: string }>;
+  createAccount(
+    adminCookie: string,
+    role: StaffRole,
+    username: string,
+  ): Promise<{ cookie: string; id: string; username: string; password: string }>;
   createInspection(cookie: string, overrides?: Record<string, unknown>): Promise<InspectionView>;
   crewLink(cookie: string, inspectionId: string): Promise<{ url: string; token: string }>;
   stop(): Promise<void>;

@@ -56,10 +56,15 @@ async function uploadOf(id: string): Promise<{ state: string | null; attempts: n
 
 /** Polls the row until it is in `state`. */
 async function reaches(id: string, state: 'uploaded' | 'failed') {
-  return until(async () => {
-    const u = await uploadOf(id);
-    return u.state === state ? u : null;
-  }, `the still ${state}`, 30_000, 100);
+  return until(
+    async () => {
+      const u = await uploadOf(id);
+      return u.state === state ? u : null;
+    },
+    `the still ${state}`,
+    30_000,
+    100,
+  );
 }
 
 async function served(url: string): Promise<Buffer> {

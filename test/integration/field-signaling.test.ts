@@ -83,7 +83,8 @@ describe('positions', () => {
       { lat: 10, lon: 10, accuracy: 5 },
       { lat: 10, lon: 10, accuracy: 5, timestamp: now, extra: 1 },
     ];
-    for (const payload of bad) expect([payload, refusedWith(await crew.c.request('position.report', payload))]).toEqual([payload, 'BAD_REQUEST']);
+    for (const payload of bad)
+      expect([payload, refusedWith(await crew.c.request('position.report', payload))]).toEqual([payload, 'BAD_REQUEST']);
     expect(await server.db.getRepository(PositionFixEntity).countBy({ inspectionId: inspection.id })).toBe(0);
   });
 
@@ -111,15 +112,21 @@ describe('camera control', () => {
     const crewId = crew.join.participantId;
     ok(await crew.c.request('camera.capabilities', { capabilities: { torch: false, zoom: null } }));
     expect(await surveyor.c.next('camera.capabilities')).toEqual({ peerId: crewId, capabilities: { torch: false, zoom: null } });
-    expect(refusedWith(await surveyor.c.request('camera.control', { peerId: crewId, command: { type: 'torch', on: true } }))).toBe('INVALID_STATE');
-    expect(refusedWith(await surveyor.c.request('camera.control', { peerId: crewId, command: { type: 'zoom', value: 2 } }))).toBe('INVALID_STATE');
+    expect(refusedWith(await surveyor.c.request('camera.control', { peerId: crewId, command: { type: 'torch', on: true } }))).toBe(
+      'INVALID_STATE',
+    );
+    expect(refusedWith(await surveyor.c.request('camera.control', { peerId: crewId, command: { type: 'zoom', value: 2 } }))).toBe(
+      'INVALID_STATE',
+    );
 
     ok(await crew.c.request('camera.capabilities', { capabilities: { torch: true, zoom: { min: 1, max: 4, step: 0.1 } } }));
     ok(await surveyor.c.request('camera.control', { peerId: crewId, command: { type: 'torch', on: true } }));
     expect(await crew.c.next('camera.command')).toEqual({ command: { type: 'torch', on: true }, from: surveyor.join.participantId });
     ok(await surveyor.c.request('camera.control', { peerId: crewId, command: { type: 'zoom', value: 2.5 } }));
     expect((await crew.c.next('camera.command')).command).toEqual({ type: 'zoom', value: 2.5 });
-    expect(refusedWith(await surveyor.c.request('camera.control', { peerId: crewId, command: { type: 'zoom', value: 9 } }))).toBe('BAD_REQUEST');
+    expect(refusedWith(await surveyor.c.request('camera.control', { peerId: crewId, command: { type: 'zoom', value: 9 } }))).toBe(
+      'BAD_REQUEST',
+    );
     ok(await surveyor.c.request('camera.control', { peerId: crewId, command: { type: 'switchCamera' } }));
     expect((await crew.c.next('camera.command')).command).toEqual({ type: 'switchCamera' });
   });
@@ -128,12 +135,22 @@ describe('camera control', () => {
     const { inspection, surveyor, crew } = await session();
     const admin = await fx.joinAsStaff(inspection.id, adminCookie, 'Admin');
     const surveyorId = surveyor.join.participantId;
-    expect(refusedWith(await crew.c.request('camera.control', { peerId: surveyorId, command: { type: 'switchCamera' } }))).toBe('FORBIDDEN');
+    expect(refusedWith(await crew.c.request('camera.control', { peerId: surveyorId, command: { type: 'switchCamera' } }))).toBe(
+      'FORBIDDEN',
+    );
     expect(refusedWith(await crew.c.request('video.setProfile', { peerId: surveyorId, profile: 'detail' }))).toBe('FORBIDDEN');
-    expect(refusedWith(await surveyor.c.request('camera.control', { peerId: admin.join.participantId, command: { type: 'switchCamera' } }))).toBe('FORBIDDEN');
-    expect(refusedWith(await surveyor.c.request('camera.control', { peerId: 'no-such-peer', command: { type: 'switchCamera' } }))).toBe('NOT_FOUND');
-    expect(refusedWith(await surveyor.c.request('camera.control', { peerId: surveyorId, command: { type: 'switchCamera' } }))).toBe('NOT_FOUND');
-    expect(refusedWith(await surveyor.c.request('camera.control', { peerId: surveyorId, command: { type: 'explode' } }))).toBe('BAD_REQUEST');
+    expect(
+      refusedWith(await surveyor.c.request('camera.control', { peerId: admin.join.participantId, command: { type: 'switchCamera' } })),
+    ).toBe('FORBIDDEN');
+    expect(refusedWith(await surveyor.c.request('camera.control', { peerId: 'no-such-peer', command: { type: 'switchCamera' } }))).toBe(
+      'NOT_FOUND',
+    );
+    expect(refusedWith(await surveyor.c.request('camera.control', { peerId: surveyorId, command: { type: 'switchCamera' } }))).toBe(
+      'NOT_FOUND',
+    );
+    expect(refusedWith(await surveyor.c.request('camera.control', { peerId: surveyorId, command: { type: 'explode' } }))).toBe(
+      'BAD_REQUEST',
+    );
   });
 
   test('an auditor cannot even open a socket, so cannot control anyone', async () => {

@@ -39,8 +39,19 @@ describe('checklist', () => {
     const rec = await record(inspection.id);
     expect(rec.checklist.length).toBeGreaterThanOrEqual(20);
     const sections = new Set(rec.checklist.map((i: any) => i.sectionEn));
-    for (const s of ['Hull and markings', 'Load line', 'Lifesaving appliances', 'Fire-fighting equipment', 'Engine room', 'Steering gear',
-      'Navigation lights and signals', 'Anchoring', 'Pollution-prevention equipment', 'Certificates and documents']) expect(sections).toContain(s);
+    for (const s of [
+      'Hull and markings',
+      'Load line',
+      'Lifesaving appliances',
+      'Fire-fighting equipment',
+      'Engine room',
+      'Steering gear',
+      'Navigation lights and signals',
+      'Anchoring',
+      'Pollution-prevention equipment',
+      'Certificates and documents',
+    ])
+      expect(sections).toContain(s);
     expect(rec.checklist[0]).toMatchObject({ result: null, note: '', titleZh: expect.stringMatching(/[\u4e00-\u9fff]/) });
     expect(rec.conclusion).toBeNull();
     expect(rec.readOnly).toBe(false);
@@ -49,18 +60,28 @@ describe('checklist', () => {
   test('the surveyor marks items pass / deficiency / not applicable with notes and a deadline', async () => {
     const inspection = await server.createInspection(surveyorCookie);
     const [a, b, c] = (await record(inspection.id)).checklist;
-    const patch = (itemId: string, body: unknown) => server.api('PATCH', `/api/inspections/${inspection.id}/checklist/${itemId}`, { cookie: surveyorCookie, body });
+    const patch = (itemId: string, body: unknown) =>
+      server.api('PATCH', `/api/inspections/${inspection.id}/checklist/${itemId}`, { cookie: surveyorCookie, body });
     expect((await patch(a.id, { result: 'pass', note: '外板良好' })).body.item).toMatchObject({ result: 'pass', note: '外板良好' });
-    expect((await patch(b.id, { result: 'deficiency', note: 'marks faded', deficiencyDeadline: '2026-09-30' })).body.item)
-      .toMatchObject({ result: 'deficiency', deficiencyDeadline: '2026-09-30' });
+    expect((await patch(b.id, { result: 'deficiency', note: 'marks faded', deficiencyDeadline: '2026-09-30' })).body.item).toMatchObject({
+      result: 'deficiency',
+      deficiencyDeadline: '2026-09-30',
+    });
     expect((await patch(c.id, { result: 'not-applicable' })).status).toBe(200);
     expect((await patch(c.id, { result: 'excellent' })).status).toBe(400);
     expect((await patch(c.id, { deficiencyDeadline: '30/09/2026' })).status).toBe(400);
     expect((await patch('no-such-item', { result: 'pass' })).status).toBe(404);
-    expect((await server.api('PATCH', `/api/inspections/${inspection.id}/checklist/${a.id}`, { cookie: auditorCookie, body: { result: 'deficiency' } })).status).toBe(403);
+    expect(
+      (
+        await server.api('PATCH', `/api/inspections/${inspection.id}/checklist/${a.id}`, {
+          cookie: auditorCookie,
+          body: { result: 'deficiency' },
+        })
+      ).status,
+    ).toBe(403);
   });
 
-  test('admins edit a kind\'s template; later inspections of that kind use it; surveyors may not edit templates', async () => {
+  test("admins edit a kind's template; later inspections of that kind use it; surveyors may not edit templates", async () => {
     const items = [{ code: 'hull-only', sectionZh: '船体', sectionEn: 'Hull', titleZh: '船体检查', titleEn: 'Hull check' }];
     expect((await server.api('PUT', '/api/checklist-templates/occasional', { cookie: surveyorCookie, body: { items } })).status).toBe(403);
     expect((await server.api('PUT', '/api/checklist-templates/occasional', { cookie: adminCookie, body: { items: [] } })).status).toBe(400);
@@ -90,10 +111,20 @@ describe('evidence', () => {
     const request = await crew.next('evidence.captureRequested');
     expect(request).toEqual({ requestId: asked.requestId, checklistItemId: item.id });
 
-    const up = await crewUpload(server, token, TINY_JPEG, { query: { requestId: request.requestId, lat: '35.4058', lon: '116.5873', accuracy: '12' } });
+    const up = await crewUpload(server, token, TINY_JPEG, {
+      query: { requestId: request.requestId, lat: '35.4058', lon: '116.5873', accuracy: '12' },
+    });
     expect(up.status).toBe(201);
     const sha = crypto.createHash('sha256').update(TINY_JPEG).digest('hex');
-    expect(up.body.evidence).toMatchObject({ type: 'photo', sha256: sha, checklistItemId: item.id, lat: 35.4058, lon: 116.5873, accuracy: 12, sizeBytes: TINY_JPEG.length });
+    expect(up.body.evidence).toMatchObject({
+      type: 'photo',
+      sha256: sha,
+      checklistItemId: item.id,
+      lat: 35.4058,
+      lon: 116.5873,
+      accuracy: 12,
+      sizeBytes: TINY_JPEG.length,
+    });
 
     const added = await surveyor.next('evidence.added');
     expect(added).toMatchObject({ id: up.body.evidence.id, checklistItemId: item.id, sha256: sha });
@@ -138,7 +169,11 @@ describe('evidence', () => {
   test('uploads need a valid crew link; staff cannot upload as crew', async () => {
     const inspection = await server.createInspection(surveyorCookie);
     expect((await crewUpload(server, 'forged.token', TINY_JPEG)).status).toBe(401);
-    const res = await fetch(`${server.url}/api/crew/evidence`, { method: 'POST', headers: { cookie: surveyorCookie, 'content-type': 'image/jpeg' }, body: new Uint8Array(TINY_JPEG) });
+    const res = await fetch(`${server.url}/api/crew/evidence`, {
+      method: 'POST',
+      headers: { cookie: surveyorCookie, 'content-type': 'image/jpeg' },
+      body: new Uint8Array(TINY_JPEG),
+    });
     expect(res.status).toBe(401);
     expect((await record(inspection.id)).evidence).toEqual([]);
   });
@@ -146,9 +181,17 @@ describe('evidence', () => {
   test('the surveyor bookmarks a moment with a note; capturing and uploading after the session ended are refused', async () => {
     const { inspection, token } = await fx.inspectionWithLink(surveyorCookie);
     const item = (await record(inspection.id)).checklist[0];
-    const b = await server.api('POST', `/api/inspections/${inspection.id}/evidence/bookmarks`, { cookie: surveyorCookie, body: { note: '锚链磨损 chain wear', checklistItemId: item.id } });
+    const b = await server.api('POST', `/api/inspections/${inspection.id}/evidence/bookmarks`, {
+      cookie: surveyorCookie,
+      body: { note: '锚链磨损 chain wear', checklistItemId: item.id },
+    });
     expect(b.status).toBe(201);
-    expect(b.body.evidence).toMatchObject({ type: 'bookmark', note: '锚链磨损 chain wear', checklistItemId: item.id, authorRole: 'surveyor' });
+    expect(b.body.evidence).toMatchObject({
+      type: 'bookmark',
+      note: '锚链磨损 chain wear',
+      checklistItemId: item.id,
+      authorRole: 'surveyor',
+    });
 
     const surveyor = await joinRoom({ inspectionId: inspection.id }, 'Surveyor', surveyorCookie);
     await joinRoom({ crewToken: token }, 'Crew');
@@ -165,9 +208,13 @@ describe('conclusion and acknowledgement', () => {
   test('conclusion rules: deficiencies need "passed with deficiencies" and a deadline each', async () => {
     const inspection = await server.createInspection(surveyorCookie);
     const [a] = (await record(inspection.id)).checklist;
-    const conclude = (body: unknown) => server.api('POST', `/api/inspections/${inspection.id}/conclusion`, { cookie: surveyorCookie, body });
+    const conclude = (body: unknown) =>
+      server.api('POST', `/api/inspections/${inspection.id}/conclusion`, { cookie: surveyorCookie, body });
     expect((await conclude({ outcome: 'passed-with-deficiencies' })).status).toBe(400);
-    await server.api('PATCH', `/api/inspections/${inspection.id}/checklist/${a.id}`, { cookie: surveyorCookie, body: { result: 'deficiency', note: 'lifebuoy light missing' } });
+    await server.api('PATCH', `/api/inspections/${inspection.id}/checklist/${a.id}`, {
+      cookie: surveyorCookie,
+      body: { result: 'deficiency', note: 'lifebuoy light missing' },
+    });
     const passed = await conclude({ outcome: 'passed' });
     expect(passed.status).toBe(400);
     expect(passed.body.error.message).toContain('deficien');
@@ -175,11 +222,14 @@ describe('conclusion and acknowledgement', () => {
     expect(undated.status).toBe(400);
     expect(undated.body.error.message).toContain(a.code);
     expect((await conclude({ outcome: 'great' })).status).toBe(400);
-    await server.api('PATCH', `/api/inspections/${inspection.id}/checklist/${a.id}`, { cookie: surveyorCookie, body: { deficiencyDeadline: '2026-10-31' } });
+    await server.api('PATCH', `/api/inspections/${inspection.id}/checklist/${a.id}`, {
+      cookie: surveyorCookie,
+      body: { deficiencyDeadline: '2026-10-31' },
+    });
     const done = await conclude({ outcome: 'passed-with-deficiencies', remarks: 'rectify within the deadline' });
     expect(done.status).toBe(200);
     expect(done.body.conclusion).toMatchObject({ outcome: 'passed-with-deficiencies', acknowledgedAt: null });
-    expect((await conclude({ outcome: "failed" })).status).toBe(200); // re-concluding before acknowledgement is allowed
+    expect((await conclude({ outcome: 'failed' })).status).toBe(200); // re-concluding before acknowledgement is allowed
   });
 
   test('the crew acknowledges by name: time recorded, inspection ended, record read-only; a second acknowledgement is refused', async () => {
@@ -211,7 +261,10 @@ describe('conclusion and acknowledgement', () => {
     expect(rec.readOnly).toBe(true);
     expect(rec.inspection.status).toBe('ended');
     const locked = [
-      await server.api('PATCH', `/api/inspections/${inspection.id}/checklist/${item.id}`, { cookie: surveyorCookie, body: { result: 'deficiency' } }),
+      await server.api('PATCH', `/api/inspections/${inspection.id}/checklist/${item.id}`, {
+        cookie: surveyorCookie,
+        body: { result: 'deficiency' },
+      }),
       await server.api('POST', `/api/inspections/${inspection.id}/conclusion`, { cookie: surveyorCookie, body: { outcome: 'failed' } }),
       await server.api('POST', `/api/inspections/${inspection.id}/evidence/bookmarks`, { cookie: surveyorCookie, body: { note: 'late' } }),
     ];
@@ -227,7 +280,12 @@ describe('savings estimate', () => {
     const inspection = await server.createInspection(surveyorCookie);
     await server.api('POST', `/api/inspections/${inspection.id}/conclusion`, { cookie: surveyorCookie, body: { outcome: 'passed' } });
     let rec = await record(inspection.id);
-    expect(rec.savings).toMatchObject({ basis: 'calibrated-average', co2SavedT: 10.46, costSavedCny: 19_850, modelVersion: expect.any(String) });
+    expect(rec.savings).toMatchObject({
+      basis: 'calibrated-average',
+      co2SavedT: 10.46,
+      costSavedCny: 19_850,
+      modelVersion: expect.any(String),
+    });
 
     const inputs = { meKw: 480, vesselDetourKm: 394, vesselWaitH: 24 };
     const put = await server.api('PUT', `/api/inspections/${inspection.id}/savings`, { cookie: surveyorCookie, body: { inputs } });
@@ -237,7 +295,11 @@ describe('savings estimate', () => {
     expect(rec.savings.co2SavedT).toBeCloseTo(expected.co2SavedT, 9);
     expect(rec.savings.co2SavedT).toBeCloseTo(10.4614, 3);
     expect(rec.savings.costSavedCny).toBeCloseTo(19_839, 0);
-    expect(rec.savings).toMatchObject({ profile: 'published-calibrated', basis: 'computed', overridden: ['meKw', 'vesselDetourKm', 'vesselWaitH'] });
+    expect(rec.savings).toMatchObject({
+      profile: 'published-calibrated',
+      basis: 'computed',
+      overridden: ['meKw', 'vesselDetourKm', 'vesselWaitH'],
+    });
     expect(rec.savingsLog).toHaveLength(1);
     expect(rec.savingsLog[0]).toMatchObject({ changedBy: expect.any(String), before: { co2SavedT: 10.46, inputs: {} }, after: { inputs } });
   });
@@ -252,7 +314,14 @@ describe('savings estimate', () => {
     const fields = r.body.error.fields.map((f: any) => f.field).sort();
     expect(fields).toEqual(['colour', 'meKw', 'vesselDetourKm']);
     expect(r.body.error.fields.find((f: any) => f.field === 'vesselDetourKm').message).toContain('5000');
-    expect((await server.api('PUT', `/api/inspections/${inspection.id}/savings`, { cookie: surveyorCookie, body: { inputs: {}, profile: 'generous' } })).status).toBe(400);
+    expect(
+      (
+        await server.api('PUT', `/api/inspections/${inspection.id}/savings`, {
+          cookie: surveyorCookie,
+          body: { inputs: {}, profile: 'generous' },
+        })
+      ).status,
+    ).toBe(400);
     const rec = await record(inspection.id);
     expect(rec.savingsInputs).toEqual({});
     expect(rec.savingsLog).toEqual([]);

@@ -3,7 +3,7 @@
 // browsers is proved in test/e2e.)
 import type { TestServer } from '../helpers/test-server';
 import { connect, connectError, ok, opusParameters, type SignalingClient, vp8Parameters } from '../helpers/signaling-client';
-import { connectTransports, requestJoin, useFixture } from '../helpers/fixtures';
+import { connectTransports, requestJoin, useFixture, type Fixture } from '../helpers/fixtures';
 
 const fx = useFixture();
 let server: TestServer;
@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 
 /** A signaling client, closed after the test. */
-const client = fx.connect;
+const client: Fixture['connect'] = (...args) => fx.connect(...args);
 
 /** Runs the join sequence: capabilities -> join -> send + recv transports, connected. */
 async function joinRoom(c: SignalingClient, displayName: string) {
@@ -42,9 +42,20 @@ describe('live session signaling', () => {
     const joinedEvent = await surveyor.next('peer.joined');
     expect(joinedEvent).toMatchObject({ role: 'crew', displayName: '船员 Li', state: 'connected' });
 
-    const video = ok(await crew.request('produce', { transportId: c.send.id, kind: 'video', rtpParameters: vp8Parameters(1111), source: 'camera' }));
-    const audio = ok(await crew.request('produce', { transportId: c.send.id, kind: 'audio', rtpParameters: opusParameters(2222), source: 'microphone' }));
-    const micOfSurveyor = ok(await surveyor.request('produce', { transportId: s.send.id, kind: 'audio', rtpParameters: opusParameters(3333), source: 'microphone' }));
+    const video = ok(
+      await crew.request('produce', { transportId: c.send.id, kind: 'video', rtpParameters: vp8Parameters(1111), source: 'camera' }),
+    );
+    const audio = ok(
+      await crew.request('produce', { transportId: c.send.id, kind: 'audio', rtpParameters: opusParameters(2222), source: 'microphone' }),
+    );
+    const micOfSurveyor = ok(
+      await surveyor.request('produce', {
+        transportId: s.send.id,
+        kind: 'audio',
+        rtpParameters: opusParameters(3333),
+        source: 'microphone',
+      }),
+    );
 
     const videoConsumer = await surveyor.next('consumer.new', (e) => e.producerId === video.producerId);
     const audioConsumer = await surveyor.next('consumer.new', (e) => e.producerId === audio.producerId);
@@ -74,7 +85,9 @@ describe('live session signaling', () => {
     const expertCookie = (await server.createAccount(adminCookie, 'surveyor', 'expert1')).cookie;
     const crew = await client({ crewToken: token });
     const c = await joinRoom(crew, 'Crew');
-    const video = ok(await crew.request('produce', { transportId: c.send.id, kind: 'video', rtpParameters: vp8Parameters(4444), source: 'camera' }));
+    const video = ok(
+      await crew.request('produce', { transportId: c.send.id, kind: 'video', rtpParameters: vp8Parameters(4444), source: 'camera' }),
+    );
     const surveyor = await client({ inspectionId: inspection.id }, surveyorCookie);
     await joinRoom(surveyor, 'Surveyor');
     const expert = await client({ inspectionId: inspection.id }, expertCookie);
@@ -91,11 +104,17 @@ describe('live session signaling', () => {
     const crew1 = await connect(server.url, { crewToken: token });
     const first = await joinRoom(crew1, 'Crew');
     crew1.close();
-    await expect(surveyor.next('peer.state', (e) => e.state === 'reconnecting')).resolves.toEqual({ peerId: first.joined.participantId, state: 'reconnecting' });
+    await expect(surveyor.next('peer.state', (e) => e.state === 'reconnecting')).resolves.toEqual({
+      peerId: first.joined.participantId,
+      state: 'reconnecting',
+    });
     const crew2 = await client({ crewToken: token });
     const second = await joinRoom(crew2, 'Crew');
     expect(second.joined.participantId).toBe(first.joined.participantId);
-    await expect(surveyor.next('peer.state', (e) => e.state === 'connected')).resolves.toEqual({ peerId: first.joined.participantId, state: 'connected' });
+    await expect(surveyor.next('peer.state', (e) => e.state === 'connected')).resolves.toEqual({
+      peerId: first.joined.participantId,
+      state: 'connected',
+    });
     const detail = await server.api('GET', `/api/inspections/${inspection.id}`, { cookie: surveyorCookie });
     expect(detail.body.inspection.participants.filter((p: { role: string }) => p.role === 'crew')).toHaveLength(1);
   });

@@ -15,11 +15,26 @@ beforeAll(async () => {
   cookie = (await fx.account('surveyor', 'metrics1')).cookie;
 });
 
-async function joinAndProduce(inspectionId: string, auth: Record<string, unknown>, withCookie?: string, video = false) {
+async function joinAndProduce(auth: Record<string, unknown>, withCookie?: string, video = false) {
   const { c } = await fx.join(auth, 'x', withCookie);
   const { send } = await connectTransports(c, 'send');
-  ok(await c.request('produce', { transportId: send.id, kind: 'audio', rtpParameters: opusParameters(Math.floor(Math.random() * 1e8)), source: 'microphone' }));
-  if (video) ok(await c.request('produce', { transportId: send.id, kind: 'video', rtpParameters: vp8Parameters(Math.floor(Math.random() * 1e8)), source: 'camera' }));
+  ok(
+    await c.request('produce', {
+      transportId: send.id,
+      kind: 'audio',
+      rtpParameters: opusParameters(Math.floor(Math.random() * 1e8)),
+      source: 'microphone',
+    }),
+  );
+  if (video)
+    ok(
+      await c.request('produce', {
+        transportId: send.id,
+        kind: 'video',
+        rtpParameters: vp8Parameters(Math.floor(Math.random() * 1e8)),
+        source: 'camera',
+      }),
+    );
   await connectTransports(c, 'recv');
   return c;
 }
@@ -29,9 +44,9 @@ test('a new session goes to the least loaded worker, not the next in turn', asyn
   const b = await server.createInspection(cookie);
   const c = await server.createInspection(cookie);
   // A: a busy session (surveyor + crew, audio and video both ways) on the first worker.
-  await joinAndProduce(a.id, { inspectionId: a.id }, cookie);
+  await joinAndProduce({ inspectionId: a.id }, cookie);
   const { token } = await server.crewLink(cookie, a.id);
-  await joinAndProduce(a.id, { crewToken: token }, undefined, true);
+  await joinAndProduce({ crewToken: token }, undefined, true);
   // B: an empty room, which lands on the other worker.
   await server.rooms.getOrCreate(b.id);
   const workerA = server.rooms.get(a.id)!.worker;

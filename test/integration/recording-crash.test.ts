@@ -43,10 +43,20 @@ test('a server killed mid-recording: after restart the recording is interrupted,
   const storePort = probe.port;
   await probe.close();
   const env = {
-    HOST: '127.0.0.1', PORT: '0', HTTPS: 'false', DATA_DIR: dataDir, RTC_LISTEN_IP: '127.0.0.1', MEDIASOUP_WORKERS: '1',
-    ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn',
-    S3_ENDPOINT: `http://127.0.0.1:${storePort}`, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER',
-    RECORDING_SEGMENT_SECONDS: '3', RECORDING_UPLOAD_RETRY_MAX_SECONDS: '1',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    HTTPS: 'false',
+    DATA_DIR: dataDir,
+    RTC_LISTEN_IP: '127.0.0.1',
+    MEDIASOUP_WORKERS: '1',
+    ADMIN_USERNAME: ADMIN.username,
+    ADMIN_PASSWORD: ADMIN.password,
+    LOG_LEVEL: 'warn',
+    S3_ENDPOINT: `http://127.0.0.1:${storePort}`,
+    S3_ACCESS_KEY_ID: 'S3RVER',
+    S3_SECRET_ACCESS_KEY: 'S3RVER',
+    RECORDING_SEGMENT_SECONDS: '3',
+    RECORDING_UPLOAD_RETRY_MAX_SECONDS: '1',
   };
   child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/helpers/recording-child.ts')], {
     cwd: ROOT,
@@ -68,7 +78,7 @@ test('a server killed mid-recording: after restart the recording is interrupted,
   await new Promise((r) => child!.once('exit', r));
   sender.kill('SIGKILL');
   // The recorders were tied to the dead process: they end (finishing their segment) by themselves.
-  await until(() => ffmpegProcessesMentioning(dataDir).length === 0, 'the dead server\'s recorders to exit', 30_000);
+  await until(() => ffmpegProcessesMentioning(dataDir).length === 0, "the dead server's recorders to exit", 30_000);
 
   store = await startEmbeddedStore(storeDir, { port: storePort });
   server = await startTestServer({ ...env, LOG_LEVEL: 'error' });
@@ -77,10 +87,14 @@ test('a server killed mid-recording: after restart the recording is interrupted,
   expect(recording).toMatchObject({ state: 'interrupted', endReason: 'server-restart' });
   expect((await catalog.tracks.findBy({ recordingId: started.recordingId })).map((t) => t.state)).toEqual(['interrupted', 'interrupted']);
 
-  const all = await until(async () => {
-    const segs = await catalog.segments.findBy({ recordingId: started.recordingId });
-    return segs.length > 0 && segs.every((s) => s.uploadState === 'uploaded') ? segs : null;
-  }, 'every segment uploaded after the restart', 120_000);
+  const all = await until(
+    async () => {
+      const segs = await catalog.segments.findBy({ recordingId: started.recordingId });
+      return segs.length > 0 && segs.every((s) => s.uploadState === 'uploaded') ? segs : null;
+    },
+    'every segment uploaded after the restart',
+    120_000,
+  );
   // More than the dead process had registered: the segments its recorders were writing count too.
   expect(all.length).toBeGreaterThan(registered);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rec-crash-check-'));

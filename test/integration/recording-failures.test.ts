@@ -46,14 +46,21 @@ async function liveCrew(s: TestServer) {
 }
 
 async function recordersListening(s: TestServer, recordingId: string, n: number) {
-  await until(async () => (await s.recording.catalog.tracks.countBy({ recordingId, state: 'recording' })) === n, `${n} track recorders listening`);
+  await until(
+    async () => (await s.recording.catalog.tracks.countBy({ recordingId, state: 'recording' })) === n,
+    `${n} track recorders listening`,
+  );
 }
 
 async function allUploaded(s: TestServer, recordingId: string) {
-  return until(async () => {
-    const all = await s.recording.catalog.segments.findBy({ recordingId });
-    return all.length > 0 && all.every((x) => x.uploadState === 'uploaded') ? all : null;
-  }, 'every segment uploaded', 120_000);
+  return until(
+    async () => {
+      const all = await s.recording.catalog.segments.findBy({ recordingId });
+      return all.length > 0 && all.every((x) => x.uploadState === 'uploaded') ? all : null;
+    },
+    'every segment uploaded',
+    120_000,
+  );
 }
 
 test('the object store down during a recording: segments stay on disk, are retried, and all arrive intact once it is back', async () => {
@@ -98,7 +105,9 @@ test('the object store down during a recording: segments stay on disk, are retri
     expect(sha256(bytes)).toBe(x.sha256);
     expect(x.localPath).toBeNull();
   }
-  const staged = fs.readdirSync(path.join(s.config.recording.dir, 'staging'), { recursive: true }).filter((f) => String(f).endsWith('.webm'));
+  const staged = fs
+    .readdirSync(path.join(s.config.recording.dir, 'staging'), { recursive: true })
+    .filter((f) => String(f).endsWith('.webm'));
   expect(staged).toEqual([]);
   const storage = await s.api('GET', '/api/admin/storage', { cookie: await s.signIn(ADMIN.username, ADMIN.password) });
   expect(storage.body.recordings[0]).toMatchObject({ recordingId, pending: 0, failed: 0, uploaded: all.length });

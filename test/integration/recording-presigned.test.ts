@@ -33,14 +33,21 @@ test('an uploaded segment is replayed through a presigned redirect, after the ac
 
   const room = server.rooms.get(inspection.id)!;
   const pub = await publishPlain(room, room.peers.get(joined.participantId)!);
-  await until(async () => (await server.recording.catalog.tracks.countBy({ recordingId, state: 'recording' })) === 2, 'the recorders to listen');
+  await until(
+    async () => (await server.recording.catalog.tracks.countBy({ recordingId, state: 'recording' })) === 2,
+    'the recorders to listen',
+  );
   expect(await pub.send(syntheticClip(30), 7).done).toBe(0);
   expect((await server.api('POST', `/api/inspections/${inspection.id}/end`, { cookie: surveyor.cookie })).status).toBe(200);
   pub.close();
-  const segment = await until(async () => {
-    const all = await server.recording.catalog.segments.findBy({ recordingId });
-    return all.length > 0 && all.every((s) => s.uploadState === 'uploaded') ? all[0] : null;
-  }, 'every segment uploaded', 90_000);
+  const segment = await until(
+    async () => {
+      const all = await server.recording.catalog.segments.findBy({ recordingId });
+      return all.length > 0 && all.every((s) => s.uploadState === 'uploaded') ? all[0] : null;
+    },
+    'every segment uploaded',
+    90_000,
+  );
 
   const path = `/api/recordings/${recordingId}/segments/${segment.id}`;
   expect((await fetch(`${server.url}${path}`, { redirect: 'manual' })).status).toBe(401);

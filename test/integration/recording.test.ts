@@ -112,13 +112,18 @@ describe('recording to the embedded object store', () => {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
     // Nothing staged is left behind once the store has confirmed everything.
-    const staged = fs.readdirSync(path.join(server.dataDir, 'recordings', 'staging', recordingId), { recursive: true }).filter((f) => String(f).endsWith('.webm'));
+    const staged = fs
+      .readdirSync(path.join(server.dataDir, 'recordings', 'staging', recordingId), { recursive: true })
+      .filter((f) => String(f).endsWith('.webm'));
     expect(staged).toEqual([]);
     // The crew's consent is stored with its time.
     const timeline = await server.api('GET', `/api/recordings/${recordingId}/timeline`, { cookie: surveyor.cookie });
     expect(timeline.status).toBe(200);
     expect(timeline.body.consents).toEqual([{ participantId: crew.participantId, consentedAt }]);
-    expect(timeline.body.tracks.map((t: { role: string; source: string }) => `${t.role}:${t.source}`).sort()).toEqual(['crew:camera', 'crew:microphone']);
+    expect(timeline.body.tracks.map((t: { role: string; source: string }) => `${t.role}:${t.source}`).sort()).toEqual([
+      'crew:camera',
+      'crew:microphone',
+    ]);
     expect(timeline.body.gaps).toEqual([]);
   });
 });
@@ -131,7 +136,10 @@ describe('replay API refusals', () => {
   beforeAll(async () => {
     auditor = await server.createAccount(adminCookie, 'auditor', 'rec-auditor');
     outsider = await server.createAccount(adminCookie, 'auditor', 'rec-outsider');
-    const assigned = await server.api('POST', `/api/inspections/${inspectionId}/auditors`, { cookie: surveyor.cookie, body: { accountId: auditor.id } });
+    const assigned = await server.api('POST', `/api/inspections/${inspectionId}/auditors`, {
+      cookie: surveyor.cookie,
+      body: { accountId: auditor.id },
+    });
     expect(assigned.status).toBe(204);
     const tl = await server.api('GET', `/api/recordings/${recordingId}/timeline`, { cookie: auditor.cookie });
     segment = tl.body.tracks.find((t: { kind: string }) => t.kind === 'video').segments[0];
@@ -191,7 +199,9 @@ describe('replay API refusals', () => {
   test('every replay is logged (who, what, when) and the admin sees storage state per recording', async () => {
     const log = await server.api('GET', `/api/inspections/${inspectionId}/replay-log`, { cookie: adminCookie });
     expect(log.status).toBe(200);
-    const actions = log.body.entries.filter((e: { username: string }) => e.username === 'rec-auditor').map((e: { action: string }) => e.action);
+    const actions = log.body.entries
+      .filter((e: { username: string }) => e.username === 'rec-auditor')
+      .map((e: { action: string }) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['timeline', 'segment']));
     expect((await server.api('GET', `/api/inspections/${inspectionId}/replay-log`, { cookie: auditor.cookie })).status).toBe(403);
     const storage = await server.api('GET', '/api/admin/storage', { cookie: adminCookie });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { CrewTokenSigner } from '../../server/src/auth/crew-tokens';
 import { ADMIN, type TestServer } from '../helpers/test-server';
 import { codeOf as errorCode, connectError, FAKE_DTLS, ok as data, opusParameters, vp8Parameters } from '../helpers/signaling-client';
-import { useFixture } from '../helpers/fixtures';
+import { useFixture, type Fixture } from '../helpers/fixtures';
 
 const fx = useFixture();
 let server: TestServer;
@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 
 /** A signaling client, closed after the test. */
-const client = fx.connect;
+const client: Fixture['connect'] = (...args) => fx.connect(...args);
 
 describe('crew links', () => {
   test('a forged link is refused with 401 on the page and UNAUTHENTICATED on the socket', async () => {
@@ -56,7 +56,9 @@ describe('crew links', () => {
     const crew = await client({ crewToken: token });
     const caps = data(await crew.request('room.getCapabilities', {}));
     expect((await server.api('DELETE', `/api/inspections/${inspection.id}/crew-links`, { cookie: surveyorCookie })).status).toBe(204);
-    expect(errorCode(await crew.request('room.join', { displayName: 'Crew', rtpCapabilities: caps.routerRtpCapabilities }))).toBe('LINK_REVOKED');
+    expect(errorCode(await crew.request('room.join', { displayName: 'Crew', rtpCapabilities: caps.routerRtpCapabilities }))).toBe(
+      'LINK_REVOKED',
+    );
     expect((await server.api('GET', `/join/${token}`)).status).toBe(410);
     expect(await connectError(server.url, { crewToken: token })).toBe('LINK_REVOKED');
     const detail = await server.api('GET', `/api/inspections/${inspection.id}`, { cookie: surveyorCookie });
@@ -174,7 +176,11 @@ describe('malformed and out-of-order signaling', () => {
     expect(r.body.error.message).toMatch(/vesselName/);
     expect(r.body.error.message).toMatch(/kind/);
     expect(r.body.error.message).toMatch(/scheduledAt/);
-    const notJson = await server.api('POST', '/api/inspections', { cookie: surveyorCookie, body: '{oops', headers: { 'content-type': 'application/json' } });
+    const notJson = await server.api('POST', '/api/inspections', {
+      cookie: surveyorCookie,
+      body: '{oops',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(notJson.status).toBe(400);
     const big = await server.api('POST', '/api/auth/login', { body: { username: 'a', password: 'x'.repeat(100_000) } });
     expect(big.status).toBe(413);
@@ -192,12 +198,21 @@ test('GET /healthz reports the workers', async () => {
 test('changing a password needs the current one and ends the other sessions', async () => {
   const { cookie } = await server.createAccount(adminCookie, 'surveyor', 'changer');
   const other = await server.signIn('changer', 'changer-password-123');
-  const wrong = await server.api('POST', '/api/auth/password', { cookie, body: { currentPassword: 'nope', newPassword: 'a-new-password-1' } });
+  const wrong = await server.api('POST', '/api/auth/password', {
+    cookie,
+    body: { currentPassword: 'nope', newPassword: 'a-new-password-1' },
+  });
   expect(wrong.status).toBe(401);
-  const short = await server.api('POST', '/api/auth/password', { cookie, body: { currentPassword: 'changer-password-123', newPassword: 'short' } });
+  const short = await server.api('POST', '/api/auth/password', {
+    cookie,
+    body: { currentPassword: 'changer-password-123', newPassword: 'short' },
+  });
   expect(short.status).toBe(400);
   expect((await server.api('GET', '/api/me', { cookie: other })).status).toBe(200);
-  const ok = await server.api('POST', '/api/auth/password', { cookie, body: { currentPassword: 'changer-password-123', newPassword: 'a-new-password-1' } });
+  const ok = await server.api('POST', '/api/auth/password', {
+    cookie,
+    body: { currentPassword: 'changer-password-123', newPassword: 'a-new-password-1' },
+  });
   expect(ok.status).toBe(204);
   expect((await server.api('GET', '/api/me', { cookie })).status).toBe(200);
   expect((await server.api('GET', '/api/me', { cookie: other })).status).toBe(401);

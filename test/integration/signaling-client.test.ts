@@ -31,7 +31,7 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => io.close(resolve));
+  await new Promise<void>((resolve) => void io.close(() => resolve()));
 });
 
 async function client(options?: Parameters<typeof connect>[3]): Promise<SignalingClient> {
@@ -89,7 +89,7 @@ describe('next()', () => {
     const error = await c.next('peer.state', (e) => e.state === 'reconnecting').catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toBe(
-      "no 'peer.state' matching the predicate within 100 ms; seen: 'peer.state' x1: {\"state\":\"connected\"} (already taken); other events: peer.joined x2",
+      'no \'peer.state\' matching the predicate within 100 ms; seen: \'peer.state\' x1: {"state":"connected"} (already taken); other events: peer.joined x2',
     );
   });
 
@@ -104,18 +104,22 @@ describe('next()', () => {
     const c = await client();
     const waiting = c.next('inspection.ended');
     c.close();
-    await expect(waiting).rejects.toThrow("the client was closed while waiting for 'inspection.ended'; seen: no 'inspection.ended' at all; no other events");
+    await expect(waiting).rejects.toThrow(
+      "the client was closed while waiting for 'inspection.ended'; seen: no 'inspection.ended' at all; no other events",
+    );
   });
 });
 
 describe('request()', () => {
-  test('resolves with the server\'s answer', async () => {
+  test("resolves with the server's answer", async () => {
     const c = await client();
     await expect((c.request as (n: string, p: unknown) => Promise<unknown>)('test.send', [])).resolves.toEqual({ ok: true, data: null });
   });
 
   test('a request the server never answers rejects after its timeout, naming the request', async () => {
     const c = await client({ requestTimeoutMs: 100 });
-    await expect((c.request as (n: string, p: unknown) => Promise<unknown>)('test.silent', {})).rejects.toThrow("no answer to 'test.silent' within 100 ms");
+    await expect((c.request as (n: string, p: unknown) => Promise<unknown>)('test.silent', {})).rejects.toThrow(
+      "no answer to 'test.silent' within 100 ms",
+    );
   });
 });

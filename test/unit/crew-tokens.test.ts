@@ -25,7 +25,11 @@ test('a token signed with another secret is UNAUTHENTICATED', () => {
 
 test('changing any claim breaks the signature', () => {
   const [, sig] = signer.sign(claims).split('.');
-  for (const changed of [{ ...claims, i: 'inspection-2' }, { ...claims, l: 'link-2' }, { ...claims, e: claims.e + 1 }]) {
+  for (const changed of [
+    { ...claims, i: 'inspection-2' },
+    { ...claims, l: 'link-2' },
+    { ...claims, e: claims.e + 1 },
+  ]) {
     const payload = Buffer.from(JSON.stringify(changed)).toString('base64url');
     expect(codeOf(() => signer.verify(`${payload}.${sig}`))).toBe('UNAUTHENTICATED');
   }

@@ -33,7 +33,21 @@ test('out of bounds: a start at or past the end, an end before the start, an emp
 });
 
 test('malformed or another unit: unsatisfiable', () => {
-  for (const h of ['', 'bytes=', 'bytes=-', 'bytes=abc', 'bytes=1-a', 'bytes=a-1', 'bytes=1.5-2', 'bytes=+1-2', 'bytes 0-1', 'items=0-1', 'Bytes=0-1', 'bytes=0-1-2', 'bytes=1234567890123456-']) {
+  for (const h of [
+    '',
+    'bytes=',
+    'bytes=-',
+    'bytes=abc',
+    'bytes=1-a',
+    'bytes=a-1',
+    'bytes=1.5-2',
+    'bytes=+1-2',
+    'bytes 0-1',
+    'items=0-1',
+    'Bytes=0-1',
+    'bytes=0-1-2',
+    'bytes=1234567890123456-',
+  ]) {
     expect([h, resolveRange(h, SIZE)]).toEqual([h, { kind: 'unsatisfiable' }]);
   }
 });

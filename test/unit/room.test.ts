@@ -79,15 +79,30 @@ beforeEach(async () => {
   hooks = new FakeHooks();
   const fake = fakeWorker(router);
   createRouter = fake.createRouter;
-  room = await Room.create({ inspectionId: 'insp-1', worker: fake.worker, transportOptions: { listenIps: [] } as never, reconnectGraceMs: GRACE_MS, hooks });
+  room = await Room.create({
+    inspectionId: 'insp-1',
+    worker: fake.worker,
+    transportOptions: { listenIps: [] },
+    reconnectGraceMs: GRACE_MS,
+    hooks,
+  });
 });
 
 afterEach(() => {
   jest.useRealTimers();
 });
 
-async function join(role: Role, key: string, displayName = key, channel = new FakeChannel()): Promise<{ peer: Peer; channel: FakeChannel; peers: unknown[] }> {
-  const { peer, result } = await room.join(identity(role, key), channel, { displayName, device: 'unit', rtpCapabilities: RTP_CAPABILITIES });
+async function join(
+  role: Role,
+  key: string,
+  displayName = key,
+  channel = new FakeChannel(),
+): Promise<{ peer: Peer; channel: FakeChannel; peers: unknown[] }> {
+  const { peer, result } = await room.join(identity(role, key), channel, {
+    displayName,
+    device: 'unit',
+    rtpCapabilities: RTP_CAPABILITIES,
+  });
   expect(result).toMatchObject({ participantId: peer.id, role });
   return { peer, channel, peers: result.peers };
 }
@@ -122,7 +137,9 @@ describe('join', () => {
     const crew = await join('crew', 'link-1', 'Li');
     expect(hooks.joined.map((j) => j.identityKey)).toEqual(['account:s1', 'crew:link-1']);
     expect(hooks.wentLive).toEqual(['insp-1']);
-    expect(surveyor.channel.of('peer.joined')).toEqual([{ id: crew.peer.id, role: 'crew', displayName: 'Li', state: 'connected', producers: [] }]);
+    expect(surveyor.channel.of('peer.joined')).toEqual([
+      { id: crew.peer.id, role: 'crew', displayName: 'Li', state: 'connected', producers: [] },
+    ]);
     expect(crew.channel.received).toEqual([]);
     expect(crew.peers).toEqual([expect.objectContaining({ id: surveyor.peer.id, role: 'surveyor', state: 'connected' })]);
   });
@@ -283,11 +300,13 @@ describe('close', () => {
     expect(room.closed).toBe(true);
     expect(room.peers.size).toBe(0);
     expect([surveyor, admin, crew].every((p) => p.peer.closed)).toBe(true);
-    expect(hooks.left.sort()).toEqual([
-      [surveyor.peer.id, 'inspection-ended'],
-      [admin.peer.id, 'inspection-ended'],
-      [crew.peer.id, 'inspection-ended'],
-    ].sort());
+    expect(hooks.left.sort()).toEqual(
+      [
+        [surveyor.peer.id, 'inspection-ended'],
+        [admin.peer.id, 'inspection-ended'],
+        [crew.peer.id, 'inspection-ended'],
+      ].sort(),
+    );
     expect(closes).toEqual(['inspection-ended']);
     // Nobody is told twice that somebody left: the close says it all.
     expect(surveyor.channel.of('peer.left')).toEqual([]);
@@ -364,7 +383,9 @@ describe('broadcast', () => {
   test('filters combine: permission and role and except must all let a participant through', async () => {
     const all = await everyone();
     const second = await join('surveyor', 's2');
-    expect(room.broadcast('position.update', UPDATE, { permission: 'camera.control', role: 'surveyor', except: all.surveyor.peer })).toBe(1);
+    expect(room.broadcast('position.update', UPDATE, { permission: 'camera.control', role: 'surveyor', except: all.surveyor.peer })).toBe(
+      1,
+    );
     expect(names({ ...all, second })).toEqual(['second']);
   });
 

@@ -66,7 +66,15 @@ class FakeSource implements UploadSource {
       .filter((r) => (r.uploadState === 'pending' || r.uploadState === 'failed') && r.nextAttemptAt <= now.getTime())
       .sort((a, b) => a.nextAttemptAt - b.nextAttemptAt)
       .slice(0, limit)
-      .map((r) => ({ id: r.id, objectKey: r.objectKey, localPath: r.localPath, sizeBytes: r.sizeBytes, sha256: r.sha256, contentType: 'video/webm', attempts: r.attempts }));
+      .map((r) => ({
+        id: r.id,
+        objectKey: r.objectKey,
+        localPath: r.localPath,
+        sizeBytes: r.sizeBytes,
+        sha256: r.sha256,
+        contentType: 'video/webm',
+        attempts: r.attempts,
+      }));
   }
 
   async markUploading(id: string): Promise<void> {
@@ -77,7 +85,14 @@ class FakeSource implements UploadSource {
   async markUploaded(id: string, attempts: number, at: Date): Promise<void> {
     this.calls.push('uploaded');
     const row = this.rows.get(id)!;
-    Object.assign(row, { uploadState: 'uploaded', attempts, uploadedAt: at.getTime(), lastError: null, fileAtUploaded: fs.existsSync(this.file(row)), localPath: null });
+    Object.assign(row, {
+      uploadState: 'uploaded',
+      attempts,
+      uploadedAt: at.getTime(),
+      lastError: null,
+      fileAtUploaded: fs.existsSync(this.file(row)),
+      localPath: null,
+    });
   }
 
   async markFailed(id: string, attempts: number, error: string, nextAttemptAt: Date): Promise<void> {
@@ -122,7 +137,11 @@ class FakeStore implements UploadTarget {
     if (this.down) throw new Error('connect ECONNREFUSED');
     const o = this.objects.get(key);
     if (!o) return null;
-    return { size: o.bytes.length + this.sizeSkew, etag: crypto.createHash('md5').update(o.bytes).digest('hex'), sha256: this.shaOverride ?? o.sha256 };
+    return {
+      size: o.bytes.length + this.sizeSkew,
+      etag: crypto.createHash('md5').update(o.bytes).digest('hex'),
+      sha256: this.shaOverride ?? o.sha256,
+    };
   }
 
   async putFile(key: string, file: string, digest: LocalDigest): Promise<void> {
@@ -145,13 +164,22 @@ const queues: UploadQueue[] = [];
 
 function queueOf(store: UploadTarget, options: { concurrency?: number; retryMaxMs?: number } = {}): UploadQueue {
   // A poll far away: every scan in these tests is a kick().
-  const q = new UploadQueue(store, { retryMaxMs: options.retryMaxMs ?? 60_000, concurrency: options.concurrency, pollMs: 3_600_000, now: () => clock });
+  const q = new UploadQueue(store, {
+    retryMaxMs: options.retryMaxMs ?? 60_000,
+    concurrency: options.concurrency,
+    pollMs: 3_600_000,
+    now: () => clock,
+  });
   queues.push(q);
   return q;
 }
 
 /** A started queue over `sources`. */
-async function startedQueue(store: UploadTarget, sources: UploadSource[], options: { concurrency?: number; retryMaxMs?: number } = {}): Promise<UploadQueue> {
+async function startedQueue(
+  store: UploadTarget,
+  sources: UploadSource[],
+  options: { concurrency?: number; retryMaxMs?: number } = {},
+): Promise<UploadQueue> {
   const q = queueOf(store, options);
   for (const source of sources) await q.addSource(source);
   await q.start();
@@ -183,7 +211,14 @@ test('a staged file is uploaded, confirmed by HeadObject, marked uploaded, and o
   const row = source.stage(bytes);
   await run(q);
 
-  expect(row).toMatchObject({ uploadState: 'uploaded', attempts: 1, lastError: null, localPath: null, uploadedAt: clock, fileAtUploaded: true });
+  expect(row).toMatchObject({
+    uploadState: 'uploaded',
+    attempts: 1,
+    lastError: null,
+    localPath: null,
+    uploadedAt: clock,
+    fileAtUploaded: true,
+  });
   expect(fs.existsSync(source.file(row))).toBe(false);
   expect(store.objects.get(row.objectKey)!.bytes.equals(bytes)).toBe(true);
   // Asked before (not there yet), put, asked again to confirm.

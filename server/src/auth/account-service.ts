@@ -21,7 +21,10 @@ export class AccountService {
   // scrypt and response time does not reveal which usernames exist.
   private dummyHash: Promise<string> | null = null;
 
-  constructor(ds: DataSource, private readonly sessionTtlMs: number) {
+  constructor(
+    ds: DataSource,
+    private readonly sessionTtlMs: number,
+  ) {
     this.accounts = ds.getRepository(AccountEntity);
     this.sessions = ds.getRepository(AuthSessionEntity);
   }

@@ -30,25 +30,37 @@ export function authRouter(deps: AuthRouteDeps): express.Router {
     res.status(204).end();
   });
 
-  router.post('/auth/password', authed('inspection.read', async (req, res) => {
-    const body = parseInput(changePasswordSchema, req.body ?? {});
-    const token = sessionToken(req)!;
-    await deps.accounts.changePassword(req.account, body.currentPassword, body.newPassword, token);
-    res.status(204).end();
-  }));
+  router.post(
+    '/auth/password',
+    authed('inspection.read', async (req, res) => {
+      const body = parseInput(changePasswordSchema, req.body ?? {});
+      const token = sessionToken(req)!;
+      await deps.accounts.changePassword(req.account, body.currentPassword, body.newPassword, token);
+      res.status(204).end();
+    }),
+  );
 
-  router.get('/me', authed('inspection.read', async (req, res) => {
-    res.json({ account: toAccountView(req.account) });
-  }));
+  router.get(
+    '/me',
+    authed('inspection.read', async (req, res) => {
+      res.json({ account: toAccountView(req.account) });
+    }),
+  );
 
-  router.get('/accounts', authed('account.manage', async (_req, res) => {
-    res.json({ accounts: (await deps.accounts.list()).map(toAccountView) });
-  }));
+  router.get(
+    '/accounts',
+    authed('account.manage', async (_req, res) => {
+      res.json({ accounts: (await deps.accounts.list()).map(toAccountView) });
+    }),
+  );
 
-  router.post('/accounts', authed('account.manage', async (req, res) => {
-    const account = await deps.accounts.create(parseInput(createAccountSchema, req.body ?? {}));
-    res.status(201).json({ account: toAccountView(account) });
-  }));
+  router.post(
+    '/accounts',
+    authed('account.manage', async (req, res) => {
+      const account = await deps.accounts.create(parseInput(createAccountSchema, req.body ?? {}));
+      res.status(201).json({ account: toAccountView(account) });
+    }),
+  );
 
   return router;
 }

@@ -27,25 +27,45 @@ const envSchema = z
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     ADMIN_USERNAME: z.string().min(1).default('admin'),
     ADMIN_PASSWORD: z.string().min(10).optional(),
-    CREW_LINK_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
-    SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+    CREW_LINK_TTL_HOURS: z.coerce
+      .number()
+      .positive()
+      .max(24 * 30)
+      .default(24),
+    SESSION_TTL_HOURS: z.coerce
+      .number()
+      .positive()
+      .max(24 * 30)
+      .default(12),
     METRICS_TOKEN: z.string().min(16).optional(),
     RECONNECT_GRACE_SECONDS: z.coerce.number().min(0).max(600).default(60),
     // Crew phone in the field (field/).
     POSITION_WARN_KM: z.coerce.number().positive().max(20_000).default(5),
     TURN_URLS: z.string().default(''),
     TURN_SECRET: z.string().min(16).optional(),
-    TURN_CREDENTIAL_TTL_HOURS: z.coerce.number().positive().max(24 * 7).default(12),
+    TURN_CREDENTIAL_TTL_HOURS: z.coerce
+      .number()
+      .positive()
+      .max(24 * 7)
+      .default(12),
     // Recording and object store (recording/). Without S3_ENDPOINT an embedded store runs on loopback.
     RECORDINGS_DIR: z.string().min(1).optional(),
     RECORDING_SEGMENT_SECONDS: z.coerce.number().int().min(2).max(600).default(10),
     RECORDING_UPLOAD_RETRY_MAX_SECONDS: z.coerce.number().min(0.1).max(3600).default(60),
     S3_ENDPOINT: z.string().url().optional(),
-    S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name').default('cloudship-recordings'),
+    S3_BUCKET: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name')
+      .default('cloudship-recordings'),
     S3_ACCESS_KEY_ID: z.string().min(1).optional(),
     S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
     S3_REGION: z.string().min(1).default('us-east-1'),
-    REPLAY_PRESIGNED_SECONDS: z.coerce.number().int().min(0).max(7 * 24 * 3600).default(0),
+    REPLAY_PRESIGNED_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 3600)
+      .default(0),
   })
   .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, { message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT', path: ['RTC_MIN_PORT'] })
   .refine((e) => !e.TLS_CERT === !e.TLS_KEY, { message: 'set both TLS_CERT and TLS_KEY, or neither', path: ['TLS_CERT'] })
@@ -103,11 +123,16 @@ export class ConfigError extends Error {}
 
 /** TURN_URLS: comma-separated turn:, turns: or stun: URLs; TURN servers need TURN_SECRET. */
 function parseTurnUrls(value: string, haveSecret: boolean): string[] {
-  const urls = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const urls = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const url of urls) {
-    if (!/^(turns?|stuns?):\S+$/.test(url)) throw new ConfigError(`invalid configuration:\n  TURN_URLS: "${url}" is not a turn:, turns: or stun: URL`);
+    if (!/^(turns?|stuns?):\S+$/.test(url))
+      throw new ConfigError(`invalid configuration:\n  TURN_URLS: "${url}" is not a turn:, turns: or stun: URL`);
   }
-  if (urls.some((u) => u.startsWith('turn')) && !haveSecret) throw new ConfigError('invalid configuration:\n  TURN_URLS: TURN servers need TURN_SECRET');
+  if (urls.some((u) => u.startsWith('turn')) && !haveSecret)
+    throw new ConfigError('invalid configuration:\n  TURN_URLS: TURN servers need TURN_SECRET');
   return urls;
 }
 
@@ -129,9 +154,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(e.DATA_DIR);
   // Listening on every interface needs an announced address, or the ICE candidate is useless.
   const announced = e.RTC_ANNOUNCED_IP ?? (e.RTC_LISTEN_IP === '0.0.0.0' ? detectLanIp() : undefined);
-  const extra = e.RTC_EXTRA_LISTEN_IPS.split(',').map((s) => s.trim()).filter(Boolean);
+  const extra = e.RTC_EXTRA_LISTEN_IPS.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const ip of extra) {
-    if (!ipv4.safeParse(ip).success) throw new ConfigError(`invalid configuration:\n  RTC_EXTRA_LISTEN_IPS: "${ip}" is not an IPv4 address`);
+    if (!ipv4.safeParse(ip).success)
+      throw new ConfigError(`invalid configuration:\n  RTC_EXTRA_LISTEN_IPS: "${ip}" is not an IPv4 address`);
   }
   return {
     host: e.HOST,

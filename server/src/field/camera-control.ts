@@ -3,7 +3,14 @@
 // (MediaStreamTrack.getCapabilities()); a command is forwarded only when the camera reports it.
 // Who may send commands is decided by the handler (permission 'camera.control'); here we check the
 // target: a crew phone in the same room.
-import { AppError, can, type ServerToClientEvents, type CameraCapabilities, type CameraCommand, type VideoProfile } from '@cloudship/shared';
+import {
+  AppError,
+  can,
+  type ServerToClientEvents,
+  type CameraCapabilities,
+  type CameraCommand,
+  type VideoProfile,
+} from '@cloudship/shared';
 import type { Consumer } from 'mediasoup/node/lib/types';
 import { Logger } from '../logging/logger';
 import type { Peer } from '../session/peer';
@@ -63,7 +70,8 @@ export class CameraControlService {
     if (command.type === 'torch' && !caps?.torch) throw new AppError('INVALID_STATE', 'This camera has no torch.');
     if (command.type === 'zoom') {
       if (!caps?.zoom) throw new AppError('INVALID_STATE', 'This camera cannot zoom.');
-      if (command.value < caps.zoom.min || command.value > caps.zoom.max) throw new AppError('BAD_REQUEST', `Zoom must be between ${caps.zoom.min} and ${caps.zoom.max}.`);
+      if (command.value < caps.zoom.min || command.value > caps.zoom.max)
+        throw new AppError('BAD_REQUEST', `Zoom must be between ${caps.zoom.min} and ${caps.zoom.max}.`);
     }
     logger.info(`command() | ${command.type}`, { inspectionId: room.inspectionId, participantId: target.id, from: from.id });
     target.notify('camera.command', { command, from: from.id });

@@ -16,7 +16,12 @@ export interface FieldFeatures {
   iceServers(participantId: string): IceServerInfo[];
 }
 
-export function createFieldFeatures(db: DataSource, inspections: InspectionService, rooms: RoomRegistry, config: Config['field']): FieldFeatures {
+export function createFieldFeatures(
+  db: DataSource,
+  inspections: InspectionService,
+  rooms: RoomRegistry,
+  config: Config['field'],
+): FieldFeatures {
   return {
     positions: new PositionService(db, inspections, config.positionWarnKm).attach(rooms),
     camera: new CameraControlService().attach(rooms),

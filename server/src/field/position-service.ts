@@ -45,7 +45,8 @@ export class PositionService {
     const problem = positionTimeProblem(fix.timestamp, now);
     if (problem) throw new AppError('BAD_REQUEST', `Invalid position: ${problem}.`);
     const previous = this.lastReportAt.get(peer);
-    if (previous !== undefined && now - previous < MIN_INTERVAL_MS) throw new AppError('CONFLICT', 'Positions are accepted at most every 5 seconds.');
+    if (previous !== undefined && now - previous < MIN_INTERVAL_MS)
+      throw new AppError('CONFLICT', 'Positions are accepted at most every 5 seconds.');
     this.lastReportAt.set(peer, now);
 
     const inspection = await this.inspections.get(room.inspectionId);
@@ -60,7 +61,8 @@ export class PositionService {
       capturedAt,
       receivedAt: new Date(now),
     });
-    const place = inspection.placeLat != null && inspection.placeLon != null ? { lat: inspection.placeLat, lon: inspection.placeLon } : null;
+    const place =
+      inspection.placeLat != null && inspection.placeLon != null ? { lat: inspection.placeLat, lon: inspection.placeLon } : null;
     const distance = place ? distanceKm(place, fix) : null;
     const event: PositionEvent = {
       peerId: peer.id,
@@ -74,7 +76,12 @@ export class PositionService {
     };
     this.latest.set(room.inspectionId, event);
     room.broadcast('position.update', event, { except: peer, permission: 'position.view' });
-    if (event.warn) logger.info('report() | crew far from the declared place', { inspectionId: room.inspectionId, participantId: peer.id, distanceKm: event.distanceKm });
+    if (event.warn)
+      logger.info('report() | crew far from the declared place', {
+        inspectionId: room.inspectionId,
+        participantId: peer.id,
+        distanceKm: event.distanceKm,
+      });
     return event;
   }
 

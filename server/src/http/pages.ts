@@ -37,8 +37,14 @@ export function pagesRouter(clientDist: string, inspections: InspectionService):
       res.status(HTTP_STATUS[code]).type('html').send(linkErrorPage(code));
     }
   });
-  router.use(express.static(clientDist, { index: 'index.html', maxAge: '1h', setHeaders: (res, p) => {
-    if (p.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
-  } }));
+  router.use(
+    express.static(clientDist, {
+      index: 'index.html',
+      maxAge: '1h',
+      setHeaders: (res, p) => {
+        if (p.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+      },
+    }),
+  );
   return router;
 }

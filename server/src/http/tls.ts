@@ -18,14 +18,29 @@ export function loadOrCreateCertificate(
   const keyPath = path.join(dir, 'self-signed.key');
   if (!fs.existsSync(certPath) || !fs.existsSync(keyPath)) {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const san = [...new Set(['localhost', '127.0.0.1', ...hosts])]
-      .map((h) => (/^[\d.]+$/.test(h) ? `IP:${h}` : `DNS:${h}`))
-      .join(',');
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '825',
-      '-subj', '/CN=Cloud Ship Inspection (self-signed)', '-addext', `subjectAltName=${san}`,
-      '-keyout', keyPath, '-out', certPath,
-    ], { stdio: 'ignore' });
+    const san = [...new Set(['localhost', '127.0.0.1', ...hosts])].map((h) => (/^[\d.]+$/.test(h) ? `IP:${h}` : `DNS:${h}`)).join(',');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-sha256',
+        '-days',
+        '825',
+        '-subj',
+        '/CN=Cloud Ship Inspection (self-signed)',
+        '-addext',
+        `subjectAltName=${san}`,
+        '-keyout',
+        keyPath,
+        '-out',
+        certPath,
+      ],
+      { stdio: 'ignore' },
+    );
     fs.chmodSync(keyPath, 0o600);
     logger.info('loadOrCreateCertificate() | self-signed certificate generated', { path: certPath, san });
   }

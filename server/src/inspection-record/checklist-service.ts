@@ -105,7 +105,12 @@ export class ChecklistService {
 }
 
 function toTemplateView(row: ChecklistTemplate): ChecklistTemplateView {
-  return { kind: row.kind, version: row.version, items: JSON.parse(row.items) as ChecklistTemplateItem[], updatedAt: row.updatedAt.toISOString() };
+  return {
+    kind: row.kind,
+    version: row.version,
+    items: JSON.parse(row.items) as ChecklistTemplateItem[],
+    updatedAt: row.updatedAt.toISOString(),
+  };
 }
 
 export function toChecklistItemView(item: ChecklistItem): ChecklistItemView {

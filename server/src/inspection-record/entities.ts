@@ -193,4 +193,10 @@ export const SavingsChangeEntity = new EntitySchema<SavingsChange>({
   },
 });
 
-export const INSPECTION_RECORD_ENTITIES = [ChecklistTemplateEntity, ChecklistItemEntity, EvidenceEntity, InspectionRecordEntity, SavingsChangeEntity];
+export const INSPECTION_RECORD_ENTITIES = [
+  ChecklistTemplateEntity,
+  ChecklistItemEntity,
+  EvidenceEntity,
+  InspectionRecordEntity,
+  SavingsChangeEntity,
+];

@@ -25,7 +25,8 @@ type ImageKind = { contentType: 'image/jpeg' | 'image/png' | 'image/webp'; exten
 
 /** Recognises JPEG, PNG and WebP by their first bytes; anything else is not an accepted image. */
 export function sniffImage(bytes: Buffer): ImageKind | null {
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return { contentType: 'image/jpeg', extension: 'jpg' };
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff)
+    return { contentType: 'image/jpeg', extension: 'jpg' };
   if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
     return { contentType: 'image/png', extension: 'png' };
   }
@@ -64,7 +65,11 @@ export class EvidenceService {
   }
 
   /** Surveyor pressed "capture": ask the crew phone(s) in the live room for a still. */
-  async requestCapture(inspectionId: string, by: PeerIdentity, checklistItemId: string | null): Promise<{ requestId: string; crewCount: number }> {
+  async requestCapture(
+    inspectionId: string,
+    by: PeerIdentity,
+    checklistItemId: string | null,
+  ): Promise<{ requestId: string; crewCount: number }> {
     const { inspection } = await this.records.editable(inspectionId);
     if (isClosed(inspection.status)) throw new AppError('INSPECTION_ENDED', 'This inspection has ended: nothing can be captured any more.');
     if (checklistItemId) await this.checklist.item(inspectionId, checklistItemId);
@@ -138,10 +143,29 @@ export class EvidenceService {
     await this.records.editable(inspectionId);
     if (req.checklistItemId) await this.checklist.item(inspectionId, req.checklistItemId);
     const row = await this.evidence.save({
-      id: crypto.randomUUID(), inspectionId, checklistItemId: req.checklistItemId ?? null, type: 'bookmark' as const,
-      storageKey: null, contentType: null, sizeBytes: null, sha256: null, capturedAt: req.at ? new Date(req.at) : new Date(),
-      lat: null, lon: null, accuracy: null, note: req.note, authorRole: by.role, authorId: by.id, authorName: by.displayName, requestId: null,
-      uploadState: null, attempts: 0, lastError: null, nextAttemptAt: null, localPath: null, uploadedAt: null,
+      id: crypto.randomUUID(),
+      inspectionId,
+      checklistItemId: req.checklistItemId ?? null,
+      type: 'bookmark' as const,
+      storageKey: null,
+      contentType: null,
+      sizeBytes: null,
+      sha256: null,
+      capturedAt: req.at ? new Date(req.at) : new Date(),
+      lat: null,
+      lon: null,
+      accuracy: null,
+      note: req.note,
+      authorRole: by.role,
+      authorId: by.id,
+      authorName: by.displayName,
+      requestId: null,
+      uploadState: null,
+      attempts: 0,
+      lastError: null,
+      nextAttemptAt: null,
+      localPath: null,
+      uploadedAt: null,
     });
     const view = toEvidenceView(row);
     this.notifier.notify(inspectionId, 'staff', 'evidence.added', view);
@@ -177,7 +201,10 @@ export class EvidenceService {
 }
 
 export function tooLarge(): AppError {
-  return new AppError('PAYLOAD_TOO_LARGE', `The image is larger than ${MAX_EVIDENCE_BYTES / 1024 / 1024} MB. Take it again at a lower resolution.`);
+  return new AppError(
+    'PAYLOAD_TOO_LARGE',
+    `The image is larger than ${MAX_EVIDENCE_BYTES / 1024 / 1024} MB. Take it again at a lower resolution.`,
+  );
 }
 
 export function toEvidenceView(e: Evidence): EvidenceView {

@@ -63,7 +63,9 @@ export class EvidenceUploadSource implements UploadSource {
       const staged = fs.existsSync(resolveInside(this.stagingDir, e.storageKey!));
       await this.evidence.update(
         { id: e.id },
-        staged ? { uploadState: 'pending', localPath: e.storageKey, nextAttemptAt: new Date() } : { uploadState: 'uploaded', localPath: null },
+        staged
+          ? { uploadState: 'pending', localPath: e.storageKey, nextAttemptAt: new Date() }
+          : { uploadState: 'uploaded', localPath: null },
       );
     }
     if (unknown.length) logger.info('resetInterrupted() | stills from before the upload queue classified', { count: unknown.length });

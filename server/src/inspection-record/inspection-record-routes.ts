@@ -14,7 +14,9 @@ import {
   updateChecklistItemSchema,
   updateChecklistTemplateSchema,
   updateSavingsSchema,
-  type InspectionKind, parseInput } from '@cloudship/shared';
+  type InspectionKind,
+  parseInput,
+} from '@cloudship/shared';
 import { z } from 'zod';
 import type { AccountService } from '../auth/account-service';
 import type { CrewTokenSigner } from '../auth/crew-tokens';
@@ -71,62 +73,97 @@ export function recordRouter(deps: RecordRouteDeps): express.Router {
   const authed = staffRoute(deps.accounts);
   const id = (req: Request, name = 'id') => String(req.params[name]);
 
-  router.get('/checklist-templates', authed('inspection.read', async (_req, res) => {
-    res.json({ templates: await deps.checklist.listTemplates() });
-  }));
+  router.get(
+    '/checklist-templates',
+    authed('inspection.read', async (_req, res) => {
+      res.json({ templates: await deps.checklist.listTemplates() });
+    }),
+  );
 
-  router.put('/checklist-templates/:kind', authed('checklist.manage', async (req, res) => {
-    const kind = id(req, 'kind');
-    if (!(INSPECTION_KINDS as readonly string[]).includes(kind)) throw new AppError('NOT_FOUND', 'No such inspection kind.');
-    const { items } = parseInput(updateChecklistTemplateSchema, req.body ?? {});
-    res.json({ template: await deps.checklist.updateTemplate(kind as InspectionKind, items, req.account.id) });
-  }));
+  router.put(
+    '/checklist-templates/:kind',
+    authed('checklist.manage', async (req, res) => {
+      const kind = id(req, 'kind');
+      if (!(INSPECTION_KINDS as readonly string[]).includes(kind)) throw new AppError('NOT_FOUND', 'No such inspection kind.');
+      const { items } = parseInput(updateChecklistTemplateSchema, req.body ?? {});
+      res.json({ template: await deps.checklist.updateTemplate(kind as InspectionKind, items, req.account.id) });
+    }),
+  );
 
-  router.get('/inspections/:id/record', authed('inspection.read', async (req, res) => {
-    res.json({ record: await deps.records.view(id(req), await deps.evidence.list(id(req))) });
-  }));
+  router.get(
+    '/inspections/:id/record',
+    authed('inspection.read', async (req, res) => {
+      res.json({ record: await deps.records.view(id(req), await deps.evidence.list(id(req))) });
+    }),
+  );
 
-  router.patch('/inspections/:id/checklist/:itemId', authed('record.edit', async (req, res) => {
-    const change = parseInput(updateChecklistItemSchema, req.body ?? {});
-    res.json({ item: await deps.records.updateChecklistItem(id(req), id(req, 'itemId'), change, req.account) });
-  }));
+  router.patch(
+    '/inspections/:id/checklist/:itemId',
+    authed('record.edit', async (req, res) => {
+      const change = parseInput(updateChecklistItemSchema, req.body ?? {});
+      res.json({ item: await deps.records.updateChecklistItem(id(req), id(req, 'itemId'), change, req.account) });
+    }),
+  );
 
-  router.post('/inspections/:id/evidence/bookmarks', authed('record.edit', async (req, res) => {
-    res.status(201).json({ evidence: await deps.evidence.bookmark(id(req), parseInput(bookmarkSchema, req.body ?? {}), req.account) });
-  }));
+  router.post(
+    '/inspections/:id/evidence/bookmarks',
+    authed('record.edit', async (req, res) => {
+      res.status(201).json({ evidence: await deps.evidence.bookmark(id(req), parseInput(bookmarkSchema, req.body ?? {}), req.account) });
+    }),
+  );
 
-  router.patch('/inspections/:id/evidence/:evidenceId', authed('record.edit', async (req, res) => {
-    const { checklistItemId } = parseInput(attachSchema, req.body ?? {});
-    res.json({ evidence: await deps.evidence.attach(id(req), id(req, 'evidenceId'), checklistItemId) });
-  }));
+  router.patch(
+    '/inspections/:id/evidence/:evidenceId',
+    authed('record.edit', async (req, res) => {
+      const { checklistItemId } = parseInput(attachSchema, req.body ?? {});
+      res.json({ evidence: await deps.evidence.attach(id(req), id(req, 'evidenceId'), checklistItemId) });
+    }),
+  );
 
-  router.get('/inspections/:id/evidence/:evidenceId/file', authed('inspection.read', async (req, res) => {
-    const file = await deps.evidence.file(id(req), id(req, 'evidenceId'));
-    // Evidence never changes under its id: private caching is safe and keeps galleries fast.
-    res.set({ 'Content-Type': file.contentType, 'Cache-Control': 'private, max-age=86400', ETag: `"${file.sha256}"`, 'X-Content-SHA256': file.sha256 });
-    res.send(file.bytes);
-  }));
+  router.get(
+    '/inspections/:id/evidence/:evidenceId/file',
+    authed('inspection.read', async (req, res) => {
+      const file = await deps.evidence.file(id(req), id(req, 'evidenceId'));
+      // Evidence never changes under its id: private caching is safe and keeps galleries fast.
+      res.set({
+        'Content-Type': file.contentType,
+        'Cache-Control': 'private, max-age=86400',
+        ETag: `"${file.sha256}"`,
+        'X-Content-SHA256': file.sha256,
+      });
+      res.send(file.bytes);
+    }),
+  );
 
-  router.post('/inspections/:id/conclusion', authed('record.edit', async (req, res) => {
-    res.json({ conclusion: await deps.records.conclude(id(req), parseInput(concludeSchema, req.body ?? {}), req.account) });
-  }));
+  router.post(
+    '/inspections/:id/conclusion',
+    authed('record.edit', async (req, res) => {
+      res.json({ conclusion: await deps.records.conclude(id(req), parseInput(concludeSchema, req.body ?? {}), req.account) });
+    }),
+  );
 
-  router.put('/inspections/:id/savings', authed('record.edit', async (req, res) => {
-    // Field-level messages for the model inputs come from the shared schema (FieldError).
-    const body = parseInput(z.object({ inputs: z.unknown(), profile: z.string().optional() }).strict(), req.body ?? {});
-    const parsed = updateSavingsSchema.safeParse(body);
-    const profileIssue = parsed.success ? null : parsed.error.issues.find((i) => i.path[0] === 'profile');
-    if (profileIssue) throw new AppError('BAD_REQUEST', `profile: ${profileIssue.message}`);
-    await deps.records.updateSavings(id(req), { inputs: (body.inputs ?? {}), profile: body.profile as never }, req.account);
-    res.json({ record: await deps.records.view(id(req), await deps.evidence.list(id(req))) });
-  }));
+  router.put(
+    '/inspections/:id/savings',
+    authed('record.edit', async (req, res) => {
+      // Field-level messages for the model inputs come from the shared schema (FieldError).
+      const body = parseInput(z.object({ inputs: z.unknown(), profile: z.string().optional() }).strict(), req.body ?? {});
+      const parsed = updateSavingsSchema.safeParse(body);
+      const profileIssue = parsed.success ? null : parsed.error.issues.find((i) => i.path[0] === 'profile');
+      if (profileIssue) throw new AppError('BAD_REQUEST', `profile: ${profileIssue.message}`);
+      await deps.records.updateSavings(id(req), { inputs: body.inputs ?? {}, profile: body.profile as never }, req.account);
+      res.json({ record: await deps.records.view(id(req), await deps.evidence.list(id(req))) });
+    }),
+  );
 
   // ---- crew phone (Authorization: Crew <token>) ----
 
   router.post('/crew/evidence', async (req, res) => {
     const cred: CrewCredential = await deps.inspections.resolveCrewToken(crewToken(req));
     if (!can('crew', 'evidence.upload')) throw new AppError('FORBIDDEN', 'Your role may not upload evidence.');
-    const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const type = String(req.headers['content-type'] ?? '')
+      .split(';')[0]!
+      .trim()
+      .toLowerCase();
     if (type && !type.startsWith('image/') && type !== 'application/octet-stream') {
       req.resume();
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Only JPEG, PNG or WebP images are accepted as evidence.');
@@ -150,7 +187,10 @@ export function recordRouter(deps: RecordRouteDeps): express.Router {
     const { name } = parseInput(acknowledgeSchema, req.body ?? {});
     const current = await deps.records.crewConclusion(inspection);
     if (current.conclusion?.acknowledgedAt) {
-      throw new AppError('CONFLICT', `Already acknowledged by ${current.conclusion.acknowledgedName} at ${current.conclusion.acknowledgedAt}.`);
+      throw new AppError(
+        'CONFLICT',
+        `Already acknowledged by ${current.conclusion.acknowledgedName} at ${current.conclusion.acknowledgedAt}.`,
+      );
     }
     const cred = await deps.inspections.resolveCrewToken(token);
     const conclusion = await deps.records.acknowledge(cred.inspection, name);

@@ -6,7 +6,12 @@ import type { RoomRegistry } from '../session/room-registry';
 
 export interface RecordNotifier {
   /** Sends to every connected peer of the inspection matching `who`; returns how many. */
-  notify<E extends keyof ServerToClientEvents>(inspectionId: string, who: 'crew' | 'staff' | 'all', event: E, payload: Parameters<ServerToClientEvents[E]>[0]): number;
+  notify<E extends keyof ServerToClientEvents>(
+    inspectionId: string,
+    who: 'crew' | 'staff' | 'all',
+    event: E,
+    payload: Parameters<ServerToClientEvents[E]>[0],
+  ): number;
 }
 
 export function roomNotifier(rooms: RoomRegistry): RecordNotifier {

@@ -34,7 +34,10 @@ const logger = new Logger('record');
 
 /** A 400 whose wire form also lists the fields at fault, e.g. for savings inputs. */
 export class FieldError extends AppError {
-  constructor(message: string, readonly fields: SavingsFieldIssue[]) {
+  constructor(
+    message: string,
+    readonly fields: SavingsFieldIssue[],
+  ) {
     super('BAD_REQUEST', message);
   }
 
@@ -65,9 +68,19 @@ export class RecordService {
       await this.ds.transaction(async (m) => {
         const templateVersion = await this.checklist.instantiate(m, inspection.id, inspection.kind);
         await m.getRepository(InspectionRecordEntity).insert({
-          inspectionId: inspection.id, templateVersion, outcome: null, remarks: '', concludedAt: null, concludedBy: null,
-          acknowledgedName: null, acknowledgedAt: null, savingsInputs: '{}', savingsProfile: 'published-calibrated',
-          savingsEstimate: null, co2SavedT: null, costSavedCny: null,
+          inspectionId: inspection.id,
+          templateVersion,
+          outcome: null,
+          remarks: '',
+          concludedAt: null,
+          concludedBy: null,
+          acknowledgedName: null,
+          acknowledgedAt: null,
+          savingsInputs: '{}',
+          savingsProfile: 'published-calibrated',
+          savingsEstimate: null,
+          co2SavedT: null,
+          costSavedCny: null,
         });
       });
       logger.info('ensure() | record created from template', { inspectionId: inspection.id, kind: inspection.kind });
@@ -114,7 +127,12 @@ export class RecordService {
       savingsInputs: JSON.parse(record.savingsInputs) as SavingsInputs,
       savingsProfile: record.savingsProfile,
       savings: record.savingsEstimate ? (JSON.parse(record.savingsEstimate) as SavingsEstimate) : null,
-      savingsLog: log.map((c) => ({ changedAt: c.changedAt.toISOString(), changedBy: c.changedBy, before: JSON.parse(c.before) as SavingsChangeView['before'], after: JSON.parse(c.after) as SavingsChangeView['after'] })),
+      savingsLog: log.map((c) => ({
+        changedAt: c.changedAt.toISOString(),
+        changedBy: c.changedBy,
+        before: JSON.parse(c.before) as SavingsChangeView['before'],
+        after: JSON.parse(c.after) as SavingsChangeView['after'],
+      })),
     };
   }
 
@@ -129,7 +147,10 @@ export class RecordService {
     const items = await this.checklist.list(inspectionId);
     const deficiencies = items.filter((i) => i.result === 'deficiency');
     if (body.outcome === 'passed' && deficiencies.length) {
-      throw new AppError('BAD_REQUEST', `${deficiencies.length} checklist item(s) are marked as deficiencies: conclude "passed with deficiencies" or "failed".`);
+      throw new AppError(
+        'BAD_REQUEST',
+        `${deficiencies.length} checklist item(s) are marked as deficiencies: conclude "passed with deficiencies" or "failed".`,
+      );
     }
     if (body.outcome === 'passed-with-deficiencies') {
       if (!deficiencies.length) throw new AppError('BAD_REQUEST', 'No checklist item is marked as a deficiency.');
@@ -148,7 +169,11 @@ export class RecordService {
     record.co2SavedT = estimate.co2SavedT;
     record.costSavedCny = estimate.costSavedCny;
     await this.records.save(record);
-    logger.info(`conclude() | ${from} -> ${body.outcome}`, { inspectionId, co2SavedT: estimate.co2SavedT.toFixed(3), status: inspection.status });
+    logger.info(`conclude() | ${from} -> ${body.outcome}`, {
+      inspectionId,
+      co2SavedT: estimate.co2SavedT.toFixed(3),
+      status: inspection.status,
+    });
     const view = conclusionView(record)!;
     this.notifier.notify(inspectionId, 'all', 'inspection.concluded', view);
     return view;
@@ -175,7 +200,10 @@ export class RecordService {
     if (!record.outcome) throw new AppError('INVALID_STATE', 'The surveyor has not concluded this inspection yet.');
     // Conditional update: of two acknowledgements racing, exactly one wins.
     const at = new Date();
-    const r = await this.records.update({ inspectionId: inspection.id, acknowledgedAt: IsNull() }, { acknowledgedName: name, acknowledgedAt: at });
+    const r = await this.records.update(
+      { inspectionId: inspection.id, acknowledgedAt: IsNull() },
+      { acknowledgedName: name, acknowledgedAt: at },
+    );
     if (!r.affected) throw new AppError('CONFLICT', 'This conclusion was already acknowledged.');
     logger.info('acknowledge() | concluded -> acknowledged (read-only)', { inspectionId: inspection.id });
     return conclusionView({ ...record, acknowledgedName: name, acknowledgedAt: at })!;
@@ -195,7 +223,12 @@ export class RecordService {
       if (e instanceof SavingsInputError) throw new FieldError(e.message, e.issues);
       throw e;
     }
-    const before = { inputs: JSON.parse(record.savingsInputs) as SavingsInputs, profile: record.savingsProfile, co2SavedT: record.co2SavedT, costSavedCny: record.costSavedCny };
+    const before = {
+      inputs: JSON.parse(record.savingsInputs) as SavingsInputs,
+      profile: record.savingsProfile,
+      co2SavedT: record.co2SavedT,
+      costSavedCny: record.costSavedCny,
+    };
     record.savingsInputs = JSON.stringify(req.inputs);
     record.savingsProfile = profile;
     // Only a concluded inspection has a stored estimate; before that the inputs wait for it.
@@ -204,14 +237,27 @@ export class RecordService {
       record.co2SavedT = estimate.co2SavedT;
       record.costSavedCny = estimate.costSavedCny;
     }
-    const after: SavingsChangeView['after'] = { inputs: req.inputs, profile, co2SavedT: estimate.co2SavedT, costSavedCny: estimate.costSavedCny };
+    const after: SavingsChangeView['after'] = {
+      inputs: req.inputs,
+      profile,
+      co2SavedT: estimate.co2SavedT,
+      costSavedCny: estimate.costSavedCny,
+    };
     await this.ds.transaction(async (m) => {
       await m.getRepository(InspectionRecordEntity).save(record);
       await m.getRepository(SavingsChangeEntity).insert({
-        id: crypto.randomUUID(), inspectionId, changedBy: by.id, changedAt: new Date(), before: JSON.stringify(before), after: JSON.stringify(after),
+        id: crypto.randomUUID(),
+        inspectionId,
+        changedBy: by.id,
+        changedAt: new Date(),
+        before: JSON.stringify(before),
+        after: JSON.stringify(after),
       });
     });
-    logger.info(`updateSavings() | co2 ${before.co2SavedT?.toFixed(3) ?? 'none'} -> ${estimate.co2SavedT.toFixed(3)} t`, { inspectionId, by: by.id });
+    logger.info(`updateSavings() | co2 ${before.co2SavedT?.toFixed(3) ?? 'none'} -> ${estimate.co2SavedT.toFixed(3)} t`, {
+      inspectionId,
+      by: by.id,
+    });
     return record;
   }
 }

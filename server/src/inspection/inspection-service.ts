@@ -8,7 +8,14 @@ import { AppError, isClosed, type CrewInvitationView, type InspectionDetailView,
 import type { CrewTokenSigner } from '../auth/crew-tokens';
 import { AccountEntity, type Account } from '../auth/entities';
 import { Logger } from '../logging/logger';
-import { CrewLinkEntity, InspectionEntity, ParticipantSessionEntity, type CrewLink, type Inspection, type ParticipantSession } from './entities';
+import {
+  CrewLinkEntity,
+  InspectionEntity,
+  ParticipantSessionEntity,
+  type CrewLink,
+  type Inspection,
+  type ParticipantSession,
+} from './entities';
 
 const logger = new Logger('inspections');
 

@@ -16,7 +16,14 @@ export class ParticipantLog {
     this.participants = db.getRepository(ParticipantSessionEntity);
   }
 
-  async joined(p: { inspectionId: string; role: Role; accountId: string | null; crewLinkId: string | null; displayName: string; device: string }): Promise<string> {
+  async joined(p: {
+    inspectionId: string;
+    role: Role;
+    accountId: string | null;
+    crewLinkId: string | null;
+    displayName: string;
+    device: string;
+  }): Promise<string> {
     const row = await this.participants.save({ id: crypto.randomUUID(), ...p, joinedAt: new Date(), leftAt: null, leaveReason: null });
     return row.id;
   }

@@ -50,7 +50,8 @@ export class SafeEmitter<E extends EventMap> {
     for (const listener of this.emitter.rawListeners(event) as Listener<E[K]>[]) {
       try {
         const r = listener.apply(this, args);
-        if (r instanceof Promise) pending.push(r.catch((e: unknown) => this.logger.error(`emitAndWait() | a '${event}' listener failed`, {}, e)));
+        if (r instanceof Promise)
+          pending.push(r.catch((e: unknown) => this.logger.error(`emitAndWait() | a '${event}' listener failed`, {}, e)));
       } catch (e) {
         this.logger.error(`emitAndWait() | a '${event}' listener threw`, {}, e);
       }

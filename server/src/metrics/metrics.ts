@@ -47,7 +47,11 @@ export class MetricsRegistry {
       const samples = await m.source();
       out.push(`# HELP ${m.name} ${m.help}`, `# TYPE ${m.name} ${m.type}`);
       for (const s of samples) {
-        const labels = s.labels ? `{${Object.entries(s.labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}` : '';
+        const labels = s.labels
+          ? `{${Object.entries(s.labels)
+              .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
+              .join(',')}}`
+          : '';
         out.push(`${m.name}${labels} ${Number.isFinite(s.value) ? s.value : 0}`);
       }
     }
@@ -64,8 +68,12 @@ export function registerCoreMetrics(registry: MetricsRegistry, rooms: RoomRegist
     for (const p of peers()) byRole.set(p.role, (byRole.get(p.role) ?? 0) + 1);
     return [...byRole].map(([role, value]) => ({ labels: { role }, value }));
   });
-  registry.register('cloudship_producers', 'Producers in live rooms.', 'gauge', () => [{ value: peers().reduce((n, p) => n + p.producers.size, 0) }]);
-  registry.register('cloudship_consumers', 'Consumers in live rooms.', 'gauge', () => [{ value: peers().reduce((n, p) => n + p.consumers.size, 0) }]);
+  registry.register('cloudship_producers', 'Producers in live rooms.', 'gauge', () => [
+    { value: peers().reduce((n, p) => n + p.producers.size, 0) },
+  ]);
+  registry.register('cloudship_consumers', 'Consumers in live rooms.', 'gauge', () => [
+    { value: peers().reduce((n, p) => n + p.consumers.size, 0) },
+  ]);
   registry.register('cloudship_workers', 'Running mediasoup workers.', 'gauge', () => [{ value: pool.list().length }]);
   registry.register('cloudship_worker_cpu_seconds_total', 'CPU time used by each mediasoup worker (user + system).', 'counter', async () =>
     Promise.all(
@@ -81,16 +89,23 @@ export function registerCoreMetrics(registry: MetricsRegistry, rooms: RoomRegist
   registry.register('cloudship_worker_rooms', 'Live rooms on each mediasoup worker.', 'gauge', () =>
     pool.list().map((w) => ({ labels: { pid: w.pid }, value: rooms.all().filter((r) => r.worker === w).length })),
   );
-  registry.register('cloudship_rtp_packets_lost_total', 'Packets lost on the way in, as reported by producers (sum over live producers).', 'counter', async () => {
-    let lost = 0;
-    for (const p of peers()) {
-      for (const producer of p.producers.values()) {
-        for (const s of await producer.getStats().catch(() => [])) lost += s.packetsLost ?? 0;
+  registry.register(
+    'cloudship_rtp_packets_lost_total',
+    'Packets lost on the way in, as reported by producers (sum over live producers).',
+    'counter',
+    async () => {
+      let lost = 0;
+      for (const p of peers()) {
+        for (const producer of p.producers.values()) {
+          for (const s of await producer.getStats().catch(() => [])) lost += s.packetsLost ?? 0;
+        }
       }
-    }
-    return [{ value: lost }];
-  });
-  registry.register('cloudship_node_rss_bytes', 'Resident memory of the Node.js process.', 'gauge', () => [{ value: process.memoryUsage.rss() }]);
+      return [{ value: lost }];
+    },
+  );
+  registry.register('cloudship_node_rss_bytes', 'Resident memory of the Node.js process.', 'gauge', () => [
+    { value: process.memoryUsage.rss() },
+  ]);
   registry.register('cloudship_node_cpu_seconds_total', 'CPU time used by the Node.js process.', 'counter', () => {
     const u = process.cpuUsage();
     return [{ value: (u.user + u.system) / 1e6 }];

@@ -40,11 +40,27 @@ export function spawnRecorder(args: string[], options: { cwd: string; byePort: n
   // signaling and the SFU must keep the CPU. In steady state `-c copy` needs little anyway.
   if (!fs.existsSync('/usr/bin/setpriv')) return spawn('nice', ['-n', String(RECORDER_NICE), FFMPEG, ...args], { cwd: options.cwd, stdio });
   const bye = [...options.bye].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('');
-  return spawn('nice', ['-n', String(RECORDER_NICE), '/usr/bin/setpriv', '--pdeathsig', 'TERM', '/bin/bash', '-c', GUARD, 'cloudship-recorder', FFMPEG, ...args], {
-    cwd: options.cwd,
-    stdio,
-    env: { ...process.env, RECORDER_BYE: bye, RECORDER_BYE_PORT: String(options.byePort) },
-  });
+  return spawn(
+    'nice',
+    [
+      '-n',
+      String(RECORDER_NICE),
+      '/usr/bin/setpriv',
+      '--pdeathsig',
+      'TERM',
+      '/bin/bash',
+      '-c',
+      GUARD,
+      'cloudship-recorder',
+      FFMPEG,
+      ...args,
+    ],
+    {
+      cwd: options.cwd,
+      stdio,
+      env: { ...process.env, RECORDER_BYE: bye, RECORDER_BYE_PORT: String(options.byePort) },
+    },
+  );
 }
 
 /** One m-line SDP for ffmpeg's sdp demuxer, from the recording consumer's RTP parameters. */
@@ -52,7 +68,10 @@ export function sdpFor(kind: 'audio' | 'video', port: number, rtp: RtpParameters
   const codec = rtp.codecs[0]!;
   const name = codec.mimeType.split('/')[1]!;
   const channels = kind === 'audio' && codec.channels && codec.channels > 1 ? `/${codec.channels}` : '';
-  const fmtp = Object.entries(codec.parameters ?? {}).map(([k, v]) => `${k}=${v}`).join(';');
+  const parameters = (codec.parameters ?? {}) as Record<string, string | number>;
+  const fmtp = Object.entries(parameters)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(';');
   return [
     'v=0',
     'o=- 0 0 IN IP4 127.0.0.1',
@@ -211,7 +230,23 @@ export async function probeDuration(file: string): Promise<number | null> {
 export async function repairSegment(file: string): Promise<boolean> {
   const fixed = `${file}.repaired.webm`;
   // A truncated input ends in an error; what was read before it is still written out.
-  await run(FFMPEG, ['-hide_banner', '-v', 'error', '-y', '-err_detect', 'ignore_err', '-i', file, '-map', '0', '-c', 'copy', '-f', 'webm', fixed]);
+  await run(FFMPEG, [
+    '-hide_banner',
+    '-v',
+    'error',
+    '-y',
+    '-err_detect',
+    'ignore_err',
+    '-i',
+    file,
+    '-map',
+    '0',
+    '-c',
+    'copy',
+    '-f',
+    'webm',
+    fixed,
+  ]);
   if (!fs.existsSync(fixed) || fs.statSync(fixed).size === 0) {
     fs.rmSync(fixed, { force: true });
     return false;
@@ -222,7 +257,7 @@ export async function repairSegment(file: string): Promise<boolean> {
 
 /** Entries of ffmpeg's `-segment_list_type csv`: file name, start and end media time (s). */
 export function readSegmentList(file: string): Array<{ name: string; start: number; end: number }> {
-  let text = '';
+  let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {

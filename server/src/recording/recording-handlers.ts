@@ -2,7 +2,9 @@
 import { requirePermission, type RequestHandlers } from '../session/participant-context';
 import type { RecordingService } from './recording-service';
 
-export function recordingHandlers(recording: Pick<RecordingService, 'start' | 'stop'>): RequestHandlers<'recording.start' | 'recording.stop'> {
+export function recordingHandlers(
+  recording: Pick<RecordingService, 'start' | 'stop'>,
+): RequestHandlers<'recording.start' | 'recording.stop'> {
   return {
     async 'recording.start'(ctx) {
       requirePermission(ctx, 'recording.control');

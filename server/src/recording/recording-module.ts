@@ -82,10 +82,17 @@ export async function createRecordingModule(deps: {
     router,
     storeEndpoint: endpoint,
     registerMetrics(metrics) {
-      metrics.register('cloudship_recording_segments', 'Recording segments by upload state (pending, uploading and failed are the backlog).', 'gauge', async () => {
-        const rows: Array<{ state: string; n: number }> = await deps.db.query('SELECT "uploadState" AS state, COUNT(*) AS n FROM "segment" GROUP BY "uploadState"');
-        return rows.map((r) => ({ labels: { state: r.state }, value: Number(r.n) }));
-      });
+      metrics.register(
+        'cloudship_recording_segments',
+        'Recording segments by upload state (pending, uploading and failed are the backlog).',
+        'gauge',
+        async () => {
+          const rows: Array<{ state: string; n: number }> = await deps.db.query(
+            'SELECT "uploadState" AS state, COUNT(*) AS n FROM "segment" GROUP BY "uploadState"',
+          );
+          return rows.map((r) => ({ labels: { state: r.state }, value: Number(r.n) }));
+        },
+      );
     },
     close() {
       closing ??= (async () => {

@@ -72,7 +72,7 @@ export class RecordingService {
         .catch((e) => logger.error('peerJoined | could not start recording', ctx, e));
     });
     room.on('producerAdded', (peer, producer) => {
-      if (entry.recording) this.startRun(entry, peer, producer as Producer<{ source: MediaSource }>);
+      if (entry.recording) this.startRun(entry, peer, producer);
     });
     room.on('close', (reason) => {
       if (this.live.get(room.inspectionId) === entry) this.live.delete(room.inspectionId);
@@ -100,12 +100,20 @@ export class RecordingService {
     if (entry.recording) return; // another join got there during the await
     const existing = await this.catalog.continueRecording(entry.room.inspectionId);
     entry.recording = existing ?? (await this.catalog.openRecording(entry.room.inspectionId, by));
-    logger.info(`ensureRecording() | ${existing ? 'continuing' : 'off -> live'}`, { inspectionId: entry.room.inspectionId, recordingId: entry.recording.id });
+    logger.info(`ensureRecording() | ${existing ? 'continuing' : 'off -> live'}`, {
+      inspectionId: entry.room.inspectionId,
+      recordingId: entry.recording.id,
+    });
     for (const peer of entry.room.peers.values()) for (const producer of peer.producers.values()) this.startRun(entry, peer, producer);
     this.broadcast(entry);
   }
 
-  private startRun(entry: LiveRecording, peer: Peer, producer: Producer<{ source: MediaSource }>, spatialLayer: number | null = null): void {
+  private startRun(
+    entry: LiveRecording,
+    peer: Peer,
+    producer: Producer<{ source: MediaSource }>,
+    spatialLayer: number | null = null,
+  ): void {
     const recording = entry.recording;
     if (!recording || entry.runs.has(producer.id) || producer.closed) return;
     const run = new TrackRun({

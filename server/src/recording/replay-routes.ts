@@ -30,65 +30,84 @@ export function replayRouter(deps: ReplayRouteDeps): express.Router {
 
   const authed = staffRoute(deps.accounts);
 
-  router.get('/replay/inspections', authed('recording.replay', async (req, res) => {
-    const query = parseInput(replayListQuerySchema, { ...(req.query as Record<string, unknown>) });
-    res.json({ inspections: await deps.replay.list(req.account, query) });
-  }));
+  router.get(
+    '/replay/inspections',
+    authed('recording.replay', async (req, res) => {
+      const query = parseInput(replayListQuerySchema, { ...(req.query as Record<string, unknown>) });
+      res.json({ inspections: await deps.replay.list(req.account, query) });
+    }),
+  );
 
-  router.post('/inspections/:id/auditors', authed('recording.control', async (req, res) => {
-    const body = parseInput(assignAuditorSchema, req.body ?? {});
-    await deps.replay.assignAuditor(req.account, assertUuid(req.params.id, 'inspection id'), body.accountId);
-    res.status(204).end();
-  }));
+  router.post(
+    '/inspections/:id/auditors',
+    authed('recording.control', async (req, res) => {
+      const body = parseInput(assignAuditorSchema, req.body ?? {});
+      await deps.replay.assignAuditor(req.account, assertUuid(req.params.id, 'inspection id'), body.accountId);
+      res.status(204).end();
+    }),
+  );
 
-  router.get('/inspections/:id/replay-log', authed('recording.storage', async (req, res) => {
-    res.json({ entries: await deps.replay.replayLog(assertUuid(req.params.id, 'inspection id')) });
-  }));
+  router.get(
+    '/inspections/:id/replay-log',
+    authed('recording.storage', async (req, res) => {
+      res.json({ entries: await deps.replay.replayLog(assertUuid(req.params.id, 'inspection id')) });
+    }),
+  );
 
-  router.get('/recordings/:id/timeline', authed('recording.replay', async (req, res) => {
-    res.json(await deps.replay.timeline(req.account, String(req.params.id)));
-  }));
+  router.get(
+    '/recordings/:id/timeline',
+    authed('recording.replay', async (req, res) => {
+      res.json(await deps.replay.timeline(req.account, String(req.params.id)));
+    }),
+  );
 
-  router.get('/recordings/:id/segments/:segmentId', authed('recording.replay', async (req, res) => {
-    const { segment, inspectionId } = await deps.replay.segmentFor(req.account, String(req.params.id), String(req.params.segmentId));
-    const size = segment.sizeBytes;
-    const range = resolveRange(req.headers.range, size);
-    res.set('Accept-Ranges', 'bytes');
-    if (range.kind === 'unsatisfiable') {
-      res.status(416).set('Content-Range', `bytes */${size}`).end();
-      return;
-    }
-    await deps.replay.logReplay(req.account, inspectionId, segment.recordingId, segment.id, 'segment');
-    // Large deployments: once uploaded, let the browser fetch from the store directly (access was
-    // checked and the replay logged above; the URL expires). Staged segments are still streamed.
-    if (deps.presignedSeconds && segment.uploadState === 'uploaded' && !segment.localPath) {
-      res.redirect(302, await deps.store.presignGet(segment.objectKey, deps.presignedSeconds));
-      return;
-    }
-    res.status(range.kind === 'partial' ? 206 : 200);
-    res.set('Content-Type', 'video/webm');
-    res.set('Content-Length', String(range.end - range.start + 1));
-    if (range.kind === 'partial') res.set('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
-    if (req.method === 'HEAD') {
-      res.end();
-      return;
-    }
-    // Not uploaded yet: serve the staged file (an open descriptor survives the upload's delete).
-    let body: Readable | null = null;
-    if (segment.localPath) {
-      const file = resolveInside(deps.stagingDir, segment.localPath);
-      const handle = await fs.promises.open(file, 'r').catch(() => null);
-      if (handle) body = handle.createReadStream({ start: range.start, end: range.end });
-    }
-    body ??= await deps.store.getRange(segment.objectKey, range.start, range.end);
-    await pipeline(body, res).catch((e) => {
-      if ((e as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') logger.warn('segment | stream ended early', { segmentId: segment.id }, e);
-    });
-  }));
+  router.get(
+    '/recordings/:id/segments/:segmentId',
+    authed('recording.replay', async (req, res) => {
+      const { segment, inspectionId } = await deps.replay.segmentFor(req.account, String(req.params.id), String(req.params.segmentId));
+      const size = segment.sizeBytes;
+      const range = resolveRange(req.headers.range, size);
+      res.set('Accept-Ranges', 'bytes');
+      if (range.kind === 'unsatisfiable') {
+        res.status(416).set('Content-Range', `bytes */${size}`).end();
+        return;
+      }
+      await deps.replay.logReplay(req.account, inspectionId, segment.recordingId, segment.id, 'segment');
+      // Large deployments: once uploaded, let the browser fetch from the store directly (access was
+      // checked and the replay logged above; the URL expires). Staged segments are still streamed.
+      if (deps.presignedSeconds && segment.uploadState === 'uploaded' && !segment.localPath) {
+        res.redirect(302, await deps.store.presignGet(segment.objectKey, deps.presignedSeconds));
+        return;
+      }
+      res.status(range.kind === 'partial' ? 206 : 200);
+      res.set('Content-Type', 'video/webm');
+      res.set('Content-Length', String(range.end - range.start + 1));
+      if (range.kind === 'partial') res.set('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
+      if (req.method === 'HEAD') {
+        res.end();
+        return;
+      }
+      // Not uploaded yet: serve the staged file (an open descriptor survives the upload's delete).
+      let body: Readable | null = null;
+      if (segment.localPath) {
+        const file = resolveInside(deps.stagingDir, segment.localPath);
+        const handle = await fs.promises.open(file, 'r').catch(() => null);
+        if (handle) body = handle.createReadStream({ start: range.start, end: range.end });
+      }
+      body ??= await deps.store.getRange(segment.objectKey, range.start, range.end);
+      await pipeline(body, res).catch((e) => {
+        if ((e as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE')
+          logger.warn('segment | stream ended early', { segmentId: segment.id }, e);
+      });
+    }),
+  );
 
-  router.get('/admin/storage', authed('recording.storage', async (_req, res) => {
-    res.json({ recordings: await deps.replay.storageState() });
-  }));
+  router.get(
+    '/admin/storage',
+    authed('recording.storage', async (_req, res) => {
+      res.json({ recordings: await deps.replay.storageState() });
+    }),
+  );
 
   return router;
 }

@@ -90,7 +90,8 @@ export class ReplayService {
 
   async assignAuditor(by: Account, inspectionId: string, auditorId: string): Promise<void> {
     const inspection = await this.inspectionService.get(inspectionId);
-    if (by.role !== 'admin' && inspection.surveyorId !== by.id) throw new AppError('FORBIDDEN', 'Only an admin or the inspection\'s surveyor may do this.');
+    if (by.role !== 'admin' && inspection.surveyorId !== by.id)
+      throw new AppError('FORBIDDEN', "Only an admin or the inspection's surveyor may do this.");
     const auditor = await this.accounts.findOneBy({ id: auditorId });
     if (!auditor || auditor.role !== 'auditor') throw new AppError('BAD_REQUEST', 'Not an auditor account.');
     await this.assignments.save({ inspectionId, accountId: auditorId, createdBy: by.id });
@@ -109,12 +110,20 @@ export class ReplayService {
     if (q.status) qb.andWhere('i.status = :status', { status: q.status });
     // The date range applies to when the inspection took place (started, else scheduled).
     if (q.from) qb.andWhere('COALESCE(i.startedAt, i.scheduledAt) >= :from', { from: new Date(q.from) });
-    if (q.to) qb.andWhere('COALESCE(i.startedAt, i.scheduledAt) < :to', { to: new Date(new Date(q.to).getTime() + (q.to.length === 10 ? 86_400_000 : 0)) });
+    if (q.to)
+      qb.andWhere('COALESCE(i.startedAt, i.scheduledAt) < :to', {
+        to: new Date(new Date(q.to).getTime() + (q.to.length === 10 ? 86_400_000 : 0)),
+      });
     const rows = await qb.orderBy('i.scheduledAt', 'DESC').take(200).getMany();
     const views = await this.inspectionService.views(rows);
-    const recordings = rows.length ? await this.recordings.find({ where: { inspectionId: In(rows.map((r) => r.id)) }, order: { startedAt: 'ASC' } }) : [];
+    const recordings = rows.length
+      ? await this.recordings.find({ where: { inspectionId: In(rows.map((r) => r.id)) }, order: { startedAt: 'ASC' } })
+      : [];
     const counts = await this.segmentCounts(recordings.map((r) => r.id));
-    return views.map((v) => ({ ...v, recordings: recordings.filter((r) => r.inspectionId === v.id).map((r) => this.summary(r, counts.get(r.id) ?? 0)) }));
+    return views.map((v) => ({
+      ...v,
+      recordings: recordings.filter((r) => r.inspectionId === v.id).map((r) => this.summary(r, counts.get(r.id) ?? 0)),
+    }));
   }
 
   private async segmentCounts(recordingIds: string[]): Promise<Map<string, number>> {
@@ -130,7 +139,14 @@ export class ReplayService {
   }
 
   private summary(r: Recording, segments: number): RecordingSummaryView {
-    return { id: r.id, state: r.state, startedAt: r.startedAt.toISOString(), endedAt: r.endedAt?.toISOString() ?? null, endReason: r.endReason, segments };
+    return {
+      id: r.id,
+      state: r.state,
+      startedAt: r.startedAt.toISOString(),
+      endedAt: r.endedAt?.toISOString() ?? null,
+      endReason: r.endReason,
+      segments,
+    };
   }
 
   /** The recording, once the account is known to be allowed to see its inspection. */
@@ -169,11 +185,14 @@ export class ReplayService {
       for (let i = 1; i < t.segments.length; i++) {
         const prevEnd = Date.parse(t.segments[i - 1]!.endAt);
         const start = Date.parse(t.segments[i]!.startAt);
-        if (start - prevEnd > GAP_MS) gaps.push({ trackKey: t.trackKey, role: t.role, source: t.source, from: t.segments[i - 1]!.endAt, to: t.segments[i]!.startAt });
+        if (start - prevEnd > GAP_MS)
+          gaps.push({ trackKey: t.trackKey, role: t.role, source: t.source, from: t.segments[i - 1]!.endAt, to: t.segments[i]!.startAt });
       }
     }
     const startAt = segments.length ? Math.min(...segments.map((s) => s.startedAt.getTime())) : recording.startedAt.getTime();
-    const endAt = segments.length ? Math.max(...segments.map((s) => s.endedAt.getTime())) : (recording.endedAt ?? recording.startedAt).getTime();
+    const endAt = segments.length
+      ? Math.max(...segments.map((s) => s.endedAt.getTime()))
+      : (recording.endedAt ?? recording.startedAt).getTime();
     const [view] = await this.inspectionService.views([inspection]);
     await this.logReplay(account, inspection.id, recordingId, null, 'timeline');
     return {
@@ -217,7 +236,13 @@ export class ReplayService {
     return { segment, inspectionId: recording.inspectionId };
   }
 
-  async logReplay(account: Account, inspectionId: string, recordingId: string | null, segmentId: string | null, action: string): Promise<void> {
+  async logReplay(
+    account: Account,
+    inspectionId: string,
+    recordingId: string | null,
+    segmentId: string | null,
+    action: string,
+  ): Promise<void> {
     const key = `${account.id}:${action}:${segmentId ?? recordingId}`;
     const now = Date.now();
     if (segmentId && (this.recentlyLogged.get(key) ?? 0) > now - LOG_WINDOW_MS) return;
@@ -226,10 +251,23 @@ export class ReplayService {
     await this.log.save({ id: crypto.randomUUID(), accountId: account.id, inspectionId, recordingId, segmentId, action, at: new Date() });
   }
 
-  async replayLog(inspectionId: string): Promise<Array<{ accountId: string; username: string; action: string; recordingId: string | null; segmentId: string | null; at: string }>> {
+  async replayLog(
+    inspectionId: string,
+  ): Promise<
+    Array<{ accountId: string; username: string; action: string; recordingId: string | null; segmentId: string | null; at: string }>
+  > {
     const rows = await this.log.find({ where: { inspectionId }, order: { at: 'ASC' }, take: 5000 });
-    const names = new Map((await this.accounts.findBy({ id: In([...new Set(rows.map((r) => r.accountId))]) })).map((a) => [a.id, a.username]));
-    return rows.map((r) => ({ accountId: r.accountId, username: names.get(r.accountId) ?? '', action: r.action, recordingId: r.recordingId, segmentId: r.segmentId, at: r.at.toISOString() }));
+    const names = new Map(
+      (await this.accounts.findBy({ id: In([...new Set(rows.map((r) => r.accountId))]) })).map((a) => [a.id, a.username]),
+    );
+    return rows.map((r) => ({
+      accountId: r.accountId,
+      username: names.get(r.accountId) ?? '',
+      action: r.action,
+      recordingId: r.recordingId,
+      segmentId: r.segmentId,
+      at: r.at.toISOString(),
+    }));
   }
 
   async storageState(): Promise<StorageStateView[]> {
@@ -245,8 +283,13 @@ export class ReplayService {
       .groupBy('s.recordingId')
       .addGroupBy('s.uploadState')
       .getRawMany();
-    const failures = await this.segments.find({ where: { recordingId: In(recordings.map((r) => r.id)), uploadState: 'failed' }, order: { nextAttemptAt: 'DESC' } });
-    const vessels = new Map((await this.inspections.findBy({ id: In([...new Set(recordings.map((r) => r.inspectionId))]) })).map((i) => [i.id, i.vesselName]));
+    const failures = await this.segments.find({
+      where: { recordingId: In(recordings.map((r) => r.id)), uploadState: 'failed' },
+      order: { nextAttemptAt: 'DESC' },
+    });
+    const vessels = new Map(
+      (await this.inspections.findBy({ id: In([...new Set(recordings.map((r) => r.inspectionId))]) })).map((i) => [i.id, i.vesselName]),
+    );
     return recordings.map((r) => {
       const mine = rows.filter((x) => x.recordingId === r.id);
       const count = (state: string) => Number(mine.find((x) => x.uploadState === state)?.n ?? 0);

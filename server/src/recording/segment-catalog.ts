@@ -94,7 +94,10 @@ export class SegmentCatalog {
 
   /** live -> stopped (a recording that is no longer live is left as it is). */
   async finishRecording(recordingId: string, by: string | null, reason: string): Promise<void> {
-    await this.recordingRows.update({ id: recordingId, state: 'live' }, { state: 'stopped', endedAt: new Date(), stoppedBy: by, endReason: reason.slice(0, 64) });
+    await this.recordingRows.update(
+      { id: recordingId, state: 'live' },
+      { state: 'stopped', endedAt: new Date(), stoppedBy: by, endReason: reason.slice(0, 64) },
+    );
   }
 
   /** The row of a track run whose recorder has started: state 'recording' until closeTrack(). */
@@ -142,7 +145,10 @@ export class SegmentCatalog {
         return null;
       }
       const digest = await digestFile(file);
-      const last = await this.segmentRows.findOne({ where: { recordingId: track.recordingId, trackKey: track.trackKey }, order: { index: 'DESC' } });
+      const last = await this.segmentRows.findOne({
+        where: { recordingId: track.recordingId, trackKey: track.trackKey },
+        order: { index: 'DESC' },
+      });
       const index = last ? last.index + 1 : 0;
       const t0 = track.startedAt.getTime();
       const row = await this.segmentRows.save({
@@ -185,11 +191,15 @@ export class SegmentCatalog {
     for (const e of listed) {
       if (!(e.end > e.start)) continue; // no media in it (see TrackRecorder.scanList)
       // Registered ones may be uploading right now (their row no longer names the file): skip them.
-      if (!alreadyRegistered.has(e.name) && fs.existsSync(path.join(dir, e.name)) && (await this.register(track, e.name, e.start, e.end))) count++;
+      if (!alreadyRegistered.has(e.name) && fs.existsSync(path.join(dir, e.name)) && (await this.register(track, e.name, e.start, e.end)))
+        count++;
       mediaEnd = Math.max(mediaEnd, e.end);
     }
     const listedNames = new Set(listed.map((e) => e.name));
-    const rest = fs.readdirSync(dir).filter((n) => /^seg-\d{5}\.webm$/.test(n) && !listedNames.has(n) && !alreadyRegistered.has(n)).sort();
+    const rest = fs
+      .readdirSync(dir)
+      .filter((n) => /^seg-\d{5}\.webm$/.test(n) && !listedNames.has(n) && !alreadyRegistered.has(n))
+      .sort();
     for (const name of rest) {
       const file = path.join(dir, name);
       if (await this.segmentRows.findOneBy({ trackId: track.id, localPath: path.join(track.dir, name) })) continue;
@@ -209,7 +219,9 @@ export class SegmentCatalog {
     let segments = 0;
     const open = await this.trackRows.findBy({ state: 'recording' });
     const ofTrack = new Map(
-      open.length ? (await this.recordingRows.findBy({ id: In([...new Set(open.map((t) => t.recordingId))]) })).map((r) => [r.id, r.inspectionId]) : [],
+      open.length
+        ? (await this.recordingRows.findBy({ id: In([...new Set(open.map((t) => t.recordingId))]) })).map((r) => [r.id, r.inspectionId])
+        : [],
     );
     for (const track of open) {
       const inspectionId = ofTrack.get(track.recordingId);
@@ -219,7 +231,10 @@ export class SegmentCatalog {
     const live = await this.recordingRows.findBy({ state: 'live' });
     for (const rec of live) {
       const last = await this.segmentRows.findOne({ where: { recordingId: rec.id }, order: { endedAt: 'DESC' } });
-      await this.recordingRows.update({ id: rec.id }, { state: 'interrupted', endedAt: last?.endedAt ?? rec.startedAt, endReason: 'server-restart' });
+      await this.recordingRows.update(
+        { id: rec.id },
+        { state: 'interrupted', endedAt: last?.endedAt ?? rec.startedAt, endReason: 'server-restart' },
+      );
       logger.warn('recoverInterrupted() | live -> interrupted', { recordingId: rec.id, inspectionId: rec.inspectionId });
     }
     return { recordings: live.length, segments };

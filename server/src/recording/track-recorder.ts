@@ -154,7 +154,10 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     if (this.initialSpatialLayer !== null && this.consumer.type === 'simulcast') {
       await this.consumer.setPreferredLayers({ spatialLayer: this.initialSpatialLayer });
       const top = (this.producer.rtpParameters.encodings?.length ?? 1) - 1;
-      this.layerHoldTimer = setTimeout(() => void this.consumer?.setPreferredLayers({ spatialLayer: top }).catch(() => undefined), LAYER_HOLD_MS);
+      this.layerHoldTimer = setTimeout(
+        () => void this.consumer?.setPreferredLayers({ spatialLayer: top }).catch(() => undefined),
+        LAYER_HOLD_MS,
+      );
     }
     this.consumer.on('layerschange', (layers) => {
       if (layers === undefined || layers === null) return; // paused or no packets: not a change
@@ -175,15 +178,42 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     this.throwIfStopped();
     fs.writeFileSync(path.join(this.dir, 'input.sdp'), sdpFor(kind, port, this.consumer.rtpParameters));
     const args = [
-      '-hide_banner', '-loglevel', 'warning', '-nostats',
+      '-hide_banner',
+      '-loglevel',
+      'warning',
+      '-nostats',
       // Wait for packets as long as it takes (a paused producer sends none); the default gives up after 10 s.
-      '-protocol_whitelist', 'file,udp,rtp', '-listen_timeout', '-1', '-f', 'sdp', '-i', 'input.sdp',
-      '-map', '0:0', '-c', 'copy',
-      '-f', 'segment', '-segment_time', String(this.segmentSeconds), '-segment_format', 'webm',
-      '-reset_timestamps', '1', '-segment_list', 'segments.csv', '-segment_list_type', 'csv',
+      '-protocol_whitelist',
+      'file,udp,rtp',
+      '-listen_timeout',
+      '-1',
+      '-f',
+      'sdp',
+      '-i',
+      'input.sdp',
+      '-map',
+      '0:0',
+      '-c',
+      'copy',
+      '-f',
+      'segment',
+      '-segment_time',
+      String(this.segmentSeconds),
+      '-segment_format',
+      'webm',
+      '-reset_timestamps',
+      '1',
+      '-segment_list',
+      'segments.csv',
+      '-segment_list_type',
+      'csv',
       'seg-%05d.webm',
     ];
-    const child = spawnRecorder(args, { cwd: this.dir, byePort: port + 1, bye: rtcpBye(this.consumer.rtpParameters.encodings?.[0]?.ssrc ?? 0) });
+    const child = spawnRecorder(args, {
+      cwd: this.dir,
+      byePort: port + 1,
+      bye: rtcpBye(this.consumer.rtpParameters.encodings?.[0]?.ssrc ?? 0),
+    });
     this.ffmpeg = child;
     child.stderr!.on('data', (d: Buffer) => (this.stderrTail = (this.stderrTail + d.toString()).slice(-2000)));
     child.stdin!.on('error', () => undefined); // EPIPE when ffmpeg is already gone
@@ -194,7 +224,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     this.startedAt = new Date();
     if (kind === 'video') {
       this.consumer.requestKeyFrame().catch(() => undefined);
-      this.keyFrameTimer = setInterval(() => this.consumer?.requestKeyFrame().catch(() => undefined), KEY_FRAME_INTERVAL_MS);
+      this.keyFrameTimer = setInterval(() => void this.consumer?.requestKeyFrame().catch(() => undefined), KEY_FRAME_INTERVAL_MS);
     }
     // ffmpeg appends a line to the list each time it closes a segment.
     this.listTimer = setInterval(() => this.scanList(), 500);
@@ -235,11 +265,23 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
    * starts with its own key frame of the new resolution.
    */
   private async cutNewResolution(): Promise<void> {
-    const last = readSegmentList(this.listFile).filter((e) => !this.reported.has(e.name)).at(-1);
+    const last = readSegmentList(this.listFile)
+      .filter((e) => !this.reported.has(e.name))
+      .at(-1);
     if (!last) return;
     const file = path.join(this.dir, last.name);
-    const probe = await runCommand(FFPROBE, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=width,pts_time', '-of', 'json', file]);
-    const frames: Array<{ width?: number; pts_time?: string }> = JSON.parse(probe.stdout || '{}').frames ?? [];
+    const probe = await runCommand(FFPROBE, [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'frame=width,pts_time',
+      '-of',
+      'json',
+      file,
+    ]);
+    const frames = (JSON.parse(probe.stdout || '{}') as { frames?: Array<{ width?: number; pts_time?: string }> }).frames ?? [];
     const first = frames[0]?.width;
     const cut = frames.findIndex((f) => f.width !== first);
     if (cut <= 0) return;
@@ -249,15 +291,26 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     if (r.code !== 0) throw new Error(`ffmpeg could not cut ${last.name}: ${r.stderr.slice(-200)}`);
     await fs.promises.rename(tmp, file);
     this.cutAt.set(last.name, at);
-    logger.info('cutNewResolution() | last segment cut before the new resolution', { producerId: this.producer.id, segment: last.name, at, dropped: frames.length - cut });
+    logger.info('cutNewResolution() | last segment cut before the new resolution', {
+      producerId: this.producer.id,
+      segment: last.name,
+      at,
+      dropped: frames.length - cut,
+    });
   }
 
   private async onExit(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     this.clearTimers();
-    if (this.trimTail) await this.cutNewResolution().catch((e) => logger.warn('onExit() | could not trim the last segment', { producerId: this.producer.id }, e));
+    if (this.trimTail)
+      await this.cutNewResolution().catch((e) =>
+        logger.warn('onExit() | could not trim the last segment', { producerId: this.producer.id }, e),
+      );
     this.scanList();
     const expected = this.stopped;
-    const error = expected && (code === 0 || code === 255) ? null : `ffmpeg exited (code ${code}, signal ${signal}): ${this.stderrTail.trim().slice(-300)}`;
+    const error =
+      expected && (code === 0 || code === 255)
+        ? null
+        : `ffmpeg exited (code ${code}, signal ${signal}): ${this.stderrTail.trim().slice(-300)}`;
     if (error) logger.warn('onExit() | recorder ended unexpectedly', { producerId: this.producer.id, code, signal });
     this.closeMedia();
     this.emit('ended', { error });

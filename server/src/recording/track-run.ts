@@ -101,7 +101,8 @@ export class TrackRun extends SafeEmitter<TrackRunEvents> {
     } catch (e) {
       // A track that ends while its recorder is still being set up (the participant left, the
       // recording or the server is closing) is not a failure: there is nothing to record.
-      if (this.recorder.stopped || this.producer.closed) logger.debug(`start() | track ended before its recorder started (${String(e)})`, this.ctx);
+      if (this.recorder.stopped || this.producer.closed)
+        logger.debug(`start() | track ended before its recorder started (${String(e)})`, this.ctx);
       else logger.error('start() | could not start the track recorder', this.ctx, e);
       await this.recorder.stop().catch(() => undefined);
     }
@@ -117,7 +118,9 @@ export class TrackRun extends SafeEmitter<TrackRunEvents> {
   private onSegment(s: ClosedSegment): void {
     const track = this.track;
     if (!track) return;
-    this.registrations.push(this.options.catalog.register(track, s.name, s.start, s.end).catch((e) => logger.error('segment | could not register', this.ctx, e)));
+    this.registrations.push(
+      this.options.catalog.register(track, s.name, s.start, s.end).catch((e) => logger.error('segment | could not register', this.ctx, e)),
+    );
   }
 
   private onResolutionChange({ from, to }: { from: number; to: number }): void {

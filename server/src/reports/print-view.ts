@@ -58,16 +58,32 @@ function checklistRows(items: ChecklistItemView[], evidence: EvidenceView[], o: 
       const r = i.result ? RESULT[i.result]! : ['未检', 'Not checked'];
       return `<tr><td>${i.position + 1}</td><td>${both(i.sectionZh, i.sectionEn)}</td><td>${both(i.titleZh, i.titleEn)}</td>
 <td class="${i.result === 'deficiency' ? 'deficiency' : ''}">${both(r[0]!, r[1]!)}${i.deficiencyDeadline ? `<br>期限 Deadline: ${esc(i.deficiencyDeadline)}` : ''}</td>
-<td>${esc(i.note)}${evidenceCell(evidence.filter((e) => e.checklistItemId === i.id), o)}</td></tr>`;
+<td>${esc(i.note)}${evidenceCell(
+        evidence.filter((e) => e.checklistItemId === i.id),
+        o,
+      )}</td></tr>`;
     })
     .join('\n');
 }
 
 const VALUE_LABELS: Array<[SavingsInputKey, string]> = [
-  ['meKw', 'ME kW'], ['aeKw', 'AE kW'], ['meLoad', 'ME load'], ['aeLoad', 'AE load'], ['sfocMe', 'SFOC ME g/kWh'], ['sfocAe', 'SFOC AE g/kWh'],
-  ['cfFuel', 'Cf t CO2/t'], ['vesselDetourKm', 'Detour km'], ['vesselSpeedKmh', 'Speed km/h'], ['vesselWaitH', 'Waiting h'],
-  ['surveyorTripKm', 'Surveyor trip km'], ['carKgPerKm', 'Car kg/km'], ['sessionHours', 'Session h'], ['videoKgPerH', 'Video kg/h'],
-  ['dieselCnyPerT', 'Diesel CNY/t'], ['vesselDayValueCny', 'Ship-day CNY'], ['crewExtraCny', 'Other CNY'],
+  ['meKw', 'ME kW'],
+  ['aeKw', 'AE kW'],
+  ['meLoad', 'ME load'],
+  ['aeLoad', 'AE load'],
+  ['sfocMe', 'SFOC ME g/kWh'],
+  ['sfocAe', 'SFOC AE g/kWh'],
+  ['cfFuel', 'Cf t CO2/t'],
+  ['vesselDetourKm', 'Detour km'],
+  ['vesselSpeedKmh', 'Speed km/h'],
+  ['vesselWaitH', 'Waiting h'],
+  ['surveyorTripKm', 'Surveyor trip km'],
+  ['carKgPerKm', 'Car kg/km'],
+  ['sessionHours', 'Session h'],
+  ['videoKgPerH', 'Video kg/h'],
+  ['dieselCnyPerT', 'Diesel CNY/t'],
+  ['vesselDayValueCny', 'Ship-day CNY'],
+  ['crewExtraCny', 'Other CNY'],
 ];
 
 function savingsSection(rec: InspectionRecordView): string {
@@ -75,7 +91,8 @@ function savingsSection(rec: InspectionRecordView): string {
   if (!s) return `<p>${both('尚未结论，未计算减排估算。', 'Not concluded yet: no savings estimate stored.')}</p>`;
   const values = s.resolved
     ? `<table><tr><th>${both('参数', 'Value')}</th><th class="num">${both('取值', 'Used')}</th><th>${both('来源', 'Source')}</th></tr>${VALUE_LABELS.map(
-        ([k, label]) => `<tr><td>${esc(label)}</td><td class="num">${esc(s.resolved![k])}</td><td class="meta">${esc(s.sources[k] ?? '')}</td></tr>`,
+        ([k, label]) =>
+          `<tr><td>${esc(label)}</td><td class="num">${esc(s.resolved![k])}</td><td class="meta">${esc(s.sources[k] ?? '')}</td></tr>`,
       ).join('')}</table>`
     : `<p class="meta">${both('本次检验未填写参数，采用公布数据的校准平均值。', 'No inputs were given: the calibrated average of the published figures is used.')}</p>`;
   return `<p class="headline" data-testid="savings-result">${both('减少二氧化碳排放', 'CO2 avoided')}: ${formatTonnes(s.co2SavedT)} t · ${both('节约费用', 'Cost saved')}: ${formatCny(s.costSavedCny)} CNY</p>
@@ -95,7 +112,7 @@ export function renderPrintView(rec: InspectionRecordView, o: PrintOptions): str
 <h2>${both('船舶概况', 'Vessel particulars')}</h2>
 <table data-testid="particulars">
 <tr><th>${both('船名', 'Vessel')}</th><td data-testid="vessel-name">${esc(i.vesselName)}</td><th>${both('登记号', 'Registration no.')}</th><td>${esc(i.registrationNumber)}</td></tr>
-<tr><th>${both('检验种类', 'Kind')}</th><td>${both(kind[0]!, kind[1]!)}</td><th>${both('地点', 'Place')}</th><td>${esc(i.place)}</td></tr>
+<tr><th>${both('检验种类', 'Kind')}</th><td>${both(kind[0], kind[1])}</td><th>${both('地点', 'Place')}</th><td>${esc(i.place)}</td></tr>
 <tr><th>${both('验船师', 'Surveyor')}</th><td>${esc(i.surveyorName)}</td><th>${both('主机功率', 'Main engine power')}</th><td>${esc(engine)}</td></tr>
 <tr><th>${both('计划时间', 'Scheduled')}</th><td>${time(i.scheduledAt)}</td><th>${both('开始 / 结束', 'Started / ended')}</th><td>${time(i.startedAt)} / ${time(i.endedAt)}</td></tr>
 </table>
@@ -104,7 +121,7 @@ export function renderPrintView(rec: InspectionRecordView, o: PrintOptions): str
 ${checklistRows(rec.checklist, rec.evidence, o)}</table>
 ${unattached.length ? `<h2>${both('其他证据', 'Other evidence')}</h2>${evidenceCell(unattached, o)}` : ''}
 <h2>${both('检验结论', 'Conclusion')}</h2>
-${c ? `<p data-testid="conclusion"><strong>${both(OUTCOME[c.outcome]![0]!, OUTCOME[c.outcome]![1]!)}</strong> · ${time(c.concludedAt)} · ${esc(o.names.get(c.concludedBy) ?? c.concludedBy)}</p><p>${esc(c.remarks)}</p>` : `<p>${both('尚未结论', 'Not concluded yet')}</p>`}
+${c ? `<p data-testid="conclusion"><strong>${both(OUTCOME[c.outcome]![0], OUTCOME[c.outcome]![1])}</strong> · ${time(c.concludedAt)} · ${esc(o.names.get(c.concludedBy) ?? c.concludedBy)}</p><p>${esc(c.remarks)}</p>` : `<p>${both('尚未结论', 'Not concluded yet')}</p>`}
 <h2>${both('船方确认', 'Crew acknowledgement')}</h2>
 <p>${c?.acknowledgedAt ? `${esc(c.acknowledgedName)} · ${time(c.acknowledgedAt)}` : both('尚未确认', 'Not acknowledged yet')}</p>
 <h2>${both('减排及节约估算', 'Savings estimate')}</h2>

@@ -18,39 +18,51 @@ export function reportRouter(deps: ReportRouteDeps): express.Router {
   const router = express.Router();
   const authed = staffRoute(deps.accounts);
 
-  router.get('/reports/savings', authed('report.read', async (req, res) => {
-    res.json({ report: await deps.reports.dashboard(parseInput(reportQuerySchema, req.query ?? {})) });
-  }));
+  router.get(
+    '/reports/savings',
+    authed('report.read', async (req, res) => {
+      res.json({ report: await deps.reports.dashboard(parseInput(reportQuerySchema, req.query ?? {})) });
+    }),
+  );
 
-  router.get('/reports/savings.csv', authed('report.read', async (req, res) => {
-    const q = parseInput(reportQuerySchema, req.query ?? {});
-    const name = `cloudship-savings-${q.from ?? 'all'}-${q.to ?? 'now'}.csv`;
-    // A BOM so that spreadsheet programs read the Chinese vessel names as UTF-8.
-    res.set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}"` });
-    res.send('\uFEFF' + (await deps.reports.csv(q)));
-  }));
+  router.get(
+    '/reports/savings.csv',
+    authed('report.read', async (req, res) => {
+      const q = parseInput(reportQuerySchema, req.query ?? {});
+      const name = `cloudship-savings-${q.from ?? 'all'}-${q.to ?? 'now'}.csv`;
+      // A BOM so that spreadsheet programs read the Chinese vessel names as UTF-8.
+      res.set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}"` });
+      res.send('\uFEFF' + (await deps.reports.csv(q)));
+    }),
+  );
 
-  router.get('/inspections/:id/report.html', authed('inspection.read', async (req, res) => {
-    const { record, names } = await deps.reports.printable(String(req.params.id));
-    const html = renderPrintView(record, { names, imageSrc: (e: EvidenceView) => e.url ?? '' });
-    res.type('html').send(html);
-  }));
+  router.get(
+    '/inspections/:id/report.html',
+    authed('inspection.read', async (req, res) => {
+      const { record, names } = await deps.reports.printable(String(req.params.id));
+      const html = renderPrintView(record, { names, imageSrc: (e: EvidenceView) => e.url ?? '' });
+      res.type('html').send(html);
+    }),
+  );
 
-  router.get('/inspections/:id/report.pdf', authed('inspection.read', async (req, res) => {
-    const id = String(req.params.id);
-    const { record, names } = await deps.reports.printable(id);
-    // Headless Chromium has no session cookie: inline the stills as data: URLs.
-    const inline = new Map<string, string>();
-    for (const e of record.evidence) {
-      if (e.type !== 'photo') continue;
-      const file = await deps.reports.evidenceFile(id, e.id);
-      inline.set(e.id, `data:${file.contentType};base64,${file.bytes.toString('base64')}`);
-    }
-    const html = renderPrintView(record, { names, imageSrc: (e) => inline.get(e.id) ?? '' });
-    const pdf = await htmlToPdf(html, deps.chromiumPath);
-    res.set({ 'Content-Type': 'application/pdf', 'Content-Disposition': `inline; filename="inspection-${id}.pdf"` });
-    res.send(pdf);
-  }));
+  router.get(
+    '/inspections/:id/report.pdf',
+    authed('inspection.read', async (req, res) => {
+      const id = String(req.params.id);
+      const { record, names } = await deps.reports.printable(id);
+      // Headless Chromium has no session cookie: inline the stills as data: URLs.
+      const inline = new Map<string, string>();
+      for (const e of record.evidence) {
+        if (e.type !== 'photo') continue;
+        const file = await deps.reports.evidenceFile(id, e.id);
+        inline.set(e.id, `data:${file.contentType};base64,${file.bytes.toString('base64')}`);
+      }
+      const html = renderPrintView(record, { names, imageSrc: (e) => inline.get(e.id) ?? '' });
+      const pdf = await htmlToPdf(html, deps.chromiumPath);
+      res.set({ 'Content-Type': 'application/pdf', 'Content-Disposition': `inline; filename="inspection-${id}.pdf"` });
+      res.send(pdf);
+    }),
+  );
 
   return router;
 }

@@ -31,9 +31,7 @@ export class ReportService {
   /** Every concluded inspection with a stored estimate (optionally of one surveyor). */
   async rows(surveyorId?: string): Promise<CsvRow[]> {
     const records = await this.records.find({ where: { outcome: Not(IsNull()), co2SavedT: Not(IsNull()) } });
-    const inspections = new Map(
-      (await this.inspectionRows.findBy({ id: In(records.map((r) => r.inspectionId)) })).map((i) => [i.id, i]),
-    );
+    const inspections = new Map((await this.inspectionRows.findBy({ id: In(records.map((r) => r.inspectionId)) })).map((i) => [i.id, i]));
     const names = new Map((await this.accounts.find()).map((a) => [a.id, a.displayName]));
     const rows: CsvRow[] = [];
     for (const r of records) {

@@ -93,9 +93,37 @@ export interface CsvRow extends ReportRow {
 
 /** One line per concluded inspection, full precision (rounding is the reader's choice). */
 export function toCsv(rows: readonly CsvRow[], range: { from?: string | null; to?: string | null } = {}): string {
-  const header = ['inspection_id', 'concluded_at', 'vessel_name', 'registration_number', 'surveyor', 'outcome', 'co2_saved_t', 'cost_saved_cny', 'basis', 'profile', 'model_version'];
+  const header = [
+    'inspection_id',
+    'concluded_at',
+    'vessel_name',
+    'registration_number',
+    'surveyor',
+    'outcome',
+    'co2_saved_t',
+    'cost_saved_cny',
+    'basis',
+    'profile',
+    'model_version',
+  ];
   const lines = rows
     .filter((r) => inRange(r.concludedAt, range.from, range.to))
-    .map((r) => [r.inspectionId, r.concludedAt.toISOString(), r.vesselName, r.registrationNumber, r.surveyorName, r.outcome, r.co2SavedT, r.costSavedCny, r.basis, r.profile, r.modelVersion].map(csvCell).join(','));
+    .map((r) =>
+      [
+        r.inspectionId,
+        r.concludedAt.toISOString(),
+        r.vesselName,
+        r.registrationNumber,
+        r.surveyorName,
+        r.outcome,
+        r.co2SavedT,
+        r.costSavedCny,
+        r.basis,
+        r.profile,
+        r.modelVersion,
+      ]
+        .map(csvCell)
+        .join(','),
+    );
   return [header.join(','), ...lines].join('\r\n') + '\r\n';
 }

@@ -17,7 +17,9 @@ export interface ParticipantContext {
 }
 
 /** A feature's slice of the request table: one handler per request name it answers. */
-export type RequestHandlers<N extends RequestName> = { [K in N]: (ctx: ParticipantContext, req: ParsedRequest<K>) => Promise<ResponseData[K]> };
+export type RequestHandlers<N extends RequestName> = {
+  [K in N]: (ctx: ParticipantContext, req: ParsedRequest<K>) => Promise<ResponseData[K]>;
+};
 
 /** FORBIDDEN unless the participant's role holds the permission (never a role name). */
 export function requirePermission(ctx: ParticipantContext, permission: Permission): void {

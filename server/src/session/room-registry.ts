@@ -40,13 +40,15 @@ export class RoomRegistry extends EventEmitter<{ roomCreated: [Room] }> {
     if (!pending) {
       pending = this.pool
         .pick((worker) => this.load(worker))
-        .then((worker) => Room.create({
-        inspectionId,
-        worker,
-        transportOptions: this.transportOptions,
-        reconnectGraceMs: this.reconnectGraceMs,
-        hooks: this.hooks,
-      }))
+        .then((worker) =>
+          Room.create({
+            inspectionId,
+            worker,
+            transportOptions: this.transportOptions,
+            reconnectGraceMs: this.reconnectGraceMs,
+            hooks: this.hooks,
+          }),
+        )
         .then((room) => {
           this.rooms.set(inspectionId, room);
           room.onClose(() => {

@@ -113,7 +113,11 @@ export class Room extends EventEmitter<RoomEvents> {
    * tells the room something (peer state, record changes, positions, camera) goes through here.
    * Returns how many were sent to.
    */
-  broadcast<E extends keyof ServerToClientEvents>(event: E, payload: Parameters<ServerToClientEvents[E]>[0], filter: BroadcastFilter = {}): number {
+  broadcast<E extends keyof ServerToClientEvents>(
+    event: E,
+    payload: Parameters<ServerToClientEvents[E]>[0],
+    filter: BroadcastFilter = {},
+  ): number {
     let sent = 0;
     for (const peer of this.#peers.values()) {
       if (peer === filter.except || peer.closed) continue;
@@ -179,15 +183,21 @@ export class Room extends EventEmitter<RoomEvents> {
     // One transport per direction: a new request replaces the old one (a client recovering from
     // a failed ICE connection does exactly this).
     peer.dropTransport(direction);
-    const transport = await this.router.createWebRtcTransport({ ...this.options.transportOptions, appData: { peerId: peer.id, direction } });
+    const transport = await this.router.createWebRtcTransport({
+      ...this.options.transportOptions,
+      appData: { peerId: peer.id, direction },
+    });
     if (peer.closed) {
       transport.close();
       throw new AppError('INVALID_STATE', 'You left the room.');
     }
     peer.addTransport({ transport, direction, connected: false });
-    transport.on('icestatechange', (state) => this.log.debug(`transport ice -> ${state}`, { ...this.ctx(peer), transportId: transport.id }));
+    transport.on('icestatechange', (state) =>
+      this.log.debug(`transport ice -> ${state}`, { ...this.ctx(peer), transportId: transport.id }),
+    );
     transport.on('dtlsstatechange', (state) => {
-      if (state === 'failed' || state === 'closed') this.log.info(`transport dtls -> ${state}`, { ...this.ctx(peer), transportId: transport.id });
+      if (state === 'failed' || state === 'closed')
+        this.log.info(`transport dtls -> ${state}`, { ...this.ctx(peer), transportId: transport.id });
     });
     if (direction === 'recv') await this.consumeAllFor(peer);
     return {
@@ -209,7 +219,10 @@ export class Room extends EventEmitter<RoomEvents> {
     return this.transportOf(peer, transportId).transport.restartIce();
   }
 
-  async produce(peer: Peer, req: { transportId: string; kind: 'audio' | 'video'; rtpParameters: RtpParameters; source: MediaSource; paused: boolean }): Promise<string> {
+  async produce(
+    peer: Peer,
+    req: { transportId: string; kind: 'audio' | 'video'; rtpParameters: RtpParameters; source: MediaSource; paused: boolean },
+  ): Promise<string> {
     const entry = this.transportOf(peer, req.transportId);
     if (entry.direction !== 'send') throw new AppError('INVALID_STATE', 'Produce on a send transport.');
     if (!entry.connected) throw new AppError('INVALID_STATE', 'Connect the transport before producing.');
@@ -357,7 +370,9 @@ export class Room extends EventEmitter<RoomEvents> {
     this.broadcast('peer.left', { peerId: peer.id, reason });
     this.log.info('leave() | participant left', { ...this.ctx(peer), reason });
     this.safeEmit('peerLeft', peer, reason);
-    await this.options.hooks.participantLeft(peer.id, reason).catch((e) => this.log.error('leave() | could not log the leave', this.ctx(peer), e));
+    await this.options.hooks
+      .participantLeft(peer.id, reason)
+      .catch((e) => this.log.error('leave() | could not log the leave', this.ctx(peer), e));
   }
 
   /**

@@ -27,7 +27,10 @@ export interface HandlerDeps {
   inspectionRecord: RequestHandlers<'evidence.capture'>;
 }
 
-type RoomRequest = Exclude<RequestName, 'inspection.end' | 'evidence.capture' | 'recording.start' | 'recording.stop' | keyof ReturnType<typeof fieldHandlers>>;
+type RoomRequest = Exclude<
+  RequestName,
+  'inspection.end' | 'evidence.capture' | 'recording.start' | 'recording.stop' | keyof ReturnType<typeof fieldHandlers>
+>;
 
 export function createHandlers(deps: HandlerDeps): RequestHandlers<RequestName> {
   async function room(ctx: ParticipantContext): Promise<Room> {
@@ -123,5 +126,11 @@ export function createHandlers(deps: HandlerDeps): RequestHandlers<RequestName> 
     },
   };
 
-  return { ...roomHandlers, ...fieldHandlers(deps.field), ...recordingHandlers(deps.recording), ...deps.inspection, ...deps.inspectionRecord };
+  return {
+    ...roomHandlers,
+    ...fieldHandlers(deps.field),
+    ...recordingHandlers(deps.recording),
+    ...deps.inspection,
+    ...deps.inspectionRecord,
+  };
 }

@@ -77,7 +77,10 @@ export function attachSignaling(server: http.Server | https.Server, deps: Signal
         return;
       }
       if (!Object.hasOwn(schemas, event)) {
-        (ack as (a: Ack<never>) => void)({ ok: false, error: { code: 'BAD_REQUEST', message: `Unknown request "${String(event).slice(0, 40)}".` } });
+        (ack as (a: Ack<never>) => void)({
+          ok: false,
+          error: { code: 'BAD_REQUEST', message: `Unknown request "${String(event).slice(0, 40)}".` },
+        });
         return;
       }
       void dispatch(event as RequestName, args.length > 1 ? args[0] : undefined, ack as (a: Ack<unknown>) => void);

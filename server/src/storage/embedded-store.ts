@@ -3,14 +3,7 @@
 // the same ObjectStore code talks to it and to any S3-compatible service. s3rver only checks that
 // requests are signed with its fixed credentials, so it listens on loopback only.
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-// s3rver ships no types; its surface used here is tiny.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const S3rver: new (options: Record<string, unknown>) => {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-  httpServer?: { closeAllConnections(): void };
-} = require('s3rver');
+import S3rver from 's3rver';
 import { Logger } from '../logging/logger';
 
 const logger = new Logger('embedded-store');

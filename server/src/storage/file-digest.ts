@@ -49,7 +49,8 @@ export async function digestFile(file: string): Promise<LocalDigest> {
     }
   }
   if (inPart > 0) partMd5s.push(part.digest());
-  const multipartEtag = size > MULTIPART_THRESHOLD ? `${crypto.createHash('md5').update(Buffer.concat(partMd5s)).digest('hex')}-${partMd5s.length}` : null;
+  const multipartEtag =
+    size > MULTIPART_THRESHOLD ? `${crypto.createHash('md5').update(Buffer.concat(partMd5s)).digest('hex')}-${partMd5s.length}` : null;
   return { size, sha256: sha.digest('hex'), md5: md5.digest('hex'), multipartEtag };
 }
 

@@ -64,7 +64,13 @@ export class ObjectStore {
     if (digest.size <= MULTIPART_THRESHOLD) {
       // A Buffer body (not a stream) gives the SDK a known length for the signature.
       await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: await fs.promises.readFile(file), ContentType: contentType, Metadata: metadata }),
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: await fs.promises.readFile(file),
+          ContentType: contentType,
+          Metadata: metadata,
+        }),
       );
       return;
     }
@@ -94,7 +100,12 @@ export class ObjectStore {
       const r = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return { size: r.ContentLength ?? -1, etag: (r.ETag ?? '').replace(/"/g, ''), sha256: r.Metadata?.sha256 ?? null };
     } catch (e) {
-      if (e instanceof NotFound || (e as { name?: string }).name === 'NotFound' || (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return null;
+      if (
+        e instanceof NotFound ||
+        (e as { name?: string }).name === 'NotFound' ||
+        (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404
+      )
+        return null;
       throw e;
     }
   }

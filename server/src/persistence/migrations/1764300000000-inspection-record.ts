@@ -72,6 +72,7 @@ export class InspectionRecord1764300000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['savings_change', 'inspection_record', 'evidence', 'checklist_item', 'checklist_template']) await q.query(`DROP TABLE "${t}"`);
+    for (const t of ['savings_change', 'inspection_record', 'evidence', 'checklist_item', 'checklist_template'])
+      await q.query(`DROP TABLE "${t}"`);
   }
 }

@@ -83,7 +83,15 @@ export class Recording1764300300000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['audit_assignment', 'recording_consent', 'recording_setting', 'replay_log', 'segment', 'recording_track', 'recording']) {
+    for (const t of [
+      'audit_assignment',
+      'recording_consent',
+      'recording_setting',
+      'replay_log',
+      'segment',
+      'recording_track',
+      'recording',
+    ]) {
       await q.query(`DROP TABLE "${t}"`);
     }
   }

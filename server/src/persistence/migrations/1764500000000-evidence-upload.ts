@@ -26,6 +26,7 @@ export class EvidenceUpload1764500000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     // SQLite refuses to drop an indexed column: the index goes first.
     await q.query(`DROP INDEX "idx_evidence_upload"`);
-    for (const c of ['uploadedAt', 'localPath', 'nextAttemptAt', 'lastError', 'attempts', 'uploadState']) await q.query(`ALTER TABLE "evidence" DROP COLUMN "${c}"`);
+    for (const c of ['uploadedAt', 'localPath', 'nextAttemptAt', 'lastError', 'attempts', 'uploadState'])
+      await q.query(`ALTER TABLE "evidence" DROP COLUMN "${c}"`);
   }
 }

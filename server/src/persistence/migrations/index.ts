@@ -7,4 +7,10 @@ import { Initial1764200000000 } from './1764200000000-initial';
 import { InspectionRecord1764300000000 } from './1764300000000-inspection-record';
 import { Recording1764300300000 } from './1764300300000-recording';
 
-export const MIGRATIONS = [Initial1764200000000, InspectionRecord1764300000000, Recording1764300300000, FieldPosition1764400000000, EvidenceUpload1764500000000];
+export const MIGRATIONS = [
+  Initial1764200000000,
+  InspectionRecord1764300000000,
+  Recording1764300300000,
+  FieldPosition1764400000000,
+  EvidenceUpload1764500000000,
+];
