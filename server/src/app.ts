@@ -88,7 +88,14 @@ export async function startServer(config: Config, options: { clientDist?: string
 
   // Starts the embedded object store unless S3_ENDPOINT is set, recovers what a previous run left,
   // resumes uploads and records every room from now on.
-  const recording = await createRecordingModule({ config, db, rooms, accounts, inspections: inspection.inspections });
+  const recording = await createRecordingModule({
+    config,
+    db,
+    rooms,
+    accounts,
+    inspections: inspection.inspections,
+    access: inspection.access,
+  });
 
   // Evidence goes to the same object store through the same upload queue, staged under DATA_DIR
   // until the store confirms it.
@@ -99,6 +106,7 @@ export async function startServer(config: Config, options: { clientDist?: string
     accounts,
     inspections: inspection.inspections,
     lifecycle: inspection.lifecycle,
+    access: inspection.access,
     rooms,
     signer,
     store: evidenceStore,
@@ -107,6 +115,7 @@ export async function startServer(config: Config, options: { clientDist?: string
     db,
     accounts,
     inspections: inspection.inspections,
+    access: inspection.access,
     records: record.records,
     evidence: record.evidence,
   });
@@ -145,6 +154,7 @@ export async function startServer(config: Config, options: { clientDist?: string
   }
   const io = attachSignaling(server, {
     accounts,
+    access: inspection.access,
     inspections: inspection.inspections,
     rooms,
     field,

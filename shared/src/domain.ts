@@ -68,8 +68,16 @@ export interface ParticipantView {
   leaveReason: string | null;
 }
 
+/** Who works on an inspection besides its lead surveyor (InspectionView.surveyorId). */
+export interface InspectionMembersView {
+  leadId: string;
+  coSurveyors: Array<{ id: string; displayName: string }>;
+  auditors: Array<{ id: string; displayName: string }>;
+}
+
 export interface InspectionDetailView extends InspectionView {
   participants: ParticipantView[];
+  members: InspectionMembersView;
 }
 
 export interface CrewLinkView {

@@ -1,6 +1,7 @@
 export * from './domain';
 export * from './errors';
 export * from './permissions';
+export * from './access';
 export * from './protocol';
 export * from './field-protocol';
 export * from './api';

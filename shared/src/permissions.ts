@@ -6,6 +6,7 @@ export const PERMISSIONS = [
   'inspection.create',
   'inspection.read',
   'inspection.end',
+  'inspection.members', // invite co-surveyors, assign auditors
   'crewLink.manage',
   'room.join',
   'media.produceVideo',
@@ -38,6 +39,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'inspection.create',
     'inspection.read',
     'inspection.end',
+    'inspection.members',
     'crewLink.manage',
     'room.join',
     'media.produceVideo',
@@ -60,6 +62,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'inspection.create',
     'inspection.read',
     'inspection.end',
+    'inspection.members',
     'crewLink.manage',
     'room.join',
     'media.produceVideo',

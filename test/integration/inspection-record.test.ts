@@ -12,12 +12,15 @@ let server: TestServer;
 let adminCookie: string;
 let surveyorCookie: string;
 let auditorCookie: string;
+let auditorId: string;
 
 beforeAll(async () => {
   server = fx.server;
   adminCookie = await fx.adminCookie();
   surveyorCookie = (await fx.account('surveyor', 'surveyor1')).cookie;
-  auditorCookie = (await fx.account('auditor', 'auditor1')).cookie;
+  const auditor = await fx.account('auditor', 'auditor1');
+  auditorCookie = auditor.cookie;
+  auditorId = auditor.id;
 });
 
 /** Joins with a connected receive transport. */
@@ -129,7 +132,13 @@ describe('evidence', () => {
     const added = await surveyor.next('evidence.added');
     expect(added).toMatchObject({ id: up.body.evidence.id, checklistItemId: item.id, sha256: sha });
 
-    // Stored bytes are the uploaded bytes; the file is for staff only.
+    // Stored bytes are the uploaded bytes; the file is for staff only, among them an auditor
+    // once assigned to this inspection (access by ownership).
+    const assign = await server.api('POST', `/api/inspections/${inspection.id}/auditors`, {
+      cookie: surveyorCookie,
+      body: { accountId: auditorId },
+    });
+    expect(assign.status).toBe(204);
     const file = await fetch(`${server.url}${added.url}`, { headers: { cookie: auditorCookie } });
     expect(file.status).toBe(200);
     expect(file.headers.get('content-type')).toBe('image/jpeg');

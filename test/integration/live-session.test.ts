@@ -82,7 +82,14 @@ describe('live session signaling', () => {
 
   test('a second surveyor joins the same live inspection and receives the crew camera', async () => {
     const { inspection, token } = await liveInspection();
-    const expertCookie = (await server.createAccount(adminCookie, 'surveyor', 'expert1')).cookie;
+    const expertAccount = await server.createAccount(adminCookie, 'surveyor', 'expert1');
+    const expertCookie = expertAccount.cookie;
+    // Only surveyors working on the inspection join it: the lead invites the expert first.
+    const invited = await server.api('POST', `/api/inspections/${inspection.id}/co-surveyors`, {
+      cookie: surveyorCookie,
+      body: { accountId: expertAccount.id },
+    });
+    expect(invited.status).toBe(201);
     const crew = await client({ crewToken: token });
     const c = await joinRoom(crew, 'Crew');
     const video = ok(

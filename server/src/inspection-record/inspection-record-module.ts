@@ -4,6 +4,7 @@ import express from 'express';
 import type { DataSource } from 'typeorm';
 import type { AccountService } from '../auth/account-service';
 import type { CrewTokenSigner } from '../auth/crew-tokens';
+import type { InspectionAccess } from '../inspection/inspection-access';
 import type { InspectionLifecycle } from '../inspection/inspection-lifecycle';
 import type { InspectionService } from '../inspection/inspection-service';
 import type { RoomRegistry } from '../session/room-registry';
@@ -20,6 +21,7 @@ export interface InspectionRecordDeps {
   accounts: AccountService;
   inspections: InspectionService;
   lifecycle: InspectionLifecycle;
+  access: InspectionAccess;
   rooms: RoomRegistry;
   signer: CrewTokenSigner;
   /** Where evidence bytes go (app.ts: the object store, staged on local disk). */

@@ -22,12 +22,15 @@ import type { AccountService } from '../auth/account-service';
 import type { CrewTokenSigner } from '../auth/crew-tokens';
 import type { ChecklistService } from './checklist-service';
 import { tooLarge, type EvidenceService } from './evidence-service';
+import type { InspectionAccess } from '../inspection/inspection-access';
+import { inspectionRoute } from '../inspection/inspection-guard';
 import type { InspectionLifecycle } from '../inspection/inspection-lifecycle';
 import type { CrewCredential, InspectionService } from '../inspection/inspection-service';
 import type { RecordService } from './record-service';
 import { crewToken, staffRoute } from '../auth/staff-route';
 
 export interface RecordRouteDeps {
+  access: InspectionAccess;
   accounts: AccountService;
   inspections: InspectionService;
   checklist: ChecklistService;
@@ -71,6 +74,7 @@ export function recordRouter(deps: RecordRouteDeps): express.Router {
   const router = express.Router();
   router.use(express.json({ limit: '64kb' }));
   const authed = staffRoute(deps.accounts);
+  const scoped = inspectionRoute(deps.accounts, deps.access);
   const id = (req: Request, name = 'id') => String(req.params[name]);
 
   router.get(
@@ -92,14 +96,14 @@ export function recordRouter(deps: RecordRouteDeps): express.Router {
 
   router.get(
     '/inspections/:id/record',
-    authed('inspection.read', async (req, res) => {
+    scoped('inspection.read', async (req, res) => {
       res.json({ record: await deps.records.view(id(req), await deps.evidence.list(id(req))) });
     }),
   );
 
   router.patch(
     '/inspections/:id/checklist/:itemId',
-    authed('record.edit', async (req, res) => {
+    scoped('record.edit', async (req, res) => {
       const change = parseInput(updateChecklistItemSchema, req.body ?? {});
       res.json({ item: await deps.records.updateChecklistItem(id(req), id(req, 'itemId'), change, req.account) });
     }),
@@ -107,14 +111,14 @@ export function recordRouter(deps: RecordRouteDeps): express.Router {
 
   router.post(
     '/inspections/:id/evidence/bookmarks',
-    authed('record.edit', async (req, res) => {
+    scoped('record.edit', async (req, res) => {
       res.status(201).json({ evidence: await deps.evidence.bookmark(id(req), parseInput(bookmarkSchema, req.body ?? {}), req.account) });
     }),
   );
 
   router.patch(
     '/inspections/:id/evidence/:evidenceId',
-    authed('record.edit', async (req, res) => {
+    scoped('record.edit', async (req, res) => {
       const { checklistItemId } = parseInput(attachSchema, req.body ?? {});
       res.json({ evidence: await deps.evidence.attach(id(req), id(req, 'evidenceId'), checklistItemId) });
     }),
@@ -122,7 +126,7 @@ export function recordRouter(deps: RecordRouteDeps): express.Router {
 
   router.get(
     '/inspections/:id/evidence/:evidenceId/file',
-    authed('inspection.read', async (req, res) => {
+    scoped('inspection.read', async (req, res) => {
       const file = await deps.evidence.file(id(req), id(req, 'evidenceId'));
       // Evidence never changes under its id: private caching is safe and keeps galleries fast.
       res.set({
@@ -137,14 +141,14 @@ export function recordRouter(deps: RecordRouteDeps): express.Router {
 
   router.post(
     '/inspections/:id/conclusion',
-    authed('record.edit', async (req, res) => {
+    scoped('record.edit', async (req, res) => {
       res.json({ conclusion: await deps.records.conclude(id(req), parseInput(concludeSchema, req.body ?? {}), req.account) });
     }),
   );
 
   router.put(
     '/inspections/:id/savings',
-    authed('record.edit', async (req, res) => {
+    scoped('record.edit', async (req, res) => {
       // Field-level messages for the model inputs come from the shared schema (FieldError).
       const body = parseInput(z.object({ inputs: z.unknown(), profile: z.string().optional() }).strict(), req.body ?? {});
       const parsed = updateSavingsSchema.safeParse(body);

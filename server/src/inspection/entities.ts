@@ -96,4 +96,35 @@ export const ParticipantSessionEntity = new EntitySchema<ParticipantSession>({
   },
 });
 
-export const INSPECTION_ENTITIES = [InspectionEntity, CrewLinkEntity, ParticipantSessionEntity];
+/** A surveyor invited by the lead surveyor (or an admin) to work on the inspection with them. */
+export interface CoSurveyor {
+  inspectionId: string;
+  accountId: string;
+  createdBy: string;
+  createdAt: Date;
+}
+
+/** An auditor assigned to review the inspection (its record, report and recordings). */
+export interface AuditAssignment {
+  inspectionId: string;
+  accountId: string;
+  createdBy: string;
+  createdAt: Date;
+}
+
+const member = (name: string, tableName: string) =>
+  new EntitySchema<CoSurveyor>({
+    name,
+    tableName,
+    columns: {
+      inspectionId: { type: 'varchar', length: 36, primary: true },
+      accountId: { type: 'varchar', length: 36, primary: true },
+      createdBy: { type: 'varchar', length: 36 },
+      createdAt,
+    },
+  });
+
+export const CoSurveyorEntity = member('CoSurveyor', 'co_surveyor');
+export const AuditAssignmentEntity: EntitySchema<AuditAssignment> = member('AuditAssignment', 'audit_assignment');
+
+export const INSPECTION_ENTITIES = [InspectionEntity, CrewLinkEntity, ParticipantSessionEntity, CoSurveyorEntity, AuditAssignmentEntity];

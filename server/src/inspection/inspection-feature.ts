@@ -7,6 +7,7 @@ import type { AccountService } from '../auth/account-service';
 import type { CrewTokenSigner } from '../auth/crew-tokens';
 import type { RoomHooks } from '../session/room';
 import type { RoomRegistry } from '../session/room-registry';
+import { InspectionAccess } from './inspection-access';
 import { inspectionHandlers } from './inspection-handlers';
 import { InspectionLifecycle } from './inspection-lifecycle';
 import { inspectionRouter } from './inspection-routes';
@@ -16,6 +17,8 @@ import { ParticipantLog } from './participant-log';
 export interface InspectionFeature {
   lifecycle: InspectionLifecycle;
   inspections: InspectionService;
+  /** Access by ownership: who may do what on which inspection. */
+  access: InspectionAccess;
   participants: ParticipantLog;
   /** What the live rooms call to log participants and to mark the inspection live. */
   roomHooks: RoomHooks;
@@ -33,7 +36,8 @@ export async function createInspectionFeature(deps: {
   publicUrl: (req: Request) => string;
 }): Promise<InspectionFeature> {
   const lifecycle = new InspectionLifecycle(deps.db);
-  const inspections = new InspectionService(deps.db, deps.signer, deps.crewLinkTtlMs);
+  const access = new InspectionAccess(deps.db);
+  const inspections = new InspectionService(deps.db, deps.signer, deps.crewLinkTtlMs, access);
   const participants = new ParticipantLog(deps.db);
   await participants.closeDangling();
   lifecycle.on('ended', (inspectionId) => inspections.revokeAllOnEnd(inspectionId));
@@ -53,9 +57,10 @@ export async function createInspectionFeature(deps: {
   return {
     lifecycle,
     inspections,
+    access,
     participants,
     roomHooks,
-    router: inspectionRouter({ accounts: deps.accounts, inspections, lifecycle, publicUrl: deps.publicUrl }),
+    router: inspectionRouter({ accounts: deps.accounts, inspections, lifecycle, access, publicUrl: deps.publicUrl }),
     handlers: inspectionHandlers(lifecycle),
     attach(rooms) {
       lifecycle.on('ended', async (inspectionId) => {

@@ -2,9 +2,11 @@
 // link invites to.
 import express, { type Request } from 'express';
 import QRCode from 'qrcode';
-import { createInspectionSchema, parseInput, type CrewLinkView } from '@cloudship/shared';
+import { assignAuditorSchema, createInspectionSchema, parseInput, type CrewLinkView } from '@cloudship/shared';
 import type { AccountService } from '../auth/account-service';
 import { crewToken, staffRoute } from '../auth/staff-route';
+import type { InspectionAccess } from './inspection-access';
+import { inspectionRoute } from './inspection-guard';
 import type { InspectionLifecycle } from './inspection-lifecycle';
 import type { InspectionService } from './inspection-service';
 
@@ -12,6 +14,7 @@ export interface InspectionRouteDeps {
   accounts: AccountService;
   inspections: InspectionService;
   lifecycle: InspectionLifecycle;
+  access: InspectionAccess;
   /** Base URL for crew links (scheme://host:port), derived from the request when not configured. */
   publicUrl: (req: Request) => string;
 }
@@ -20,11 +23,12 @@ export function inspectionRouter(deps: InspectionRouteDeps): express.Router {
   const router = express.Router();
   router.use(express.json({ limit: '32kb' }));
   const authed = staffRoute(deps.accounts);
+  const scoped = inspectionRoute(deps.accounts, deps.access);
 
   router.get(
     '/inspections',
-    authed('inspection.read', async (_req, res) => {
-      res.json({ inspections: await deps.inspections.list() });
+    authed('inspection.read', async (req, res) => {
+      res.json({ inspections: await deps.inspections.list(await deps.access.listed(req.account)) });
     }),
   );
 
@@ -39,14 +43,32 @@ export function inspectionRouter(deps: InspectionRouteDeps): express.Router {
 
   router.get(
     '/inspections/:id',
-    authed('inspection.read', async (req, res) => {
-      res.json({ inspection: await deps.inspections.detail(String(req.params.id)) });
+    scoped('inspection.read', async (req, res) => {
+      res.json({ inspection: await deps.inspections.detail(req.inspection.id) });
+    }),
+  );
+
+  // The lead surveyor (or an admin) invites surveyors to work on the inspection with them.
+  router.post(
+    '/inspections/:id/co-surveyors',
+    scoped('inspection.members', async (req, res) => {
+      const { accountId } = parseInput(assignAuditorSchema, req.body ?? {});
+      await deps.access.addCoSurveyor(req.account, req.inspection.id, accountId);
+      res.status(201).json({ members: await deps.access.members(req.inspection) });
+    }),
+  );
+
+  router.delete(
+    '/inspections/:id/co-surveyors/:accountId',
+    scoped('inspection.members', async (req, res) => {
+      await deps.access.removeCoSurveyor(req.account, req.inspection.id, String(req.params.accountId));
+      res.json({ members: await deps.access.members(req.inspection) });
     }),
   );
 
   router.post(
     '/inspections/:id/crew-link',
-    authed('crewLink.manage', async (req, res) => {
+    scoped('crewLink.manage', async (req, res) => {
       const { token, expiresAt } = await deps.inspections.createCrewLink(String(req.params.id), req.account);
       const url = `${deps.publicUrl(req)}/join/${token}`;
       const view: CrewLinkView = { url, expiresAt: expiresAt.toISOString(), qrSvg: await QRCode.toString(url, { type: 'svg', margin: 1 }) };
@@ -56,7 +78,7 @@ export function inspectionRouter(deps: InspectionRouteDeps): express.Router {
 
   router.delete(
     '/inspections/:id/crew-links',
-    authed('crewLink.manage', async (req, res) => {
+    scoped('crewLink.manage', async (req, res) => {
       await deps.inspections.revokeCrewLinks(String(req.params.id));
       res.status(204).end();
     }),
@@ -64,8 +86,8 @@ export function inspectionRouter(deps: InspectionRouteDeps): express.Router {
 
   router.post(
     '/inspections/:id/end',
-    authed('inspection.end', async (req, res) => {
-      const id = String(req.params.id);
+    scoped('inspection.end', async (req, res) => {
+      const id = req.inspection.id;
       await deps.lifecycle.end(id);
       res.json({ inspection: await deps.inspections.detail(id) });
     }),

@@ -8,6 +8,7 @@ import { AppError, isClosed, type CrewInvitationView, type InspectionDetailView,
 import type { CrewTokenSigner } from '../auth/crew-tokens';
 import { AccountEntity, type Account } from '../auth/entities';
 import { Logger } from '../logging/logger';
+import type { InspectionAccess } from './inspection-access';
 import {
   CrewLinkEntity,
   InspectionEntity,
@@ -34,6 +35,7 @@ export class InspectionService {
     ds: DataSource,
     private readonly signer: CrewTokenSigner,
     private readonly crewLinkTtlMs: number,
+    private readonly access: InspectionAccess,
   ) {
     this.inspections = ds.getRepository(InspectionEntity);
     this.links = ds.getRepository(CrewLinkEntity);
@@ -47,16 +49,25 @@ export class InspectionService {
     return inspection;
   }
 
-  async list(): Promise<InspectionView[]> {
-    const rows = await this.inspections.find({ order: { scheduledAt: 'DESC' }, take: 500 });
+  /** The newest 500 inspections, of those in `scope` (InspectionAccess.listed). */
+  async list(scope: Set<string> | 'all' = 'all'): Promise<InspectionView[]> {
+    if (scope !== 'all' && scope.size === 0) return [];
+    const rows = await this.inspections.find({
+      where: scope === 'all' ? {} : { id: In([...scope]) },
+      order: { scheduledAt: 'DESC' },
+      take: 500,
+    });
     return this.views(rows);
   }
 
   async detail(id: string): Promise<InspectionDetailView> {
-    const [view] = await this.views([await this.get(id)]);
+    const inspection = await this.get(id);
+    const [view] = await this.views([inspection]);
+    const members = await this.access.members(inspection);
     const participants = await this.participants.find({ where: { inspectionId: id }, order: { joinedAt: 'ASC' } });
     return {
       ...view!,
+      members,
       participants: participants.map((p) => ({
         id: p.id,
         role: p.role,

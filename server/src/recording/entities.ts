@@ -92,14 +92,6 @@ export interface RecordingConsent {
   recordedAt: Date;
 }
 
-/** Which auditors may replay which inspection (admins and the inspection's surveyor always may). */
-export interface AuditAssignment {
-  inspectionId: string;
-  accountId: string;
-  createdBy: string;
-  createdAt: Date;
-}
-
 const id = { type: 'varchar', length: 36, primary: true } as const;
 const ref = { type: 'varchar', length: 36 } as const;
 
@@ -202,17 +194,6 @@ export const RecordingConsentEntity = new EntitySchema<RecordingConsent>({
   },
 });
 
-export const AuditAssignmentEntity = new EntitySchema<AuditAssignment>({
-  name: 'AuditAssignment',
-  tableName: 'audit_assignment',
-  columns: {
-    inspectionId: { ...ref, primary: true },
-    accountId: { ...ref, primary: true },
-    createdBy: ref,
-    createdAt: { type: 'datetime', createDate: true },
-  },
-});
-
 export const RECORDING_ENTITIES = [
   RecordingEntity,
   RecordingTrackEntity,
@@ -220,5 +201,4 @@ export const RECORDING_ENTITIES = [
   ReplayLogEntity,
   RecordingSettingEntity,
   RecordingConsentEntity,
-  AuditAssignmentEntity,
 ];

@@ -8,6 +8,7 @@ import type express from 'express';
 import type { DataSource } from 'typeorm';
 import type { AccountService } from '../auth/account-service';
 import type { Config } from '../config/config';
+import type { InspectionAccess } from '../inspection/inspection-access';
 import type { InspectionService } from '../inspection/inspection-service';
 import { Logger } from '../logging/logger';
 import type { MetricsRegistry } from '../metrics/metrics';
@@ -44,6 +45,8 @@ export async function createRecordingModule(deps: {
   rooms: RoomRegistry;
   accounts: AccountService;
   inspections: InspectionService;
+  /** Who may replay what (access by ownership). */
+  access: InspectionAccess;
 }): Promise<RecordingModule> {
   const rc = deps.config.recording;
   const stagingDir = path.join(rc.dir, 'staging');
@@ -69,8 +72,15 @@ export async function createRecordingModule(deps: {
 
   const service = new RecordingService(deps.db, catalog, { segmentSeconds: rc.segmentSeconds });
   service.attach(deps.rooms);
-  const replay = new ReplayService(deps.db, deps.inspections);
-  const router = replayRouter({ accounts: deps.accounts, replay, store, stagingDir, presignedSeconds: rc.presignedSeconds });
+  const replay = new ReplayService(deps.db, deps.inspections, deps.access);
+  const router = replayRouter({
+    accounts: deps.accounts,
+    access: deps.access,
+    replay,
+    store,
+    stagingDir,
+    presignedSeconds: rc.presignedSeconds,
+  });
 
   let closing: Promise<void> | null = null;
   return {

@@ -7,8 +7,10 @@ import express from 'express';
 import { assignAuditorSchema, replayListQuerySchema, parseInput } from '@cloudship/shared';
 import type { AccountService } from '../auth/account-service';
 import { staffRoute } from '../auth/staff-route';
+import type { InspectionAccess } from '../inspection/inspection-access';
+import { inspectionRoute } from '../inspection/inspection-guard';
 import { Logger } from '../logging/logger';
-import { assertUuid, resolveInside } from '../storage/object-keys';
+import { resolveInside } from '../storage/object-keys';
 import type { ObjectStore } from '../storage/object-store';
 import { resolveRange } from './http-range';
 import type { ReplayService } from './replay-service';
@@ -17,6 +19,7 @@ const logger = new Logger('replay-routes');
 
 export interface ReplayRouteDeps {
   accounts: AccountService;
+  access: InspectionAccess;
   replay: ReplayService;
   store: ObjectStore;
   stagingDir: string;
@@ -29,6 +32,7 @@ export function replayRouter(deps: ReplayRouteDeps): express.Router {
   router.use(express.json({ limit: '8kb' }));
 
   const authed = staffRoute(deps.accounts);
+  const scoped = inspectionRoute(deps.accounts, deps.access);
 
   router.get(
     '/replay/inspections',
@@ -40,17 +44,17 @@ export function replayRouter(deps: ReplayRouteDeps): express.Router {
 
   router.post(
     '/inspections/:id/auditors',
-    authed('recording.control', async (req, res) => {
+    scoped('inspection.members', async (req, res) => {
       const body = parseInput(assignAuditorSchema, req.body ?? {});
-      await deps.replay.assignAuditor(req.account, assertUuid(req.params.id, 'inspection id'), body.accountId);
+      await deps.access.assignAuditor(req.account, req.inspection.id, body.accountId);
       res.status(204).end();
     }),
   );
 
   router.get(
     '/inspections/:id/replay-log',
-    authed('recording.storage', async (req, res) => {
-      res.json({ entries: await deps.replay.replayLog(assertUuid(req.params.id, 'inspection id')) });
+    scoped('recording.storage', async (req, res) => {
+      res.json({ entries: await deps.replay.replayLog(req.inspection.id) });
     }),
   );
 

@@ -14,27 +14,23 @@ import {
   type TimelineGapView,
   type TrackView,
 } from '@cloudship/shared';
+import type { InspectionAccess } from '../inspection/inspection-access';
 import type { InspectionService } from '../inspection/inspection-service';
-import { Logger } from '../logging/logger';
 import { AccountEntity, type Account } from '../auth/entities';
 import { InspectionEntity, ParticipantSessionEntity, type Inspection, type ParticipantSession } from '../inspection/entities';
 import { assertUuid } from '../storage/object-keys';
 import {
-  AuditAssignmentEntity,
   RecordingConsentEntity,
   RecordingEntity,
   RecordingTrackEntity,
   ReplayLogEntity,
   SegmentEntity,
-  type AuditAssignment,
   type Recording,
   type RecordingConsent,
   type RecordingTrack,
   type ReplayLog,
   type Segment,
 } from './entities';
-
-const logger = new Logger('replay');
 
 /** A pause between two segments of one track longer than this is shown as a gap. */
 const GAP_MS = 1000;
@@ -45,7 +41,6 @@ export class ReplayService {
   private readonly inspections: Repository<Inspection>;
   private readonly accounts: Repository<Account>;
   private readonly participants: Repository<ParticipantSession>;
-  private readonly assignments: Repository<AuditAssignment>;
   private readonly consents: Repository<RecordingConsent>;
   private readonly log: Repository<ReplayLog>;
   /** Read only here: the SegmentCatalog writes these (see segment-catalog.ts). */
@@ -57,6 +52,7 @@ export class ReplayService {
   constructor(
     db: DataSource,
     private readonly inspectionService: InspectionService,
+    private readonly access: InspectionAccess,
   ) {
     this.recordings = db.getRepository(RecordingEntity);
     this.tracks = db.getRepository(RecordingTrackEntity);
@@ -64,38 +60,18 @@ export class ReplayService {
     this.inspections = db.getRepository(InspectionEntity);
     this.accounts = db.getRepository(AccountEntity);
     this.participants = db.getRepository(ParticipantSessionEntity);
-    this.assignments = db.getRepository(AuditAssignmentEntity);
     this.consents = db.getRepository(RecordingConsentEntity);
     this.log = db.getRepository(ReplayLogEntity);
   }
 
-  /** Admins see everything; surveyors what they ran or joined; auditors what they are assigned. */
-  async scope(account: Account): Promise<Set<string> | 'all'> {
-    if (account.role === 'admin') return 'all';
-    if (account.role === 'auditor') return new Set((await this.assignments.findBy({ accountId: account.id })).map((a) => a.inspectionId));
-    const own = await this.inspections.findBy({ surveyorId: account.id });
-    const joined = await this.participants.findBy({ accountId: account.id });
-    return new Set([...own.map((i) => i.id), ...joined.map((p) => p.inspectionId)]);
+  /** Admins see everything; surveyors the inspections they lead or co-survey; auditors what they are assigned. */
+  scope(account: Account): Promise<Set<string> | 'all'> {
+    return this.access.readable(account);
   }
 
   /** NOT_FOUND rather than FORBIDDEN outside the scope: ids of others' inspections are not confirmed. */
   async assertInScope(account: Account, inspectionId: string): Promise<Inspection> {
-    const scope = await this.scope(account);
-    if (scope !== 'all' && !scope.has(inspectionId)) {
-      logger.info('assertInScope() | refused', { accountId: account.id, inspectionId });
-      throw new AppError('NOT_FOUND', 'No such inspection.');
-    }
-    return this.inspectionService.get(inspectionId);
-  }
-
-  async assignAuditor(by: Account, inspectionId: string, auditorId: string): Promise<void> {
-    const inspection = await this.inspectionService.get(inspectionId);
-    if (by.role !== 'admin' && inspection.surveyorId !== by.id)
-      throw new AppError('FORBIDDEN', "Only an admin or the inspection's surveyor may do this.");
-    const auditor = await this.accounts.findOneBy({ id: auditorId });
-    if (!auditor || auditor.role !== 'auditor') throw new AppError('BAD_REQUEST', 'Not an auditor account.');
-    await this.assignments.save({ inspectionId, accountId: auditorId, createdBy: by.id });
-    logger.info('assignAuditor() | auditor assigned', { inspectionId, auditorId });
+    return (await this.access.assert(account, inspectionId, 'recording.replay')).inspection;
   }
 
   async list(account: Account, q: ReplayListQuery): Promise<ReplayInspectionView[]> {

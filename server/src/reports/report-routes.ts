@@ -7,8 +7,11 @@ import { htmlToPdf } from '../reports/pdf';
 import { renderPrintView } from '../reports/print-view';
 import type { ReportService } from '../reports/report-service';
 import { staffRoute } from '../auth/staff-route';
+import type { InspectionAccess } from '../inspection/inspection-access';
+import { inspectionRoute } from '../inspection/inspection-guard';
 
 export interface ReportRouteDeps {
+  access: InspectionAccess;
   accounts: AccountService;
   reports: ReportService;
   chromiumPath: string;
@@ -17,11 +20,14 @@ export interface ReportRouteDeps {
 export function reportRouter(deps: ReportRouteDeps): express.Router {
   const router = express.Router();
   const authed = staffRoute(deps.accounts);
+  const scoped = inspectionRoute(deps.accounts, deps.access);
 
   router.get(
     '/reports/savings',
     authed('report.read', async (req, res) => {
-      res.json({ report: await deps.reports.dashboard(parseInput(reportQuerySchema, req.query ?? {})) });
+      res.json({
+        report: await deps.reports.dashboard(parseInput(reportQuerySchema, req.query ?? {}), await deps.access.listed(req.account)),
+      });
     }),
   );
 
@@ -32,13 +38,13 @@ export function reportRouter(deps: ReportRouteDeps): express.Router {
       const name = `cloudship-savings-${q.from ?? 'all'}-${q.to ?? 'now'}.csv`;
       // A BOM so that spreadsheet programs read the Chinese vessel names as UTF-8.
       res.set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}"` });
-      res.send('\uFEFF' + (await deps.reports.csv(q)));
+      res.send('\uFEFF' + (await deps.reports.csv(q, await deps.access.listed(req.account))));
     }),
   );
 
   router.get(
     '/inspections/:id/report.html',
-    authed('inspection.read', async (req, res) => {
+    scoped('inspection.read', async (req, res) => {
       const { record, names } = await deps.reports.printable(String(req.params.id));
       const html = renderPrintView(record, { names, imageSrc: (e: EvidenceView) => e.url ?? '' });
       res.type('html').send(html);
@@ -47,7 +53,7 @@ export function reportRouter(deps: ReportRouteDeps): express.Router {
 
   router.get(
     '/inspections/:id/report.pdf',
-    authed('inspection.read', async (req, res) => {
+    scoped('inspection.read', async (req, res) => {
       const id = String(req.params.id);
       const { record, names } = await deps.reports.printable(id);
       // Headless Chromium has no session cookie: inline the stills as data: URLs.

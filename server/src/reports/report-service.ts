@@ -28,8 +28,8 @@ export class ReportService {
     this.accounts = ds.getRepository(AccountEntity);
   }
 
-  /** Every concluded inspection with a stored estimate (optionally of one surveyor). */
-  async rows(surveyorId?: string): Promise<CsvRow[]> {
+  /** Every concluded inspection with a stored estimate, of those in `scope` (optionally of one surveyor). */
+  async rows(surveyorId?: string, scope: Set<string> | 'all' = 'all'): Promise<CsvRow[]> {
     const records = await this.records.find({ where: { outcome: Not(IsNull()), co2SavedT: Not(IsNull()) } });
     const inspections = new Map((await this.inspectionRows.findBy({ id: In(records.map((r) => r.inspectionId)) })).map((i) => [i.id, i]));
     const names = new Map((await this.accounts.find()).map((a) => [a.id, a.displayName]));
@@ -37,6 +37,7 @@ export class ReportService {
     for (const r of records) {
       const i = inspections.get(r.inspectionId);
       if (!i || !r.concludedAt || (surveyorId && i.surveyorId !== surveyorId)) continue;
+      if (scope !== 'all' && !scope.has(i.id)) continue;
       const estimate = JSON.parse(r.savingsEstimate ?? 'null') as SavingsEstimate | null;
       rows.push({
         inspectionId: i.id,
@@ -56,12 +57,12 @@ export class ReportService {
     return rows.sort((a, b) => a.concludedAt.getTime() - b.concludedAt.getTime());
   }
 
-  async dashboard(q: ReportQuery): Promise<ReportView> {
-    return summarize(await this.rows(q.surveyorId), q);
+  async dashboard(q: ReportQuery, scope: Set<string> | 'all' = 'all'): Promise<ReportView> {
+    return summarize(await this.rows(q.surveyorId, scope), q);
   }
 
-  async csv(q: ReportQuery): Promise<string> {
-    return toCsv(await this.rows(q.surveyorId), q);
+  async csv(q: ReportQuery, scope: Set<string> | 'all' = 'all'): Promise<string> {
+    return toCsv(await this.rows(q.surveyorId, scope), q);
   }
 
   /** Everything the printable report shows, with account ids resolved to names. */

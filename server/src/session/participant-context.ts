@@ -2,13 +2,23 @@
 // who is on the other end, which inspection the connection is bound to, and once joined, the room
 // and the peer. The signaling edge (signaling/) creates one per socket; feature handler modules
 // (inspection/, inspection-record/, recording/, field/) receive it and never see socket.io.
-import { AppError, can, type ParsedRequest, type Permission, type RequestName, type ResponseData } from '@cloudship/shared';
+import {
+  AppError,
+  allowedOn,
+  type ParsedRequest,
+  type Permission,
+  type Relation,
+  type RequestName,
+  type ResponseData,
+} from '@cloudship/shared';
 import type { Peer, PeerChannel, PeerIdentity } from './peer';
 import type { Room } from './room';
 
 export interface ParticipantContext {
   inspectionId: string;
   identity: PeerIdentity;
+  /** How the participant stands to the inspection (checked at the handshake: see shared/src/access.ts). */
+  relation: Relation;
   /** The crew's token, re-checked at join (the link may be revoked after the handshake). */
   crewToken: string | null;
   channel?: PeerChannel;
@@ -21,9 +31,9 @@ export type RequestHandlers<N extends RequestName> = {
   [K in N]: (ctx: ParticipantContext, req: ParsedRequest<K>) => Promise<ResponseData[K]>;
 };
 
-/** FORBIDDEN unless the participant's role holds the permission (never a role name). */
+/** FORBIDDEN unless the participant's role and relation to the inspection allow the permission there. */
 export function requirePermission(ctx: ParticipantContext, permission: Permission): void {
-  if (!can(ctx.identity.role, permission)) throw new AppError('FORBIDDEN', 'Your role may not do this.');
+  if (!allowedOn(ctx.identity.role, ctx.relation, permission)) throw new AppError('FORBIDDEN', 'Your role may not do this.');
 }
 
 /** The room and peer of a joined participant, or INVALID_STATE / INSPECTION_ENDED. */

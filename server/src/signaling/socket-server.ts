@@ -22,6 +22,7 @@ import {
 } from '@cloudship/shared';
 import type { AccountService } from '../auth/account-service';
 import { SESSION_COOKIE } from '../auth/session-cookie';
+import type { InspectionAccess } from '../inspection/inspection-access';
 import { Logger } from '../logging/logger';
 import type { ParticipantContext } from '../session/participant-context';
 import type { PeerChannel, PeerIdentity } from '../session/peer';
@@ -33,6 +34,7 @@ type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string
 
 export interface SignalingDeps extends HandlerDeps {
   accounts: AccountService;
+  access: InspectionAccess;
 }
 
 export function attachSignaling(server: http.Server | https.Server, deps: SignalingDeps): Server {
@@ -124,14 +126,15 @@ async function authenticate(socket: IoSocket, deps: SignalingDeps): Promise<Part
   if ('crewToken' in auth.data) {
     const { inspection, link } = await deps.inspections.resolveCrewToken(auth.data.crewToken);
     const identity: PeerIdentity = { key: `crew:${link.id}`, role: 'crew', accountId: null, crewLinkId: link.id };
-    return { inspectionId: inspection.id, identity, crewToken: auth.data.crewToken };
+    return { inspectionId: inspection.id, identity, relation: 'crew', crewToken: auth.data.crewToken };
   }
   const cookies = cookie.parse(socket.handshake.headers.cookie ?? '');
   const account = await deps.accounts.authenticate(cookies[SESSION_COOKIE]);
   if (!account) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
   if (!can(account.role, 'room.join')) throw new AppError('FORBIDDEN', 'Your role does not take part in live sessions.');
-  const inspection = await deps.inspections.get(auth.data.inspectionId);
+  // Access by ownership: only the surveyors working on this inspection (and admins) join it.
+  const { inspection, relation } = await deps.access.assert(account, auth.data.inspectionId, 'room.join');
   deps.inspections.assertOpen(inspection);
   const identity: PeerIdentity = { key: `account:${account.id}`, role: account.role, accountId: account.id, crewLinkId: null };
-  return { inspectionId: inspection.id, identity, crewToken: null };
+  return { inspectionId: inspection.id, identity, relation, crewToken: null };
 }
