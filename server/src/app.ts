@@ -110,6 +110,7 @@ export async function startServer(config: Config, options: { clientDist?: string
     rooms,
     signer,
     store: evidenceStore,
+    evidenceQuota: config.evidenceQuota,
   });
   const reports = createReportsModule({
     db,

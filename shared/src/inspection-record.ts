@@ -101,6 +101,8 @@ export type ReportQuery = z.infer<typeof reportQuerySchema>;
 export const evidenceUploadQuerySchema = z
   .object({
     requestId: z.string().min(1).max(64).optional(),
+    /** 'crew': the crew chose to send this photo ("send a photo"), no capture was requested. */
+    initiative: z.enum(['crew']).optional(),
     lat: z.coerce.number().min(-90).max(90).optional(),
     lon: z.coerce.number().min(-180).max(180).optional(),
     accuracy: z.coerce.number().min(0).max(100_000).optional(),

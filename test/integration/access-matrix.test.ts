@@ -66,7 +66,7 @@ async function newCase(): Promise<Case> {
   });
   expect(assign.status).toBe(204);
   const record = await server.api('GET', `/api/inspections/${inspection.id}/record`, { cookie: lead });
-  const up = await crewUpload(server, token, TINY_JPEG);
+  const up = await crewUpload(server, token, TINY_JPEG, { query: { initiative: 'crew' } });
   expect(up.status).toBe(201);
   return { id: inspection.id, token, itemId: record.body.record.checklist[0].id, evidenceId: up.body.evidence.id };
 }

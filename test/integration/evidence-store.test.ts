@@ -39,7 +39,7 @@ afterAll(async () => {
 async function upload(): Promise<{ id: string; key: string; url: string }> {
   const inspection = await server.createInspection(surveyorCookie);
   const { token } = await server.crewLink(surveyorCookie, inspection.id);
-  const up = await crewUpload(server, token, TINY_JPEG);
+  const up = await crewUpload(server, token, TINY_JPEG, { query: { initiative: 'crew' } });
   expect(up.status).toBe(201);
   expect(up.body.evidence.sha256).toBe(sha);
   const [row] = await server.db.query('SELECT "storageKey" AS key FROM "evidence" WHERE "id" = ?', [up.body.evidence.id]);

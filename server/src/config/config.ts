@@ -39,6 +39,9 @@ const envSchema = z
       .default(12),
     METRICS_TOKEN: z.string().min(16).optional(),
     RECONNECT_GRACE_SECONDS: z.coerce.number().min(0).max(600).default(60),
+    // Evidence stills a crew may send per inspection (inspection-record/).
+    EVIDENCE_QUOTA_STILLS: z.coerce.number().int().min(1).max(100_000).default(300),
+    EVIDENCE_QUOTA_MB: z.coerce.number().int().min(1).max(1_000_000).default(1024),
     // Crew phone in the field (field/).
     POSITION_WARN_KM: z.coerce.number().positive().max(20_000).default(5),
     TURN_URLS: z.string().default(''),
@@ -94,6 +97,8 @@ export interface Config {
   crewLinkTtlMs: number;
   sessionTtlMs: number;
   reconnectGraceMs: number;
+  /** Per inspection: at most this many crew stills and bytes. */
+  evidenceQuota: { stills: number; bytes: number };
   /** Crew phone in the field (field/): position warning distance and TURN. */
   field: {
     positionWarnKm: number;
@@ -180,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     crewLinkTtlMs: e.CREW_LINK_TTL_HOURS * 3600_000,
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
     reconnectGraceMs: e.RECONNECT_GRACE_SECONDS * 1000,
+    evidenceQuota: { stills: e.EVIDENCE_QUOTA_STILLS, bytes: e.EVIDENCE_QUOTA_MB * 1024 * 1024 },
     field: {
       positionWarnKm: e.POSITION_WARN_KM,
       turnUrls: parseTurnUrls(e.TURN_URLS, Boolean(e.TURN_SECRET)),

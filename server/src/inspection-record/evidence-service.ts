@@ -20,6 +20,15 @@ const logger = new Logger('evidence');
 
 /** A capture request is honoured for this long (the phone may be slow, but not forever). */
 const CAPTURE_TTL_MS = 5 * 60_000;
+/**
+ * Per inspection, at most this many stills and bytes from the crew (EVIDENCE_QUOTA_*; by default
+ * 300 and 1 GiB): far above a real inspection (a periodic one takes 20-60 stills of 1-4 MB), low
+ * enough that a leaked link cannot fill the disk or the store.
+ */
+export interface EvidenceQuota {
+  stills: number;
+  bytes: number;
+}
 
 type ImageKind = { contentType: 'image/jpeg' | 'image/png' | 'image/webp'; extension: 'jpg' | 'png' | 'webp' };
 
@@ -44,6 +53,7 @@ interface PendingCapture {
 
 export interface UploadMeta {
   requestId?: string;
+  initiative?: 'crew';
   lat?: number;
   lon?: number;
   accuracy?: number;
@@ -60,6 +70,7 @@ export class EvidenceService {
     private readonly records: RecordService,
     private readonly checklist: ChecklistService,
     private readonly notifier: RecordNotifier,
+    private readonly quota: EvidenceQuota = { stills: 300, bytes: 1024 * 1024 * 1024 },
   ) {
     this.evidence = ds.getRepository(EvidenceEntity);
   }
@@ -86,6 +97,21 @@ export class EvidenceService {
     return { requestId, crewCount };
   }
 
+  private async assertQuota(inspectionId: string, adding: number): Promise<void> {
+    const [used] = await this.evidence.query<Array<{ n: number; bytes: number | null }>>(
+      `SELECT COUNT(*) AS n, SUM("sizeBytes") AS bytes FROM "evidence" WHERE "inspectionId" = ? AND "type" = 'photo'`,
+      [inspectionId],
+    );
+    const n = Number(used?.n ?? 0);
+    const total = Number(used?.bytes ?? 0);
+    if (n + 1 > this.quota.stills || total + adding > this.quota.bytes) {
+      throw new AppError(
+        'PAYLOAD_TOO_LARGE',
+        `This inspection already holds ${n} stills (${Math.round(total / 1024 / 1024)} MB); the limit is ${this.quota.stills} stills and ${this.quota.bytes / 1024 / 1024} MB.`,
+      );
+    }
+  }
+
   /** The crew phone uploads a still (already authenticated by its link token). */
   async upload(cred: CrewCredential, bytes: Buffer, meta: UploadMeta): Promise<EvidenceView> {
     const { inspection } = cred;
@@ -97,12 +123,16 @@ export class EvidenceService {
     const kind = sniffImage(bytes);
     if (!kind) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Only JPEG, PNG or WebP images are accepted as evidence.');
 
-    // The checklist item comes from the surveyor's request, never from the phone's say-so alone.
+    // A still answers a capture request of the surveyor, or is one the crew chose to send. The
+    // checklist item comes from the surveyor's request, never from the phone's say-so alone.
     let checklistItemId: string | null = null;
-    if (meta.requestId) {
-      const p = this.pending.get(meta.requestId);
-      if (p && p.inspectionId === inspection.id && p.expiresAt >= Date.now()) checklistItemId = p.checklistItemId;
+    const request = meta.requestId ? this.pending.get(meta.requestId) : undefined;
+    const requested = request !== undefined && request.inspectionId === inspection.id && request.expiresAt >= Date.now();
+    if (requested) checklistItemId = request.checklistItemId;
+    else if (meta.initiative !== 'crew') {
+      throw new AppError('INVALID_STATE', 'No picture was asked for: wait for the surveyor to ask, or send it as your own photo.');
     }
+    await this.assertQuota(inspection.id, bytes.length);
     const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
     const storageKey = evidenceKey(inspection.id, kind.extension);
     const { queued } = await this.store.put(storageKey, bytes, kind.contentType);
@@ -132,6 +162,8 @@ export class EvidenceService {
       localPath: queued ? storageKey : null,
       uploadedAt: null,
     });
+    // One still per request: a second upload for it needs a new request (or the crew's initiative).
+    if (requested && meta.requestId) this.pending.delete(meta.requestId);
     if (queued) this.store.uploadSoon?.();
     const view = toEvidenceView(row);
     logger.info('upload() | still stored', { inspectionId: inspection.id, evidenceId: row.id, bytes: bytes.length, sha256 });

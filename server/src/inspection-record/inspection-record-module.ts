@@ -9,7 +9,7 @@ import type { InspectionLifecycle } from '../inspection/inspection-lifecycle';
 import type { InspectionService } from '../inspection/inspection-service';
 import type { RoomRegistry } from '../session/room-registry';
 import { ChecklistService } from './checklist-service';
-import { EvidenceService } from './evidence-service';
+import { EvidenceService, type EvidenceQuota } from './evidence-service';
 import type { EvidenceStore } from './evidence-store';
 import { inspectionRecordHandlers } from './inspection-record-handlers';
 import { recordRouter } from './inspection-record-routes';
@@ -24,6 +24,8 @@ export interface InspectionRecordDeps {
   access: InspectionAccess;
   rooms: RoomRegistry;
   signer: CrewTokenSigner;
+  /** Per inspection: at most this many crew stills and bytes. */
+  evidenceQuota: EvidenceQuota;
   /** Where evidence bytes go (app.ts: the object store, staged on local disk). */
   store: EvidenceStore;
 }
@@ -41,7 +43,7 @@ export async function createInspectionRecordModule(deps: InspectionRecordDeps): 
   const checklist = new ChecklistService(deps.db);
   await checklist.seedTemplates();
   const records = new RecordService(deps.db, deps.inspections, checklist, notifier);
-  const evidence = new EvidenceService(deps.db, deps.store, records, checklist, notifier);
+  const evidence = new EvidenceService(deps.db, deps.store, records, checklist, notifier, deps.evidenceQuota);
   const router = express.Router();
   router.use(recordRouter({ ...deps, checklist, records, evidence }));
   return { checklist, records, evidence, router, handlers: inspectionRecordHandlers(deps.inspections, evidence) };
