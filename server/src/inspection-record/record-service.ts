@@ -160,15 +160,21 @@ export class RecordService {
       }
     }
     const from = record.outcome ?? 'open';
-    record.outcome = body.outcome;
-    record.remarks = body.remarks;
-    record.concludedAt = new Date();
-    record.concludedBy = by.id;
     const estimate = estimateSavings(JSON.parse(record.savingsInputs) as SavingsInputs, record.savingsProfile);
-    record.savingsEstimate = JSON.stringify(estimate);
-    record.co2SavedT = estimate.co2SavedT;
-    record.costSavedCny = estimate.costSavedCny;
-    await this.records.save(record);
+    const conclusion = {
+      outcome: body.outcome,
+      remarks: body.remarks,
+      concludedAt: new Date(),
+      concludedBy: by.id,
+      savingsEstimate: JSON.stringify(estimate),
+      co2SavedT: estimate.co2SavedT,
+      costSavedCny: estimate.costSavedCny,
+    };
+    // Conditional: a crew acknowledgement that landed since the read above locks the record, and a
+    // whole-row save would have written its acknowledgement back to null.
+    const r = await this.records.update({ inspectionId, acknowledgedAt: IsNull() }, conclusion);
+    if (!r.affected) throw new AppError('RECORD_LOCKED', 'The crew acknowledged the conclusion meanwhile; the record is read-only.');
+    Object.assign(record, conclusion);
     logger.info(`conclude() | ${from} -> ${body.outcome}`, {
       inspectionId,
       co2SavedT: estimate.co2SavedT.toFixed(3),
