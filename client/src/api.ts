@@ -79,6 +79,9 @@ export const api = {
   changePassword: (body: { currentPassword: string; newPassword: string }) => call<void>('POST', '/api/auth/password', body),
   listAccounts: () => call<{ accounts: AccountView[] }>('GET', '/api/accounts'),
   createAccount: (body: CreateAccountRequest) => call<{ account: AccountView }>('POST', '/api/accounts', body),
+  disableAccount: (id: string) => call<{ account: AccountView }>('POST', `/api/accounts/${enc(id)}/disable`),
+  enableAccount: (id: string) => call<{ account: AccountView }>('POST', `/api/accounts/${enc(id)}/enable`),
+  resetPassword: (id: string) => call<{ account: AccountView; oneTimePassword: string }>('POST', `/api/accounts/${enc(id)}/reset-password`),
 
   listInspections: () => call<{ inspections: InspectionView[] }>('GET', '/api/inspections'),
   createInspection: (body: CreateInspectionRequest) => call<{ inspection: InspectionView }>('POST', '/api/inspections', body),
@@ -87,6 +90,5 @@ export const api = {
   createCrewLink: (id: string) => call<CrewLinkView>('POST', `/api/inspections/${enc(id)}/crew-link`),
   revokeCrewLinks: (id: string) => call<void>('DELETE', `/api/inspections/${enc(id)}/crew-links`),
 
-  crewInvitation: (token: string) =>
-    call<CrewInvitationView>('GET', '/api/crew/invitation', undefined, { Authorization: `Crew ${token}` }),
+  crewInvitation: (token: string) => call<CrewInvitationView>('GET', '/api/crew/invitation', undefined, { Authorization: `Crew ${token}` }),
 };

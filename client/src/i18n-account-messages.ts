@@ -17,6 +17,16 @@ export const accountEn = {
   'account.displayName': 'Name',
   'account.role': 'Role',
   'account.initialPassword': 'Initial password (at least 10 characters)',
+  'account.mustChange': 'You signed in with a password you were given. Choose your own before you continue.',
+  'account.status': 'Status',
+  'account.active': 'Active',
+  'account.disabled': 'Disabled',
+  'account.disable': 'Disable',
+  'account.enable': 'Enable',
+  'account.reset': 'Reset password',
+  'account.resetDone': 'New one-time password for {username}: {password} (shown once; it must be changed at the next sign-in)',
+  'error.PASSWORD_CHANGE_REQUIRED': 'Change the password you were given first (Account page).',
+  'error.ACCOUNT_DISABLED': 'This account was disabled by an administrator.',
 } as const;
 
 export type AccountMessageKey = keyof typeof accountEn;
@@ -37,4 +47,14 @@ export const accountZh: Record<AccountMessageKey, string> = {
   'account.displayName': '姓名',
   'account.role': '角色',
   'account.initialPassword': '初始密码（至少 10 个字符）',
+  'account.mustChange': '您使用的是分配给您的密码。继续之前请设置您自己的密码。',
+  'account.status': '状态',
+  'account.active': '正常',
+  'account.disabled': '已停用',
+  'account.disable': '停用',
+  'account.enable': '启用',
+  'account.reset': '重置密码',
+  'account.resetDone': '{username} 的新一次性密码：{password}（仅显示一次，下次登录时必须修改）',
+  'error.PASSWORD_CHANGE_REQUIRED': '请先修改分配给您的密码（账户页面）。',
+  'error.ACCOUNT_DISABLED': '此账户已被管理员停用。',
 };

@@ -38,6 +38,10 @@ export interface AccountView {
   username: string;
   displayName: string;
   role: StaffRole;
+  /** An admin disabled it: it cannot sign in. */
+  disabled: boolean;
+  /** Signed in with a generated password: change it before anything else. */
+  mustChangePassword: boolean;
 }
 
 export interface InspectionView {

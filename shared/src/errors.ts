@@ -16,6 +16,8 @@ export const ERROR_CODES = [
   'CONFLICT',
   'RECORD_LOCKED', // the inspection record was acknowledged by the crew: read-only
   'UNSUPPORTED_MEDIA_TYPE', // an upload that is not an accepted image
+  'PASSWORD_CHANGE_REQUIRED', // signed in with a generated password: change it first
+  'ACCOUNT_DISABLED', // an admin disabled this account
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -54,6 +56,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   CONFLICT: 409,
   RECORD_LOCKED: 409,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  PASSWORD_CHANGE_REQUIRED: 403,
+  ACCOUNT_DISABLED: 403,
   INTERNAL: 500,
 };
 

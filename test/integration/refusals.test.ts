@@ -112,7 +112,7 @@ describe('roles', () => {
   test('passwords are stored as scrypt hashes, never as given', async () => {
     const rows: Array<{ passwordHash: string }> = await server.db.query('SELECT passwordHash FROM account');
     expect(rows.length).toBeGreaterThan(0);
-    for (const r of rows) expect(r.passwordHash).toMatch(/^scrypt\$16384\$8\$1\$[\w-]+\$[\w-]+$/);
+    for (const r of rows) expect(r.passwordHash).toMatch(/^scrypt\$131072\$8\$1\$[\w-]+\$[\w-]+$/); // OWASP: N = 2^17, r = 8, p = 1
     expect(rows.some((r) => r.passwordHash.includes(ADMIN.password))).toBe(false);
   });
 });

@@ -9,7 +9,7 @@ function input(name: string, type = 'text', extra: Record<string, string | numbe
   return el('input', { attrs: { name, type, required: true, maxlength: 256, ...extra } });
 }
 
-function passwordCard(): HTMLElement {
+function passwordCard(onChanged: () => void): HTMLElement {
   const current = input('currentPassword', 'password', { autocomplete: 'current-password' });
   const next = input('newPassword', 'password', { autocomplete: 'new-password', minlength: 10 });
   const message = messageBox('password-message', 'info');
@@ -42,6 +42,7 @@ function passwordCard(): HTMLElement {
       await api.changePassword({ currentPassword: current.value, newPassword: next.value });
       form.reset();
       message.show('account.changed');
+      onChanged();
     } catch (err) {
       const code = errorCode(err);
       if (code === 'UNAUTHENTICATED') error.show('account.wrongPassword');
@@ -51,7 +52,7 @@ function passwordCard(): HTMLElement {
   return form;
 }
 
-function staffCard(): HTMLElement {
+function staffCard(self: AccountView): HTMLElement {
   const list = el('tbody');
   const error = messageBox('accounts-error');
   const message = messageBox('accounts-message', 'info');
@@ -70,7 +71,34 @@ function staffCard(): HTMLElement {
       replaceChildren(
         list,
         accounts.map((a: AccountView) =>
-          el('tr', { testid: 'account-row', data: { username: a.username } }, [el('td', { text: a.username }), el('td', { text: a.displayName }), el('td', { t: `role.${a.role}` })]),
+          el('tr', { testid: 'account-row', data: { username: a.username, disabled: String(a.disabled) } }, [
+            el('td', { text: a.username }),
+            el('td', { text: a.displayName }),
+            el('td', { t: `role.${a.role}` }),
+            el('td', { t: a.disabled ? 'account.disabled' : 'account.active' }),
+            el(
+              'td',
+              {},
+              a.id === self.id
+                ? []
+                : [
+                    el('button', {
+                      class: 'btn btn-ghost',
+                      testid: 'account-toggle',
+                      t: a.disabled ? 'account.enable' : 'account.disable',
+                      attrs: { type: 'button' },
+                      on: { click: () => void act(() => (a.disabled ? api.enableAccount(a.id) : api.disableAccount(a.id))) },
+                    }),
+                    el('button', {
+                      class: 'btn btn-ghost',
+                      testid: 'account-reset',
+                      t: 'account.reset',
+                      attrs: { type: 'button' },
+                      on: { click: () => void reset(a) },
+                    }),
+                  ],
+            ),
+          ]),
         ),
       );
     } catch (err) {
@@ -99,6 +127,29 @@ function staffCard(): HTMLElement {
     ],
   );
 
+  async function act(call: () => Promise<unknown>): Promise<void> {
+    error.show(null);
+    message.show(null);
+    try {
+      await call();
+      await load();
+    } catch (err) {
+      error.showError(errorCode(err));
+    }
+  }
+
+  async function reset(a: AccountView): Promise<void> {
+    error.show(null);
+    message.show(null);
+    try {
+      const { oneTimePassword } = await api.resetPassword(a.id);
+      message.show('account.resetDone', { username: a.username, password: oneTimePassword });
+      await load();
+    } catch (err) {
+      error.showError(errorCode(err));
+    }
+  }
+
   async function create(): Promise<void> {
     error.show(null);
     message.show(null);
@@ -121,7 +172,15 @@ function staffCard(): HTMLElement {
   return el('section', { class: 'card' }, [
     el('h2', { t: 'account.staff' }),
     el('table', { class: 'table' }, [
-      el('thead', {}, [el('tr', {}, [el('th', { t: 'account.username' }), el('th', { t: 'account.displayName' }), el('th', { t: 'account.role' })])]),
+      el('thead', {}, [
+        el('tr', {}, [
+          el('th', { t: 'account.username' }),
+          el('th', { t: 'account.displayName' }),
+          el('th', { t: 'account.role' }),
+          el('th', { t: 'account.status' }),
+          el('th'),
+        ]),
+      ]),
       list,
     ]),
     el('h3', { t: 'account.create' }),
@@ -132,10 +191,14 @@ function staffCard(): HTMLElement {
 }
 
 export function mountAccountView(root: HTMLElement, ctx: ConsoleContext): () => void {
+  // A generated password (first admin, admin reset) must be replaced before anything else: only
+  // the password form is shown, and once changed the console starts as usual.
+  const forced = ctx.account.mustChangePassword;
   replaceChildren(root, [
     el('h1', { t: 'account.title' }),
-    passwordCard(),
-    can(ctx.account.role, 'account.manage') ? staffCard() : null,
+    forced ? el('p', { class: 'notice', testid: 'must-change-password', t: 'account.mustChange' }) : null,
+    passwordCard(() => forced && ctx.passwordChanged()),
+    !forced && can(ctx.account.role, 'account.manage') ? staffCard(ctx.account) : null,
   ]);
   return () => undefined;
 }

@@ -7,4 +7,6 @@ export interface ConsoleContext {
   navigate(hash: string): void;
   /** The server no longer knows this session: back to the sign-in form. */
   signedOut(): void;
+  /** A required password change is done: reload the account and open the console. */
+  passwordChanged(): void;
 }

@@ -48,6 +48,7 @@ const ctx = (): ConsoleContext => ({
     else location.hash = hash;
   },
   signedOut: () => showLogin(),
+  passwordChanged: () => void boot(),
 });
 
 function unmount(): void {
@@ -64,7 +65,7 @@ function route(): void {
     disposeView = mountReportsView(main, ctx());
     return;
   }
-  if (location.hash === '#/account') {
+  if (location.hash === '#/account' || account.mustChangePassword) {
     disposeView = mountAccountView(main, ctx());
     return;
   }
@@ -101,7 +102,10 @@ async function boot(): Promise<void> {
     if (code === 'UNAUTHENTICATED') return showLogin();
     // Server unreachable or failing: say so, and offer to try again.
     const error = messageBox('boot-error');
-    app.replaceChildren(header(), el('main', { class: 'container' }, [error.el, button({ kind: 'primary', t: 'common.retry' }, () => void boot())]));
+    app.replaceChildren(
+      header(),
+      el('main', { class: 'container' }, [error.el, button({ kind: 'primary', t: 'common.retry' }, () => void boot())]),
+    );
     error.showError(code);
   }
 }

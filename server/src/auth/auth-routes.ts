@@ -15,6 +15,7 @@ export function authRouter(deps: AuthRouteDeps): express.Router {
   const router = express.Router();
   router.use(express.json({ limit: '32kb' }));
   const authed = staffRoute(deps.accounts);
+  const authedFirst = staffRoute(deps.accounts, { beforePasswordChange: true });
 
   router.post('/auth/login', async (req, res) => {
     const body = parseInput(loginSchema, req.body ?? {});
@@ -32,7 +33,7 @@ export function authRouter(deps: AuthRouteDeps): express.Router {
 
   router.post(
     '/auth/password',
-    authed('inspection.read', async (req, res) => {
+    authedFirst('inspection.read', async (req, res) => {
       const body = parseInput(changePasswordSchema, req.body ?? {});
       const token = sessionToken(req)!;
       await deps.accounts.changePassword(req.account, body.currentPassword, body.newPassword, token);
@@ -42,7 +43,7 @@ export function authRouter(deps: AuthRouteDeps): express.Router {
 
   router.get(
     '/me',
-    authed('inspection.read', async (req, res) => {
+    authedFirst('inspection.read', async (req, res) => {
       res.json({ account: toAccountView(req.account) });
     }),
   );
@@ -59,6 +60,30 @@ export function authRouter(deps: AuthRouteDeps): express.Router {
     authed('account.manage', async (req, res) => {
       const account = await deps.accounts.create(parseInput(createAccountSchema, req.body ?? {}));
       res.status(201).json({ account: toAccountView(account) });
+    }),
+  );
+
+  // An admin disables or re-enables an account, or resets its password (the generated password is
+  // answered once; it must be changed at the next sign-in). Each ends the account's sessions.
+  router.post(
+    '/accounts/:id/disable',
+    authed('account.manage', async (req, res) => {
+      res.json({ account: toAccountView(await deps.accounts.disable(req.account, String(req.params.id))) });
+    }),
+  );
+
+  router.post(
+    '/accounts/:id/enable',
+    authed('account.manage', async (req, res) => {
+      res.json({ account: toAccountView(await deps.accounts.enable(req.account, String(req.params.id))) });
+    }),
+  );
+
+  router.post(
+    '/accounts/:id/reset-password',
+    authed('account.manage', async (req, res) => {
+      const { account, password } = await deps.accounts.resetPassword(req.account, String(req.params.id));
+      res.json({ account: toAccountView(account), oneTimePassword: password });
     }),
   );
 

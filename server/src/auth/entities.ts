@@ -10,6 +10,10 @@ export interface Account {
   role: StaffRole;
   passwordHash: string;
   createdAt: Date;
+  /** Set by an admin: the account can no longer sign in, and its sessions were ended. */
+  disabledAt?: Date | null;
+  /** A generated password (first admin, admin reset): it must be changed before anything else. */
+  mustChangePassword?: boolean;
 }
 
 export interface AuthSession {
@@ -33,6 +37,8 @@ export const AccountEntity = new EntitySchema<Account>({
     role: { type: 'varchar', length: 16 },
     passwordHash: { type: 'varchar', length: 255 },
     createdAt,
+    disabledAt: { type: 'datetime', nullable: true },
+    mustChangePassword: { type: 'boolean', default: false },
   },
 });
 

@@ -20,11 +20,18 @@ export function crewToken(req: Request): string {
   return header.slice(5).trim();
 }
 
-export function staffRoute(accounts: AccountService) {
+/**
+ * `beforePasswordChange`: the route also serves an account that must first change a generated
+ * password (who am I, change password); every other route refuses it with PASSWORD_CHANGE_REQUIRED.
+ */
+export function staffRoute(accounts: AccountService, options: { beforePasswordChange?: boolean } = {}) {
   return (permission: Permission, handler: (req: Authed, res: Response) => Promise<void>): RequestHandler =>
     async (req, res) => {
       const account = await accounts.authenticate(sessionToken(req));
       if (!account) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
+      if (account.mustChangePassword && !options.beforePasswordChange) {
+        throw new AppError('PASSWORD_CHANGE_REQUIRED', 'Change the password you were given before anything else.');
+      }
       if (!can(account.role, permission)) throw new AppError('FORBIDDEN', 'Your role may not do this.');
       (req as Authed).account = account;
       res.set('Cache-Control', 'no-store');

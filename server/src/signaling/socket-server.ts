@@ -131,6 +131,7 @@ async function authenticate(socket: IoSocket, deps: SignalingDeps): Promise<Part
   const cookies = cookie.parse(socket.handshake.headers.cookie ?? '');
   const account = await deps.accounts.authenticate(cookies[SESSION_COOKIE]);
   if (!account) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
+  if (account.mustChangePassword) throw new AppError('PASSWORD_CHANGE_REQUIRED', 'Change the password you were given first.');
   if (!can(account.role, 'room.join')) throw new AppError('FORBIDDEN', 'Your role does not take part in live sessions.');
   // Access by ownership: only the surveyors working on this inspection (and admins) join it.
   const { inspection, relation } = await deps.access.assert(account, auth.data.inspectionId, 'room.join');

@@ -1,6 +1,7 @@
 // Every migration, in one list. TypeORM orders them by the timestamp in their class name, not by
 // their place here. Migrations are plain SQL and import no entity, so this folder stays below the
 // features whose tables they create.
+import { AccountState1764700000000 } from './1764700000000-account-state';
 import { CoSurveyor1764600000000 } from './1764600000000-co-surveyor';
 import { EvidenceUpload1764500000000 } from './1764500000000-evidence-upload';
 import { FieldPosition1764400000000 } from './1764400000000-field-position';
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   FieldPosition1764400000000,
   EvidenceUpload1764500000000,
   CoSurveyor1764600000000,
+  AccountState1764700000000,
 ];
