@@ -27,7 +27,7 @@ export default defineConfig({
       input: {
         index: path.resolve(here, 'index.html'),
         join: path.resolve(here, 'join.html'),
-        // Auditor replay (issue #3).
+        // Auditor replay.
         replay: path.resolve(here, 'replay.html'),
         // Baseline page for `npm run bench:join` (not linked from the product).
         'bench-bare': path.resolve(here, 'bench-bare.html'),

@@ -10,11 +10,12 @@ import type {
   InspectionView,
   LoginRequest,
 } from '@cloudship/shared';
+import { isClientErrorCode, type ClientErrorCode } from './error-codes';
 
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ClientErrorCode,
     message: string,
   ) {
     super(message);
@@ -23,20 +24,21 @@ export class ApiError extends Error {
 }
 
 /** The error code of anything thrown by the API or the live session (or UNKNOWN). */
-export function errorCode(err: unknown): string {
-  if (err && typeof err === 'object' && 'code' in err && typeof (err as { code: unknown }).code === 'string') {
-    return (err as { code: string }).code;
-  }
-  return 'UNKNOWN';
+export function errorCode(err: unknown): ClientErrorCode {
+  const code = err && typeof err === 'object' && 'code' in err ? err.code : undefined;
+  return isClientErrorCode(code) ? code : 'UNKNOWN';
 }
 
-const CODE_BY_STATUS: Record<number, string> = {
+/**
+ * Only when the answer carries no code (a proxy's error page): the status says this much. 410 is
+ * not guessed: it can be an expired or withdrawn link as well as an ended inspection.
+ */
+const CODE_BY_STATUS: Record<number, ClientErrorCode> = {
   400: 'BAD_REQUEST',
   401: 'UNAUTHENTICATED',
   403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   409: 'CONFLICT',
-  410: 'INSPECTION_ENDED',
   413: 'PAYLOAD_TOO_LARGE',
 };
 
@@ -64,7 +66,7 @@ export async function call<T>(method: string, path: string, body?: unknown, head
   }
   if (!response.ok) {
     const wire = (payload as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-    const code = typeof wire?.code === 'string' ? wire.code : (CODE_BY_STATUS[response.status] ?? 'INTERNAL');
+    const code = isClientErrorCode(wire?.code) ? wire.code : (CODE_BY_STATUS[response.status] ?? 'INTERNAL');
     throw new ApiError(response.status, code, typeof wire?.message === 'string' ? wire.message : response.statusText);
   }
   return payload as T;

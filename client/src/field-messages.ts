@@ -1,4 +1,4 @@
-// Messages of the crew-phone-in-the-field features (issue #6), merged into i18n-messages.ts.
+// Messages of the crew-phone-in-the-field features, merged into i18n-messages.ts.
 export const fieldEn = {
   'field.quality.good': 'Good signal',
   'field.quality.fair': 'Weak signal',

@@ -2,7 +2,7 @@
 // one of them (the type checker enforces it). Placeholders look like `{name}`.
 import { fieldEn, fieldZhCN } from './field-messages';
 import { accountEn, accountZh } from './i18n-account-messages';
-import { recordEn, recordZh } from './i18n-record-messages';
+import { recordEn, recordZh } from './inspection-record/i18n-record-messages';
 import { replayEn, replayZh } from './i18n-replay-messages';
 
 export const en = {
@@ -167,7 +167,7 @@ export const en = {
   'error.INSECURE_CONTEXT': 'This page must be opened over HTTPS to use the camera and microphone.',
   'error.UNSUPPORTED_BROWSER': 'This browser cannot make video calls. Please use a recent Chrome, Edge or Safari.',
   'error.UNKNOWN': 'Something went wrong ({code}).',
-  // Inspection record (issue #4): checklist, evidence, conclusion, savings, reports.
+  // Inspection record: checklist, evidence, conclusion, savings, reports.
   ...recordEn,
   ...replayEn,
   ...accountEn,

@@ -1,4 +1,4 @@
-// Strings of the auditor replay page (issue #3), spread into i18n-messages.ts.
+// Strings of the auditor replay page, spread into i18n-messages.ts.
 export const replayEn = {
   'replay.title': 'Cloud Ship Inspection · Replay',
   'replay.heading': 'Recorded inspections',

@@ -4,6 +4,7 @@
 // stores the key (and arguments) in data attributes, `bindDate` stores the ISO time, and
 // `setLanguage` retranslates every bound element in place. That way a switch in the middle of a
 // live session touches no media element and no state.
+import { ERROR_MESSAGES, isClientErrorCode } from './error-codes';
 import { en, zhCN, type MessageKey } from './i18n-messages';
 
 export type { MessageKey } from './i18n-messages';
@@ -43,8 +44,7 @@ export function t(key: MessageKey, args?: MessageArgs): string {
 
 /** The translated message for an error code (wire codes and the client's own, e.g. NETWORK). */
 export function errorMessage(code: string): string {
-  const key = `error.${code}`;
-  return isMessageKey(key) ? t(key) : t('error.UNKNOWN', { code });
+  return isClientErrorCode(code) && code !== 'UNKNOWN' ? t(ERROR_MESSAGES[code]) : t('error.UNKNOWN', { code });
 }
 
 /** Locale-aware date and time, in the viewer's time zone. */
@@ -66,8 +66,7 @@ export function bindText<T extends Element>(el: T, key: MessageKey, args?: Messa
 
 /** Bind an element to the message of an error code. */
 export function bindError<T extends Element>(el: T, code: string): T {
-  const key = `error.${code}`;
-  return isMessageKey(key) ? bindText(el, key) : bindText(el, 'error.UNKNOWN', { code });
+  return isClientErrorCode(code) && code !== 'UNKNOWN' ? bindText(el, ERROR_MESSAGES[code]) : bindText(el, 'error.UNKNOWN', { code });
 }
 
 /** Same as bindText for an attribute (placeholder, title, aria-label, alt). */

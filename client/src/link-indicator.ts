@@ -30,7 +30,7 @@ async function sample(transport: Transport): Promise<Sample> {
   let selectedPair: string | undefined;
   const pairs = new Map<string, Record<string, unknown>>();
   report.forEach((stat: Record<string, unknown>) => {
-    const num = (k: string) => (typeof stat[k] === 'number' ? (stat[k] as number) : 0);
+    const num = (k: string) => (typeof stat[k] === 'number' ? stat[k] : 0);
     if (stat.type === 'transport') {
       s.bytes += num('bytesSent') + num('bytesReceived');
       if (typeof stat.selectedCandidatePairId === 'string') selectedPair = stat.selectedCandidatePairId;
@@ -106,7 +106,10 @@ export function createLinkIndicator(session: LiveSession, options: { showData: b
     previous = { received, lost };
     const mediaDown = live.some((t) => t.connectionState === 'disconnected' || t.connectionState === 'failed');
     const level: LinkLevel = state !== 'connected' || mediaDown || live.length === 0 ? 'offline' : levelOf(rtt, loss);
-    paint(level, [...totals.values()].reduce((a, b) => a + b, 0));
+    paint(
+      level,
+      [...totals.values()].reduce((a, b) => a + b, 0),
+    );
   }
 
   function schedule(): void {

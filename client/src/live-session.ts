@@ -15,6 +15,8 @@ import type { FacingMode } from './local-media';
 import { Publisher, type LocalMediaState } from './publisher';
 import { RemoteMedia } from './remote-media';
 import { RemotePeers, type InboundStat, type RemoteMediaEvent, type RemotePeer } from './remote-peers';
+import { isClientErrorCode, type ClientErrorCode } from './error-codes';
+import { DefaultReconnectPolicy, type ReconnectPolicy } from './reconnect-policy';
 import { createSignalingSocket, request, SignalingError, type SignalingSocket } from './signaling';
 import { createDevice, createTransport } from './transports';
 import { describeDevice, log } from './util';
@@ -23,13 +25,24 @@ export type { LocalMediaState } from './publisher';
 export type { InboundStat, RemoteMediaEvent, RemotePeer } from './remote-peers';
 
 export type SessionState = 'idle' | 'connecting' | 'joining' | 'connected' | 'reconnecting' | 'failed' | 'ended' | 'closed';
-const FINAL_STATES: SessionState[] = ['failed', 'ended', 'closed'];
+/** States a session never leaves: the page shows why and offers what to do next. */
+export const FINAL_SESSION_STATES: readonly SessionState[] = ['failed', 'ended', 'closed'];
+export const isFinalSessionState = (state: SessionState): boolean => FINAL_SESSION_STATES.includes(state);
 
 /** Refusals that another attempt cannot fix: the page shows the message and stops. */
-const FATAL_CODES = ['UNAUTHENTICATED', 'LINK_EXPIRED', 'LINK_REVOKED', 'FORBIDDEN', 'UNSUPPORTED_BROWSER', 'INSECURE_CONTEXT'];
+const FATAL_CODES: readonly ClientErrorCode[] = [
+  'UNAUTHENTICATED',
+  'LINK_EXPIRED',
+  'LINK_REVOKED',
+  'FORBIDDEN',
+  'ACCOUNT_DISABLED',
+  'PASSWORD_CHANGE_REQUIRED',
+  'UNSUPPORTED_BROWSER',
+  'INSECURE_CONTEXT',
+];
 
 export type LiveSessionEvents = {
-  state: [SessionState, { code?: string }];
+  state: [SessionState, { code?: ClientErrorCode }];
   peers: [RemotePeer[]];
   remoteMedia: [RemoteMediaEvent];
   localMedia: [LocalMediaState];
@@ -37,9 +50,9 @@ export type LiveSessionEvents = {
   ended: [{ reason: string }];
   autoplayBlocked: [];
   warning: [{ code: string }];
-  /** Whether the inspection is being recorded (issue #3). */
+  /** Whether the inspection is being recorded. */
   recording: [RecordingStateEvent];
-  /** Inspection record (issue #4): the surveyor asks this phone for a still (crew only). */
+  /** Inspection record: the surveyor asks this phone for a still (crew only). */
   captureRequested: [CaptureRequestedEvent];
   /** New evidence stored (staff only). */
   evidenceAdded: [EvidenceView];
@@ -56,6 +69,8 @@ export interface LiveSessionOptions {
   withCredentials?: boolean;
   /** Where remote <audio> elements are placed (a hidden container by default). */
   audioContainer?: HTMLElement;
+  /** When to try again (DefaultReconnectPolicy unless given). */
+  reconnectPolicy?: ReconnectPolicy;
 }
 
 /** `navigator.connection` (Chromium, Android WebView): fires 'change' when the network type changes. */
@@ -91,17 +106,19 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
 
   private socket: SignalingSocket | null = null;
   private _state: SessionState = 'idle';
-  private _failureCode: string | undefined;
+  private _failureCode: ClientErrorCode | undefined;
   private generation = 0;
   private sendTransport: Transport | null = null;
   private recvTransport: Transport | null = null;
   private recvReady: Deferred<Transport> = deferred();
   private hasJoined = false;
   private lastServerKick = 0;
-  private retryDelay = 1_000;
+  /** Failed join attempts since the last successful join, and when the first of them failed. */
+  private retries = { count: 0, since: 0 };
+  private readonly policy: ReconnectPolicy;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private lastSignallingReconnect = 0;
-  /** TURN/STUN servers from the last room.join (time-limited credentials, issue #6). */
+  /** TURN/STUN servers from the last room.join (time-limited credentials). */
   private iceServers: RTCIceServer[] = [];
   /** Listeners of server events added by features (position, camera control...), kept across sockets. */
   private readonly serverListeners: Array<[string, (...args: never[]) => void]> = [];
@@ -112,6 +129,7 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
 
   constructor(private readonly options: LiveSessionOptions) {
     super();
+    this.policy = options.reconnectPolicy ?? new DefaultReconnectPolicy();
     const audioContainer = options.audioContainer ?? LiveSession.hiddenContainer();
     const media = new RemoteMedia(audioContainer, () => this.emit('autoplayBlocked'));
     this.remote = new RemotePeers(media, (name, payload) => this.request(name, payload));
@@ -128,7 +146,7 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
   }
 
   /** Why the session failed (an error code), once it has. */
-  get failureCode(): string | undefined {
+  get failureCode(): ClientErrorCode | undefined {
     return this._failureCode;
   }
 
@@ -151,12 +169,13 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
     const done = new Promise<void>((resolve, reject) => {
       const off = this.on('state', (state, { code }) => {
         if (state === 'connected') resolve();
-        else if (FINAL_STATES.includes(state)) reject(new SignalingError(code ?? (state === 'ended' ? 'INSPECTION_ENDED' : 'DISCONNECTED'), state));
+        else if (isFinalSessionState(state))
+          reject(new SignalingError(code ?? (state === 'ended' ? 'INSPECTION_ENDED' : 'DISCONNECTED'), state));
         else return;
         off();
       });
     });
-    const socket = createSignalingSocket(this.options.auth, this.options.withCredentials ?? false);
+    const socket = createSignalingSocket(this.options.auth, this.options.withCredentials ?? false, this.policy.socket);
     this.socket = socket;
     this.wireSocket(socket);
     this.setState('connecting');
@@ -237,7 +256,7 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
 
   /** Listen to a server event of the protocol (features built on the session). Returns `off`. */
   onServer<E extends keyof ServerToClientEvents>(event: E, listener: ServerToClientEvents[E]): () => void {
-    const entry: [string, (...args: never[]) => void] = [event, listener as (...args: never[]) => void];
+    const entry: [string, (...args: never[]) => void] = [event, listener];
     this.serverListeners.push(entry);
     (this.socket as unknown as { on(e: string, l: unknown): void } | null)?.on(event, listener);
     return () => {
@@ -317,7 +336,7 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
       });
       current();
       this.participantId = joined.participantId;
-      this.iceServers = (joined.iceServers ?? []) as RTCIceServer[];
+      this.iceServers = joined.iceServers ?? [];
       this.role = joined.role;
       this.remote.reset(joined.peers, joined.participantId);
       // Both transports in parallel (one round trip less on a phone link); the receive transport
@@ -330,7 +349,7 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
       await this.publisher.attachTransport(send);
       current();
       this.hasJoined = true;
-      this.retryDelay = 1_000;
+      this.retries = { count: 0, since: 0 };
       log('join() | joined', { participantId: joined.participantId, role: joined.role, peers: joined.peers.length });
       this.setState('connected');
     } catch (err) {
@@ -361,7 +380,7 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
    */
   private async restartIce(transport: Transport, gen: number): Promise<void> {
     try {
-      const { iceParameters } = await this.request('transport.restartIce', { transportId: transport.id }, 5_000);
+      const { iceParameters } = await this.request('transport.restartIce', { transportId: transport.id }, this.policy.iceRestartTimeoutMs);
       if (gen !== this.generation || transport.closed) return;
       await transport.restartIce({ iceParameters: iceParameters as IceParameters });
     } catch (err) {
@@ -371,18 +390,21 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
     }
   }
 
-  private onJoinFailed(code: string, gen: number): void {
+  private onJoinFailed(code: ClientErrorCode, gen: number): void {
     log('join() | failed', { code });
     if (code === 'INSPECTION_ENDED') return this.finish('ended', { reason: code });
     if (FATAL_CODES.includes(code)) return this.finish('failed', { code });
     if (code === 'DISCONNECTED') return; // the 'connect' handler joins again
     if (code === 'TIMEOUT') return this.reconnectSignalling();
     // INTERNAL, INVALID_STATE, NOT_FOUND...: retry with back-off on the same connection.
+    if (this.retries.count === 0) this.retries.since = Date.now();
+    const delay = this.policy.nextRetryDelayInMs({ retryCount: this.retries.count, elapsedMs: Date.now() - this.retries.since });
+    this.retries.count++;
+    if (delay === null) return this.finish('failed', { code });
     this.setState('reconnecting', { code });
     this.retryTimer = setTimeout(() => {
       if (gen === this.generation && this.socket?.connected) void this.join();
-    }, this.retryDelay);
-    this.retryDelay = Math.min(this.retryDelay * 2, 10_000);
+    }, delay);
   }
 
   private onDisconnect(reason: string): void {
@@ -395,9 +417,9 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
       // once more: the handshake then says why (LINK_REVOKED, INSPECTION_ENDED...). Being thrown
       // out twice within 30 s (e.g. the same link open on two phones) is final, not a ping-pong.
       const now = Date.now();
-      if (now - this.lastServerKick < 30_000) return this.finish('failed', { code: 'DISCONNECTED' });
+      if (now - this.lastServerKick < this.policy.serverKickWindowMs) return this.finish('failed', { code: 'DISCONNECTED' });
       this.lastServerKick = now;
-      setTimeout(() => !this.isFinal() && this.socket?.connect(), 1_000);
+      setTimeout(() => !this.isFinal() && this.socket?.connect(), this.policy.serverKickRetryMs);
     }
   }
 
@@ -409,12 +431,12 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
       this.setState(this.hasJoined ? 'reconnecting' : 'connecting', { code: 'NETWORK' });
       return;
     }
-    const code = /^[A-Z_]+$/.test(err.message) ? err.message : 'NETWORK';
+    const code: ClientErrorCode = isClientErrorCode(err.message) ? err.message : 'NETWORK';
     log('socket | handshake refused', { code });
     if (code === 'INSPECTION_ENDED') return this.finish('ended', { reason: code });
     if (FATAL_CODES.includes(code)) return this.finish('failed', { code });
     this.setState(this.hasJoined ? 'reconnecting' : 'connecting', { code });
-    setTimeout(() => !this.isFinal() && this.socket?.connect(), 3_000);
+    setTimeout(() => !this.isFinal() && this.socket?.connect(), this.policy.handshakeRetryMs);
   }
 
   /** Drop the current WebSocket and open a new one (the 'connect' handler joins again). */
@@ -422,7 +444,7 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
     const socket = this.socket;
     if (!socket || this.isFinal()) return;
     // Both transports fail together after a cut: one fresh connection is enough.
-    if (Date.now() - this.lastSignallingReconnect < 3_000) return;
+    if (Date.now() - this.lastSignallingReconnect < this.policy.signallingReconnectWindowMs) return;
     this.lastSignallingReconnect = Date.now();
     socket.disconnect();
     socket.connect();
@@ -438,7 +460,7 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
     this.sendTransport = this.recvTransport = null;
   }
 
-  private finish(state: 'ended' | 'failed' | 'closed', detail: { code?: string; reason?: string }): void {
+  private finish(state: 'ended' | 'failed' | 'closed', detail: { code?: ClientErrorCode; reason?: string }): void {
     if (this.isFinal()) return;
     // The final state first: the socket's own 'disconnect' event below must find it final.
     this.setState(state, { code: detail.code });
@@ -454,10 +476,10 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
   }
 
   private isFinal(): boolean {
-    return FINAL_STATES.includes(this._state);
+    return isFinalSessionState(this._state);
   }
 
-  private setState(state: SessionState, detail: { code?: string } = {}): void {
+  private setState(state: SessionState, detail: { code?: ClientErrorCode } = {}): void {
     if (state === this._state && !detail.code) return;
     log(`state | ${this._state} -> ${state}`, detail.code ? { code: detail.code } : '');
     this._state = state;

@@ -2,10 +2,10 @@
 
 export type FacingMode = 'environment' | 'user';
 
-/** A capture failure; `code` is one of MEDIA_DENIED, MEDIA_NOT_FOUND, MEDIA_BUSY, INSECURE_CONTEXT, UNSUPPORTED_BROWSER. */
+/** A capture failure. */
 export class MediaError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: 'MEDIA_DENIED' | 'MEDIA_NOT_FOUND' | 'MEDIA_BUSY' | 'INSECURE_CONTEXT' | 'UNSUPPORTED_BROWSER',
     message: string,
   ) {
     super(message);
@@ -69,12 +69,16 @@ async function capture(constraints: MediaStreamConstraints): Promise<MediaStream
 
 export async function getCameraTrack(facingMode: FacingMode): Promise<MediaStreamTrack> {
   const stream = await capture({ video: cameraConstraints(facingMode) });
-  return stream.getVideoTracks()[0];
+  const [track] = stream.getVideoTracks();
+  if (!track) throw new MediaError('MEDIA_NOT_FOUND', 'the camera gave no video track');
+  return track;
 }
 
 export async function getMicrophoneTrack(): Promise<MediaStreamTrack> {
   const stream = await capture({ audio: MICROPHONE_CONSTRAINTS });
-  return stream.getAudioTracks()[0];
+  const [track] = stream.getAudioTracks();
+  if (!track) throw new MediaError('MEDIA_NOT_FOUND', 'the microphone gave no audio track');
+  return track;
 }
 
 /**

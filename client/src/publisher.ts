@@ -213,7 +213,9 @@ export class Publisher extends Emitter<{ change: [LocalMediaState]; warning: [{ 
       producer.on('trackended', () => this.emit('warning', { code: 'MEDIA_BUSY' }));
       this.producers[source] = producer;
       if (source === 'camera' && this.videoProfile !== 'auto') {
-        await applyVideoProfile(producer, this.videoProfile, this.request).catch((err: unknown) => this.emit('warning', { code: errorCode(err) }));
+        await applyVideoProfile(producer, this.videoProfile, this.request).catch((err: unknown) =>
+          this.emit('warning', { code: errorCode(err) }),
+        );
       }
     });
   }

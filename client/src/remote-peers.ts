@@ -201,7 +201,7 @@ export class RemotePeers extends Emitter<{ peers: [RemotePeer[]]; media: [Remote
         report.forEach((stat: Record<string, unknown>) => {
           if (!inbound && stat.type === 'inbound-rtp') inbound = stat;
         });
-        const num = (name: string) => (typeof inbound?.[name] === 'number' ? (inbound[name] as number) : 0);
+        const num = (name: string) => (typeof inbound?.[name] === 'number' ? inbound[name] : 0);
         return {
           kind: entry.kind,
           peerRole: this.peers.get(entry.peerId)?.role ?? 'unknown',

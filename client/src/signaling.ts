@@ -1,4 +1,6 @@
 // The socket.io connection and the request helper of the signaling protocol (shared/protocol.ts).
+import type { ClientErrorCode } from './error-codes';
+import type { ReconnectPolicy } from './reconnect-policy';
 import { io, type Socket } from 'socket.io-client';
 import type {
   Ack,
@@ -15,7 +17,7 @@ export type SignalingSocket = Socket<ServerToClientEvents, ClientToServerEvents>
 /** A failed request or handshake; `code` is a wire ErrorCode or a client one (TIMEOUT, DISCONNECTED). */
 export class SignalingError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ClientErrorCode,
     message: string,
   ) {
     super(message);
@@ -29,7 +31,7 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
  * Open (lazily) the socket of one inspection: staff authenticate with the session cookie plus the
  * inspection id, the crew with its link token. Same origin, default path.
  */
-export function createSignalingSocket(auth: Handshake, withCredentials: boolean): SignalingSocket {
+export function createSignalingSocket(auth: Handshake, withCredentials: boolean, timing: ReconnectPolicy['socket']): SignalingSocket {
   return io({
     auth,
     withCredentials,
@@ -39,13 +41,10 @@ export function createSignalingSocket(auth: Handshake, withCredentials: boolean)
     // long-polling as the fallback for networks that block WebSocket.
     transports: ['websocket', 'polling'],
     tryAllTransports: true,
-    reconnectionDelay: 500,
-    // After a long cut the page must notice the network's return quickly. A connection attempt
-    // made during the cut waits on TCP SYN retransmissions (1 s, 3 s, 7 s, 15 s apart), so an
-    // attempt that started before the network came back could connect up to ~20 s (socket.io's
-    // default `timeout`) late: give up on an attempt after 4 s and start a fresh one within 2 s.
-    reconnectionDelayMax: 2_000,
-    timeout: 4_000,
+    // After a long cut the page must notice the network's return quickly (see ReconnectPolicy).
+    reconnectionDelay: timing.reconnectionDelayMs,
+    reconnectionDelayMax: timing.reconnectionDelayMaxMs,
+    timeout: timing.attemptTimeoutMs,
   });
 }
 

@@ -20,7 +20,13 @@ export function createDevice(): Device {
 }
 
 /** A send or receive transport for the server-side transport `info`. */
-export function createTransport(device: Device, direction: 'send' | 'recv', info: TransportInfo, request: Request, iceServers: RTCIceServer[] = []): Transport {
+export function createTransport(
+  device: Device,
+  direction: 'send' | 'recv',
+  info: TransportInfo,
+  request: Request,
+  iceServers: RTCIceServer[] = [],
+): Transport {
   const options = {
     id: info.id,
     // TURN (relay over UDP/TCP/TLS) for networks that block UDP to the SFU; credentials expire.

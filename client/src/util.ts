@@ -10,9 +10,16 @@ export function log(message: string, details?: unknown): void {
 export function describeDevice(ua: string = navigator.userAgent): string {
   // Most specific first: Edge, Opera, Samsung and WeChat also announce "Chrome/", Chrome "Safari/".
   const browsers: Array<[token: string, name: string]> = [
-    ['EdgA', 'Edge'], ['Edg', 'Edge'], ['OPR', 'Opera'], ['SamsungBrowser', 'Samsung Internet'],
-    ['MicroMessenger', 'WeChat'], ['FxiOS', 'Firefox'], ['Firefox', 'Firefox'], ['CriOS', 'Chrome'],
-    ['Chrome', 'Chrome'], ['Version', 'Safari'],
+    ['EdgA', 'Edge'],
+    ['Edg', 'Edge'],
+    ['OPR', 'Opera'],
+    ['SamsungBrowser', 'Samsung Internet'],
+    ['MicroMessenger', 'WeChat'],
+    ['FxiOS', 'Firefox'],
+    ['Firefox', 'Firefox'],
+    ['CriOS', 'Chrome'],
+    ['Chrome', 'Chrome'],
+    ['Version', 'Safari'],
   ];
   let browser = 'Browser';
   for (const [token, name] of browsers) {

@@ -1,4 +1,4 @@
-// The video profiles a surveyor can choose for the crew camera on a weak link (issue #6), applied
+// The video profiles a surveyor can choose for the crew camera on a weak link, applied
 // on the phone to the simulcast encodings of its camera producer with RTCRtpSender.setParameters
 // (no renegotiation, takes effect within a frame or two).
 //

@@ -1,4 +1,4 @@
-// Crew phone in the field (issue #6) over real signaling: position reports (validation, storage,
+// Crew phone in the field over real signaling: position reports (validation, storage,
 // forwarding with the distance warning), camera control and video profiles (permission-checked,
 // forwarded only for what the camera reports), TURN credentials in the join answer.
 import crypto from 'node:crypto';

@@ -3,6 +3,7 @@
 // same signaling protocol to the same server, with the same simulcast encodings as the crew page,
 // so the ratio app/bare is the cost of the application's own code and UI.
 // Usage: /bench-bare.html?token=<crew link token>
+import type { RtpCapabilities, TransportOptions } from 'mediasoup-client/types';
 import { Device } from 'mediasoup-client';
 import { io } from 'socket.io-client';
 import type { Ack } from '@cloudship/shared';
@@ -23,17 +24,19 @@ async function main(): Promise<void> {
   const media = navigator.mediaDevices.getUserMedia({ audio: true, video: { width: { ideal: 1280 }, height: { ideal: 720 } } });
   await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
   const device = new Device();
-  const { routerRtpCapabilities } = await request<{ routerRtpCapabilities: any }>('room.getCapabilities', {});
+  const { routerRtpCapabilities } = await request<{ routerRtpCapabilities: RtpCapabilities }>('room.getCapabilities', {});
   await device.load({ routerRtpCapabilities });
   await request('room.join', { displayName: 'bare', device: 'bench', rtpCapabilities: device.rtpCapabilities });
-  const info = await request<any>('transport.create', { direction: 'send' });
+  const info = await request<TransportOptions>('transport.create', { direction: 'send' });
   const transport = device.createSendTransport(info);
   transport.on('connect', ({ dtlsParameters }, ok, fail) => {
     request('transport.connect', { transportId: transport.id, dtlsParameters }).then(() => ok(), fail);
   });
   transport.on('produce', ({ kind, rtpParameters, appData }, ok, fail) => {
-    request<{ producerId: string }>('produce', { transportId: transport.id, kind, rtpParameters, source: appData.source })
-      .then(({ producerId }) => ok({ id: producerId }), fail);
+    request<{ producerId: string }>('produce', { transportId: transport.id, kind, rtpParameters, source: appData.source }).then(
+      ({ producerId }) => ok({ id: producerId }),
+      fail,
+    );
   });
   const stream = await media;
   await transport.produce({

@@ -36,7 +36,10 @@ export function mountConsentView(
   });
 
   const error = messageBox('crew-join-error');
-  const sharePosition = el('input', { testid: 'share-position', attrs: { type: 'checkbox', id: 'share-position', name: 'share-position' } });
+  const sharePosition = el('input', {
+    testid: 'share-position',
+    attrs: { type: 'checkbox', id: 'share-position', name: 'share-position' },
+  });
   const joinButton = el('button', {
     class: 'btn btn-primary btn-block btn-large',
     testid: 'crew-join',
@@ -57,11 +60,20 @@ export function mountConsentView(
     el('h2', { t: 'crew.consentTitle' }),
     el('ul', { class: 'consent-list' }, [
       el('li', {}, [el('span', { class: 'icon', text: '📷', attrs: { 'aria-hidden': 'true' } }), el('span', { t: 'crew.consentCamera' })]),
-      el('li', {}, [el('span', { class: 'icon', text: '🎙', attrs: { 'aria-hidden': 'true' } }), el('span', { t: 'crew.consentMicrophone' })]),
-      el('li', {}, [el('span', { class: 'icon', text: '⏺', attrs: { 'aria-hidden': 'true' } }), el('span', { t: 'crew.consentRecording' })]),
+      el('li', {}, [
+        el('span', { class: 'icon', text: '🎙', attrs: { 'aria-hidden': 'true' } }),
+        el('span', { t: 'crew.consentMicrophone' }),
+      ]),
+      el('li', {}, [
+        el('span', { class: 'icon', text: '⏺', attrs: { 'aria-hidden': 'true' } }),
+        el('span', { t: 'crew.consentRecording' }),
+      ]),
     ]),
-    // Position sharing is opt-in (issue #6): GPS at joining and every minute, only with this box ticked.
-    el('label', { class: 'field field-check', attrs: { for: 'share-position' } }, [sharePosition, el('span', { t: 'field.sharePosition' })]),
+    // Position sharing is opt-in: GPS at joining and every minute, only with this box ticked.
+    el('label', { class: 'field field-check', attrs: { for: 'share-position' } }, [
+      sharePosition,
+      el('span', { t: 'field.sharePosition' }),
+    ]),
     el('label', { class: 'field', attrs: { for: 'crew-name' } }, [el('span', { t: 'crew.name' }), name]),
     error.el,
     joinButton,
@@ -114,7 +126,10 @@ export function mountConsentView(
   }
 
   root.replaceChildren(
-    el('main', { class: 'crew-page' }, [el('div', { class: 'crew-bar' }, [el('span', { class: 'brand', t: 'app.name' }), languageButton()]), form]),
+    el('main', { class: 'crew-page' }, [
+      el('div', { class: 'crew-bar' }, [el('span', { class: 'brand', t: 'app.name' }), languageButton()]),
+      form,
+    ]),
   );
   // A reload (or the browser restoring the tab) during a session: the crew already consented in
   // this tab, so rejoin at once with the same link, i.e. as the same participant, without a tap.

@@ -1,4 +1,4 @@
-// The crew phone's side of the field features (issue #6): it reports what its camera can do,
+// The crew phone's side of the field features: it reports what its camera can do,
 // obeys the surveyor's camera commands (torch, zoom, switch) and video profile, shares its GPS
 // position when the crew consented, and shows the link quality and the mobile data used.
 import type { CameraCapabilities, CameraCommand, VideoProfile } from '@cloudship/shared';
@@ -6,7 +6,7 @@ import { POSITION_INTERVAL_MS } from '@cloudship/shared';
 import { errorCode } from '../api';
 import { bindText } from '../i18n';
 import { createLinkIndicator } from '../link-indicator';
-import type { LiveSession } from '../live-session';
+import { isFinalSessionState, type LiveSession } from '../live-session';
 import { el } from '../ui/dom';
 import '../field.css';
 import { log } from '../util';
@@ -36,10 +36,14 @@ function positionConsented(): boolean {
 
 /** Torch and zoom as the camera reports them (Chrome on Android; the fake device has neither). */
 export function cameraCapabilities(track: MediaStreamTrack | null): CameraCapabilities {
-  const caps = (track?.getCapabilities?.() ?? {}) as MediaTrackCapabilities & { torch?: boolean | boolean[]; zoom?: { min?: number; max?: number; step?: number } };
+  const caps = (track?.getCapabilities?.() ?? {}) as MediaTrackCapabilities & {
+    torch?: boolean | boolean[];
+    zoom?: { min?: number; max?: number; step?: number };
+  };
   const torch = Array.isArray(caps.torch) ? caps.torch.includes(true) : caps.torch === true;
   const z = caps.zoom;
-  const zoom = z && typeof z.min === 'number' && typeof z.max === 'number' && z.max > z.min ? { min: z.min, max: z.max, step: z.step ?? 0.1 } : null;
+  const zoom =
+    z && typeof z.min === 'number' && typeof z.max === 'number' && z.max > z.min ? { min: z.min, max: z.max, step: z.step ?? 0.1 } : null;
   return { torch, zoom };
 }
 
@@ -47,7 +51,8 @@ async function applyCameraCommand(session: LiveSession, command: CameraCommand):
   const track = session.local.cameraTrack;
   // `torch` and `zoom` are image-capture constraints not yet in TypeScript's DOM types.
   if (command.type === 'torch' && track) await track.applyConstraints({ advanced: [{ torch: command.on } as MediaTrackConstraintSet] });
-  else if (command.type === 'zoom' && track) await track.applyConstraints({ advanced: [{ zoom: command.value } as MediaTrackConstraintSet] });
+  else if (command.type === 'zoom' && track)
+    await track.applyConstraints({ advanced: [{ zoom: command.value } as MediaTrackConstraintSet] });
   else if (command.type === 'switchCamera') await session.switchCamera();
 }
 
@@ -64,7 +69,9 @@ export function mountFieldControls(session: LiveSession): { el: HTMLElement; sto
     const track = session.local.cameraTrack;
     if (!track || session.state !== 'connected' || (!force && track === reportedTrack)) return;
     reportedTrack = track;
-    session.request('camera.capabilities', { capabilities: cameraCapabilities(track) }).catch((err: unknown) => log('camera.capabilities | failed', { code: errorCode(err) }));
+    session
+      .request('camera.capabilities', { capabilities: cameraCapabilities(track) })
+      .catch((err: unknown) => log('camera.capabilities | failed', { code: errorCode(err) }));
   }
 
   function sharePosition(): void {
@@ -72,7 +79,12 @@ export function mountFieldControls(session: LiveSession): { el: HTMLElement; sto
     navigator.geolocation.getCurrentPosition(
       (pos) => {
         if (session.state !== 'connected') return;
-        const report = { lat: pos.coords.latitude, lon: pos.coords.longitude, accuracy: pos.coords.accuracy, timestamp: Math.round(pos.timestamp) };
+        const report = {
+          lat: pos.coords.latitude,
+          lon: pos.coords.longitude,
+          accuracy: pos.coords.accuracy,
+          timestamp: Math.round(pos.timestamp),
+        };
         session.request('position.report', report).then(
           () => {
             positionStatus.hidden = false;
@@ -100,7 +112,7 @@ export function mountFieldControls(session: LiveSession): { el: HTMLElement; sto
           clearInterval(positionTimer);
           positionTimer = setInterval(sharePosition, POSITION_INTERVAL_MS);
         }
-      } else if (['ended', 'failed', 'closed'].includes(state)) {
+      } else if (isFinalSessionState(state)) {
         stop();
       }
     }),

@@ -32,7 +32,7 @@ export function mountLiveView(root: HTMLElement, session: LiveSession, onFatal: 
   const conn = createConnectionState();
   const peers = createPeerList(null);
   const warning = messageBox('crew-warning');
-  // Link quality, data used, camera control, video profile and position (issue #6).
+  // Link quality, data used, camera control, video profile and position.
   const fieldControls = mountFieldControls(session);
 
   // Our own camera. Not mirrored for the rear camera (what you see is what the surveyor sees);
@@ -68,7 +68,11 @@ export function mountLiveView(root: HTMLElement, session: LiveSession, onFatal: 
     el('div', { class: 'crew-overlay-top' }, [conn.el, recordingIndicator(session, false).el, fieldControls.el, languageButton()]),
     el('div', { class: 'crew-overlay-peers' }, [peers.el, waiting]),
     pip,
-    el('div', { class: 'crew-overlay-bottom' }, [warning.el, soundButton, el('div', { class: 'crew-controls' }, [switchButton, muteButton])]),
+    el('div', { class: 'crew-overlay-bottom' }, [
+      warning.el,
+      soundButton,
+      el('div', { class: 'crew-controls' }, [switchButton, muteButton]),
+    ]),
     endedPanel,
   ]);
 

@@ -7,7 +7,7 @@ import { el } from '../ui/dom';
 import { mountConsentView } from './consent-view';
 import { mountErrorView } from './error-view';
 import { mountLiveView } from './live-view';
-import { attachCrewRecord } from './record-capture';
+import { attachCrewRecord } from '../inspection-record/crew-capture';
 
 initI18n();
 exposeSession(null);
@@ -19,25 +19,27 @@ function tokenFromPath(pathname: string): string | null {
   const match = /^\/join\/([^/?#]+)\/?$/.exec(pathname);
   if (!match) return null;
   try {
-    return decodeURIComponent(match[1]);
+    return decodeURIComponent(match[1]!);
   } catch {
     return null;
   }
 }
 
+const retry = (): void => void boot();
+
 async function boot(): Promise<void> {
   const token = tokenFromPath(location.pathname);
-  if (!token) return mountErrorView(app, 'UNAUTHENTICATED', boot);
+  if (!token) return mountErrorView(app, 'UNAUTHENTICATED', retry);
   app.replaceChildren(el('main', { class: 'crew-page' }, [el('p', { class: 'muted center', t: 'common.loading' })]));
   try {
     const invitation = await api.crewInvitation(token);
     mountConsentView(app, invitation, token, (session) => {
-      mountLiveView(app, session, (code) => mountErrorView(app, code, boot));
-      // Inspection record (issue #4): HD stills on request, acknowledgement of the conclusion.
+      mountLiveView(app, session, (code) => mountErrorView(app, code, retry));
+      // Inspection record: HD stills on request, acknowledgement of the conclusion.
       attachCrewRecord(session, token);
     });
   } catch (err) {
-    mountErrorView(app, errorCode(err), boot);
+    mountErrorView(app, errorCode(err), retry);
   }
 }
 

@@ -36,7 +36,10 @@ async function showList(): Promise<void> {
     input('from', 'replay.filter.from', 'date'),
     input('to', 'replay.filter.to', 'date'),
   ];
-  const status = el('select', { attrs: { name: 'status' } }, [el('option', { t: 'replay.filter.any', attrs: { value: '' } }), ...['live', 'ended', 'scheduled'].map((s) => el('option', { text: s, attrs: { value: s } }))]);
+  const status = el('select', { attrs: { name: 'status' } }, [
+    el('option', { t: 'replay.filter.any', attrs: { value: '' } }),
+    ...['live', 'ended', 'scheduled'].map((s) => el('option', { text: s, attrs: { value: s } })),
+  ]);
   form.append(el('label', { class: 'field' }, [el('span', { t: 'replay.filter.status' }), status]));
   const search = button({ kind: 'primary', testid: 'replay-search', t: 'replay.filter.apply' });
   search.type = 'submit'; // button() makes plain buttons
@@ -55,19 +58,31 @@ async function showList(): Promise<void> {
       list.replaceChildren(
         inspections.length === 0
           ? el('p', { class: 'muted', t: 'replay.empty' })
-          : el('table', { class: 'table' }, inspections.map((i) =>
-              el('tr', { data: { inspection: i.id } }, [
-                el('td', { text: i.vesselName }),
-                el('td', { text: i.registrationNumber }),
-                el('td', { text: i.surveyorName }),
-                el('td', { date: i.startedAt ?? i.scheduledAt }),
-                el('td', { text: i.status }),
-                el('td', {}, i.recordings.length
-                  ? i.recordings.map((r) => el('a', { class: 'nav-link', testid: 'replay-open', attrs: { href: `#/recordings/${r.id}` } }, [
-                      el('span', { t: 'replay.open' }), el('span', { text: ` (${t(`replay.state.${r.state}`)}, ${r.segments})` }),
-                    ]))
-                  : [el('span', { class: 'muted', t: 'replay.noRecording' })]),
-              ]))),
+          : el(
+              'table',
+              { class: 'table' },
+              inspections.map((i) =>
+                el('tr', { data: { inspection: i.id } }, [
+                  el('td', { text: i.vesselName }),
+                  el('td', { text: i.registrationNumber }),
+                  el('td', { text: i.surveyorName }),
+                  el('td', { date: i.startedAt ?? i.scheduledAt }),
+                  el('td', { text: i.status }),
+                  el(
+                    'td',
+                    {},
+                    i.recordings.length
+                      ? i.recordings.map((r) =>
+                          el('a', { class: 'nav-link', testid: 'replay-open', attrs: { href: `#/recordings/${r.id}` } }, [
+                            el('span', { t: 'replay.open' }),
+                            el('span', { text: ` (${t(`replay.state.${r.state}`)}, ${r.segments})` }),
+                          ]),
+                        )
+                      : [el('span', { class: 'muted', t: 'replay.noRecording' })],
+                  ),
+                ]),
+              ),
+            ),
       );
     } catch (err) {
       error.showError(errorCode(err));
@@ -80,9 +95,22 @@ async function showList(): Promise<void> {
   await load();
   // Admins also see the upload state of every recording.
   call<{ recordings: StorageStateView[] }>('GET', '/api/admin/storage').then(
-    ({ recordings }) => storage.replaceChildren(el('h2', { t: 'replay.storage' }), el('table', { class: 'table' }, recordings.map((r) =>
-      el('tr', { data: { recording: r.recordingId } }, [el('td', { text: r.vesselName }), el('td', { date: r.startedAt }), el('td', { text: r.state }),
-        el('td', { t: 'replay.storage.counts', tArgs: { uploaded: r.uploaded, pending: r.pending + r.uploading, failed: r.failed } })])))),
+    ({ recordings }) =>
+      storage.replaceChildren(
+        el('h2', { t: 'replay.storage' }),
+        el(
+          'table',
+          { class: 'table' },
+          recordings.map((r) =>
+            el('tr', { data: { recording: r.recordingId } }, [
+              el('td', { text: r.vesselName }),
+              el('td', { date: r.startedAt }),
+              el('td', { text: r.state }),
+              el('td', { t: 'replay.storage.counts', tArgs: { uploaded: r.uploaded, pending: r.pending + r.uploading, failed: r.failed } }),
+            ]),
+          ),
+        ),
+      ),
     () => undefined, // not an admin: nothing to show
   );
 }
@@ -109,7 +137,13 @@ function route(): void {
 }
 
 async function boot(): Promise<void> {
-  app.replaceChildren(el('header', { class: 'topbar' }, [el('a', { class: 'brand', attrs: { href: '/' } }, [el('span', { t: 'app.name' })]), el('div', { class: 'topbar-right' }, [languageButton()])]), main);
+  app.replaceChildren(
+    el('header', { class: 'topbar' }, [
+      el('a', { class: 'brand', attrs: { href: '/' } }, [el('span', { t: 'app.name' })]),
+      el('div', { class: 'topbar-right' }, [languageButton()]),
+    ]),
+    main,
+  );
   try {
     await call('GET', '/api/me');
   } catch {

@@ -32,14 +32,25 @@ export function createPlayer(view: RecordingTimelineView): ReplayPlayer {
   const t0 = Date.parse(view.startAt);
   const total = Math.max(1, Date.parse(view.endAt) - t0);
   const lanesOf = (pred: (tr: TrackView) => boolean) => view.tracks.filter(pred);
-  const span = (segs: SegmentView[]) => segs.map((s) => ({ ...s, from: Date.parse(s.startAt) - t0, to: Date.parse(s.endAt) - t0 })).sort((a, b) => a.from - b.from);
+  const span = (segs: SegmentView[]) =>
+    segs.map((s) => ({ ...s, from: Date.parse(s.startAt) - t0, to: Date.parse(s.endAt) - t0 })).sort((a, b) => a.from - b.from);
 
   const video = el('video', { class: 'replay-video', testid: 'replay-video', attrs: { playsinline: true, preload: 'auto' } });
   const lanes: Lane[] = [];
   // The crew camera: every camera track of the crew, merged in time (a rejoin may start a new track).
-  lanes.push({ media: video, segments: span(lanesOf((tr) => tr.kind === 'video' && tr.role === 'crew').flatMap((tr) => tr.segments)), current: null, pendingOffset: null });
+  lanes.push({
+    media: video,
+    segments: span(lanesOf((tr) => tr.kind === 'video' && tr.role === 'crew').flatMap((tr) => tr.segments)),
+    current: null,
+    pendingOffset: null,
+  });
   for (const tr of lanesOf((x) => x.kind === 'audio')) {
-    lanes.push({ media: el('audio', { attrs: { preload: 'auto' }, data: { track: tr.trackKey } }), segments: span(tr.segments), current: null, pendingOffset: null });
+    lanes.push({
+      media: el('audio', { attrs: { preload: 'auto' }, data: { track: tr.trackKey } }),
+      segments: span(tr.segments),
+      current: null,
+      pendingOffset: null,
+    });
   }
 
   let playing = false;
@@ -149,7 +160,12 @@ export function createPlayer(view: RecordingTimelineView): ReplayPlayer {
     items.push({ at: Date.parse(p.joinedAt) - t0, text: t('replay.joined', { name: p.displayName }), kind: 'join' });
     if (p.leftAt) items.push({ at: Date.parse(p.leftAt) - t0, text: t('replay.left', { name: p.displayName }), kind: 'leave' });
   }
-  for (const g of view.gaps) items.push({ at: Date.parse(g.from) - t0, text: `${t('replay.gap')} (${g.role} ${g.source}, ${fmt(Date.parse(g.to) - Date.parse(g.from))})`, kind: 'gap' });
+  for (const g of view.gaps)
+    items.push({
+      at: Date.parse(g.from) - t0,
+      text: `${t('replay.gap')} (${g.role} ${g.source}, ${fmt(Date.parse(g.to) - Date.parse(g.from))})`,
+      kind: 'gap',
+    });
   for (const it of items.sort((a, b) => a.at - b.at)) {
     const li = el('li', { class: `replay-event ${it.kind}`, data: { kind: it.kind } }, [
       button({ kind: 'ghost', text: fmt(Math.max(0, it.at)) }, () => seek(Math.max(0, it.at))),
@@ -157,7 +173,11 @@ export function createPlayer(view: RecordingTimelineView): ReplayPlayer {
     ]);
     events.append(li);
   }
-  const audioBox = el('div', { class: 'replay-audio' }, lanes.slice(1).map((l) => l.media));
+  const audioBox = el(
+    'div',
+    { class: 'replay-audio' },
+    lanes.slice(1).map((l) => l.media),
+  );
   const root = el('section', { class: 'replay-player', testid: 'replay-player' }, [
     video,
     audioBox,

@@ -1,4 +1,4 @@
-// The surveyor's side of the field features (issue #6): the crew's position next to the declared
+// The surveyor's side of the field features: the crew's position next to the declared
 // place (with a warning beyond POSITION_WARN_KM), the crew camera's controls (torch and zoom only
 // when the phone reports them; camera switch), the video profile, and the link quality.
 import type { CameraCapabilities, InspectionView, PositionEvent, VideoProfile } from '@cloudship/shared';
@@ -24,8 +24,16 @@ export function createFieldPanel(inspection: InspectionView) {
   const zoom = el('input', { class: 'zoom', attrs: { type: 'range', 'aria-label': 'zoom' } });
   const zoomLabel = el('label', { class: 'field' }, [el('span', { t: 'field.camera.zoom' }), zoom]);
   const switchButton = button({ testid: 'camera-switch', t: 'field.camera.switch' }, () => void command({ type: 'switchCamera' }));
-  const profile = el('select', { testid: 'video-profile', attrs: { 'aria-label': 'profile' } }, VIDEO_PROFILES.map((p) => el('option', { t: `field.profile.${p}`, attrs: { value: p } })));
-  const controls = el('div', { class: 'button-row camera-controls', testid: 'camera-controls', data: { reported: 'false' } }, [torch, zoomLabel, switchButton]);
+  const profile = el(
+    'select',
+    { testid: 'video-profile', attrs: { 'aria-label': 'profile' } },
+    VIDEO_PROFILES.map((p) => el('option', { t: `field.profile.${p}`, attrs: { value: p } })),
+  );
+  const controls = el('div', { class: 'button-row camera-controls', testid: 'camera-controls', data: { reported: 'false' } }, [
+    torch,
+    zoomLabel,
+    switchButton,
+  ]);
 
   const root = el('section', { class: 'field-panel' }, [
     quality,
@@ -74,7 +82,9 @@ export function createFieldPanel(inspection: InspectionView) {
     await sendCommand(cmd).catch((err: unknown) => error.showError(errorCode(err)));
   }
 
-  async function sendCommand(cmd: { type: 'torch'; on: boolean } | { type: 'zoom'; value: number } | { type: 'switchCamera' }): Promise<void> {
+  async function sendCommand(
+    cmd: { type: 'torch'; on: boolean } | { type: 'zoom'; value: number } | { type: 'switchCamera' },
+  ): Promise<void> {
     if (!session || !crewId) return;
     error.show(null);
     await session.request('camera.control', { peerId: crewId, command: cmd });
@@ -87,7 +97,9 @@ export function createFieldPanel(inspection: InspectionView) {
   zoom.addEventListener('change', () => void command({ type: 'zoom', value: Number(zoom.value) }));
   profile.addEventListener('change', () => {
     if (!session || !crewId) return;
-    session.request('video.setProfile', { peerId: crewId, profile: profile.value as VideoProfile }).catch((err: unknown) => error.showError(errorCode(err)));
+    session
+      .request('video.setProfile', { peerId: crewId, profile: profile.value as VideoProfile })
+      .catch((err: unknown) => error.showError(errorCode(err)));
   });
 
   showCapabilities(null);

@@ -9,7 +9,7 @@ import { createCrewLinkPanel } from './crew-link-panel';
 import { kindKey, setStatusBadge, statusBadge } from './labels';
 import { createLivePanel } from './live-panel';
 import { createParticipantsTable } from './participants-table';
-import { mountRecordSection } from './record-section';
+import { mountRecordSection } from '../inspection-record/record-section';
 
 /** How often the page re-reads the inspection while open (status, participants log). */
 const POLL_MS = 10_000;
@@ -52,7 +52,7 @@ export function mountInspectionView(root: HTMLElement, ctx: ConsoleContext, id: 
     const particulars = el('dl', { class: 'particulars', testid: 'particulars' });
     const participants = createParticipantsTable();
     const crewLink = createCrewLinkPanel(inspection, ctx.signedOut);
-    // Inspection record (issue #4): checklist, evidence, conclusion, savings.
+    // Inspection record: checklist, evidence, conclusion, savings.
     const record = mountRecordSection(id, ctx.signedOut);
     const live = createLivePanel(inspection, ctx.account.displayName, {
       onSession: (session) => record.setSession(session),
@@ -132,15 +132,15 @@ export function mountInspectionView(root: HTMLElement, ctx: ConsoleContext, id: 
     participants.render(initial.participants);
     root.replaceChildren(
       el('a', { class: 'back', attrs: { href: '#/' }, t: 'detail.back' }),
-      el('div', { class: 'page-head' }, [
-        el('h1', {}, [el('span', { text: inspection.vesselName }), ' ', badge]),
-        endButton,
-      ]),
+      el('div', { class: 'page-head' }, [el('h1', {}, [el('span', { text: inspection.vesselName }), ' ', badge]), endButton]),
       endedBanner,
       actionError.el,
       el('div', { class: 'detail-grid' }, [
         live.el,
-        el('div', { class: 'detail-side' }, [el('section', { class: 'card' }, [el('h2', { t: 'detail.particulars' }), particulars]), crewLink.el]),
+        el('div', { class: 'detail-side' }, [
+          el('section', { class: 'card' }, [el('h2', { t: 'detail.particulars' }), particulars]),
+          crewLink.el,
+        ]),
       ]),
       record.el,
       participants.el,

@@ -4,7 +4,7 @@ import { isClosed } from '@cloudship/shared';
 import type { InspectionView } from '@cloudship/shared';
 import { errorCode } from '../api';
 import { bindText, errorMessage } from '../i18n';
-import { LiveSession, type SessionState } from '../live-session';
+import { isFinalSessionState, LiveSession, type SessionState } from '../live-session';
 import { exposeSession } from '../test-hooks';
 import { button, el, messageBox, setShown } from '../ui/dom';
 import { createConnectionState, createPeerList } from '../ui/peer-list';
@@ -38,7 +38,7 @@ export function createLivePanel(inspection: InspectionView, displayName: string,
   const error = messageBox('live-error');
   const warning = messageBox('live-warning', 'info');
   const audioContainer = el('div', { attrs: { hidden: true }, testid: 'remote-audio-container' });
-  // Crew position, camera control, video profile, link quality (issue #6).
+  // Crew position, camera control, video profile, link quality.
   const fieldPanel = createFieldPanel(inspection);
 
   const placeholder = el('div', { class: 'stage-placeholder', t: 'live.waitingCrew' });
@@ -51,7 +51,9 @@ export function createLivePanel(inspection: InspectionView, displayName: string,
   selfView.autoplay = true;
 
   const joinButton = button({ kind: 'primary', testid: 'join-live', t: 'live.join' }, () => void join());
-  const muteButton = button({ testid: 'mute', t: 'live.mute' }, () => session && void session.setMuted(!session.local.muted).catch(warn));
+  const muteButton = button({ testid: 'mute', t: 'live.mute' }, () => {
+    if (session) void session.setMuted(!session.local.muted).catch(warn);
+  });
   const cameraButton = button({ testid: 'toggle-camera', t: 'live.cameraOn' }, () => void toggleCamera());
   const leaveButton = button({ kind: 'ghost', testid: 'leave-live', t: 'live.leave' }, () => void session?.leave());
   const soundButton = button({ kind: 'primary', t: 'live.enableSound' }, () => {
@@ -79,7 +81,7 @@ export function createLivePanel(inspection: InspectionView, displayName: string,
   }
 
   function paintControls(state: SessionState): void {
-    const inSession = session !== null && !['failed', 'ended', 'closed'].includes(state);
+    const inSession = session !== null && !isFinalSessionState(state);
     joinButton.hidden = inSession;
     joinButton.disabled = ended;
     controls.hidden = !inSession;
@@ -138,7 +140,7 @@ export function createLivePanel(inspection: InspectionView, displayName: string,
     session = live;
     exposeSession(live);
     unsubscribe.push(fieldPanel.bind(live));
-    // Recording indicator and switch (issue #3), next to the live controls.
+    // Recording indicator and switch, next to the live controls.
     const rec = recordingIndicator(live, true);
     panel.prepend(rec.el);
     unsubscribe.push(() => {
@@ -154,7 +156,7 @@ export function createLivePanel(inspection: InspectionView, displayName: string,
           if (code) error.showError(code);
         }
         if (state === 'ended') events.onEnded();
-        if (['failed', 'ended', 'closed'].includes(state)) release();
+        if (isFinalSessionState(state)) release();
         paintControls(state);
       }),
       live.on('peers', (list) => {

@@ -70,7 +70,7 @@ function route(): void {
     return;
   }
   const match = /^#\/inspections\/([^/?#]+)/.exec(location.hash);
-  disposeView = match ? mountInspectionView(main, ctx(), decodeURIComponent(match[1])) : mountInspectionsView(main, ctx());
+  disposeView = match ? mountInspectionView(main, ctx(), decodeURIComponent(match[1]!)) : mountInspectionsView(main, ctx());
 }
 
 function showApp(signedIn: AccountView): void {

@@ -43,7 +43,9 @@ export function createNewInspectionForm(onCreated: (inspection: InspectionView) 
   const registrationNumber = input('registrationNumber', { maxlength: 64, autocomplete: 'off' });
   const place = input('place', { maxlength: 200 });
   // Optional: lets the console warn when the crew's GPS position is far from the declared place.
-  const placeCoords = el('input', { attrs: { id: 'new-placeCoords', name: 'placeCoords', placeholder: '35.405, 116.587', inputmode: 'decimal', autocomplete: 'off' } });
+  const placeCoords = el('input', {
+    attrs: { id: 'new-placeCoords', name: 'placeCoords', placeholder: '35.405, 116.587', inputmode: 'decimal', autocomplete: 'off' },
+  });
   const scheduledAt = input('scheduledAt', { type: 'datetime-local', value: toDatetimeLocalValue(defaultStart()) });
   const kind = el('select', { attrs: { id: 'new-kind', name: 'kind', required: true } });
   for (const value of INSPECTION_KINDS) kind.appendChild(el('option', { attrs: { value }, t: kindKey(value) }));

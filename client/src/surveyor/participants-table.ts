@@ -19,7 +19,11 @@ export function createParticipantsTable() {
     ]),
     body,
   ]);
-  const section = el('section', { class: 'card' }, [el('h2', { t: 'participants.title' }), empty, el('div', { class: 'table-wrap' }, [table])]);
+  const section = el('section', { class: 'card' }, [
+    el('h2', { t: 'participants.title' }),
+    empty,
+    el('div', { class: 'table-wrap' }, [table]),
+  ]);
 
   function render(participants: ParticipantView[]): void {
     const sorted = [...participants].sort((a, b) => a.joinedAt.localeCompare(b.joinedAt));

@@ -1,10 +1,10 @@
 // Reports (#/reports): totals of concluded remote inspections for a period, per surveyor and
 // overall, the headline sentence, a per-month bar chart (inline SVG) and the CSV export.
-import '../record.css';
+import '../inspection-record/inspection-record.css';
 import type { ReportQuery, ReportView } from '@cloudship/shared';
 import { errorCode } from '../api';
 import { getLanguage, onLanguageChange } from '../i18n';
-import { recordApi, reportQueryString } from '../record-api';
+import { recordApi, reportQueryString } from '../inspection-record/record-api';
 import { button, el, messageBox, replaceChildren } from '../ui/dom';
 import type { ConsoleContext } from './context';
 
@@ -25,7 +25,13 @@ function monthChart(report: ReportView): SVGSVGElement {
   const w = 640;
   const h = 220;
   const pad = 30;
-  const chart = svg('svg', { viewBox: `0 0 ${w} ${h}`, width: '100%', role: 'img', 'data-testid': 'report-chart', 'aria-label': 't CO2 per month' });
+  const chart = svg('svg', {
+    viewBox: `0 0 ${w} ${h}`,
+    width: '100%',
+    role: 'img',
+    'data-testid': 'report-chart',
+    'aria-label': 't CO2 per month',
+  });
   const max = Math.max(1e-9, ...months.map((m) => m.co2SavedT));
   const slot = (w - 2 * pad) / Math.max(1, months.length);
   chart.append(svg('line', { x1: pad, y1: h - pad, x2: w - pad, y2: h - pad, stroke: '#889' }));
@@ -47,7 +53,12 @@ export function mountReportsView(root: HTMLElement, ctx: ConsoleContext): () => 
   const error = messageBox('reports-error');
   const from = el('input', { testid: 'report-from', attrs: { type: 'date' } });
   const to = el('input', { testid: 'report-to', attrs: { type: 'date' } });
-  const csv = el('a', { class: 'btn btn-ghost', testid: 'report-csv', t: 'reports.csv', attrs: { href: '/api/reports/savings.csv', download: '' } });
+  const csv = el('a', {
+    class: 'btn btn-ghost',
+    testid: 'report-csv',
+    t: 'reports.csv',
+    attrs: { href: '/api/reports/savings.csv', download: '' },
+  });
   const body = el('div', { class: 'reports-body' });
 
   const query = (): ReportQuery => ({ from: from.value || undefined, to: to.value || undefined });
@@ -57,7 +68,10 @@ export function mountReportsView(root: HTMLElement, ctx: ConsoleContext): () => 
     const r = report;
     csv.setAttribute('href', `/api/reports/savings.csv${reportQueryString(query())}`);
     const stat = (testid: string, value: string, raw: number, label: 'reports.count' | 'reports.co2' | 'reports.cny') =>
-      el('div', { class: 'stat card' }, [el('div', { class: 'stat-value', testid, data: { value: String(raw) }, text: value }), el('div', { class: 'muted', t: label })]);
+      el('div', { class: 'stat card' }, [
+        el('div', { class: 'stat-value', testid, data: { value: String(raw) }, text: value }),
+        el('div', { class: 'muted', t: label }),
+      ]);
     replaceChildren(body, [
       el('p', { class: 'headline', testid: 'report-headline', text: getLanguage() === 'zh-CN' ? r.headline.zh : r.headline.en }),
       el('div', { class: 'stats' }, [
@@ -69,10 +83,26 @@ export function mountReportsView(root: HTMLElement, ctx: ConsoleContext): () => 
       el('section', { class: 'card' }, [
         el('h2', { t: 'reports.bySurveyor' }),
         el('table', { class: 'table', testid: 'report-surveyors' }, [
-          el('thead', {}, [el('tr', {}, [el('th', { t: 'reports.surveyor' }), el('th', { t: 'reports.count' }), el('th', { t: 'reports.co2' }), el('th', { t: 'reports.cny' })])]),
-          el('tbody', {}, r.bySurveyor.map((s) =>
-            el('tr', {}, [el('td', { text: s.surveyorName }), el('td', { text: String(s.count) }), el('td', { text: tonnes(s.co2SavedT) }), el('td', { text: yuan(s.costSavedCny) })]),
-          )),
+          el('thead', {}, [
+            el('tr', {}, [
+              el('th', { t: 'reports.surveyor' }),
+              el('th', { t: 'reports.count' }),
+              el('th', { t: 'reports.co2' }),
+              el('th', { t: 'reports.cny' }),
+            ]),
+          ]),
+          el(
+            'tbody',
+            {},
+            r.bySurveyor.map((s) =>
+              el('tr', {}, [
+                el('td', { text: s.surveyorName }),
+                el('td', { text: String(s.count) }),
+                el('td', { text: tonnes(s.co2SavedT) }),
+                el('td', { text: yuan(s.costSavedCny) }),
+              ]),
+            ),
+          ),
         ]),
       ]),
     ]);

@@ -20,11 +20,7 @@ export interface ElProps {
   on?: Partial<{ [E in keyof HTMLElementEventMap]: (event: HTMLElementEventMap[E]) => void }>;
 }
 
-export function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  props: ElProps = {},
-  children: Child[] = [],
-): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: ElProps = {}, children: Child[] = []): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (props.class) node.className = props.class;
   if (props.testid) node.dataset.testid = props.testid;
@@ -57,10 +53,17 @@ export function replaceChildren(parent: Element, children: Child[]): void {
   append(parent, children);
 }
 
-export function button(props: ElProps & { kind?: 'primary' | 'secondary' | 'danger' | 'ghost' }, onClick?: () => void): HTMLButtonElement {
+/**
+ * A button. An async `onClick` handles its own errors (it shows them); one it did not handle is
+ * logged rather than lost as an unhandled rejection.
+ */
+export function button(
+  props: ElProps & { kind?: 'primary' | 'secondary' | 'danger' | 'ghost' },
+  onClick?: () => void | Promise<void>,
+): HTMLButtonElement {
   const b = el('button', { ...props, class: `btn btn-${props.kind ?? 'secondary'} ${props.class ?? ''}`.trim() });
   b.type = 'button';
-  if (onClick) b.addEventListener('click', onClick);
+  if (onClick) b.addEventListener('click', () => void Promise.resolve(onClick()).catch((err: unknown) => console.error('button |', err)));
   return b;
 }
 

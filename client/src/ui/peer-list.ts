@@ -62,7 +62,8 @@ export function createConnectionState() {
 
   function paint(): void {
     // When signalling is fine but a transport is cut, say so: the picture freezes meanwhile.
-    const mediaTrouble = state === 'connected' && (['disconnected', 'failed'].includes(media.send) || ['disconnected', 'failed'].includes(media.recv));
+    const mediaTrouble =
+      state === 'connected' && (['disconnected', 'failed'].includes(media.send) || ['disconnected', 'failed'].includes(media.recv));
     pill.dataset.state = state;
     pill.dataset.mediaState = mediaTrouble ? 'interrupted' : 'ok';
     pill.className = `conn conn-${mediaTrouble ? 'reconnecting' : state}`;

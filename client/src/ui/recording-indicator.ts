@@ -1,4 +1,4 @@
-// The recording indicator (issue #3), shown on the crew phone and the surveyor console: a red
+// The recording indicator, shown on the crew phone and the surveyor console: a red
 // "REC" while the inspection is recorded. Staff get the switch next to it (recording.start/stop).
 import type { RecordingStateEvent } from '@cloudship/shared';
 import type { LiveSession } from '../live-session';

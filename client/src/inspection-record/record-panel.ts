@@ -7,7 +7,7 @@ import { CHECKLIST_RESULTS } from '@cloudship/shared';
 import { errorCode } from '../api';
 import { getLanguage, onLanguageChange, t } from '../i18n';
 import type { LiveSession } from '../live-session';
-import { recordApi } from '../record-api';
+import { recordApi } from './record-api';
 import { button, el, messageBox, replaceChildren, setShown } from '../ui/dom';
 
 export interface RecordPanel {
@@ -47,19 +47,31 @@ export function createRecordPanel(inspectionId: string, events: RecordPanelEvent
   const rows = el('tbody');
   const gallery = el('div', { class: 'evidence-gallery', testid: 'evidence-gallery' });
 
-  const captureButton = button({ kind: 'primary', testid: 'capture', t: 'record.capture', attrs: { title: t('record.captureHint') } }, () => void capture());
+  const captureButton = button(
+    { kind: 'primary', testid: 'capture', t: 'record.capture', attrs: { title: t('record.captureHint') } },
+    () => void capture(),
+  );
   const bookmarkButton = button({ testid: 'bookmark', t: 'record.bookmark' }, () => void bookmark());
 
   const panel = el('section', { class: 'card record', testid: 'record-panel' }, [
-    el('div', { class: 'card-head' }, [el('h2', { t: 'record.checklist' }), el('div', { class: 'button-row' }, [captureButton, bookmarkButton])]),
+    el('div', { class: 'card-head' }, [
+      el('h2', { t: 'record.checklist' }),
+      el('div', { class: 'button-row' }, [captureButton, bookmarkButton]),
+    ]),
     readOnly,
     error.el,
     info.el,
     el('div', { class: 'table-wrap' }, [
       el('table', { class: 'table checklist', testid: 'checklist' }, [
-        el('thead', {}, [el('tr', {}, [
-          el('th', { t: 'record.current' }), el('th', { text: '' }), el('th', { t: 'record.result.unset' }), el('th', { t: 'record.note' }), el('th', { t: 'record.evidence' }),
-        ])]),
+        el('thead', {}, [
+          el('tr', {}, [
+            el('th', { t: 'record.current' }),
+            el('th', { text: '' }),
+            el('th', { t: 'record.result.unset' }),
+            el('th', { t: 'record.note' }),
+            el('th', { t: 'record.evidence' }),
+          ]),
+        ]),
         rows,
       ]),
     ]),
@@ -84,7 +96,11 @@ export function createRecordPanel(inspectionId: string, events: RecordPanelEvent
   }
 
   function itemRow(item: ChecklistItemView, locked: boolean): HTMLElement {
-    const current = el('input', { attrs: { type: 'radio', name: 'current-item', value: item.id, 'aria-label': t('record.current') }, testid: 'checklist-current', data: { code: item.code } });
+    const current = el('input', {
+      attrs: { type: 'radio', name: 'current-item', value: item.id, 'aria-label': t('record.current') },
+      testid: 'checklist-current',
+      data: { code: item.code },
+    });
     current.checked = item.id === currentItemId;
     current.addEventListener('change', () => (currentItemId = item.id));
     const result = el('select', { testid: 'checklist-result', data: { code: item.code }, attrs: { disabled: locked } });
@@ -92,9 +108,18 @@ export function createRecordPanel(inspectionId: string, events: RecordPanelEvent
     for (const r of CHECKLIST_RESULTS) result.append(el('option', { attrs: { value: r }, t: `record.result.${r}` }));
     result.value = item.result ?? '';
     result.addEventListener('change', () => void save(item, { result: (result.value || null) as ChecklistResult | null }));
-    const note = el('input', { class: 'note', testid: 'checklist-note', data: { code: item.code }, attrs: { value: item.note, maxlength: 2000, disabled: locked, placeholder: t('record.note') } });
+    const note = el('input', {
+      class: 'note',
+      testid: 'checklist-note',
+      data: { code: item.code },
+      attrs: { value: item.note, maxlength: 2000, disabled: locked, placeholder: t('record.note') },
+    });
     note.addEventListener('change', () => void save(item, { note: note.value }));
-    const deadline = el('input', { testid: 'checklist-deadline', data: { code: item.code }, attrs: { type: 'date', value: item.deficiencyDeadline ?? '', disabled: locked, title: t('record.deadline') } });
+    const deadline = el('input', {
+      testid: 'checklist-deadline',
+      data: { code: item.code },
+      attrs: { type: 'date', value: item.deficiencyDeadline ?? '', disabled: locked, title: t('record.deadline') },
+    });
     deadline.hidden = item.result !== 'deficiency';
     deadline.addEventListener('change', () => void save(item, { deficiencyDeadline: deadline.value || null }));
     const attached = (record?.evidence ?? []).filter((e) => e.checklistItemId === item.id);
@@ -110,26 +135,35 @@ export function createRecordPanel(inspectionId: string, events: RecordPanelEvent
   function evidenceCard(e: EvidenceView, locked: boolean): HTMLElement {
     const attach = el('select', { testid: 'evidence-attach', attrs: { disabled: locked, 'aria-label': t('record.attachTo') } });
     attach.append(el('option', { attrs: { value: '' }, t: 'record.unattached' }));
-    for (const item of record?.checklist ?? []) attach.append(el('option', { attrs: { value: item.id }, text: `${item.position + 1}. ${title(item)}` }));
+    for (const item of record?.checklist ?? [])
+      attach.append(el('option', { attrs: { value: item.id }, text: `${item.position + 1}. ${title(item)}` }));
     attach.value = e.checklistItemId ?? '';
-    attach.addEventListener('change', async () => {
-      try {
-        await recordApi.attach(inspectionId, e.id, attach.value || null);
-        events.refresh();
-      } catch (err) {
-        fail(err);
-      }
-    });
+    attach.addEventListener(
+      'change',
+      () =>
+        void (async () => {
+          try {
+            await recordApi.attach(inspectionId, e.id, attach.value || null);
+            events.refresh();
+          } catch (err) {
+            fail(err);
+          }
+        })(),
+    );
     const where = e.lat !== null && e.lon !== null ? ` · ${e.lat.toFixed(5)}, ${e.lon.toFixed(5)}` : '';
-    return el('figure', { class: 'evidence', testid: 'evidence-item', data: { type: e.type, sha256: e.sha256 ?? '', item: e.checklistItemId ?? '' } }, [
-      thumb(e),
-      el('figcaption', { class: 'small' }, [
-        el('time', { date: e.capturedAt }),
-        where,
-        e.sha256 ? el('div', { class: 'muted mono', text: `SHA-256 ${e.sha256.slice(0, 16)}…`, attrs: { title: e.sha256 } }) : null,
-        el('label', { class: 'small' }, [el('span', { t: 'record.attachTo' }), ' ', attach]),
-      ]),
-    ]);
+    return el(
+      'figure',
+      { class: 'evidence', testid: 'evidence-item', data: { type: e.type, sha256: e.sha256 ?? '', item: e.checklistItemId ?? '' } },
+      [
+        thumb(e),
+        el('figcaption', { class: 'small' }, [
+          el('time', { date: e.capturedAt }),
+          where,
+          e.sha256 ? el('div', { class: 'muted mono', text: `SHA-256 ${e.sha256.slice(0, 16)}…`, attrs: { title: e.sha256 } }) : null,
+          el('label', { class: 'small' }, [el('span', { t: 'record.attachTo' }), ' ', attach]),
+        ]),
+      ],
+    );
   }
 
   function paint(): void {
@@ -140,8 +174,14 @@ export function createRecordPanel(inspectionId: string, events: RecordPanelEvent
     captureButton.disabled = locked || ended;
     bookmarkButton.disabled = locked;
     if (!currentItemId && record.checklist.length) currentItemId = record.checklist[0]!.id;
-    replaceChildren(rows, record.checklist.map((i) => itemRow(i, locked)));
-    replaceChildren(gallery, record.evidence.length ? record.evidence.map((e) => evidenceCard(e, locked)) : [el('p', { class: 'muted', t: 'record.noEvidence' })]);
+    replaceChildren(
+      rows,
+      record.checklist.map((i) => itemRow(i, locked)),
+    );
+    replaceChildren(
+      gallery,
+      record.evidence.length ? record.evidence.map((e) => evidenceCard(e, locked)) : [el('p', { class: 'muted', t: 'record.noEvidence' })],
+    );
   }
 
   async function capture(): Promise<void> {

@@ -2,11 +2,11 @@
 // evidence) and the conclusion/savings panel, kept current from one fetch of the record. It is
 // re-read when the live session announces new evidence, after each of the surveyor's own changes,
 // and every few seconds while the page is visible (the crew's acknowledgement arrives that way).
-import '../record.css';
+import './inspection-record.css';
 import type { InspectionRecordView } from '@cloudship/shared';
 import { errorCode } from '../api';
 import type { LiveSession } from '../live-session';
-import { recordApi } from '../record-api';
+import { recordApi } from './record-api';
 import { el } from '../ui/dom';
 import { createConclusionPanel } from './conclusion-panel';
 import { createRecordPanel } from './record-panel';
@@ -25,7 +25,10 @@ export function mountRecordSection(inspectionId: string, signedOut: () => void):
   let inFlight = false;
   let again = false;
 
-  const recordPanel = createRecordPanel(inspectionId, { refresh: () => void refresh(), onError: (code) => code === 'UNAUTHENTICATED' && signedOut() });
+  const recordPanel = createRecordPanel(inspectionId, {
+    refresh: () => void refresh(),
+    onError: (code) => code === 'UNAUTHENTICATED' && signedOut(),
+  });
   const conclusionPanel = createConclusionPanel(inspectionId, () => void refresh());
   const section = el('div', { class: 'record-grid', testid: 'record-section' }, [recordPanel.el, conclusionPanel.el]);
 

@@ -1,4 +1,5 @@
-// REST calls of the inspection record (issue #4), typed like api.ts.
+// REST calls of the inspection record, typed like api.ts.
+import { isClientErrorCode } from '../error-codes';
 import type {
   BookmarkRequest,
   ConcludeRequest,
@@ -13,13 +14,13 @@ import type {
   UpdateChecklistItemRequest,
   ChecklistItemView,
 } from '@cloudship/shared';
-import { ApiError, call } from './api';
+import { ApiError, call } from '../api';
 
 const enc = encodeURIComponent;
 const base = (id: string) => `/api/inspections/${enc(id)}`;
 
 export function reportQueryString(q: ReportQuery): string {
-  const params = new URLSearchParams(Object.entries(q).filter(([, v]) => v) as Array<[string, string]>);
+  const params = new URLSearchParams(Object.entries(q).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
   const s = params.toString();
   return s ? `?${s}` : '';
 }
@@ -55,8 +56,14 @@ export const recordApi = {
     } catch (err) {
       throw new ApiError(0, 'NETWORK', err instanceof Error ? err.message : String(err));
     }
-    const payload = await res.json().catch(() => null);
-    if (!res.ok) throw new ApiError(res.status, payload?.error?.code ?? 'INTERNAL', payload?.error?.message ?? res.statusText);
-    return payload.evidence as EvidenceView;
+    const payload = (await res.json().catch(() => null)) as {
+      evidence?: EvidenceView;
+      error?: { code?: unknown; message?: string };
+    } | null;
+    if (!res.ok || !payload?.evidence) {
+      const code = isClientErrorCode(payload?.error?.code) ? payload.error.code : 'INTERNAL';
+      throw new ApiError(res.status, code, payload?.error?.message ?? res.statusText);
+    }
+    return payload.evidence;
   },
 };

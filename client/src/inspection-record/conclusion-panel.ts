@@ -13,7 +13,7 @@ import {
 } from '@cloudship/shared';
 import { errorCode } from '../api';
 import { bindText, t, type MessageKey } from '../i18n';
-import { recordApi } from '../record-api';
+import { recordApi } from './record-api';
 import { button, el, messageBox } from '../ui/dom';
 
 /** The inputs a surveyor usually knows; the others keep their profile defaults. */
@@ -42,7 +42,11 @@ export function createConclusionPanel(inspectionId: string, refresh: () => void)
   for (const name of Object.keys(PROFILES)) profile.append(el('option', { attrs: { value: name }, text: name }));
   const inputs = new Map<SavingsInputKey, HTMLInputElement>();
   const fieldEls = FIELDS.map((key) => {
-    const input = el('input', { testid: 'savings-input', data: { field: key }, attrs: { type: 'number', min: 0, step: 'any', inputmode: 'decimal' } });
+    const input = el('input', {
+      testid: 'savings-input',
+      data: { field: key },
+      attrs: { type: 'number', min: 0, step: 'any', inputmode: 'decimal' },
+    });
     input.addEventListener('input', preview);
     inputs.set(key, input);
     return el('label', { class: 'field' }, [el('span', { t: `savings.${key}` as MessageKey }), input]);
@@ -68,8 +72,18 @@ export function createConclusionPanel(inspectionId: string, refresh: () => void)
     storedLine,
     savingsError.el,
     el('div', { class: 'button-row' }, [
-      el('a', { class: 'btn btn-ghost', testid: 'report-html', t: 'reports.print', attrs: { href: `/api/inspections/${inspectionId}/report.html`, target: '_blank' } }),
-      el('a', { class: 'btn btn-ghost', testid: 'report-pdf', t: 'reports.pdf', attrs: { href: `/api/inspections/${inspectionId}/report.pdf`, target: '_blank' } }),
+      el('a', {
+        class: 'btn btn-ghost',
+        testid: 'report-html',
+        t: 'reports.print',
+        attrs: { href: `/api/inspections/${inspectionId}/report.html`, target: '_blank' },
+      }),
+      el('a', {
+        class: 'btn btn-ghost',
+        testid: 'report-pdf',
+        t: 'reports.pdf',
+        attrs: { href: `/api/inspections/${inspectionId}/report.pdf`, target: '_blank' },
+      }),
     ]),
   ]);
 

@@ -1,12 +1,12 @@
 // The crew phone's part of the inspection record: when the surveyor presses "capture", take a
 // full-resolution still of the camera and upload it (automatically, with a brief "photo taken"
 // notice); when the surveyor concludes, ask the crew to acknowledge by typing a name.
-import '../record.css';
+import './inspection-record.css';
 import type { ConclusionView, CrewConclusionView } from '@cloudship/shared';
 import { errorCode } from '../api';
 import { errorMessage, getLanguage, type MessageKey } from '../i18n';
 import type { LiveSession } from '../live-session';
-import { recordApi } from '../record-api';
+import { recordApi } from './record-api';
 import { el, messageBox, replaceChildren } from '../ui/dom';
 import { log } from '../util';
 
@@ -50,7 +50,7 @@ export async function takeStill(track: MediaStreamTrack): Promise<Blob> {
 /** The position, only if the crew already allowed it (this never opens a permission prompt). */
 async function sharedPosition(): Promise<{ lat?: number; lon?: number; accuracy?: number }> {
   try {
-    const status = await navigator.permissions?.query({ name: 'geolocation' as PermissionName });
+    const status = await navigator.permissions?.query({ name: 'geolocation' });
     if (status?.state !== 'granted') return {};
     const pos = await new Promise<GeolocationPosition>((resolve, reject) =>
       navigator.geolocation.getCurrentPosition(resolve, reject, { timeout: 3_000, maximumAge: 60_000 }),
@@ -76,17 +76,21 @@ export function attachCrewRecord(session: LiveSession, token: string): void {
     noticeTimer = setTimeout(() => notice.show(null), 4_000);
   }
 
-  session.on('captureRequested', async ({ requestId }) => {
-    const track = session.local.cameraTrack;
-    if (!track || track.readyState !== 'live') return flash('crewRecord.photoFailed', { reason: errorMessage('MEDIA_NOT_FOUND') });
-    try {
-      const [blob, position] = await Promise.all([takeStill(track), sharedPosition()]);
-      await recordApi.uploadEvidence(token, blob, { requestId, capturedAt: new Date().toISOString(), ...position });
-      flash('crewRecord.photoTaken');
-    } catch (err) {
-      flash('crewRecord.photoFailed', { reason: errorMessage(errorCode(err)) });
-    }
-  });
+  session.on(
+    'captureRequested',
+    ({ requestId }) =>
+      void (async () => {
+        const track = session.local.cameraTrack;
+        if (!track || track.readyState !== 'live') return flash('crewRecord.photoFailed', { reason: errorMessage('MEDIA_NOT_FOUND') });
+        try {
+          const [blob, position] = await Promise.all([takeStill(track), sharedPosition()]);
+          await recordApi.uploadEvidence(token, blob, { requestId, capturedAt: new Date().toISOString(), ...position });
+          flash('crewRecord.photoTaken');
+        } catch (err) {
+          flash('crewRecord.photoFailed', { reason: errorMessage(errorCode(err)) });
+        }
+      })(),
+  );
 
   function showAck(view: CrewConclusionView): void {
     const c: ConclusionView | null = view.conclusion;
@@ -95,7 +99,12 @@ export function attachCrewRecord(session: LiveSession, token: string): void {
     const zh = getLanguage() === 'zh-CN';
     const name = el('input', { testid: 'ack-name', attrs: { maxlength: 80, autocomplete: 'name', required: true } });
     const error = messageBox('ack-error');
-    const submit = el('button', { class: 'btn btn-primary btn-block btn-large', testid: 'ack-submit', t: 'crewRecord.ackSubmit', attrs: { type: 'submit' } });
+    const submit = el('button', {
+      class: 'btn btn-primary btn-block btn-large',
+      testid: 'ack-submit',
+      t: 'crewRecord.ackSubmit',
+      attrs: { type: 'submit' },
+    });
     const form = el('form', { testid: 'ack-form' }, [
       el('h2', { t: 'crewRecord.ackTitle' }),
       el('p', { class: 'lead', testid: 'ack-outcome', data: { outcome: c.outcome }, t: `conclusion.${c.outcome}` as MessageKey }),
@@ -103,7 +112,13 @@ export function attachCrewRecord(session: LiveSession, token: string): void {
       view.deficiencies.length
         ? el('div', {}, [
             el('h3', { t: 'crewRecord.deficiencies' }),
-            el('ul', {}, view.deficiencies.map((d) => el('li', { text: `${zh ? d.titleZh : d.titleEn}${d.deadline ? ` (${d.deadline})` : ''}${d.note ? ` — ${d.note}` : ''}` }))),
+            el(
+              'ul',
+              {},
+              view.deficiencies.map((d) =>
+                el('li', { text: `${zh ? d.titleZh : d.titleEn}${d.deadline ? ` (${d.deadline})` : ''}${d.note ? ` — ${d.note}` : ''}` }),
+              ),
+            ),
           ])
         : null,
       el('p', { class: 'muted', t: 'crewRecord.ackHint' }),
@@ -111,20 +126,24 @@ export function attachCrewRecord(session: LiveSession, token: string): void {
       error.el,
       submit,
     ]);
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      if (!name.value.trim()) return;
-      submit.disabled = true;
-      error.show(null);
-      try {
-        await recordApi.acknowledge(token, name.value.trim());
-        acknowledged = true;
-        replaceChildren(ackBox, [el('p', { class: 'lead', testid: 'acknowledged', t: 'crewRecord.acknowledged' })]);
-      } catch (err) {
-        error.showError(errorCode(err));
-        submit.disabled = false;
-      }
-    });
+    form.addEventListener(
+      'submit',
+      (event) =>
+        void (async () => {
+          event.preventDefault();
+          if (!name.value.trim()) return;
+          submit.disabled = true;
+          error.show(null);
+          try {
+            await recordApi.acknowledge(token, name.value.trim());
+            acknowledged = true;
+            replaceChildren(ackBox, [el('p', { class: 'lead', testid: 'acknowledged', t: 'crewRecord.acknowledged' })]);
+          } catch (err) {
+            error.showError(errorCode(err));
+            submit.disabled = false;
+          }
+        })(),
+    );
     replaceChildren(ackBox, [form]);
     ackBox.hidden = false;
   }
