@@ -21,6 +21,7 @@ export async function openDatabase(dbPath: string, entities: EntitySchema[]): Pr
     logging: false,
   });
   await ds.initialize();
+  serializeTransactions(ds);
   // WAL lets the HTTP API read while a write is in progress; foreign keys are off by default in SQLite.
   await ds.query('PRAGMA journal_mode = WAL');
   await ds.query('PRAGMA foreign_keys = ON');
@@ -28,4 +29,53 @@ export async function openDatabase(dbPath: string, entities: EntitySchema[]): Pr
   for (const m of ran) logger.info('openDatabase() | migration applied', { name: m.name });
   logger.info('openDatabase() | ready', { path: dbPath });
   return ds;
+}
+
+/**
+ * TypeORM's SQLite driver has one connection and one query runner for everything, so two requests
+ * that each start a transaction at the same moment both issue BEGIN on it: "cannot start a
+ * transaction within a transaction", then TransactionNotStartedError at the second commit (seen
+ * when the console creates a crew link while the record is created). Transactions are taken one
+ * at a time here: a start waits until the previous transaction has committed or rolled back.
+ */
+function serializeTransactions(ds: DataSource): void {
+  const runner = ds.createQueryRunner();
+  const start = runner.startTransaction.bind(runner);
+  const commit = runner.commitTransaction.bind(runner);
+  const rollback = runner.rollbackTransaction.bind(runner);
+  let lock: Promise<void> = Promise.resolve();
+  let release: (() => void) | null = null;
+  const releaseWhenDone = () => {
+    if (runner.isTransactionActive || !release) return;
+    const free = release;
+    release = null;
+    free();
+  };
+  runner.startTransaction = async (isolationLevel) => {
+    const previous = lock;
+    let free!: () => void;
+    lock = new Promise<void>((resolve) => (free = resolve));
+    await previous;
+    release = free;
+    try {
+      await start(isolationLevel);
+    } catch (e) {
+      releaseWhenDone();
+      throw e;
+    }
+  };
+  runner.commitTransaction = async () => {
+    try {
+      await commit();
+    } finally {
+      releaseWhenDone();
+    }
+  };
+  runner.rollbackTransaction = async () => {
+    try {
+      await rollback();
+    } finally {
+      releaseWhenDone();
+    }
+  };
 }
