@@ -7,6 +7,7 @@ import type {
   CrewInvitationView,
   CrewLinkView,
   InspectionDetailView,
+  InspectionMembersView,
   InspectionView,
   LoginRequest,
 } from '@cloudship/shared';
@@ -40,6 +41,7 @@ const CODE_BY_STATUS: Record<number, ClientErrorCode> = {
   404: 'NOT_FOUND',
   409: 'CONFLICT',
   413: 'PAYLOAD_TOO_LARGE',
+  429: 'TOO_MANY_REQUESTS',
 };
 
 export async function call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
@@ -78,6 +80,13 @@ export const api = {
   login: (body: LoginRequest) => call<{ account: AccountView }>('POST', '/api/auth/login', body),
   logout: () => call<void>('POST', '/api/auth/logout'),
   me: () => call<{ account: AccountView }>('GET', '/api/me'),
+  staffDirectory: () =>
+    call<{ people: Array<{ id: string; displayName: string; role: 'surveyor' | 'auditor' }> }>('GET', '/api/staff-directory'),
+  addCoSurveyor: (id: string, accountId: string) =>
+    call<{ members: InspectionMembersView }>('POST', `/api/inspections/${enc(id)}/co-surveyors`, { accountId }),
+  removeCoSurveyor: (id: string, accountId: string) =>
+    call<{ members: InspectionMembersView }>('DELETE', `/api/inspections/${enc(id)}/co-surveyors/${enc(accountId)}`),
+  assignAuditor: (id: string, accountId: string) => call<void>('POST', `/api/inspections/${enc(id)}/auditors`, { accountId }),
   changePassword: (body: { currentPassword: string; newPassword: string }) => call<void>('POST', '/api/auth/password', body),
   listAccounts: () => call<{ accounts: AccountView[] }>('GET', '/api/accounts'),
   createAccount: (body: CreateAccountRequest) => call<{ account: AccountView }>('POST', '/api/accounts', body),

@@ -16,7 +16,7 @@ import { Publisher, type LocalMediaState } from './publisher';
 import { RemoteMedia } from './remote-media';
 import { RemotePeers, type InboundStat, type RemoteMediaEvent, type RemotePeer } from './remote-peers';
 import { isClientErrorCode, type ClientErrorCode } from './error-codes';
-import { DefaultReconnectPolicy, type ReconnectPolicy } from './reconnect-policy';
+import { DefaultReconnectPolicy, RetrySchedule, type ReconnectPolicy } from './reconnect-policy';
 import { createSignalingSocket, request, SignalingError, type SignalingSocket } from './signaling';
 import { createDevice, createTransport } from './transports';
 import { describeDevice, log } from './util';
@@ -49,7 +49,7 @@ export type LiveSessionEvents = {
   transport: [{ direction: 'send' | 'recv'; state: ConnectionState }];
   ended: [{ reason: string }];
   autoplayBlocked: [];
-  warning: [{ code: string }];
+  warning: [{ code: ClientErrorCode }];
   /** Whether the inspection is being recorded. */
   recording: [RecordingStateEvent];
   /** Inspection record: the surveyor asks this phone for a still (crew only). */
@@ -113,8 +113,8 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
   private recvReady: Deferred<Transport> = deferred();
   private hasJoined = false;
   private lastServerKick = 0;
-  /** Failed join attempts since the last successful join, and when the first of them failed. */
-  private retries = { count: 0, since: 0 };
+  /** Failed join attempts since the last successful join, timed for the policy. */
+  private readonly retries: RetrySchedule;
   private readonly policy: ReconnectPolicy;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private lastSignallingReconnect = 0;
@@ -130,6 +130,7 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
   constructor(private readonly options: LiveSessionOptions) {
     super();
     this.policy = options.reconnectPolicy ?? new DefaultReconnectPolicy();
+    this.retries = new RetrySchedule(this.policy);
     const audioContainer = options.audioContainer ?? LiveSession.hiddenContainer();
     const media = new RemoteMedia(audioContainer, () => this.emit('autoplayBlocked'));
     this.remote = new RemotePeers(media, (name, payload) => this.request(name, payload));
@@ -349,7 +350,7 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
       await this.publisher.attachTransport(send);
       current();
       this.hasJoined = true;
-      this.retries = { count: 0, since: 0 };
+      this.retries.reset();
       log('join() | joined', { participantId: joined.participantId, role: joined.role, peers: joined.peers.length });
       this.setState('connected');
     } catch (err) {
@@ -397,9 +398,7 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
     if (code === 'DISCONNECTED') return; // the 'connect' handler joins again
     if (code === 'TIMEOUT') return this.reconnectSignalling();
     // INTERNAL, INVALID_STATE, NOT_FOUND...: retry with back-off on the same connection.
-    if (this.retries.count === 0) this.retries.since = Date.now();
-    const delay = this.policy.nextRetryDelayInMs({ retryCount: this.retries.count, elapsedMs: Date.now() - this.retries.since });
-    this.retries.count++;
+    const delay = this.retries.next();
     if (delay === null) return this.finish('failed', { code });
     this.setState('reconnecting', { code });
     this.retryTimer = setTimeout(() => {

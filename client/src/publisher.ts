@@ -10,6 +10,7 @@ import { applyVideoProfile } from './video-profiles';
 import { Emitter } from './emitter';
 import { actualFacingMode, getCameraTrack, getMicrophoneTrack, type FacingMode } from './local-media';
 import { errorCode } from './api';
+import type { ClientErrorCode } from './error-codes';
 
 export type Requester = <N extends RequestName>(name: N, payload: RequestPayload<N>, timeoutMs?: number) => Promise<ResponseData[N]>;
 
@@ -44,7 +45,7 @@ const MICROPHONE_OPTIONS: Partial<ProducerOptions> = {
 
 const SOURCES: MediaSource[] = ['microphone', 'camera'];
 
-export class Publisher extends Emitter<{ change: [LocalMediaState]; warning: [{ code: string }] }> {
+export class Publisher extends Emitter<{ change: [LocalMediaState]; warning: [{ code: ClientErrorCode }] }> {
   private readonly tracks: Partial<Record<MediaSource, MediaStreamTrack>> = {};
   private producers: Partial<Record<MediaSource, Producer>> = {};
   /** One queue per source, so that a produce never races a close or a second produce. */

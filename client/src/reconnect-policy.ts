@@ -51,3 +51,33 @@ export class DefaultReconnectPolicy implements ReconnectPolicy {
     return Math.min(1_000 * 2 ** Math.min(retryCount, 10), 10_000);
   }
 }
+
+/**
+ * The join-retry bookkeeping of LiveSession: counts the failures since the last successful join,
+ * times them from the first, and asks the policy. Kept here, free of the DOM, so that what the
+ * session would do with a given policy is testable in Node.
+ */
+export class RetrySchedule {
+  private count = 0;
+  private since = 0;
+
+  constructor(
+    private readonly policy: ReconnectPolicy,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** A join attempt failed: the wait before the next one, or null to give up. */
+  next(): number | null {
+    const now = this.now();
+    if (this.count === 0) this.since = now;
+    const delay = this.policy.nextRetryDelayInMs({ retryCount: this.count, elapsedMs: now - this.since });
+    this.count++;
+    return delay;
+  }
+
+  /** A join succeeded: the next failure starts from the policy's first delay again. */
+  reset(): void {
+    this.count = 0;
+    this.since = 0;
+  }
+}

@@ -3,6 +3,7 @@ import type { Consumer, RtpParameters, Transport } from 'mediasoup-client/types'
 import type { ConsumerInfo, MediaSource, PeerInfo, PeerState, RequestName, RequestPayload, ResponseData, Role } from '@cloudship/shared';
 import { Emitter } from './emitter';
 import { errorCode } from './api';
+import type { ClientErrorCode } from './error-codes';
 import type { MediaKind, RemoteMedia } from './remote-media';
 import { log } from './util';
 
@@ -50,7 +51,7 @@ interface ConsumerEntry {
 
 type Request = <N extends RequestName>(name: N, payload: RequestPayload<N>) => Promise<ResponseData[N]>;
 
-export class RemotePeers extends Emitter<{ peers: [RemotePeer[]]; media: [RemoteMediaEvent]; warning: [{ code: string }] }> {
+export class RemotePeers extends Emitter<{ peers: [RemotePeer[]]; media: [RemoteMediaEvent]; warning: [{ code: ClientErrorCode }] }> {
   private readonly peers = new Map<string, Omit<RemotePeer, 'audio' | 'video'>>();
   private readonly consumers = new Map<string, ConsumerEntry>();
   /** `consumer.closed` / `consumer.paused|resumed` that arrived while the consumer was being set up. */

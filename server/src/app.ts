@@ -13,12 +13,15 @@ import { AccountService } from './auth/account-service';
 import { authRouter } from './auth/auth-routes';
 import { CrewTokenSigner } from './auth/crew-tokens';
 import { AUTH_ENTITIES } from './auth/entities';
+import { OriginPolicy } from './auth/same-origin';
 import { loadOrCreateSecret } from './auth/secret';
+import { Throttles } from './auth/throttle';
 import type { Config } from './config/config';
 import { FIELD_ENTITIES } from './field/entities';
 import { createFieldFeatures } from './field/field-features';
-import { errorHandler, notFound } from './http/errors';
+import { errorHandler, notFound, rejectMalformedUrl } from './http/errors';
 import { pagesRouter } from './http/pages';
+import { securityHeaders } from './http/security-headers';
 import { loadOrCreateCertificate } from './http/tls';
 import { INSPECTION_RECORD_ENTITIES } from './inspection-record/entities';
 import { LocalEvidenceStore, ObjectEvidenceStore } from './inspection-record/evidence-store';
@@ -36,6 +39,7 @@ import { metricsHandler } from './metrics/metrics-route';
 import { openDatabase } from './persistence/data-source';
 import { RECORDING_ENTITIES } from './recording/entities';
 import { createRecordingModule, type RecordingModule } from './recording/recording-module';
+import type { PrintQueue } from './reports/print-queue';
 import { createReportsModule } from './reports/reports-module';
 import { MediaWatchdog } from './session/media-watchdog';
 import { RoomRegistry } from './session/room-registry';
@@ -64,6 +68,10 @@ export interface RunningServer {
   recording: RecordingModule;
   /** Prometheus metrics; features register their own gauges here. */
   metrics: MetricsRegistry;
+  /** Sign-in, crew link and evidence upload throttles. */
+  throttles: Throttles;
+  /** The PDF print queue (`maxRunning`: the most Chromiums that ran at once). */
+  printQueue: PrintQueue;
   /** Set when the first admin's password was generated: print it once. */
   oneTimeAdminPassword: string | null;
   close(): Promise<void>;
@@ -119,11 +127,18 @@ export async function startServer(config: Config, options: { clientDist?: string
     access: inspection.access,
     records: record.records,
     evidence: record.evidence,
+    pdf: config.pdf,
   });
+  const throttles = new Throttles(config.throttle);
+  const origins = new OriginPolicy(config.https, config.publicUrl);
 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  // Before anything answers: the security headers (CSP, frame protection, nosniff, no referrer,
+  // HSTS over HTTPS), and a 400 for a path whose percent-escapes do not decode.
+  app.use(securityHeaders({ https: config.https, origins }));
+  app.use(rejectMalformedUrl);
   const metrics = new MetricsRegistry();
   registerCoreMetrics(metrics, rooms, pool);
   recording.registerMetrics(metrics);
@@ -137,12 +152,17 @@ export async function startServer(config: Config, options: { clientDist?: string
     res.set('Cache-Control', 'no-store');
     next();
   });
-  app.use('/api', authRouter({ accounts, secureCookies: config.https }));
+  // A cookie-authenticated POST/PUT/PATCH/DELETE from a foreign origin is refused (same-origin.ts).
+  app.use('/api', origins.crossSiteGuard());
+  // Throttles of the crew routes (auth/throttle.ts); sign-in's is in authRouter, /join in pagesRouter.
+  app.get('/api/crew/invitation', throttles.crewLinkMiddleware());
+  app.post('/api/crew/evidence', throttles.evidenceMiddleware(signer));
+  app.use('/api', authRouter({ accounts, secureCookies: config.https, loginThrottle: throttles.login }));
   app.use('/api', inspection.router);
   app.use('/api', record.router);
   app.use('/api', reports.router);
   app.use('/api', recording.router);
-  app.use(pagesRouter(options.clientDist ?? CLIENT_DIST, inspection.inspections));
+  app.use(pagesRouter(options.clientDist ?? CLIENT_DIST, inspection.inspections, throttles));
   app.use(notFound);
   app.use(errorHandler);
 
@@ -154,6 +174,7 @@ export async function startServer(config: Config, options: { clientDist?: string
     server = http.createServer(app);
   }
   const io = attachSignaling(server, {
+    origins,
     accounts,
     access: inspection.access,
     inspections: inspection.inspections,
@@ -205,6 +226,8 @@ export async function startServer(config: Config, options: { clientDist?: string
     io,
     recording,
     metrics,
+    throttles,
+    printQueue: reports.printQueue,
     oneTimeAdminPassword,
     close,
   };

@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'UNSUPPORTED_MEDIA_TYPE', // an upload that is not an accepted image
   'PASSWORD_CHANGE_REQUIRED', // signed in with a generated password: change it first
   'ACCOUNT_DISABLED', // an admin disabled this account
+  'TOO_MANY_REQUESTS', // throttled (sign-in attempts, crew links, uploads, PDF queue): try again later
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -58,6 +59,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   PASSWORD_CHANGE_REQUIRED: 403,
   ACCOUNT_DISABLED: 403,
+  TOO_MANY_REQUESTS: 429,
   INTERNAL: 500,
 };
 

@@ -2,7 +2,7 @@
 // gives up; and the error-code table every page translates with.
 import { ERROR_CODES } from '@cloudship/shared';
 import { CLIENT_ERROR_CODES, ERROR_MESSAGES, isClientErrorCode } from '../../client/src/error-codes';
-import { DefaultReconnectPolicy, type ReconnectPolicy } from '../../client/src/reconnect-policy';
+import { DefaultReconnectPolicy, RetrySchedule, type ReconnectContext, type ReconnectPolicy } from '../../client/src/reconnect-policy';
 
 describe('DefaultReconnectPolicy', () => {
   const policy: ReconnectPolicy = new DefaultReconnectPolicy();
@@ -33,6 +33,42 @@ describe('DefaultReconnectPolicy', () => {
       nextRetryDelayInMs: ({ retryCount }) => (retryCount < 2 ? 500 : null),
     };
     expect([0, 1, 2].map((retryCount) => impatient.nextRetryDelayInMs({ retryCount, elapsedMs: 0 }))).toEqual([500, 500, null]);
+  });
+});
+
+describe('RetrySchedule (the join-retry bookkeeping LiveSession uses)', () => {
+  test('with the default policy: 1, 2, 4, 8, 10 s, then 1 s again after a successful join', () => {
+    const schedule = new RetrySchedule(new DefaultReconnectPolicy(), () => 0);
+    expect([1, 2, 3, 4, 5].map(() => schedule.next())).toEqual([1_000, 2_000, 4_000, 8_000, 10_000]);
+    schedule.reset();
+    expect(schedule.next()).toBe(1_000);
+  });
+
+  test("a custom policy's answers are the session's waits; it sees the count and the time since the first failure", () => {
+    let clock = 50_000;
+    const seen: ReconnectContext[] = [];
+    const custom: ReconnectPolicy = {
+      ...new DefaultReconnectPolicy(),
+      nextRetryDelayInMs(context) {
+        seen.push(context);
+        return context.elapsedMs < 5_000 ? 250 + context.retryCount : null;
+      },
+    };
+    const schedule = new RetrySchedule(custom, () => clock);
+    expect(schedule.next()).toBe(250);
+    clock += 2_000;
+    expect(schedule.next()).toBe(251);
+    clock += 3_000;
+    expect(schedule.next()).toBeNull(); // 5 s after the first failure: give up
+    expect(seen).toEqual([
+      { retryCount: 0, elapsedMs: 0 },
+      { retryCount: 1, elapsedMs: 2_000 },
+      { retryCount: 2, elapsedMs: 5_000 },
+    ]);
+    schedule.reset();
+    clock += 60_000;
+    expect(schedule.next()).toBe(250);
+    expect(seen[3]).toEqual({ retryCount: 0, elapsedMs: 0 });
   });
 });
 

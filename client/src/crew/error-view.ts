@@ -1,13 +1,14 @@
 // A full-page explanation of why the crew cannot join (expired, revoked, ended, invalid...).
+import type { ClientErrorCode } from '../error-codes';
 import { bindError, languageButton } from '../i18n';
 import { button, el } from '../ui/dom';
 
 /** Codes that a second try may fix (the network, a busy server). */
-const RETRYABLE = ['NETWORK', 'TIMEOUT', 'INTERNAL', 'DISCONNECTED'];
+const RETRYABLE: readonly ClientErrorCode[] = ['NETWORK', 'TIMEOUT', 'INTERNAL', 'DISCONNECTED'];
 /** Codes that all mean "this link does not work": one clear sentence for them. */
-const INVALID_LINK = ['UNAUTHENTICATED', 'NOT_FOUND', 'BAD_REQUEST', 'FORBIDDEN'];
+const INVALID_LINK: readonly ClientErrorCode[] = ['UNAUTHENTICATED', 'NOT_FOUND', 'BAD_REQUEST', 'FORBIDDEN'];
 
-export function mountErrorView(root: HTMLElement, code: string, retry: () => void): void {
+export function mountErrorView(root: HTMLElement, code: ClientErrorCode, retry: () => void): void {
   const ended = code === 'INSPECTION_ENDED';
   const message = INVALID_LINK.includes(code)
     ? el('p', { class: 'lead', testid: 'crew-error-message', t: 'crew.invalidLink' })

@@ -1,5 +1,6 @@
 // The crew's live screen: full-screen camera preview, big buttons, connection and surveyor state.
 import { errorCode } from '../api';
+import type { ClientErrorCode } from '../error-codes';
 import { bindText, languageButton } from '../i18n';
 import type { LiveSession, RemotePeer, SessionState } from '../live-session';
 import { button, el, messageBox, setShown } from '../ui/dom';
@@ -28,7 +29,7 @@ function keepScreenOn(): () => void {
   };
 }
 
-export function mountLiveView(root: HTMLElement, session: LiveSession, onFatal: (code: string) => void): void {
+export function mountLiveView(root: HTMLElement, session: LiveSession, onFatal: (code: ClientErrorCode) => void): void {
   const conn = createConnectionState();
   const peers = createPeerList(null);
   const warning = messageBox('crew-warning');
@@ -105,7 +106,7 @@ export function mountLiveView(root: HTMLElement, session: LiveSession, onFatal: 
 
   const releaseWakeLock = keepScreenOn();
 
-  function onState(state: SessionState, code?: string): void {
+  function onState(state: SessionState, code?: ClientErrorCode): void {
     conn.setState(state);
     if (state === 'ended') {
       // The session has already released camera and microphone; clear the frozen last frame.

@@ -1,6 +1,6 @@
-// Conclusion form (outcome + remarks; then "waiting for the crew" / "acknowledged by") and the
-// savings inputs with a live preview computed here with the same shared model the server stores
-// with, plus links to the printable report and its PDF.
+// Inspection record (inspection-record/): the conclusion form (outcome + remarks; then "waiting for
+// the crew" / "acknowledged by") and the savings inputs with a live preview computed here with the
+// same shared model the server stores with, plus links to the printable report and its PDF.
 import {
   CONCLUSION_OUTCOMES,
   PROFILES,

@@ -1,6 +1,6 @@
-// The crew phone's part of the inspection record: when the surveyor presses "capture", take a
-// full-resolution still of the camera and upload it (automatically, with a brief "photo taken"
-// notice); when the surveyor concludes, ask the crew to acknowledge by typing a name.
+// Inspection record (inspection-record/), the crew phone's part: when the surveyor presses
+// "capture", take a full-resolution still of the camera and upload it (automatically, with a brief
+// "photo taken" notice); when the surveyor concludes, ask the crew to acknowledge by typing a name.
 import './inspection-record.css';
 import type { ConclusionView, CrewConclusionView } from '@cloudship/shared';
 import { errorCode } from '../api';

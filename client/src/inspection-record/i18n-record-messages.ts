@@ -1,5 +1,6 @@
-// UI strings of the inspection record (checklist, evidence, conclusion, savings, reports), merged
-// into the dictionaries of i18n-messages.ts. `recordEn` defines the keys; `recordZh` must match.
+// Inspection record (inspection-record/): UI strings (checklist, evidence, conclusion, savings,
+// reports), merged into the dictionaries of i18n-messages.ts. `recordEn` defines the keys;
+// `recordZh` must match.
 
 export const recordEn = {
   'record.checklist': 'Checklist',

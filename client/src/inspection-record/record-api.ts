@@ -1,4 +1,4 @@
-// REST calls of the inspection record, typed like api.ts.
+// Inspection record (inspection-record/): its REST calls, typed like api.ts.
 import { isClientErrorCode } from '../error-codes';
 import type {
   BookmarkRequest,

@@ -1,10 +1,12 @@
-// The surveyor's inspection record: the checklist (pass / deficiency / not applicable, note,
-// deadline), the "capture HD still" and "bookmark" buttons, and the evidence gallery. New evidence
-// arrives over the live session ('evidenceAdded') and is attached to the current checklist item.
+// Inspection record (inspection-record/), the surveyor's panel: the checklist (pass / deficiency /
+// not applicable, note, deadline), the "capture HD still" and "bookmark" buttons, and the evidence
+// gallery. New evidence arrives over the live session ('evidenceAdded') and is attached to the
+// current checklist item.
 import { isClosed } from '@cloudship/shared';
 import type { ChecklistItemView, ChecklistResult, EvidenceView, InspectionRecordView } from '@cloudship/shared';
 import { CHECKLIST_RESULTS } from '@cloudship/shared';
 import { errorCode } from '../api';
+import type { ClientErrorCode } from '../error-codes';
 import { getLanguage, onLanguageChange, t } from '../i18n';
 import type { LiveSession } from '../live-session';
 import { recordApi } from './record-api';
@@ -20,7 +22,7 @@ export interface RecordPanel {
 export interface RecordPanelEvents {
   /** Something changed on the server: re-read the record. */
   refresh(): void;
-  onError(code: string): void;
+  onError(code: ClientErrorCode): void;
 }
 
 const title = (i: { titleZh: string; titleEn: string }) => (getLanguage() === 'zh-CN' ? i.titleZh : i.titleEn);

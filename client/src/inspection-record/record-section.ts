@@ -1,7 +1,8 @@
-// The inspection record section of the inspection page: the record panel (checklist, capture,
-// evidence) and the conclusion/savings panel, kept current from one fetch of the record. It is
-// re-read when the live session announces new evidence, after each of the surveyor's own changes,
-// and every few seconds while the page is visible (the crew's acknowledgement arrives that way).
+// Inspection record (inspection-record/): the section of the inspection page, the record panel
+// (checklist, capture, evidence) and the conclusion/savings panel, kept current from one fetch of
+// the record. It is re-read when the live session announces new evidence, after each of the
+// surveyor's own changes, and every few seconds while the page is visible (the crew's
+// acknowledgement arrives that way).
 import './inspection-record.css';
 import type { InspectionRecordView } from '@cloudship/shared';
 import { errorCode } from '../api';

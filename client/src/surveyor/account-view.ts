@@ -196,7 +196,7 @@ export function mountAccountView(root: HTMLElement, ctx: ConsoleContext): () => 
   const forced = ctx.account.mustChangePassword;
   replaceChildren(root, [
     el('h1', { t: 'account.title' }),
-    forced ? el('p', { class: 'notice', testid: 'must-change-password', t: 'account.mustChange' }) : null,
+    forced ? el('p', { class: 'message message-info', testid: 'must-change-password', t: 'account.mustChange' }) : null,
     passwordCard(() => forced && ctx.passwordChanged()),
     !forced && can(ctx.account.role, 'account.manage') ? staffCard(ctx.account) : null,
   ]);

@@ -8,6 +8,7 @@ import type { ConsoleContext } from './context';
 import { createCrewLinkPanel } from './crew-link-panel';
 import { kindKey, setStatusBadge, statusBadge } from './labels';
 import { createLivePanel } from './live-panel';
+import { createMembersPanel } from './members-panel';
 import { createParticipantsTable } from './participants-table';
 import { mountRecordSection } from '../inspection-record/record-section';
 
@@ -52,6 +53,7 @@ export function mountInspectionView(root: HTMLElement, ctx: ConsoleContext, id: 
     const particulars = el('dl', { class: 'particulars', testid: 'particulars' });
     const participants = createParticipantsTable();
     const crewLink = createCrewLinkPanel(inspection, ctx.signedOut);
+    const members = createMembersPanel(initial, ctx);
     // Inspection record: checklist, evidence, conclusion, savings.
     const record = mountRecordSection(id, ctx.signedOut);
     const live = createLivePanel(inspection, ctx.account.displayName, {
@@ -67,7 +69,7 @@ export function mountInspectionView(root: HTMLElement, ctx: ConsoleContext, id: 
         ...field('list.kind', el('span', { t: kindKey(inspection.kind) })),
         ...field('list.place', inspection.place),
         ...field('list.scheduled', el('time', { date: inspection.scheduledAt })),
-        ...field('detail.surveyor', inspection.surveyorName),
+        ...field('detail.lead', inspection.surveyorName),
         ...field('detail.startedAt', el('time', { date: inspection.startedAt })),
         ...field('detail.endedAt', el('time', { date: inspection.endedAt })),
       ]);
@@ -78,6 +80,7 @@ export function mountInspectionView(root: HTMLElement, ctx: ConsoleContext, id: 
       setStatusBadge(badge, next.status);
       paintParticulars();
       participants.render(next.participants);
+      members.render(next.members);
       if (isClosed(next.status) && !isEnded) markEnded();
     }
 
@@ -140,6 +143,7 @@ export function mountInspectionView(root: HTMLElement, ctx: ConsoleContext, id: 
         el('div', { class: 'detail-side' }, [
           el('section', { class: 'card' }, [el('h2', { t: 'detail.particulars' }), particulars]),
           crewLink.el,
+          members.el,
         ]),
       ]),
       record.el,

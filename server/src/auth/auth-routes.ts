@@ -5,10 +5,13 @@ import { changePasswordSchema, createAccountSchema, loginSchema, parseInput } fr
 import { toAccountView, type AccountService } from './account-service';
 import { SESSION_COOKIE } from './session-cookie';
 import { sessionToken, staffRoute } from './staff-route';
+import { clientIp, type LoginThrottle } from './throttle';
 
 export interface AuthRouteDeps {
   accounts: AccountService;
   secureCookies: boolean;
+  /** Wrong passwords per username and per IP (429 with Retry-After while locked). */
+  loginThrottle: LoginThrottle;
 }
 
 export function authRouter(deps: AuthRouteDeps): express.Router {
@@ -19,7 +22,9 @@ export function authRouter(deps: AuthRouteDeps): express.Router {
 
   router.post('/auth/login', async (req, res) => {
     const body = parseInput(loginSchema, req.body ?? {});
-    const { account, token, expiresAt } = await deps.accounts.signIn(body.username, body.password);
+    const { account, token, expiresAt } = await deps.loginThrottle.guard(clientIp(req), body.username, () =>
+      deps.accounts.signIn(body.username, body.password),
+    );
     res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, expires: expiresAt, path: '/' });
     res.json({ account: toAccountView(account) });
   });
@@ -84,6 +89,15 @@ export function authRouter(deps: AuthRouteDeps): express.Router {
     authed('account.manage', async (req, res) => {
       const { account, password } = await deps.accounts.resetPassword(req.account, String(req.params.id));
       res.json({ account: toAccountView(account), oneTimePassword: password });
+    }),
+  );
+
+  // Who can be invited to an inspection (co-surveyors) or assigned to review it (auditors).
+  router.get(
+    '/staff-directory',
+    authed('inspection.members', async (_req, res) => {
+      const people = (await deps.accounts.list()).filter((a) => !a.disabledAt && (a.role === 'surveyor' || a.role === 'auditor'));
+      res.json({ people: people.map((a) => ({ id: a.id, displayName: a.displayName, role: a.role })) });
     }),
   );
 

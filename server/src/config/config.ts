@@ -69,6 +69,18 @@ const envSchema = z
       .min(0)
       .max(7 * 24 * 3600)
       .default(0),
+    // Throttling (auth/throttle.ts), in memory, per process.
+    LOGIN_THROTTLE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+    LOGIN_THROTTLE_PER_USERNAME: z.coerce.number().int().min(1).max(10_000).default(10),
+    LOGIN_THROTTLE_PER_IP: z.coerce.number().int().min(1).max(100_000).default(30),
+    LOGIN_THROTTLE_MAX_BLOCK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+    CREW_LINK_THROTTLE_PER_IP: z.coerce.number().int().min(1).max(100_000).default(60),
+    CREW_LINK_THROTTLE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+    EVIDENCE_THROTTLE_PER_LINK: z.coerce.number().int().min(1).max(100_000).default(60),
+    EVIDENCE_THROTTLE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+    // PDF printing (reports/print-queue.ts): Chromium processes at a time, waiting prints per account.
+    PDF_CONCURRENCY: z.coerce.number().int().min(1).max(2).default(1),
+    PDF_QUEUE_PER_USER: z.coerce.number().int().min(1).max(20).default(3),
   })
   .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, { message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT', path: ['RTC_MIN_PORT'] })
   .refine((e) => !e.TLS_CERT === !e.TLS_KEY, { message: 'set both TLS_CERT and TLS_KEY, or neither', path: ['TLS_CERT'] })
@@ -122,6 +134,17 @@ export interface Config {
     /** > 0: uploaded segments are replayed by redirecting to a presigned GET URL valid this long. */
     presignedSeconds: number;
   };
+  /** In-memory throttles (auth/throttle.ts). */
+  throttle: {
+    /** Wrong passwords per username and per IP within `windowSeconds`; each lockout doubles, up to `maxBlockSeconds`. */
+    login: { windowSeconds: number; perUsername: number; perIp: number; maxBlockSeconds: number };
+    /** Crew link opens (`/join/:token`, `/api/crew/invitation`) per IP. */
+    crewLink: { points: number; windowSeconds: number };
+    /** Evidence uploads per crew link. */
+    evidence: { points: number; windowSeconds: number };
+  };
+  /** PDF printing: Chromium processes at a time (1-2) and waiting prints per account. */
+  pdf: { concurrency: number; queuePerUser: number };
 }
 
 export class ConfigError extends Error {}
@@ -204,5 +227,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       region: e.S3_REGION,
       presignedSeconds: e.REPLAY_PRESIGNED_SECONDS,
     },
+    throttle: {
+      login: {
+        windowSeconds: e.LOGIN_THROTTLE_WINDOW_SECONDS,
+        perUsername: e.LOGIN_THROTTLE_PER_USERNAME,
+        perIp: e.LOGIN_THROTTLE_PER_IP,
+        maxBlockSeconds: Math.max(e.LOGIN_THROTTLE_MAX_BLOCK_SECONDS, e.LOGIN_THROTTLE_WINDOW_SECONDS),
+      },
+      crewLink: { points: e.CREW_LINK_THROTTLE_PER_IP, windowSeconds: e.CREW_LINK_THROTTLE_WINDOW_SECONDS },
+      evidence: { points: e.EVIDENCE_THROTTLE_PER_LINK, windowSeconds: e.EVIDENCE_THROTTLE_WINDOW_SECONDS },
+    },
+    pdf: { concurrency: e.PDF_CONCURRENCY, queuePerUser: e.PDF_QUEUE_PER_USER },
   };
 }

@@ -45,6 +45,21 @@ export function sniffImage(bytes: Buffer): ImageKind | null {
   return null;
 }
 
+const EXTENSIONS: Record<ImageKind['contentType'], ImageKind['extension']> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+};
+
+/**
+ * How a stored still is served: its type as sniffed at upload (never the uploader's header) and
+ * the matching file extension; anything else, which the upload never stores, as opaque bytes.
+ */
+export function servedAs(contentType: string): { contentType: string; extension: string } {
+  const extension = (EXTENSIONS as Record<string, string>)[contentType];
+  return extension ? { contentType, extension } : { contentType: 'application/octet-stream', extension: 'bin' };
+}
+
 interface PendingCapture {
   inspectionId: string;
   checklistItemId: string | null;
@@ -225,10 +240,13 @@ export class EvidenceService {
     return row;
   }
 
-  async file(inspectionId: string, evidenceId: string): Promise<{ bytes: Buffer; contentType: string; sha256: string }> {
+  async file(
+    inspectionId: string,
+    evidenceId: string,
+  ): Promise<{ id: string; bytes: Buffer; contentType: string; extension: string; sha256: string }> {
     const row = await this.get(inspectionId, evidenceId);
     if (!row.storageKey || !row.contentType || !row.sha256) throw new AppError('NOT_FOUND', 'This evidence has no image.');
-    return { bytes: await this.store.get(row.storageKey), contentType: row.contentType, sha256: row.sha256 };
+    return { id: row.id, bytes: await this.store.get(row.storageKey), ...servedAs(row.contentType), sha256: row.sha256 };
   }
 }
 

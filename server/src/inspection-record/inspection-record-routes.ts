@@ -128,9 +128,13 @@ export function recordRouter(deps: RecordRouteDeps): express.Router {
     '/inspections/:id/evidence/:evidenceId/file',
     scoped('inspection.read', async (req, res) => {
       const file = await deps.evidence.file(id(req), id(req, 'evidenceId'));
-      // Evidence never changes under its id: private caching is safe and keeps galleries fast.
+      // Evidence never changes under its id: private caching is safe and keeps galleries fast. The
+      // type is the one sniffed from the magic bytes at upload, and nosniff keeps a browser from
+      // second-guessing it (a JPEG carrying HTML stays an image).
       res.set({
         'Content-Type': file.contentType,
+        'X-Content-Type-Options': 'nosniff',
+        'Content-Disposition': `inline; filename="${file.id}.${file.extension}"`,
         'Cache-Control': 'private, max-age=86400',
         ETag: `"${file.sha256}"`,
         'X-Content-SHA256': file.sha256,

@@ -3,6 +3,7 @@
 // values, sources, profile and model version it used. The same HTML is printed to PDF (pdf.ts);
 // there the images are inlined as data: URLs because headless Chromium has no session cookie.
 import type { ChecklistItemView, EvidenceView, InspectionRecordView, SavingsInputKey } from '@cloudship/shared';
+import { renderedPageCsp } from '../lib/csp';
 import { formatCny, formatTonnes } from './report-totals';
 
 const esc = (s: string | number | null | undefined) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -31,9 +32,15 @@ const KIND: Record<string, [string, string]> = {
 const CSS = `body{font-family:"WenQuanYi Micro Hei","Noto Sans CJK SC","Noto Sans SC",system-ui,sans-serif;color:#111;margin:24px;font-size:12px}
 h1{font-size:20px;margin:0 0 4px}h2{font-size:15px;border-bottom:2px solid #234;padding-bottom:2px;margin-top:20px}
 .en{color:#555;font-size:.9em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #bbb;padding:4px 6px;vertical-align:top;text-align:left}
-th{background:#eef2f6}.num{text-align:right;font-variant-numeric:tabular-nums}.thumbs img{max-width:150px;max-height:110px;margin:2px;border:1px solid #999}
+th{background:#eef2f6}.num{text-align:right;font-variant-numeric:tabular-nums}.thumbs figure{display:inline-block;margin:2px}.thumbs img{max-width:150px;max-height:110px;margin:2px;border:1px solid #999}
 .meta{font-size:10px;color:#555;word-break:break-all}.deficiency{color:#a30}.headline{font-size:14px;font-weight:bold}
 @media print{body{margin:0}a{color:inherit;text-decoration:none}}`;
+
+/**
+ * The report page's own Content-Security-Policy: its inline style sheet (by hash; no style
+ * attributes), the stills from our API or inlined as data: URLs, no scripts.
+ */
+export const PRINT_VIEW_CSP = renderedPageCsp({ styles: [CSS], imgSrc: ["'self'", 'data:'] });
 
 export interface PrintOptions {
   /** Image source for a photo: its API URL for the browser, a data: URL for the PDF. */
@@ -46,7 +53,7 @@ function evidenceCell(items: EvidenceView[], o: PrintOptions): string {
   return `<div class="thumbs">${items
     .map((e) =>
       e.type === 'photo'
-        ? `<figure style="display:inline-block;margin:2px"><img src="${esc(o.imageSrc(e))}" alt="evidence ${esc(e.id)}"><figcaption class="meta">${time(e.capturedAt)}${e.lat !== null && e.lon !== null ? ` · ${e.lat.toFixed(5)}, ${e.lon.toFixed(5)}` : ''}<br>SHA-256 ${esc(e.sha256)}</figcaption></figure>`
+        ? `<figure><img src="${esc(o.imageSrc(e))}" alt="evidence ${esc(e.id)}"><figcaption class="meta">${time(e.capturedAt)}${e.lat !== null && e.lon !== null ? ` · ${e.lat.toFixed(5)}, ${e.lon.toFixed(5)}` : ''}<br>SHA-256 ${esc(e.sha256)}</figcaption></figure>`
         : `<div class="meta">🔖 ${time(e.capturedAt)} ${esc(e.note)} (${esc(e.authorName)})</div>`,
     )
     .join('')}</div>`;

@@ -4,7 +4,8 @@ import express from 'express';
 import { reportQuerySchema, type EvidenceView, parseInput } from '@cloudship/shared';
 import type { AccountService } from '../auth/account-service';
 import { htmlToPdf } from '../reports/pdf';
-import { renderPrintView } from '../reports/print-view';
+import { PRINT_VIEW_CSP, renderPrintView } from '../reports/print-view';
+import type { PrintQueue } from '../reports/print-queue';
 import type { ReportService } from '../reports/report-service';
 import { staffRoute } from '../auth/staff-route';
 import type { InspectionAccess } from '../inspection/inspection-access';
@@ -15,6 +16,8 @@ export interface ReportRouteDeps {
   accounts: AccountService;
   reports: ReportService;
   chromiumPath: string;
+  /** PDF prints: bounded Chromiums, a per-account waiting limit. */
+  printQueue: PrintQueue;
 }
 
 export function reportRouter(deps: ReportRouteDeps): express.Router {
@@ -47,7 +50,7 @@ export function reportRouter(deps: ReportRouteDeps): express.Router {
     scoped('inspection.read', async (req, res) => {
       const { record, names } = await deps.reports.printable(String(req.params.id));
       const html = renderPrintView(record, { names, imageSrc: (e: EvidenceView) => e.url ?? '' });
-      res.type('html').send(html);
+      res.set('Content-Security-Policy', PRINT_VIEW_CSP).type('html').send(html);
     }),
   );
 
@@ -55,16 +58,19 @@ export function reportRouter(deps: ReportRouteDeps): express.Router {
     '/inspections/:id/report.pdf',
     scoped('inspection.read', async (req, res) => {
       const id = String(req.params.id);
-      const { record, names } = await deps.reports.printable(id);
-      // Headless Chromium has no session cookie: inline the stills as data: URLs.
-      const inline = new Map<string, string>();
-      for (const e of record.evidence) {
-        if (e.type !== 'photo') continue;
-        const file = await deps.reports.evidenceFile(id, e.id);
-        inline.set(e.id, `data:${file.contentType};base64,${file.bytes.toString('base64')}`);
-      }
-      const html = renderPrintView(record, { names, imageSrc: (e) => inline.get(e.id) ?? '' });
-      const pdf = await htmlToPdf(html, deps.chromiumPath);
+      // In the print queue: the report is read (and its stills loaded) only when its turn comes.
+      const pdf = await deps.printQueue.run(req.account.id, async () => {
+        const { record, names } = await deps.reports.printable(id);
+        // Headless Chromium has no session cookie: inline the stills as data: URLs.
+        const inline = new Map<string, string>();
+        for (const e of record.evidence) {
+          if (e.type !== 'photo') continue;
+          const file = await deps.reports.evidenceFile(id, e.id);
+          inline.set(e.id, `data:${file.contentType};base64,${file.bytes.toString('base64')}`);
+        }
+        const html = renderPrintView(record, { names, imageSrc: (e) => inline.get(e.id) ?? '' });
+        return htmlToPdf(html, deps.chromiumPath);
+      });
       res.set({ 'Content-Type': 'application/pdf', 'Content-Disposition': `inline; filename="inspection-${id}.pdf"` });
       res.send(pdf);
     }),

@@ -6,11 +6,14 @@ import type { EvidenceService } from '../inspection-record/evidence-service';
 import type { RecordService } from '../inspection-record/record-service';
 import type { InspectionAccess } from '../inspection/inspection-access';
 import type { InspectionService } from '../inspection/inspection-service';
+import { PrintQueue } from './print-queue';
 import { reportRouter } from './report-routes';
 import { ReportService } from './report-service';
 
 export interface ReportsModule {
   reports: ReportService;
+  /** The PDF print queue (its `maxRunning` is what the tests observe). */
+  printQueue: PrintQueue;
   router: express.Router;
 }
 
@@ -23,10 +26,20 @@ export function createReportsModule(deps: {
   evidence: EvidenceService;
   /** Debian's Chromium, used to print the per-inspection report as PDF. */
   chromiumPath?: string;
+  /** PDF_CONCURRENCY and PDF_QUEUE_PER_USER. */
+  pdf: { concurrency: number; queuePerUser: number };
 }): ReportsModule {
   const reports = new ReportService(deps.db, deps.inspections, deps.records, deps.evidence);
+  const printQueue = new PrintQueue(deps.pdf.concurrency, deps.pdf.queuePerUser);
   return {
     reports,
-    router: reportRouter({ accounts: deps.accounts, access: deps.access, reports, chromiumPath: deps.chromiumPath ?? '/usr/bin/chromium' }),
+    printQueue,
+    router: reportRouter({
+      accounts: deps.accounts,
+      access: deps.access,
+      reports,
+      printQueue,
+      chromiumPath: deps.chromiumPath ?? '/usr/bin/chromium',
+    }),
   };
 }

@@ -21,6 +21,7 @@ import {
   type WireError,
 } from '@cloudship/shared';
 import type { AccountService } from '../auth/account-service';
+import type { OriginPolicy } from '../auth/same-origin';
 import { SESSION_COOKIE } from '../auth/session-cookie';
 import type { InspectionAccess } from '../inspection/inspection-access';
 import { Logger } from '../logging/logger';
@@ -33,6 +34,8 @@ const logger = new Logger('signaling');
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { ctx: ParticipantContext }>;
 
 export interface SignalingDeps extends HandlerDeps {
+  /** The handshake of a page from a foreign origin is refused (auth/same-origin.ts). */
+  origins: OriginPolicy;
   accounts: AccountService;
   access: InspectionAccess;
 }
@@ -43,6 +46,8 @@ export function attachSignaling(server: http.Server | https.Server, deps: Signal
     // is the soft per-request limit that gets a PAYLOAD_TOO_LARGE answer instead.
     maxHttpBufferSize: 1024 * 1024,
     serveClient: false,
+    // A handshake whose Origin is not ours (another site's page) is refused with 403.
+    allowRequest: deps.origins.allowRequest(),
     pingInterval: 10_000,
     pingTimeout: 10_000,
   });
