@@ -44,6 +44,11 @@ test('surveyor and crew see and hear each other; ending the inspection ends it o
   const crew = await androidPage(crewBrowser);
   errors.push(...recordErrors(crew, 'crew'));
   await crew.goto(crewLink, { waitUntil: 'networkidle0' });
+  // The token left the address bar (no Referer, no screenshot shows it); the tab keeps it.
+  const token = crewLink.slice(crewLink.lastIndexOf('/') + 1);
+  expect(new URL(crew.url()).pathname).toBe('/join');
+  expect(crew.url()).not.toContain(token);
+  expect(await crew.evaluate(() => sessionStorage.getItem('cloudship.crewToken'))).toBe(token);
   await crew.click('[data-testid=crew-join]');
 
   // The surveyor decodes the crew's video, and keeps decoding.

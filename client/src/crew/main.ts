@@ -1,4 +1,7 @@
-// Crew phone page (join.html), served for /join/<token>: invitation -> consent -> live.
+// Crew phone page (join.html), served for /join/<token>: invitation -> consent -> live. The token
+// leaves the address bar at once (history.replaceState to /join; kept in this tab's sessionStorage),
+// so it does not travel in a Referer or show on a screenshot of the address bar; a reload of /join
+// in the same tab finds it there.
 import '../styles.css';
 import { api, errorCode } from '../api';
 import { initI18n } from '../i18n';
@@ -25,10 +28,31 @@ function tokenFromPath(pathname: string): string | null {
   }
 }
 
+const TOKEN_KEY = 'cloudship.crewToken';
+
+/** The crew token: from the link just opened (then moved out of the URL), or from this tab. */
+function crewToken(): string | null {
+  const fromPath = tokenFromPath(location.pathname);
+  if (fromPath) {
+    try {
+      sessionStorage.setItem(TOKEN_KEY, fromPath);
+      history.replaceState(null, '', '/join');
+    } catch {
+      // Storage disabled (private mode in an embedded view): keep the token in the URL, so a reload still works.
+    }
+    return fromPath;
+  }
+  try {
+    return sessionStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null;
+  }
+}
+
+const token = crewToken();
 const retry = (): void => void boot();
 
 async function boot(): Promise<void> {
-  const token = tokenFromPath(location.pathname);
   if (!token) return mountErrorView(app, 'UNAUTHENTICATED', retry);
   app.replaceChildren(el('main', { class: 'crew-page' }, [el('p', { class: 'muted center', t: 'common.loading' })]));
   try {

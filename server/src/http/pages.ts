@@ -38,6 +38,12 @@ export function pagesRouter(clientDist: string, inspections: InspectionService, 
   const page = (name: string) => path.join(clientDist, name);
   if (!fs.existsSync(page('index.html'))) throw new Error(`client pages not built: ${clientDist} (run npm start, which builds them)`);
 
+  // The crew page moves its token out of the address bar (it keeps it in the tab's sessionStorage);
+  // a reload asks for /join, which is the page itself and reveals nothing.
+  router.get('/join', (_req, res) => {
+    res.set('Cache-Control', 'no-store').sendFile(page('join.html'));
+  });
+
   router.get('/join/:token', async (req, res) => {
     try {
       await throttles.crewLinkOpen(req);
