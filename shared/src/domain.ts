@@ -28,7 +28,7 @@ export function isClosed(status: InspectionStatus): boolean {
  * `peer.left`). A room closes for one of the RoomCloseReasons; each of its participants leaves
  * with that same reason.
  */
-export const ROOM_CLOSE_REASONS = ['inspection-ended', 'media-server-restarted', 'server-shutdown'] as const;
+export const ROOM_CLOSE_REASONS = ['inspection-ended', 'media-server-restarted', 'server-shutdown', 'empty'] as const;
 export type RoomCloseReason = (typeof ROOM_CLOSE_REASONS)[number];
 export const LEAVE_REASONS = ['left', 'connection-lost', 'server-restart', ...ROOM_CLOSE_REASONS] as const;
 export type LeaveReason = (typeof LEAVE_REASONS)[number];

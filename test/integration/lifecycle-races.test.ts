@@ -43,3 +43,34 @@ test('conclusions racing an acknowledgement never undo it', async () => {
   expect(record.conclusion.acknowledgedName).toBe('李船长');
   expect(record.readOnly).toBe(true);
 });
+
+test("a socket still connected after the end cannot open the ended inspection's room again", async () => {
+  const { inspection } = await fx.inspectionWithLink(cookie);
+  const surveyor = await fx.joinAsStaff(inspection.id, cookie);
+  const ended = fx.server.api('POST', `/api/inspections/${inspection.id}/end`, { cookie });
+  await surveyor.c.next('inspection.ended');
+  expect((await ended).status).toBe(200);
+  // The surveyor's socket stays (it asked for the end); every way back into a room is refused.
+  for (const name of ['room.getCapabilities', 'room.join'] as const) {
+    const ack = await surveyor.c.request(name, name === 'room.join' ? { displayName: 'again', rtpCapabilities: {} } : {});
+    expect(ack.ok ? 'OK' : ack.error.code).toBe('INSPECTION_ENDED');
+  }
+  expect(fx.server.rooms.get(inspection.id)).toBeUndefined();
+});
+
+test('ten concurrent recording switches from the live console never answer INTERNAL and leave one consistent state', async () => {
+  const { inspection } = await fx.inspectionWithLink(cookie);
+  const surveyor = await fx.joinAsStaff(inspection.id, cookie);
+  const acks = await Promise.all(
+    Array.from({ length: 10 }, (_, i) => surveyor.c.request(i % 2 ? 'recording.stop' : 'recording.start', {})),
+  );
+  for (const ack of acks) expect(ack.ok ? 'OK' : ack.error.code).toBe('OK');
+  // The last one queued was a stop: off, and at most one recording row is still live (none).
+  const live = await fx.server.db.query<Array<{ n: number }>>(
+    `SELECT COUNT(*) AS n FROM "recording" WHERE "inspectionId" = ? AND "state" = 'live'`,
+    [inspection.id],
+  );
+  expect(Number(live[0]!.n)).toBe(0);
+  const state = await surveyor.c.request('recording.start', {});
+  expect(state.ok && state.data.recording).toBe(true);
+});

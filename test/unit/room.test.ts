@@ -43,6 +43,8 @@ class FakeHooks implements RoomHooks {
   async roomWentLive(inspectionId: string): Promise<void> {
     this.wentLive.push(inspectionId);
   }
+  // Room.create is called directly here; the registry asks this before creating a room.
+  async assertMayOpen(): Promise<void> {}
 }
 
 class FakeChannel implements PeerChannel {
@@ -394,5 +396,40 @@ describe('broadcast', () => {
     await room.leave(all.admin.peer, 'left');
     expect(room.broadcast('position.update', UPDATE)).toBe(2);
     expect(names(all)).toEqual(['crew', 'surveyor']);
+  });
+});
+
+describe('empty room', () => {
+  beforeEach(async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask'] });
+    // A room made under the fake clock, so that its empty-room timer is one too.
+    room = await Room.create({
+      inspectionId: 'insp-2',
+      worker: fakeWorker(router).worker,
+      transportOptions: { listenIps: [] },
+      reconnectGraceMs: GRACE_MS,
+      hooks,
+    });
+  });
+
+  test('a room nobody joins closes with reason empty after the reconnect grace', async () => {
+    const reasons: string[] = [];
+    room.on('close', (reason) => reasons.push(reason));
+    await jest.advanceTimersByTimeAsync(GRACE_MS - 1);
+    expect(room.closed).toBe(false);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(room.closed).toBe(true);
+    expect(reasons).toEqual(['empty']);
+  });
+
+  test('the last one leaving starts the countdown; someone joining within it keeps the room', async () => {
+    const a = await join('surveyor', 's1');
+    await jest.advanceTimersByTimeAsync(GRACE_MS * 2);
+    expect(room.closed).toBe(false); // occupied: no countdown
+    await room.leave(a.peer, 'left');
+    await jest.advanceTimersByTimeAsync(GRACE_MS - 1);
+    await join('crew', 'link-1');
+    await jest.advanceTimersByTimeAsync(GRACE_MS * 2);
+    expect(room.closed).toBe(false);
   });
 });

@@ -53,6 +53,7 @@ export async function createInspectionFeature(deps: {
       }),
     participantLeft: (id, reason) => participants.left(id, reason),
     roomWentLive: async (id) => void (await lifecycle.markLive(id)),
+    assertMayOpen: async (id) => inspections.assertOpen(await inspections.get(id)),
   };
   return {
     lifecycle,

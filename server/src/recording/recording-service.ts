@@ -41,6 +41,8 @@ export interface RecordingServiceOptions {
 
 export class RecordingService {
   private readonly live = new Map<string, LiveRecording>();
+  /** Per inspection: the tail of its switch operations (see serially()). */
+  private readonly queues = new Map<string, Promise<void>>();
   private readonly settings: Repository<RecordingSetting>;
   private readonly consents: Repository<RecordingConsent>;
   /** Every run's completion, so close() can wait for the last segments to be registered. */
@@ -67,7 +69,7 @@ export class RecordingService {
     this.live.set(room.inspectionId, entry);
     const ctx = { inspectionId: room.inspectionId };
     room.on('peerJoined', (peer) => {
-      void this.ensureRecording(entry, null)
+      void this.serially(room.inspectionId, () => this.ensureRecording(entry, null))
         .then(() => peer.channel.notify('recording.state', this.stateOf(entry)))
         .catch((e) => logger.error('peerJoined | could not start recording', ctx, e));
     });
@@ -170,24 +172,47 @@ export class RecordingService {
 
   /** The surveyor's switch: on. Starts recording at once when the room is live. */
   async start(inspectionId: string, by: string | null): Promise<RecordingStateEvent> {
-    await this.setEnabled(inspectionId, true, by);
-    const entry = this.live.get(inspectionId);
-    if (entry) await this.ensureRecording(entry, by);
-    return this.state(inspectionId);
+    return this.serially(inspectionId, async () => {
+      await this.setEnabled(inspectionId, true, by);
+      const entry = this.live.get(inspectionId);
+      if (entry) await this.ensureRecording(entry, by);
+      return this.state(inspectionId);
+    });
+  }
+
+  /**
+   * The switch, the start on join and the stop of one inspection run one after the other: two
+   * surveyors (or a double click) switching at once wrote the setting row twice and opened two
+   * recordings, answering INTERNAL.
+   */
+  private serially<T>(inspectionId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(inspectionId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(inspectionId, settled);
+    void settled.then(() => {
+      if (this.queues.get(inspectionId) === settled) this.queues.delete(inspectionId);
+    });
+    return next;
   }
 
   /** The surveyor's switch: off. The live recording ends after its last segments are written. */
   async stop(inspectionId: string, by: string | null): Promise<RecordingStateEvent> {
-    await this.setEnabled(inspectionId, false, by);
-    const entry = this.live.get(inspectionId);
-    const recording = entry?.recording;
-    if (entry && recording) {
-      entry.recording = null;
-      this.broadcast(entry);
-      await this.stopRuns(entry);
-      await this.finish(recording, by, 'stopped-by-surveyor');
-    }
-    return this.state(inspectionId);
+    return this.serially(inspectionId, async () => {
+      await this.setEnabled(inspectionId, false, by);
+      const entry = this.live.get(inspectionId);
+      const recording = entry?.recording;
+      if (entry && recording) {
+        entry.recording = null;
+        this.broadcast(entry);
+        await this.stopRuns(entry);
+        await this.finish(recording, by, 'stopped-by-surveyor');
+      }
+      return this.state(inspectionId);
+    });
   }
 
   async recordConsent(c: { inspectionId: string; participantId: string; crewLinkId: string | null; consentedAt: Date }): Promise<void> {

@@ -38,8 +38,9 @@ export class RoomRegistry extends EventEmitter<{ roomCreated: [Room] }> {
     if (existing && !existing.closed) return existing;
     let pending = this.creating.get(inspectionId);
     if (!pending) {
-      pending = this.pool
-        .pick((worker) => this.load(worker))
+      pending = this.hooks
+        .assertMayOpen(inspectionId)
+        .then(() => this.pool.pick((worker) => this.load(worker)))
         .then((worker) =>
           Room.create({
             inspectionId,

@@ -30,6 +30,11 @@ export interface RoomHooks {
   participantLeft(participantId: string, reason: LeaveReason): Promise<void>;
   /** Called once when the first participant joins. */
   roomWentLive(inspectionId: string): Promise<void>;
+  /**
+   * Before a room is created: throws (a coded AppError) when the inspection may not have a live
+   * room any more, so a socket still connected after the end cannot open a new one.
+   */
+  assertMayOpen(inspectionId: string): Promise<void>;
 }
 
 export interface RoomOptions {
@@ -63,10 +68,14 @@ const CLOSE_EVENT: Record<RoomCloseReason, 'inspection.ended' | 'room.rejoin'> =
   'inspection-ended': 'inspection.ended',
   'media-server-restarted': 'room.rejoin',
   'server-shutdown': 'room.rejoin',
+  // Nobody is left to tell.
+  empty: 'room.rejoin',
 };
 
 export class Room extends EventEmitter<RoomEvents> {
   readonly #peers = new Map<string, Peer>();
+  /** Runs while the room has nobody in it: an empty room closes after the reconnect grace. */
+  #emptyTimer: NodeJS.Timeout | null = null;
   /** Every line of this room's log carries its inspection id. */
   private readonly log: Logger;
   #closed = false;
@@ -79,6 +88,25 @@ export class Room extends EventEmitter<RoomEvents> {
   ) {
     super();
     this.log = logger.child({ inspectionId });
+    this.closeWhenEmpty();
+  }
+
+  /**
+   * A room nobody is in (everyone left, or it was opened and never joined) closes once the
+   * reconnect grace has passed without anyone (re)joining: its router and recording end with it.
+   */
+  private closeWhenEmpty(): void {
+    if (this.#peers.size > 0 || this.#emptyTimer || this.#closed) return;
+    this.#emptyTimer = setTimeout(() => {
+      this.#emptyTimer = null;
+      if (this.#peers.size === 0) void this.close('empty');
+    }, this.options.reconnectGraceMs);
+    this.#emptyTimer.unref();
+  }
+
+  private cancelCloseWhenEmpty(): void {
+    if (this.#emptyTimer) clearTimeout(this.#emptyTimer);
+    this.#emptyTimer = null;
   }
 
   private safeEmit<E extends keyof RoomEvents>(event: E, ...args: RoomEvents[E]): void {
@@ -149,6 +177,21 @@ export class Room extends EventEmitter<RoomEvents> {
     req: { displayName: string; device: string; rtpCapabilities: RtpCapabilities },
   ): Promise<{ peer: Peer; result: JoinResult }> {
     this.assertOpen();
+    this.cancelCloseWhenEmpty();
+    try {
+      return await this.seat(identity, channel, req);
+    } finally {
+      // A join that failed (its row could not be written, the room closed meanwhile) leaves the
+      // room as empty as before.
+      this.closeWhenEmpty();
+    }
+  }
+
+  private async seat(
+    identity: PeerIdentity,
+    channel: PeerChannel,
+    req: { displayName: string; device: string; rtpCapabilities: RtpCapabilities },
+  ): Promise<{ peer: Peer; result: JoinResult }> {
     let peer = this.peerByIdentity(identity.key);
     let rejoined = false;
     if (peer) {
@@ -368,6 +411,7 @@ export class Room extends EventEmitter<RoomEvents> {
     peer.close();
     this.#peers.delete(peer.id);
     this.broadcast('peer.left', { peerId: peer.id, reason });
+    this.closeWhenEmpty();
     this.log.info('leave() | participant left', { ...this.ctx(peer), reason });
     this.safeEmit('peerLeft', peer, reason);
     await this.options.hooks
@@ -382,6 +426,7 @@ export class Room extends EventEmitter<RoomEvents> {
   async close(reason: RoomCloseReason): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.cancelCloseWhenEmpty();
     const event = CLOSE_EVENT[reason];
     const peers = [...this.#peers.values()];
     for (const peer of peers) peer.notify(event, { reason });
