@@ -30,6 +30,16 @@ export function isClosed(status: InspectionStatus): boolean {
  */
 export const ROOM_CLOSE_REASONS = ['inspection-ended', 'media-server-restarted', 'server-shutdown', 'empty'] as const;
 export type RoomCloseReason = (typeof ROOM_CLOSE_REASONS)[number];
+/** Why the server ended a live connection because its credential ended (`session.revoked`). */
+export const REVOCATION_REASONS = [
+  'link-revoked',
+  'link-expired',
+  'signed-out',
+  'password-changed',
+  'password-reset',
+  'account-disabled',
+] as const;
+export type RevocationReason = (typeof REVOCATION_REASONS)[number];
 export const LEAVE_REASONS = ['left', 'connection-lost', 'server-restart', ...ROOM_CLOSE_REASONS] as const;
 export type LeaveReason = (typeof LEAVE_REASONS)[number];
 

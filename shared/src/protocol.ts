@@ -13,7 +13,7 @@
 // transport; the consumer starts paused and the client resumes it with `consumer.resume` after it
 // has set it up (otherwise the first key frame would be lost).
 import { z } from 'zod';
-import type { Role } from './domain';
+import type { RevocationReason, Role } from './domain';
 import type { WireError } from './errors';
 import { fieldSchemas, type FieldResponseData, type FieldServerEvents, type IceServerInfo } from './field-protocol';
 import type { CaptureRequestedEvent, ConclusionView, EvidenceView } from './inspection-record';
@@ -152,6 +152,8 @@ export interface ServerToClientEvents extends FieldServerEvents {
   'inspection.ended': (event: { reason: string }) => void;
   /** The media server under this room restarted: tear down and run the join sequence again. */
   'room.rejoin': (event: { reason: string }) => void;
+  /** The credential this connection was opened with ended; the server disconnects right after. */
+  'session.revoked': (event: { reason: RevocationReason }) => void;
   /** To everyone in the room, on join and on every change: drives the recording indicator. */
   'recording.state': (state: RecordingStateEvent) => void;
   /** To the crew: take a full-resolution still now and upload it (POST /api/crew/evidence). */

@@ -7,6 +7,7 @@ import { In, IsNull } from 'typeorm';
 import { AppError, isClosed, type CrewInvitationView, type InspectionDetailView, type InspectionView } from '@cloudship/shared';
 import type { CrewTokenSigner } from '../auth/crew-tokens';
 import { AccountEntity, type Account } from '../auth/entities';
+import { SafeEmitter } from '../lib/safe-emitter';
 import { Logger } from '../logging/logger';
 import type { InspectionAccess } from './inspection-access';
 import {
@@ -25,7 +26,12 @@ export interface CrewCredential {
   link: CrewLink;
 }
 
-export class InspectionService {
+export interface InspectionServiceEvents extends Record<string, unknown[]> {
+  /** Every crew link of the inspection was withdrawn (the surveyor's revoke, or the end). */
+  linksRevoked: [inspectionId: string];
+}
+
+export class InspectionService extends SafeEmitter<InspectionServiceEvents> {
   private readonly inspections: Repository<Inspection>;
   private readonly links: Repository<CrewLink>;
   private readonly participants: Repository<ParticipantSession>;
@@ -37,6 +43,7 @@ export class InspectionService {
     private readonly crewLinkTtlMs: number,
     private readonly access: InspectionAccess,
   ) {
+    super(logger);
     this.inspections = ds.getRepository(InspectionEntity);
     this.links = ds.getRepository(CrewLinkEntity);
     this.participants = ds.getRepository(ParticipantSessionEntity);
@@ -119,6 +126,7 @@ export class InspectionService {
     await this.get(inspectionId);
     const r = await this.links.update({ inspectionId, revokedAt: IsNull() }, { revokedAt: new Date() });
     logger.info('revokeCrewLinks() | links revoked', { inspectionId, count: r.affected ?? 0 });
+    this.safeEmit('linksRevoked', inspectionId);
     return r.affected ?? 0;
   }
 

@@ -10,6 +10,7 @@ import {
   type Relation,
   type RequestName,
   type ResponseData,
+  type RevocationReason,
 } from '@cloudship/shared';
 import type { Peer, PeerChannel, PeerIdentity } from './peer';
 import type { Room } from './room';
@@ -21,6 +22,10 @@ export interface ParticipantContext {
   relation: Relation;
   /** The crew's token, re-checked at join (the link may be revoked after the handshake). */
   crewToken: string | null;
+  /** What the connection was opened with, so that its end ends the connection (signaling/). */
+  credential: { crewLinkId: string; expiresAt: number } | { accountId: string; sessionHash: string };
+  /** Set when that credential ended: every further request is refused. */
+  revoked?: RevocationReason;
   channel?: PeerChannel;
   room?: Room;
   peer?: Peer;

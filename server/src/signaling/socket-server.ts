@@ -2,6 +2,7 @@
 // crew link token) and bound to one inspection before it can send a single request. Every request
 // payload is size-checked and parsed with its schema from @cloudship/shared before a handler runs,
 // and every request is answered with a discriminated Ack.
+import crypto from 'node:crypto';
 import type http from 'node:http';
 import type https from 'node:https';
 import * as cookie from 'cookie';
@@ -18,6 +19,7 @@ import {
   type ClientToServerEvents,
   type RequestName,
   type ServerToClientEvents,
+  type RevocationReason,
   type WireError,
 } from '@cloudship/shared';
 import type { AccountService } from '../auth/account-service';
@@ -68,6 +70,29 @@ export function attachSignaling(server: http.Server | https.Server, deps: Signal
 
   const handlers = createHandlers(deps);
 
+  // Revocation: a connection lives no longer than the credential it was opened with. Each socket
+  // is registered under its crew link or its staff account; when the link is withdrawn or
+  // expires, or the account's sessions end (sign-out, password change or reset, disabled), the
+  // socket is told why (`session.revoked`) and closed, and refuses every request meanwhile.
+  const live = new Set<IoSocket>();
+  const revoke = (socket: IoSocket, reason: RevocationReason) => {
+    const ctx = socket.data.ctx;
+    if (ctx.revoked) return;
+    ctx.revoked = reason;
+    logger.info(`revoke() | connection closed: ${reason}`, { inspectionId: ctx.inspectionId, role: ctx.identity.role });
+    socket.emit('session.revoked', { reason });
+    socket.disconnect(true);
+  };
+  deps.inspections.on('linksRevoked', (inspectionId) => {
+    for (const s of live) if (s.data.ctx.inspectionId === inspectionId && 'crewLinkId' in s.data.ctx.credential) revoke(s, 'link-revoked');
+  });
+  deps.accounts.on('sessionsEnded', (accountId, reason, keptTokenHash) => {
+    for (const s of live) {
+      const c = s.data.ctx.credential;
+      if ('accountId' in c && c.accountId === accountId && c.sessionHash !== keptTokenHash) revoke(s, reason);
+    }
+  });
+
   io.on('connection', (socket: IoSocket) => {
     const ctx = socket.data.ctx;
     const channel: PeerChannel = {
@@ -75,6 +100,13 @@ export function attachSignaling(server: http.Server | https.Server, deps: Signal
       disconnect: () => socket.disconnect(true),
     };
     ctx.channel = channel;
+    live.add(socket);
+    let expiry: NodeJS.Timeout | null = null;
+    if ('expiresAt' in ctx.credential) {
+      // setTimeout holds at most ~24.8 days; a link lives hours.
+      expiry = setTimeout(() => revoke(socket, 'link-expired'), Math.max(0, Math.min(ctx.credential.expiresAt - Date.now(), 2 ** 31 - 1)));
+      expiry.unref();
+    }
     logger.info('connection | socket authenticated', { inspectionId: ctx.inspectionId, role: ctx.identity.role });
 
     socket.onAny((event: string, ...args: unknown[]) => {
@@ -102,6 +134,10 @@ export function attachSignaling(server: http.Server | https.Server, deps: Signal
           throw new AppError('BAD_REQUEST', 'Payload is not JSON.');
         }
         if (size > MAX_MESSAGE_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', `Request larger than ${MAX_MESSAGE_BYTES} bytes.`);
+        // Every request re-checks its credential: ended (revoked, expired) means refused.
+        if (ctx.revoked || ('expiresAt' in ctx.credential && ctx.credential.expiresAt <= Date.now())) {
+          throw new AppError('UNAUTHENTICATED', 'The credential of this connection has ended.');
+        }
         const parsed = parseInput(schemas[name], payload, { label: 'payload', prefix: `Invalid ${name} request: `, maxIssues: 3 });
         const data = await (handlers[name] as (c: ParticipantContext, p: unknown) => Promise<unknown>)(ctx, parsed);
         ack({ ok: true, data });
@@ -114,6 +150,8 @@ export function attachSignaling(server: http.Server | https.Server, deps: Signal
     }
 
     socket.on('disconnect', (reason) => {
+      live.delete(socket);
+      if (expiry) clearTimeout(expiry);
       logger.info('disconnect | socket closed', { inspectionId: ctx.inspectionId, reason });
       const { room, peer } = ctx;
       // A newer connection may already have taken this peer over.
@@ -131,7 +169,13 @@ async function authenticate(socket: IoSocket, deps: SignalingDeps): Promise<Part
   if ('crewToken' in auth.data) {
     const { inspection, link } = await deps.inspections.resolveCrewToken(auth.data.crewToken);
     const identity: PeerIdentity = { key: `crew:${link.id}`, role: 'crew', accountId: null, crewLinkId: link.id };
-    return { inspectionId: inspection.id, identity, relation: 'crew', crewToken: auth.data.crewToken };
+    return {
+      inspectionId: inspection.id,
+      identity,
+      relation: 'crew',
+      crewToken: auth.data.crewToken,
+      credential: { crewLinkId: link.id, expiresAt: link.expiresAt.getTime() },
+    };
   }
   const cookies = cookie.parse(socket.handshake.headers.cookie ?? '');
   const account = await deps.accounts.authenticate(cookies[SESSION_COOKIE]);
@@ -142,5 +186,9 @@ async function authenticate(socket: IoSocket, deps: SignalingDeps): Promise<Part
   const { inspection, relation } = await deps.access.assert(account, auth.data.inspectionId, 'room.join');
   deps.inspections.assertOpen(inspection);
   const identity: PeerIdentity = { key: `account:${account.id}`, role: account.role, accountId: account.id, crewLinkId: null };
-  return { inspectionId: inspection.id, identity, relation, crewToken: null };
+  const sessionHash = crypto
+    .createHash('sha256')
+    .update(cookies[SESSION_COOKIE] ?? '')
+    .digest('hex');
+  return { inspectionId: inspection.id, identity, relation, crewToken: null, credential: { accountId: account.id, sessionHash } };
 }
