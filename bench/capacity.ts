@@ -8,7 +8,7 @@
 //   relay - bench/capacity/rtptool.c relay: per forwarded packet AES-128-CTR + HMAC-SHA1 with
 //           OpenSSL, the physical reference for "forward and encrypt".
 // The worker (or relay) is pinned to core 0; generators, sinks and Node to core 1.
-// Then a join storm (20 surveyors joining one inspection within 1 s through the real signaling)
+// Then a join storm (20 surveyors joining two inspections within 1 s through the real signaling)
 // and optionally a soak at 80% of capacity. See README, Benchmarks.
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -254,27 +254,43 @@ function capacity(rows: Row[]): Row | undefined {
 }
 
 /**
- * 20 surveyors join one inspection within 1 s, from a separate process (so its work does not count
- * as the server's event-loop delay). Run twice: with recording on (the default: every surveyor's
- * microphone starts a recorder) and off (the surveyor's switch), the latter as the baseline.
+ * 20 surveyors join two inspections (10 each: a room holds at most LIMITS.participantsPerRoom)
+ * within 1 s, from a separate process (so its work does not count as the server's event-loop
+ * delay). Each inspection's lead invites its nine co-surveyors. Run twice: with recording on (the
+ * default: every surveyor's microphone starts a recorder) and off (the surveyor's switch), the
+ * latter as the baseline.
  */
 async function joinStorm(recording: boolean): Promise<void> {
   const server = await startTestServer({ MEDIASOUP_WORKERS: '1', LOG_LEVEL: 'error' });
   try {
     const admin = await server.signIn(ADMIN.username, ADMIN.password);
-    const cookies: string[] = [];
-    for (let i = 0; i < 20; i++) cookies.push((await server.createAccount(admin, 'surveyor', `storm${i}`)).cookie);
-    const inspection = await server.createInspection(cookies[0]!);
-    if (!recording) {
-      await server.db.query(
-        'INSERT INTO "recording_setting" ("inspectionId", "enabled", "updatedBy", "updatedAt") VALUES (?, 0, NULL, ?)',
-        [inspection.id, new Date().toISOString()],
-      );
+    const accounts: Array<{ id: string; cookie: string }> = [];
+    for (let i = 0; i < 20; i++) accounts.push(await server.createAccount(admin, 'surveyor', `storm${i}`));
+    const cookies = accounts.map((a) => a.cookie);
+    const inspectionIds: string[] = [];
+    for (const lead of [accounts[0]!, accounts[10]!]) {
+      const inspection = await server.createInspection(lead.cookie);
+      const members = accounts.slice(inspectionIds.length * 10, inspectionIds.length * 10 + 10);
+      for (const co of members.slice(1)) {
+        await server.api('POST', `/api/inspections/${inspection.id}/co-surveyors`, { cookie: lead.cookie, body: { accountId: co.id } });
+      }
+      if (!recording) {
+        await server.db.query(
+          'INSERT INTO "recording_setting" ("inspectionId", "enabled", "updatedBy", "updatedAt") VALUES (?, 0, NULL, ?)',
+          [inspection.id, new Date().toISOString()],
+        );
+      }
+      inspectionIds.push(inspection.id);
     }
     const loop = monitorEventLoopDelay({ resolution: 5 });
     loop.enable();
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'capacity', 'join-storm-clients.ts')], {
-      env: { ...process.env, STORM_URL: server.url, STORM_INSPECTION: inspection.id, STORM_COOKIES: JSON.stringify(cookies) },
+      env: {
+        ...process.env,
+        STORM_URL: server.url,
+        STORM_INSPECTIONS: JSON.stringify(cookies.map((_, i) => inspectionIds[Math.floor(i / 10)])),
+        STORM_COOKIES: JSON.stringify(cookies),
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -286,7 +302,7 @@ async function joinStorm(recording: boolean): Promise<void> {
       `join storm, recording ${recording ? 'on ' : 'off'}: ${result.clients} surveyors in ${result.spreadMs} ms; ` +
         `${result.requests} requests, round trip p50 ${result.p50.toFixed(1)} ms, p95 ${result.p95.toFixed(1)} ms, max ${result.max.toFixed(1)} ms; ` +
         `server event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms; ` +
-        `in the room: ${server.rooms.get(inspection.id)?.peers.size}\n`,
+        `in the rooms: ${inspectionIds.map((id) => server.rooms.get(id)?.peers.size).join(' + ')}\n`,
     );
   } finally {
     await server.stop();

@@ -1,10 +1,11 @@
-// The clients of the join storm, in their own process: 20 surveyors connect within 1 s and run
+// The clients of the join storm, in their own process: 20 surveyors (two inspections) connect within 1 s and run
 // the join sequence (capabilities, join, two transports, connect both, produce audio). Prints one
 // JSON line with the round-trip times of every request.
 import { connect, FAKE_DTLS, opusParameters } from '../../test/helpers/signaling-client';
 
 const url = process.env.STORM_URL!;
-const inspectionId = process.env.STORM_INSPECTION!;
+/** The inspection each surveyor joins, by the index of its cookie. */
+const inspections: string[] = JSON.parse(process.env.STORM_INSPECTIONS!);
 const cookies: string[] = JSON.parse(process.env.STORM_COOKIES!);
 const rtts: number[] = [];
 
@@ -16,7 +17,7 @@ async function timed<T>(p: () => Promise<T>): Promise<T> {
 }
 
 async function surveyor(cookie: string, i: number): Promise<() => void> {
-  const c = await connect(url, { inspectionId }, cookie);
+  const c = await connect(url, { inspectionId: inspections[i]! }, cookie);
   const must = <T>(a: { ok: true; data: T } | { ok: false; error: { code: string } }): T => {
     if (!a.ok) throw new Error(a.error.code);
     return a.data;

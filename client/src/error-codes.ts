@@ -13,6 +13,7 @@ export const CLIENT_ERROR_CODES = [
   'MEDIA_BUSY',
   'INSECURE_CONTEXT',
   'UNSUPPORTED_BROWSER',
+  'SESSION_REPLACED', // another phone took this crew link's seat over (session.replaced)
   'UNKNOWN', // anything else (shown with the raw code)
 ] as const;
 export type ClientErrorCode = ErrorCode | (typeof CLIENT_ERROR_CODES)[number];
@@ -33,6 +34,9 @@ export const ERROR_MESSAGES: Record<ClientErrorCode, MessageKey> = {
   PASSWORD_CHANGE_REQUIRED: 'error.PASSWORD_CHANGE_REQUIRED',
   ACCOUNT_DISABLED: 'error.ACCOUNT_DISABLED',
   TOO_MANY_REQUESTS: 'error.TOO_MANY_REQUESTS',
+  SEAT_TAKEN: 'error.SEAT_TAKEN',
+  LIMIT_REACHED: 'error.LIMIT_REACHED',
+  SESSION_REPLACED: 'error.SESSION_REPLACED',
   INTERNAL: 'error.INTERNAL',
   NETWORK: 'error.NETWORK',
   TIMEOUT: 'error.TIMEOUT',

@@ -39,6 +39,8 @@ const FATAL_CODES: readonly ClientErrorCode[] = [
   'PASSWORD_CHANGE_REQUIRED',
   'UNSUPPORTED_BROWSER',
   'INSECURE_CONTEXT',
+  'SEAT_TAKEN', // another phone holds the crew link: the page offers to take it over
+  'SESSION_REPLACED', // another phone took it over
 ];
 
 export type LiveSessionEvents = {
@@ -58,6 +60,8 @@ export type LiveSessionEvents = {
   evidenceAdded: [EvidenceView];
   /** The surveyor concluded; the crew is asked to acknowledge. */
   concluded: [ConclusionView];
+  /** Staff: a participant goes on from another device (a crew phone taken over). */
+  deviceChanged: [{ peerId: string; device: string }];
 };
 
 export interface LiveSessionOptions {
@@ -69,6 +73,11 @@ export interface LiveSessionOptions {
   withCredentials?: boolean;
   /** Where remote <audio> elements are placed (a hidden container by default). */
   audioContainer?: HTMLElement;
+  /**
+   * Crew: take the link's seat over from another phone that holds it (the crew chose to, after
+   * SEAT_TAKEN). Sent with the first join only: a rejoin of this phone finds its own seat.
+   */
+  takeOver?: boolean;
   /** When to try again (DefaultReconnectPolicy unless given). */
   reconnectPolicy?: ReconnectPolicy;
 }
@@ -305,6 +314,9 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
     socket.on('consumer.paused', ({ consumerId }) => this.remote.setProducerPaused(consumerId, true));
     socket.on('consumer.resumed', ({ consumerId }) => this.remote.setProducerPaused(consumerId, false));
     socket.on('inspection.ended', ({ reason }) => this.finish('ended', { reason }));
+    // Another phone took this crew link over: stop here instead of reconnecting and taking it back.
+    socket.on('session.replaced', () => this.finish('failed', { code: 'SESSION_REPLACED' }));
+    socket.on('peer.deviceChanged', (event) => this.emit('deviceChanged', event));
     socket.on('evidence.captureRequested', (event) => this.emit('captureRequested', event));
     socket.on('evidence.added', (evidence) => this.emit('evidenceAdded', evidence));
     socket.on('inspection.concluded', (conclusion) => this.emit('concluded', conclusion));
@@ -334,6 +346,7 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
         device: describeDevice(),
         rtpCapabilities: device.rtpCapabilities,
         ...(this.options.consentedAt ? { consentedAt: this.options.consentedAt } : {}),
+        ...(this.options.takeOver && !this.hasJoined ? { takeOver: true } : {}),
       });
       current();
       this.participantId = joined.participantId;
@@ -414,7 +427,7 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
     if (reason === 'io server disconnect') {
       // The server closed this socket on purpose and socket.io will not reconnect by itself. Try
       // once more: the handshake then says why (LINK_REVOKED, INSPECTION_ENDED...). Being thrown
-      // out twice within 30 s (e.g. the same link open on two phones) is final, not a ping-pong.
+      // out twice within 30 s is final, not a ping-pong.
       const now = Date.now();
       if (now - this.lastServerKick < this.policy.serverKickWindowMs) return this.finish('failed', { code: 'DISCONNECTED' });
       this.lastServerKick = now;

@@ -17,7 +17,7 @@ export interface ReconnectPolicy {
   nextRetryDelayInMs(context: ReconnectContext): number | null;
   /** The server closed the socket on purpose: try once more after this, to hear why. */
   readonly serverKickRetryMs: number;
-  /** Closed by the server twice within this window is final (e.g. the same link on two phones). */
+  /** Closed by the server twice within this window is final (a ping-pong with the server). */
   readonly serverKickWindowMs: number;
   /** A refused handshake that is not final (e.g. INTERNAL) is tried again after this. */
   readonly handshakeRetryMs: number;

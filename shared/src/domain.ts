@@ -30,17 +30,33 @@ export function isClosed(status: InspectionStatus): boolean {
  */
 export const ROOM_CLOSE_REASONS = ['inspection-ended', 'media-server-restarted', 'server-shutdown', 'empty'] as const;
 export type RoomCloseReason = (typeof ROOM_CLOSE_REASONS)[number];
-/** Why the server ended a live connection because its credential ended (`session.revoked`). */
+/**
+ * Why the server ended a live connection because its credential ended (`session.revoked`): the
+ * crew link was withdrawn, expired or died with its inspection; the staff session was signed out,
+ * ended by a password change (the other sessions) or reset, expired, or its account was disabled.
+ */
 export const REVOCATION_REASONS = [
   'link-revoked',
   'link-expired',
+  'inspection-ended',
   'signed-out',
   'password-changed',
   'password-reset',
+  'session-expired',
   'account-disabled',
 ] as const;
 export type RevocationReason = (typeof REVOCATION_REASONS)[number];
-export const LEAVE_REASONS = ['left', 'connection-lost', 'server-restart', ...ROOM_CLOSE_REASONS] as const;
+/**
+ * Why a connection lost its seat to another one of the same identity (`session.replaced`): another
+ * phone joined with the same crew link and took the seat over.
+ */
+export const REPLACED_REASONS = ['taken-over'] as const;
+export type ReplacedReason = (typeof REPLACED_REASONS)[number];
+/**
+ * 'taken-over': the stay of a crew phone whose seat another phone took over (the participant goes
+ * on, with a new row for the new device).
+ */
+export const LEAVE_REASONS = ['left', 'connection-lost', 'server-restart', 'taken-over', ...ROOM_CLOSE_REASONS] as const;
 export type LeaveReason = (typeof LEAVE_REASONS)[number];
 
 export interface AccountView {

@@ -19,6 +19,8 @@ export const ERROR_CODES = [
   'PASSWORD_CHANGE_REQUIRED', // signed in with a generated password: change it first
   'ACCOUNT_DISABLED', // an admin disabled this account
   'TOO_MANY_REQUESTS', // throttled (sign-in attempts, crew links, uploads, PDF queue): try again later
+  'SEAT_TAKEN', // another phone holds this crew link's seat: join with takeOver to replace it
+  'LIMIT_REACHED', // a cap of the live session (sockets, participants, ...): the message names it
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -60,6 +62,9 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   PASSWORD_CHANGE_REQUIRED: 403,
   ACCOUNT_DISABLED: 403,
   TOO_MANY_REQUESTS: 429,
+  SEAT_TAKEN: 409,
+  // A capacity, not a rate: waiting does not help until someone leaves.
+  LIMIT_REACHED: 409,
   INTERNAL: 500,
 };
 

@@ -13,7 +13,7 @@
 // transport; the consumer starts paused and the client resumes it with `consumer.resume` after it
 // has set it up (otherwise the first key frame would be lost).
 import { z } from 'zod';
-import type { RevocationReason, Role } from './domain';
+import type { ReplacedReason, RevocationReason, Role } from './domain';
 import type { WireError } from './errors';
 import { fieldSchemas, type FieldResponseData, type FieldServerEvents, type IceServerInfo } from './field-protocol';
 import type { CaptureRequestedEvent, ConclusionView, EvidenceView } from './inspection-record';
@@ -41,6 +41,11 @@ export const schemas = {
       rtpCapabilities: looseObject,
       /** Crew: when the person accepted the consent screen (recording, camera, microphone). */
       consentedAt: z.string().datetime({ offset: true }).optional(),
+      /**
+       * Crew: take the link's seat over from another phone that holds it (after SEAT_TAKEN). The
+       * other phone is told `session.replaced` and disconnected; the participant stays the same.
+       */
+      takeOver: z.boolean().optional(),
     })
     .strict(),
   'room.leave': z.object({}).strict(),
@@ -154,6 +159,10 @@ export interface ServerToClientEvents extends FieldServerEvents {
   'room.rejoin': (event: { reason: string }) => void;
   /** The credential this connection was opened with ended; the server disconnects right after. */
   'session.revoked': (event: { reason: RevocationReason }) => void;
+  /** Another connection took this one's seat over (a second phone, takeOver); disconnected right after. */
+  'session.replaced': (event: { reason: ReplacedReason }) => void;
+  /** To staff: a participant goes on from another device (a crew phone taken over). */
+  'peer.deviceChanged': (event: { peerId: string; device: string }) => void;
   /** To everyone in the room, on join and on every change: drives the recording indicator. */
   'recording.state': (state: RecordingStateEvent) => void;
   /** To the crew: take a full-resolution still now and upload it (POST /api/crew/evidence). */

@@ -1,9 +1,10 @@
-// Malformed signaling at volume: a few hundred sockets (crew and staff) send 10,000 requests with
+// Malformed signaling at volume: a few hundred sockets (crew and staff, a few per identity) send 10,000 requests with
 // wrong types, unknown names, oversized, deeply nested, prototype-polluting and out-of-order
 // payloads. The server must answer every one with a structured error, never crash, and a real
 // session must work afterwards. The generator is seeded, so a failure can be replayed.
 import crypto from 'node:crypto';
 import { ERROR_CODES, schemas } from '@cloudship/shared';
+import { LIMITS } from '../../server/src/session/limits';
 import { useFixture } from '../helpers/fixtures';
 import type { SignalingClient } from '../helpers/signaling-client';
 
@@ -63,9 +64,25 @@ function junk(rand: () => number, depth = 0): unknown {
 test('10,000 malformed requests from 200 sockets: each answered with a coded error, no crash, a real session still works', async () => {
   const cookie = (await fx.account('surveyor', 'fuzz-surveyor')).cookie;
   const { inspection, token } = await fx.inspectionWithLink(cookie);
+  // At most LIMITS.socketsPerIdentity sockets per identity: the staff sockets are spread over
+  // co-surveyors (the lead's own identity stays free for the session at the end), the crew
+  // sockets over crew links.
+  const perIdentity = LIMITS.socketsPerIdentity;
+  const staffCookies: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    const co = await fx.account('surveyor', `fuzz-co-${i}`);
+    const invited = await fx.server.api('POST', `/api/inspections/${inspection.id}/co-surveyors`, { cookie, body: { accountId: co.id } });
+    expect(invited.status).toBe(201);
+    staffCookies.push(co.cookie);
+  }
+  const staffSockets = staffCookies.length * perIdentity;
+  const tokens = [token];
+  while (tokens.length * perIdentity < SOCKETS - staffSockets) tokens.push((await fx.server.crewLink(cookie, inspection.id)).token);
   const clients: SignalingClient[] = [];
   for (let i = 0; i < SOCKETS; i++) {
-    clients.push(await fx.connect(i % 2 ? { crewToken: token } : { inspectionId: inspection.id }, i % 2 ? undefined : cookie));
+    const staff = i < staffSockets;
+    const auth = staff ? { inspectionId: inspection.id } : { crewToken: tokens[Math.floor((i - staffSockets) / perIdentity)]! };
+    clients.push(await fx.connect(auth, staff ? staffCookies[Math.floor(i / perIdentity)] : undefined));
   }
   const codes = new Map<string, number>();
   let answered = 0;

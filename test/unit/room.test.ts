@@ -40,6 +40,11 @@ class FakeHooks implements RoomHooks {
   async participantLeft(participantId: string, reason: LeaveReason): Promise<void> {
     this.left.push([participantId, reason]);
   }
+  readonly replaced: Array<{ stayId: string; device: string }> = [];
+  async participantReplaced(p: { stayId: string; device: string }): Promise<string> {
+    this.replaced.push({ stayId: p.stayId, device: p.device });
+    return `stay-${this.replaced.length}`;
+  }
   async roomWentLive(inspectionId: string): Promise<void> {
     this.wentLive.push(inspectionId);
   }
@@ -50,6 +55,11 @@ class FakeHooks implements RoomHooks {
 class FakeChannel implements PeerChannel {
   readonly received: Array<{ event: keyof ServerToClientEvents; payload: unknown }> = [];
   disconnects = 0;
+  /** What answers() says: a phone whose network went away does not answer. */
+  answering = true;
+  async answers(): Promise<boolean> {
+    return this.answering;
+  }
   notify<E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>): void {
     this.received.push({ event, payload: args[0] });
   }
@@ -99,11 +109,13 @@ async function join(
   key: string,
   displayName = key,
   channel = new FakeChannel(),
+  extra: { device?: string; takeOver?: boolean } = {},
 ): Promise<{ peer: Peer; channel: FakeChannel; peers: unknown[] }> {
   const { peer, result } = await room.join(identity(role, key), channel, {
     displayName,
     device: 'unit',
     rtpCapabilities: RTP_CAPABILITIES,
+    ...extra,
   });
   expect(result).toMatchObject({ participantId: peer.id, role });
   return { peer, channel, peers: result.peers };
@@ -175,14 +187,86 @@ describe('join', () => {
     expect(first.channel.of('room.rejoin')).toEqual([]);
   });
 
-  test('a second tab of a connected participant takes the peer over without a state change', async () => {
+  test('a second tab of a connected staff member takes the peer over without a state change', async () => {
+    const crew = await join('crew', 'link-1');
+    const first = await join('surveyor', 's1');
+    const second = await join('surveyor', 's1');
+    expect(second.peer).toBe(first.peer);
+    expect(first.channel.disconnects).toBe(1);
+    expect(first.channel.of('session.replaced')).toEqual([]);
+    expect(crew.channel.of('peer.state')).toEqual([]);
+    expect(hooks.joined).toHaveLength(2);
+  });
+
+  test('a second phone on a crew link that is connected and answering is refused with SEAT_TAKEN, and nothing changes', async () => {
     const surveyor = await join('surveyor', 's1');
     const first = await join('crew', 'link-1');
+    await expect(join('crew', 'link-1', 'other phone')).rejects.toMatchObject({
+      code: 'SEAT_TAKEN',
+      message: 'A phone is already connected with this link.',
+    });
+    expect(first.peer.channel).toBe(first.channel);
+    expect(first.channel.disconnects).toBe(0);
+    expect(hooks.joined).toHaveLength(2);
+    expect(surveyor.channel.received).toEqual([{ event: 'peer.joined', payload: expect.objectContaining({ id: first.peer.id }) }]);
+  });
+
+  test('takeOver replaces the first phone: it is told session.replaced and disconnected, the staff see the device change, the log gets a row', async () => {
+    const surveyor = await join('surveyor', 's1');
+    const first = await join('crew', 'link-1', 'Li', new FakeChannel(), { device: 'phone A' });
+    const second = await join('crew', 'link-1', 'Li', new FakeChannel(), { device: 'phone B', takeOver: true });
+    expect(second.peer).toBe(first.peer);
+    expect(first.channel.of('session.replaced')).toEqual([{ reason: 'taken-over' }]);
+    expect(first.channel.disconnects).toBe(1);
+    expect(second.peer.channel).toBe(second.channel);
+    expect(second.peer.device).toBe('phone B');
+    expect(surveyor.channel.of('peer.deviceChanged')).toEqual([{ peerId: first.peer.id, device: 'phone B' }]);
+    expect(second.channel.of('peer.deviceChanged')).toEqual([]);
+    expect(hooks.replaced).toEqual([{ stayId: first.peer.id, device: 'phone B' }]);
+    expect(second.peer.stayId).toBe('stay-1');
+    // Its leave closes the new device's row.
+    await room.leave(second.peer, 'left');
+    expect(hooks.left).toEqual([['stay-1', 'left']]);
+  });
+
+  test('a crew phone whose old connection no longer answers (network change) rejoins without takeOver', async () => {
+    await join('surveyor', 's1');
+    const first = await join('crew', 'link-1');
+    first.channel.answering = false;
     const second = await join('crew', 'link-1');
     expect(second.peer).toBe(first.peer);
     expect(first.channel.disconnects).toBe(1);
-    expect(surveyor.channel.of('peer.state')).toEqual([]);
-    expect(hooks.joined).toHaveLength(2);
+    expect(first.channel.of('session.replaced')).toEqual([]);
+    expect(hooks.replaced).toEqual([]);
+  });
+
+  test('fifteen joins of one crew identity at once seat it once: one row, the others refused', async () => {
+    await join('surveyor', 's1');
+    const results = await Promise.allSettled(
+      Array.from({ length: 15 }, () =>
+        room.join(identity('crew', 'link-1'), new FakeChannel(), { displayName: 'Li', device: 'unit', rtpCapabilities: RTP_CAPABILITIES }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'SEAT_TAKEN' });
+    expect(hooks.joined.filter((j) => j.identityKey === 'crew:link-1')).toHaveLength(1);
+    expect(room.peers.size).toBe(2);
+  });
+
+  test('the participant cap holds against joins racing each other', async () => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        room.join(identity('crew', `link-${i}`), new FakeChannel(), {
+          displayName: `${i}`,
+          device: 'unit',
+          rtpCapabilities: RTP_CAPABILITIES,
+        }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(12);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'LIMIT_REACHED' });
+    expect(room.peers.size).toBe(12);
+    expect(hooks.joined).toHaveLength(12);
   });
 
   test('joining a closed room is refused with INSPECTION_ENDED and writes nothing', async () => {

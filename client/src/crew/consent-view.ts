@@ -23,6 +23,8 @@ export function mountConsentView(
   invitation: CrewInvitationView,
   token: string,
   onJoined: (session: LiveSession) => void,
+  /** The crew chose to take the link over from another phone (after SEAT_TAKEN). */
+  options: { takeOver?: boolean } = {},
 ): void {
   const name = el('input', {
     attrs: { id: 'crew-name', name: 'crew-name', maxlength: 80, autocomplete: 'name', enterkeyhint: 'go' },
@@ -102,7 +104,12 @@ export function mountConsentView(
     // Open the camera and join the room at the same time: on a phone each takes from a few hundred
     // ms to a second, and the surveyor is waiting for the first picture. The publisher produces the
     // tracks on whichever finishes last.
-    const session = new LiveSession({ auth: { crewToken: token }, displayName, consentedAt: new Date().toISOString() });
+    const session = new LiveSession({
+      auth: { crewToken: token },
+      displayName,
+      consentedAt: new Date().toISOString(),
+      takeOver: options.takeOver ?? false,
+    });
     exposeSession(session);
     const started = session.start();
     started.catch(() => undefined); // reported through the session's 'state' events

@@ -4,6 +4,7 @@
 // in the same tab finds it there.
 import '../styles.css';
 import { api, errorCode } from '../api';
+import type { ClientErrorCode } from '../error-codes';
 import { initI18n } from '../i18n';
 import { exposeSession } from '../test-hooks';
 import { el } from '../ui/dom';
@@ -51,19 +52,27 @@ function crewToken(): string | null {
 
 const token = crewToken();
 const retry = (): void => void boot();
+const takeOver = (): void => void boot({ takeOver: true });
+const showError = (code: ClientErrorCode): void => mountErrorView(app, code, retry, takeOver);
 
-async function boot(): Promise<void> {
-  if (!token) return mountErrorView(app, 'UNAUTHENTICATED', retry);
+async function boot(options: { takeOver?: boolean } = {}): Promise<void> {
+  if (!token) return showError('UNAUTHENTICATED');
   app.replaceChildren(el('main', { class: 'crew-page' }, [el('p', { class: 'muted center', t: 'common.loading' })]));
   try {
     const invitation = await api.crewInvitation(token);
-    mountConsentView(app, invitation, token, (session) => {
-      mountLiveView(app, session, (code) => mountErrorView(app, code, retry));
-      // Inspection record: HD stills on request, acknowledgement of the conclusion.
-      attachCrewRecord(session, token);
-    });
+    mountConsentView(
+      app,
+      invitation,
+      token,
+      (session) => {
+        mountLiveView(app, session, showError);
+        // Inspection record: HD stills on request, acknowledgement of the conclusion.
+        attachCrewRecord(session, token);
+      },
+      options,
+    );
   } catch (err) {
-    mountErrorView(app, errorCode(err), retry);
+    showError(errorCode(err));
   }
 }
 

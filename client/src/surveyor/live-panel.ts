@@ -37,6 +37,8 @@ export function createLivePanel(inspection: InspectionView, displayName: string,
   const peers = createPeerList('live.noPeers');
   const error = messageBox('live-error');
   const warning = messageBox('live-warning', 'info');
+  // Stays until the session ends: the surveyor should know the picture now comes from another phone.
+  const deviceChanged = messageBox('live-device-changed', 'info');
   const audioContainer = el('div', { attrs: { hidden: true }, testid: 'remote-audio-container' });
   // Crew position, camera control, video profile, link quality.
   const fieldPanel = createFieldPanel(inspection);
@@ -72,6 +74,7 @@ export function createLivePanel(inspection: InspectionView, displayName: string,
     el('div', { class: 'live-actions' }, [joinButton, controls]),
     error.el,
     warning.el,
+    deviceChanged.el,
     audioContainer,
   ]);
 
@@ -169,6 +172,10 @@ export function createLivePanel(inspection: InspectionView, displayName: string,
       live.on('transport', ({ direction, state }) => conn.setTransport(direction, state)),
       live.on('autoplayBlocked', () => setShown(soundButton, 'enable-sound', true)),
       live.on('warning', ({ code }) => warn({ code })),
+      live.on('deviceChanged', ({ peerId, device }) => {
+        const name = live.peers.find((p) => p.id === peerId)?.displayName ?? '';
+        deviceChanged.show('live.deviceChanged', { name, device });
+      }),
     );
     // The microphone is captured while the join runs (both take a few hundred ms); the publisher
     // produces it on whichever comes second. Without a microphone the surveyor can still watch.
@@ -182,6 +189,7 @@ export function createLivePanel(inspection: InspectionView, displayName: string,
   function release(): void {
     for (const off of unsubscribe.splice(0)) off();
     session = null;
+    deviceChanged.show(null);
     events.onSession?.(null);
     peers.render([]);
     setShown(soundButton, 'enable-sound', false);

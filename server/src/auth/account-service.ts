@@ -25,9 +25,22 @@ export function toAccountView(a: Account): AccountView {
 /** Why an account's sessions ended (the signaling edge disconnects its sockets with it). */
 export type SessionsEndedReason = 'signed-out' | 'password-changed' | 'password-reset' | 'account-disabled';
 
+/** Which of an account's sessions ended (by the SHA-256 of their tokens). */
+export type EndedSessions = { only: string } | { allBut: string | null };
+
 export interface AccountEvents extends Record<string, unknown[]> {
-  /** Sessions of `accountId` ended; `keptTokenHash` (a password change) is the one still valid. */
-  sessionsEnded: [accountId: string, reason: SessionsEndedReason, keptTokenHash: string | null];
+  /**
+   * Sessions of `accountId` ended: one (signed out), all but the one that changed the password, or
+   * all (reset, disabled). Emitted after the rows are gone.
+   */
+  sessionsEnded: [accountId: string, reason: SessionsEndedReason, which: EndedSessions];
+}
+
+/** A valid sign-in session: its account and when it expires. */
+export interface StaffSession {
+  account: Account;
+  tokenHash: string;
+  expiresAt: Date;
 }
 
 export class AccountService extends SafeEmitter<AccountEvents> {
@@ -109,22 +122,42 @@ export class AccountService extends SafeEmitter<AccountEvents> {
       .where('accountId = :id AND tokenHash != :keep', { id: account.id, keep: kept })
       .execute();
     logger.info('changePassword() | password changed, other sessions ended', { accountId: account.id });
-    this.safeEmit('sessionsEnded', account.id, 'password-changed', kept);
+    this.safeEmit('sessionsEnded', account.id, 'password-changed', { allBut: kept });
   }
 
   async signOut(token: string): Promise<void> {
-    const session = await this.sessions.findOneBy({ tokenHash: sha256(token) });
-    await this.sessions.delete({ tokenHash: sha256(token) });
-    if (session) this.safeEmit('sessionsEnded', session.accountId, 'signed-out', null);
+    const tokenHash = sha256(token);
+    const session = await this.sessions.findOneBy({ tokenHash });
+    await this.sessions.delete({ tokenHash });
+    // Only this session: the account's other sign-ins (another browser) go on.
+    if (session) this.safeEmit('sessionsEnded', session.accountId, 'signed-out', { only: tokenHash });
   }
 
   /** The account behind a session cookie, or null when missing, unknown, expired or disabled. */
   async authenticate(token: string | undefined): Promise<Account | null> {
+    return (await this.authenticateSession(token))?.account ?? null;
+  }
+
+  /** authenticate(), with the session's expiry (a live connection ends with it). */
+  async authenticateSession(token: string | undefined): Promise<StaffSession | null> {
     if (!token || token.length > 128) return null;
-    const session = await this.sessions.findOneBy({ tokenHash: sha256(token) });
+    const tokenHash = sha256(token);
+    const session = await this.sessions.findOneBy({ tokenHash });
     if (!session || session.expiresAt.getTime() <= Date.now()) return null;
     const account = await this.accounts.findOneBy({ id: session.accountId });
-    return account && !account.disabledAt ? account : null;
+    return account && !account.disabledAt ? { account, tokenHash, expiresAt: session.expiresAt } : null;
+  }
+
+  /**
+   * Re-checks a session by its token's hash (a live connection's periodic check): null while it
+   * is valid, otherwise why it is not.
+   */
+  async sessionEnded(tokenHash: string): Promise<SessionsEndedReason | 'session-expired' | null> {
+    const session = await this.sessions.findOneBy({ tokenHash });
+    if (!session) return 'signed-out';
+    if (session.expiresAt.getTime() <= Date.now()) return 'session-expired';
+    const account = await this.accounts.findOneBy({ id: session.accountId });
+    return account && !account.disabledAt ? null : 'account-disabled';
   }
 
   private async target(by: Account, accountId: string): Promise<Account> {
@@ -136,7 +169,7 @@ export class AccountService extends SafeEmitter<AccountEvents> {
 
   private async endSessions(accountId: string, reason: SessionsEndedReason): Promise<void> {
     await this.sessions.delete({ accountId });
-    this.safeEmit('sessionsEnded', accountId, reason, null);
+    this.safeEmit('sessionsEnded', accountId, reason, { allBut: null });
   }
 
   /** An admin disables an account: it cannot sign in, and its sessions end now. */

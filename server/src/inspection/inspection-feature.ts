@@ -52,6 +52,7 @@ export async function createInspectionFeature(deps: {
         device: p.device,
       }),
     participantLeft: (id, reason) => participants.left(id, reason),
+    participantReplaced: (p) => participants.replaced(p.stayId, { displayName: p.displayName, device: p.device }),
     roomWentLive: async (id) => void (await lifecycle.markLive(id)),
     assertMayOpen: async (id) => inspections.assertOpen(await inspections.get(id)),
   };

@@ -27,8 +27,11 @@ export interface CrewCredential {
 }
 
 export interface InspectionServiceEvents extends Record<string, unknown[]> {
-  /** Every crew link of the inspection was withdrawn (the surveyor's revoke, or the end). */
-  linksRevoked: [inspectionId: string];
+  /**
+   * Every crew link of the inspection was withdrawn: by the surveyor ('link-revoked') or with the
+   * inspection's end ('inspection-ended'). Emitted after the rows say so.
+   */
+  linksRevoked: [inspectionId: string, reason: 'link-revoked' | 'inspection-ended'];
 }
 
 export class InspectionService extends SafeEmitter<InspectionServiceEvents> {
@@ -122,12 +125,10 @@ export class InspectionService extends SafeEmitter<InspectionServiceEvents> {
     return { token: this.signer.sign({ i: inspectionId, l: link.id, e: link.expiresAt.getTime() }), expiresAt: link.expiresAt };
   }
 
+  /** The surveyor withdraws every crew link of the inspection; returns how many were live. */
   async revokeCrewLinks(inspectionId: string): Promise<number> {
     await this.get(inspectionId);
-    const r = await this.links.update({ inspectionId, revokedAt: IsNull() }, { revokedAt: new Date() });
-    logger.info('revokeCrewLinks() | links revoked', { inspectionId, count: r.affected ?? 0 });
-    this.safeEmit('linksRevoked', inspectionId);
-    return r.affected ?? 0;
+    return this.revokeAll(inspectionId, 'link-revoked');
   }
 
   /** Checks signature, expiry, revocation and the inspection's state; throws a coded AppError. */
@@ -159,7 +160,21 @@ export class InspectionService extends SafeEmitter<InspectionServiceEvents> {
 
   /** When an inspection ends its links die with it (InspectionLifecycle 'ended'). */
   async revokeAllOnEnd(inspectionId: string): Promise<void> {
+    try {
+      await this.revokeAll(inspectionId, 'inspection-ended');
+    } catch (e) {
+      // The rows could not be written, but the links died with the inspection anyway (its status
+      // says so, and resolveCrewToken checks it first): the crew's connections end regardless.
+      this.safeEmit('linksRevoked', inspectionId, 'inspection-ended');
+      throw e;
+    }
+  }
+
+  /** Marks every live link of the inspection revoked, then tells the listeners (signaling). */
+  private async revokeAll(inspectionId: string, reason: 'link-revoked' | 'inspection-ended'): Promise<number> {
     const r = await this.links.update({ inspectionId, revokedAt: IsNull() }, { revokedAt: new Date() });
-    logger.info('revokeAllOnEnd() | links revoked', { inspectionId, count: r.affected ?? 0 });
+    logger.info('revokeAll() | links revoked', { inspectionId, reason, count: r.affected ?? 0 });
+    this.safeEmit('linksRevoked', inspectionId, reason);
+    return r.affected ?? 0;
   }
 }

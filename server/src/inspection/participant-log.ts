@@ -1,5 +1,7 @@
 // The participant log: one participant_session row per stay of a participant in the live room (a
-// reconnection within the grace period keeps its row). Written through the room's hooks.
+// reconnection within the grace period keeps its row; another phone taking a crew link's seat over
+// closes the row of the first with 'taken-over' and opens one for the new device, so the log shows
+// both devices). Written through the room's hooks.
 import crypto from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
 import { IsNull } from 'typeorm';
@@ -12,7 +14,7 @@ const logger = new Logger('participant-log');
 export class ParticipantLog {
   private readonly participants: Repository<ParticipantSession>;
 
-  constructor(db: DataSource) {
+  constructor(private readonly db: DataSource) {
     this.participants = db.getRepository(ParticipantSessionEntity);
   }
 
@@ -25,6 +27,36 @@ export class ParticipantLog {
     device: string;
   }): Promise<string> {
     const row = await this.participants.save({ id: crypto.randomUUID(), ...p, joinedAt: new Date(), leftAt: null, leaveReason: null });
+    return row.id;
+  }
+
+  /**
+   * Another device took the seat over: the stay `stayId` ends ('taken-over') and the new device's
+   * begins, with the same inspection, role, account and crew link. Returns the new row's id.
+   */
+  async replaced(stayId: string, next: { displayName: string; device: string }): Promise<string> {
+    const reason: LeaveReason = 'taken-over';
+    const now = new Date();
+    // One transaction: the log never shows both devices in the room, or neither.
+    const row = await this.db.transaction(async (m) => {
+      const rows = m.getRepository(ParticipantSessionEntity);
+      const previous = await rows.findOneBy({ id: stayId });
+      if (!previous) throw new Error(`no participant_session row ${stayId}`);
+      await rows.update({ id: stayId, leftAt: IsNull() }, { leftAt: now, leaveReason: reason });
+      return rows.save({
+        id: crypto.randomUUID(),
+        inspectionId: previous.inspectionId,
+        role: previous.role,
+        accountId: previous.accountId,
+        crewLinkId: previous.crewLinkId,
+        displayName: next.displayName,
+        device: next.device,
+        joinedAt: now,
+        leftAt: null,
+        leaveReason: null,
+      });
+    });
+    logger.info('replaced() | seat taken over by another device', { inspectionId: row.inspectionId, from: stayId, to: row.id });
     return row.id;
   }
 

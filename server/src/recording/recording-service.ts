@@ -79,9 +79,16 @@ export class RecordingService {
     room.on('close', (reason) => {
       if (this.live.get(room.inspectionId) === entry) this.live.delete(room.inspectionId);
       // A room closed for a worker restart comes back when the participants rejoin; the
-      // recording goes on in the new room. Any other reason ends it.
+      // recording goes on in the new room. Any other reason ends it. In the inspection's queue
+      // with the switch: a start still opening its recording when the room closed (the end racing
+      // a switch) finishes first, and its recording is then ended here instead of staying live.
       const ends = reason !== 'media-server-restarted';
-      const done = this.stopRuns(entry).then(() => (ends && entry.recording ? this.finish(entry.recording, null, reason) : undefined));
+      const done = this.serially(room.inspectionId, async () => {
+        await this.stopRuns(entry);
+        const recording = entry.recording;
+        entry.recording = null;
+        if (ends && recording) await this.finish(recording, null, reason);
+      });
       this.track(done.catch((e) => logger.error('close | could not end the recording', ctx, e)));
     });
   }

@@ -64,18 +64,14 @@ export class ReplayService {
     this.log = db.getRepository(ReplayLogEntity);
   }
 
-  /** Admins see everything; surveyors the inspections they lead or co-survey; auditors what they are assigned. */
-  scope(account: Account): Promise<Set<string> | 'all'> {
-    return this.access.readable(account);
-  }
-
   /** NOT_FOUND rather than FORBIDDEN outside the scope: ids of others' inspections are not confirmed. */
   async assertInScope(account: Account, inspectionId: string): Promise<Inspection> {
     return (await this.access.assert(account, inspectionId, 'recording.replay')).inspection;
   }
 
   async list(account: Account, q: ReplayListQuery): Promise<ReplayInspectionView[]> {
-    const scope = await this.scope(account);
+    // Admins see everything; surveyors what they lead or co-survey; auditors what they are assigned.
+    const scope = await this.access.readable(account);
     if (scope !== 'all' && scope.size === 0) return [];
     const qb = this.inspections.createQueryBuilder('i').leftJoin('Account', 'a', 'a.id = i.surveyorId');
     if (scope !== 'all') qb.andWhere('i.id IN (:...ids)', { ids: [...scope] });

@@ -22,10 +22,17 @@ export interface ParticipantContext {
   relation: Relation;
   /** The crew's token, re-checked at join (the link may be revoked after the handshake). */
   crewToken: string | null;
-  /** What the connection was opened with, so that its end ends the connection (signaling/). */
-  credential: { crewLinkId: string; expiresAt: number } | { accountId: string; sessionHash: string };
+  /**
+   * What the connection was opened with, so that its end ends the connection (signaling/): a crew
+   * link, or a staff sign-in session (SHA-256 of its token); each expires at `expiresAt` (ms).
+   */
+  credential: { crewLinkId: string; expiresAt: number } | { accountId: string; sessionHash: string; expiresAt: number };
   /** Set when that credential ended: every further request is refused. */
   revoked?: RevocationReason;
+  /** Staff: the inspection ended (the socket stays, told `inspection.ended`); every request is refused. */
+  inspectionEnded?: boolean;
+  /** When the credential was last read from the database (ms; signaling/ re-reads it now and then). */
+  checkedAt?: number;
   channel?: PeerChannel;
   room?: Room;
   peer?: Peer;
@@ -44,6 +51,8 @@ export function requirePermission(ctx: ParticipantContext, permission: Permissio
 /** The room and peer of a joined participant, or INVALID_STATE / INSPECTION_ENDED. */
 export function joined(ctx: ParticipantContext): { room: Room; peer: Peer } {
   if (!ctx.room || !ctx.peer || ctx.peer.closed) throw new AppError('INVALID_STATE', 'Join the room first.');
+  // Another connection of the same identity took the peer over (a rejoin, a take-over).
+  if (ctx.channel && ctx.peer.channel !== ctx.channel) throw new AppError('INVALID_STATE', 'This connection no longer holds the seat.');
   if (ctx.room.closed) throw new AppError('INSPECTION_ENDED', 'This live session is closed.');
   return { room: ctx.room, peer: ctx.peer };
 }

@@ -3,13 +3,19 @@
 // and consumers inside mediasoup; we only drop our references). Its state is private: the room
 // changes it through the methods below, everyone else reads it through getters.
 import type { Consumer, Producer, RtpCapabilities, WebRtcTransport } from 'mediasoup/node/lib/types';
-import type { MediaSource, PeerInfo, PeerState, Role, ServerToClientEvents } from '@cloudship/shared';
+import type { LeaveReason, MediaSource, PeerInfo, PeerState, Role, ServerToClientEvents } from '@cloudship/shared';
 
 /** How the room talks to a participant; implemented by the signaling layer over socket.io. */
 export interface PeerChannel {
   notify<E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
   /** Ends the connection (after the room has told the participant why). */
   disconnect(): void;
+  /**
+   * Whether the other end still answers (a ping within `timeoutMs`). A connection whose network
+   * went away looks connected until its ping timeout; a new join of the same crew link asks this
+   * before refusing it with SEAT_TAKEN. Without it the connection counts as answering.
+   */
+  answers?(timeoutMs: number): Promise<boolean>;
 }
 
 export interface PeerIdentity {
@@ -40,19 +46,27 @@ export class Peer {
   #state: PeerState = 'connected';
   #graceTimer: NodeJS.Timeout | null = null;
   #closed = false;
+  #leftWith: LeaveReason | null = null;
   #displayName: string;
+  #device: string;
   #channel: PeerChannel;
+  #stayId: string;
 
   constructor(
-    /** The participant_session row id; also the peer id other participants see. */
+    /**
+     * The id other participants and the features see (the first participant_session row of this
+     * seat); it stays when another device takes the seat over.
+     */
     readonly id: string,
     readonly identity: PeerIdentity,
     displayName: string,
-    readonly device: string,
+    device: string,
     channel: PeerChannel,
   ) {
     this.#displayName = displayName;
+    this.#device = device;
     this.#channel = channel;
+    this.#stayId = id;
   }
 
   get role(): Role {
@@ -60,6 +74,21 @@ export class Peer {
   }
   get displayName(): string {
     return this.#displayName;
+  }
+  /** The device of the current connection, as its page described it. */
+  get device(): string {
+    return this.#device;
+  }
+  /**
+   * The participant_session row of the current device's stay: the peer id until another device
+   * takes the seat over, then that device's row (the log shows one row per device).
+   */
+  get stayId(): string {
+    return this.#stayId;
+  }
+  /** Why it left, once closed by its room (null while in the room). */
+  get leftWith(): LeaveReason | null {
+    return this.#leftWith;
   }
   get channel(): PeerChannel {
     return this.#channel;
@@ -115,13 +144,19 @@ export class Peer {
   // --- changed by the Room only ---
 
   /** A new connection takes this peer over (rejoin); returns the previous channel. */
-  rebind(channel: PeerChannel, displayName: string, rtpCapabilities: RtpCapabilities): PeerChannel {
+  rebind(channel: PeerChannel, displayName: string, rtpCapabilities: RtpCapabilities, device = this.#device): PeerChannel {
     const previous = this.#channel;
     this.#channel = channel;
     this.#displayName = displayName;
     this.#rtpCapabilities = rtpCapabilities;
+    this.#device = device;
     this.cancelGrace();
     return previous;
+  }
+
+  /** The current device's stay is logged in another row (a take-over). */
+  setStay(stayId: string): void {
+    this.#stayId = stayId;
   }
 
   setRtpCapabilities(caps: RtpCapabilities): void {
@@ -147,7 +182,9 @@ export class Peer {
     this.#graceTimer = null;
   }
 
+  /** At most one transport per direction: the room drops the old one first (dropTransport). */
   addTransport(entry: TransportEntry): void {
+    this.dropTransport(entry.direction);
     this.#transports.set(entry.transport.id, entry);
   }
 
@@ -178,9 +215,10 @@ export class Peer {
     this.#consumers.clear();
   }
 
-  close(): void {
+  close(reason: LeaveReason): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#leftWith = reason;
     this.#state = 'gone';
     this.cancelGrace();
     this.closeMedia();

@@ -1,5 +1,6 @@
 // Owns the live rooms: one per inspection, created on first join (concurrent creation of the same
-// room is serialised through a shared promise), removed when it closes. When a mediasoup worker
+// room is serialised through a shared promise) and only while the inspection may have one (asked
+// before and again after the router is created), removed when it closes. When a mediasoup worker
 // dies, its rooms are closed with 'room.rejoin' so participants come back on a healthy worker.
 import { EventEmitter } from 'node:events';
 import type { Worker, WebRtcTransportOptions } from 'mediasoup/node/lib/types';
@@ -50,7 +51,7 @@ export class RoomRegistry extends EventEmitter<{ roomCreated: [Room] }> {
             hooks: this.hooks,
           }),
         )
-        .then((room) => {
+        .then(async (room) => {
           this.rooms.set(inspectionId, room);
           room.onClose(() => {
             if (this.rooms.get(inspectionId) === room) this.rooms.delete(inspectionId);
@@ -59,6 +60,15 @@ export class RoomRegistry extends EventEmitter<{ roomCreated: [Room] }> {
             this.emit('roomCreated', room);
           } catch (e) {
             logger.error('getOrCreate() | a roomCreated listener threw', { inspectionId }, e);
+          }
+          // The inspection may have ended while the router was being created: whoever closed its
+          // room then found none. Ask again now that the room is registered (an end after this
+          // finds and closes it), so an ended inspection is never left with a live room.
+          try {
+            await this.hooks.assertMayOpen(inspectionId);
+          } catch (e) {
+            await room.close('inspection-ended');
+            throw e;
           }
           return room;
         })

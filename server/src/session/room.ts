@@ -1,7 +1,8 @@
 // The live room of one inspection: a mediasoup router and its peers. It never touches socket.io;
 // it speaks to participants through their PeerChannel. Every method that a client triggers
 // validates the lifecycle (joined? transport connected? whose transport?) and throws a coded
-// AppError, so a confused or hostile client cannot disturb the others.
+// AppError, so a confused or hostile client cannot disturb the others; the caps it holds to
+// (participants, transports, producers, consumers) are in limits.ts.
 import { EventEmitter } from 'node:events';
 import type { Router, RtpCapabilities, Worker, DtlsParameters, RtpParameters, WebRtcTransportOptions } from 'mediasoup/node/lib/types';
 import {
@@ -20,6 +21,7 @@ import {
 } from '@cloudship/shared';
 import { Logger } from '../logging/logger';
 import { MEDIA_CODECS } from '../media/media-config';
+import { LIMITS, SEAT_PROBE_TIMEOUT_MS } from './limits';
 import { Peer, type Direction, type PeerChannel, type PeerConsumer, type PeerIdentity, type PeerProducer } from './peer';
 
 const logger = new Logger('room');
@@ -27,7 +29,19 @@ const logger = new Logger('room');
 export interface RoomHooks {
   /** Persists a new participant stay; returns its id (used as the peer id). */
   participantJoined(p: { inspectionId: string; identity: PeerIdentity; displayName: string; device: string }): Promise<string>;
-  participantLeft(participantId: string, reason: LeaveReason): Promise<void>;
+  /** Ends a participant stay (`stayId`: Peer.stayId). */
+  participantLeft(stayId: string, reason: LeaveReason): Promise<void>;
+  /**
+   * Another device took the seat over: the stay `stayId` ends with 'taken-over' and a stay of the
+   * new device begins; returns its row id.
+   */
+  participantReplaced(p: {
+    stayId: string;
+    inspectionId: string;
+    identity: PeerIdentity;
+    displayName: string;
+    device: string;
+  }): Promise<string>;
   /** Called once when the first participant joins. */
   roomWentLive(inspectionId: string): Promise<void>;
   /**
@@ -35,6 +49,22 @@ export interface RoomHooks {
    * room any more, so a socket still connected after the end cannot open a new one.
    */
   assertMayOpen(inspectionId: string): Promise<void>;
+}
+
+export interface JoinRequest {
+  displayName: string;
+  device: string;
+  rtpCapabilities: RtpCapabilities;
+  /** Take a crew link's seat over from another connection that holds it (after SEAT_TAKEN). */
+  takeOver?: boolean;
+}
+
+/**
+ * A crew link is one seat: a second phone must ask to take it over (SEAT_TAKEN, then takeOver). A
+ * staff account's second tab takes its seat over silently.
+ */
+function seatIsExclusive(identity: PeerIdentity): boolean {
+  return identity.role === 'crew';
 }
 
 export interface RoomOptions {
@@ -74,8 +104,15 @@ const CLOSE_EVENT: Record<RoomCloseReason, 'inspection.ended' | 'room.rejoin'> =
 
 export class Room extends EventEmitter<RoomEvents> {
   readonly #peers = new Map<string, Peer>();
+  /** Per identity key: the tail of its joins, which run one after the other (serially()). */
+  readonly #seating = new Map<string, Promise<void>>();
+  /** Joins in progress: the room is not empty while one may still seat someone. */
+  #joining = 0;
+  /** New seats checked against the participant cap whose rows are being written. */
+  #newSeats = 0;
   /** Runs while the room has nobody in it: an empty room closes after the reconnect grace. */
   #emptyTimer: NodeJS.Timeout | null = null;
+  #closedWith: RoomCloseReason | null = null;
   /** Every line of this room's log carries its inspection id. */
   private readonly log: Logger;
   #closed = false;
@@ -96,10 +133,10 @@ export class Room extends EventEmitter<RoomEvents> {
    * reconnect grace has passed without anyone (re)joining: its router and recording end with it.
    */
   private closeWhenEmpty(): void {
-    if (this.#peers.size > 0 || this.#emptyTimer || this.#closed) return;
+    if (this.#peers.size > 0 || this.#joining > 0 || this.#emptyTimer || this.#closed) return;
     this.#emptyTimer = setTimeout(() => {
       this.#emptyTimer = null;
-      if (this.#peers.size === 0) void this.close('empty');
+      if (this.#peers.size === 0 && this.#joining === 0) void this.close('empty');
     }, this.options.reconnectGraceMs);
     this.#emptyTimer.unref();
   }
@@ -167,58 +204,142 @@ export class Room extends EventEmitter<RoomEvents> {
   }
 
   /**
-   * Adds a participant, or takes over the existing peer with the same identity (a reconnection,
-   * a second tab, a reload): its old transports are closed, its participant row and id are kept,
-   * and the others see it go back to 'connected' instead of a second participant appearing.
+   * Adds a participant, or gives the existing peer of the same identity to the new connection: a
+   * reconnection, a reload or a staff account's second tab take it over at once (its old
+   * transports are closed, its participant row and id are kept, and the others see it go back to
+   * 'connected' instead of a second participant appearing). A crew link is one seat: while another
+   * connection holds it and still answers, a new one is refused with SEAT_TAKEN unless it asks to
+   * take over (`takeOver`: the old one is told `session.replaced` and disconnected, the staff are
+   * told `peer.deviceChanged`, and the log gets a row for the new device).
+   *
+   * Joins of one identity run one after the other (serially()), so that the check "is this
+   * identity in the room?" and taking the seat are never separated by another join's await: a storm
+   * of joins with one crew token ends with one participant. New seats are counted against the
+   * participant cap from the moment they are checked, before their row is written.
    */
-  async join(
-    identity: PeerIdentity,
-    channel: PeerChannel,
-    req: { displayName: string; device: string; rtpCapabilities: RtpCapabilities },
-  ): Promise<{ peer: Peer; result: JoinResult }> {
+  async join(identity: PeerIdentity, channel: PeerChannel, req: JoinRequest): Promise<{ peer: Peer; result: JoinResult }> {
     this.assertOpen();
     this.cancelCloseWhenEmpty();
+    this.#joining++;
     try {
-      return await this.seat(identity, channel, req);
+      return await this.serially(identity.key, () => this.seat(identity, channel, req));
     } finally {
-      // A join that failed (its row could not be written, the room closed meanwhile) leaves the
-      // room as empty as before.
+      this.#joining--;
+      // A join that failed (its row could not be written, the room closed meanwhile, a refusal)
+      // leaves the room as empty as before.
       this.closeWhenEmpty();
     }
   }
 
-  private async seat(
-    identity: PeerIdentity,
-    channel: PeerChannel,
-    req: { displayName: string; device: string; rtpCapabilities: RtpCapabilities },
-  ): Promise<{ peer: Peer; result: JoinResult }> {
+  /** Runs `work` after every earlier join of the same identity key has settled. */
+  private serially<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.#seating.get(key) ?? Promise.resolve();
+    const next = previous.then(work);
+    const tail = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#seating.set(key, tail);
+    void tail.then(() => {
+      if (this.#seating.get(key) === tail) this.#seating.delete(key);
+    });
+    return next;
+  }
+
+  private async seat(identity: PeerIdentity, channel: PeerChannel, req: JoinRequest): Promise<{ peer: Peer; result: JoinResult }> {
+    this.assertOpen();
     let peer = this.peerByIdentity(identity.key);
-    let rejoined = false;
-    if (peer) {
-      rejoined = true;
-      peer.closeMedia(); // the others' consumers of it close too ('consumer.closed')
-      const previous = peer.rebind(channel, req.displayName, req.rtpCapabilities);
-      if (previous !== channel) previous.disconnect();
-      this.log.info('join() | participant rejoined', this.ctx(peer));
-    } else {
-      const id = await this.options.hooks.participantJoined({
+    if (peer && peer.channel === channel) throw new AppError('INVALID_STATE', 'Already joined.');
+    if (peer && seatIsExclusive(identity) && !peer.inGrace) {
+      // Another connection holds the seat and looks connected. A phone that changed networks
+      // leaves such a connection behind (dead, but not timed out yet): ask it before refusing.
+      const answers = (await peer.channel.answers?.(SEAT_PROBE_TIMEOUT_MS)) ?? true;
+      this.assertOpen();
+      // Only this identity's joins (serialised here) seat it, so the peer is the same or gone.
+      if (this.peerByIdentity(identity.key) !== peer) peer = undefined;
+      else if (answers && !peer.inGrace) {
+        if (!req.takeOver) throw new AppError('SEAT_TAKEN', 'A phone is already connected with this link.');
+        return this.takeOver(peer, channel, req);
+      }
+    }
+    return peer ? this.rejoin(peer, channel, req) : this.addPeer(identity, channel, req);
+  }
+
+  /** The same participant on a new connection: the old one is gone, in its grace, or a second tab. */
+  private rejoin(peer: Peer, channel: PeerChannel, req: JoinRequest): { peer: Peer; result: JoinResult } {
+    peer.closeMedia(); // the others' consumers of it close too ('consumer.closed')
+    const previous = peer.rebind(channel, req.displayName, req.rtpCapabilities);
+    if (previous !== channel) previous.disconnect();
+    this.log.info('join() | participant rejoined', this.ctx(peer));
+    return this.seated(peer, true);
+  }
+
+  /** Another device takes a crew link's seat over from a connection that still answers. */
+  private async takeOver(peer: Peer, channel: PeerChannel, req: JoinRequest): Promise<{ peer: Peer; result: JoinResult }> {
+    const previousStay = peer.stayId;
+    const previousDevice = peer.device;
+    peer.closeMedia();
+    const previous = peer.rebind(channel, req.displayName, req.rtpCapabilities, req.device);
+    previous.notify('session.replaced', { reason: 'taken-over' });
+    previous.disconnect();
+    this.log.info('join() | seat taken over by another device', { ...this.ctx(peer), from: previousDevice, to: req.device });
+    this.broadcast('peer.deviceChanged', { peerId: peer.id, device: req.device }, { except: peer, permission: 'inspection.read' });
+    const seated = this.seated(peer, true);
+    // The log, once the seat is taken: the previous device's stay ends ('taken-over') and the new
+    // device's begins. The peer id (what the others and the features know) stays.
+    try {
+      const stayId = await this.options.hooks.participantReplaced({
+        stayId: previousStay,
+        inspectionId: this.inspectionId,
+        identity: peer.identity,
+        displayName: req.displayName,
+        device: req.device,
+      });
+      peer.setStay(stayId);
+      // It left while the row was written: close the new row too.
+      if (peer.closed) await this.options.hooks.participantLeft(stayId, peer.leftWith ?? 'left');
+    } catch (e) {
+      this.log.error('join() | could not log the device change', this.ctx(peer), e);
+    }
+    return seated;
+  }
+
+  private async addPeer(identity: PeerIdentity, channel: PeerChannel, req: JoinRequest): Promise<{ peer: Peer; result: JoinResult }> {
+    if (this.#peers.size + this.#newSeats >= LIMITS.participantsPerRoom) {
+      throw new AppError('LIMIT_REACHED', `This live session is full: at most ${LIMITS.participantsPerRoom} participants.`);
+    }
+    this.#newSeats++;
+    let id: string;
+    try {
+      id = await this.options.hooks.participantJoined({
         inspectionId: this.inspectionId,
         identity,
         displayName: req.displayName,
         device: req.device,
       });
-      this.assertOpen(); // the room may have closed while the row was written
-      peer = new Peer(id, identity, req.displayName, req.device, channel);
-      peer.setRtpCapabilities(req.rtpCapabilities);
-      this.#peers.set(peer.id, peer);
-      if (this.#peers.size === 1) await this.options.hooks.roomWentLive(this.inspectionId);
-      this.log.info('join() | participant joined', { ...this.ctx(peer), role: identity.role });
+    } finally {
+      this.#newSeats--;
     }
+    if (this.#closed) {
+      // The room closed while the row was written: the stay ended with it.
+      await this.options.hooks.participantLeft(id, this.#closedWith ?? 'left').catch(() => undefined);
+      this.assertOpen();
+    }
+    const peer = new Peer(id, identity, req.displayName, req.device, channel);
+    peer.setRtpCapabilities(req.rtpCapabilities);
+    this.#peers.set(peer.id, peer);
+    this.cancelCloseWhenEmpty();
+    if (this.#peers.size === 1) await this.options.hooks.roomWentLive(this.inspectionId);
+    this.log.info('join() | participant joined', { ...this.ctx(peer), role: identity.role });
+    return this.seated(peer, false);
+  }
+
+  private seated(peer: Peer, rejoined: boolean): { peer: Peer; result: JoinResult } {
     this.setState(peer, 'connected');
     this.safeEmit('peerJoined', peer, rejoined);
     this.broadcast('peer.joined', peer.info(), { except: peer });
     const peers = [...this.#peers.values()].filter((p) => p !== peer).map((p) => p.info());
-    return { peer, result: { participantId: peer.id, role: identity.role, peers } };
+    return { peer, result: { participantId: peer.id, role: peer.role, peers } };
   }
 
   async createTransport(peer: Peer, direction: Direction): Promise<TransportInfo> {
@@ -234,6 +355,8 @@ export class Room extends EventEmitter<RoomEvents> {
       transport.close();
       throw new AppError('INVALID_STATE', 'You left the room.');
     }
+    // A concurrent request of the same direction may have added one meanwhile: this one replaces
+    // it (addTransport drops it), so a peer never has more than LIMITS.transportsPerParticipant.
     peer.addTransport({ transport, direction, connected: false });
     transport.on('icestatechange', (state) =>
       this.log.debug(`transport ice -> ${state}`, { ...this.ctx(peer), transportId: transport.id }),
@@ -274,8 +397,8 @@ export class Room extends EventEmitter<RoomEvents> {
     }
     const expectedKind = req.source === 'camera' ? 'video' : 'audio';
     if (req.kind !== expectedKind) throw new AppError('BAD_REQUEST', `A ${req.source} track must be ${expectedKind}.`);
-    for (const p of peer.producers.values()) {
-      if (p.appData.source === req.source) throw new AppError('INVALID_STATE', `You already send your ${req.source}.`);
+    if (this.producersOf(peer, req.source) >= LIMITS.producersPerSource) {
+      throw new AppError('INVALID_STATE', `You already send your ${req.source}.`);
     }
     const producer = await entry.transport.produce({
       kind: req.kind,
@@ -287,9 +410,20 @@ export class Room extends EventEmitter<RoomEvents> {
       producer.close();
       throw new AppError('INVALID_STATE', 'You left the room.');
     }
+    // Two produce requests of one source racing each other: the first one created keeps it.
+    if (this.producersOf(peer, req.source) >= LIMITS.producersPerSource) {
+      producer.close();
+      throw new AppError('INVALID_STATE', `You already send your ${req.source}.`);
+    }
     this.log.info('produce() | producer created', { ...this.ctx(peer), kind: req.kind, source: req.source });
     await this.adoptProducer(peer, producer);
     return producer.id;
+  }
+
+  private producersOf(peer: Peer, source: MediaSource): number {
+    let n = 0;
+    for (const p of peer.producers.values()) if (p.appData.source === source) n++;
+    return n;
   }
 
   /**
@@ -310,6 +444,9 @@ export class Room extends EventEmitter<RoomEvents> {
    */
   adoptConsumer(peer: Peer, consumer: PeerConsumer): void {
     this.assertJoined(peer);
+    if (peer.consumers.size >= LIMITS.consumersPerParticipant) {
+      throw new AppError('LIMIT_REACHED', `At most ${LIMITS.consumersPerParticipant} consumers per participant.`);
+    }
     peer.addConsumer(consumer);
   }
 
@@ -354,6 +491,7 @@ export class Room extends EventEmitter<RoomEvents> {
       this.log.warn('consume() | client cannot decode this producer', { ...this.ctx(consumerPeer), producerId });
       return;
     }
+    if (!this.hasRoomForConsumer(consumerPeer, producerId)) return;
     // Created paused: the client resumes it (consumer.resume) once its side is set up, otherwise
     // the key frame mediasoup asks for at resume time could arrive before the client can decode.
     const consumer = await recv.transport.consume({
@@ -362,6 +500,11 @@ export class Room extends EventEmitter<RoomEvents> {
       paused: true,
       appData: { source: producer.appData.source, peerId: producerPeer.id },
     });
+    // Consumers created concurrently for the same participant are counted again once made.
+    if (consumerPeer.closed || !this.hasRoomForConsumer(consumerPeer, producerId)) {
+      consumer.close();
+      return;
+    }
     consumerPeer.addConsumer(consumer);
     consumer.on('producerclose', () => consumerPeer.notify('consumer.closed', { consumerId: consumer.id }));
     consumer.on('producerpause', () => consumerPeer.notify('consumer.paused', { consumerId: consumer.id }));
@@ -376,6 +519,16 @@ export class Room extends EventEmitter<RoomEvents> {
       producerPaused: consumer.producerPaused,
     };
     consumerPeer.notify('consumer.new', info);
+  }
+
+  /** Nobody asked for this consumer, so nobody gets an error: beyond the cap it is skipped and logged. */
+  private hasRoomForConsumer(peer: Peer, producerId: string): boolean {
+    if (peer.consumers.size < LIMITS.consumersPerParticipant) return true;
+    this.log.warn(`consume() | LIMIT_REACHED: at most ${LIMITS.consumersPerParticipant} consumers per participant`, {
+      ...this.ctx(peer),
+      producerId,
+    });
+    return false;
   }
 
   /**
@@ -408,14 +561,14 @@ export class Room extends EventEmitter<RoomEvents> {
 
   async leave(peer: Peer, reason: 'left' | 'connection-lost'): Promise<void> {
     if (peer.closed || this.#peers.get(peer.id) !== peer) return;
-    peer.close();
+    peer.close(reason);
     this.#peers.delete(peer.id);
     this.broadcast('peer.left', { peerId: peer.id, reason });
     this.closeWhenEmpty();
     this.log.info('leave() | participant left', { ...this.ctx(peer), reason });
     this.safeEmit('peerLeft', peer, reason);
     await this.options.hooks
-      .participantLeft(peer.id, reason)
+      .participantLeft(peer.stayId, reason)
       .catch((e) => this.log.error('leave() | could not log the leave', this.ctx(peer), e));
   }
 
@@ -426,16 +579,17 @@ export class Room extends EventEmitter<RoomEvents> {
   async close(reason: RoomCloseReason): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closedWith = reason;
     this.cancelCloseWhenEmpty();
     const event = CLOSE_EVENT[reason];
     const peers = [...this.#peers.values()];
     for (const peer of peers) peer.notify(event, { reason });
     this.#peers.clear();
-    for (const peer of peers) peer.close();
+    for (const peer of peers) peer.close(reason);
     if (!this.router.closed) this.router.close();
     this.log.info('close() | room closed', { reason });
     this.safeEmit('close', reason);
-    await Promise.all(peers.map((p) => this.options.hooks.participantLeft(p.id, reason).catch(() => undefined)));
+    await Promise.all(peers.map((p) => this.options.hooks.participantLeft(p.stayId, reason).catch(() => undefined)));
     // The crew's credential died with the inspection: cut those connections. Staff sockets stay
     // (the surveyor who ended it is still waiting for the acknowledgement of that request).
     if (reason === 'inspection-ended') for (const peer of peers) if (peer.role === 'crew') peer.channel.disconnect();

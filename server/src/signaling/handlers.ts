@@ -55,6 +55,7 @@ export function createHandlers(deps: HandlerDeps): RequestHandlers<RequestName> 
         displayName: req.displayName,
         device: req.device,
         rtpCapabilities: req.rtpCapabilities,
+        takeOver: req.takeOver,
       });
       ctx.peer = peer;
       // TURN with credentials for this participant; none configured: host candidates only.
