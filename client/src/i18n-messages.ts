@@ -100,6 +100,7 @@ export const en = {
   'live.micMissing': 'Your microphone is not available ({reason}). You can still watch and listen.',
   'live.deviceChanged': '{name} is now on another device: {device}.',
   'live.mediaRecovering': 'Media connection interrupted, recovering…',
+  'live.linkStalled': 'No connection — reconnecting…',
   'live.muted': 'muted',
 
   'state.idle': 'Not connected',
@@ -284,6 +285,7 @@ export const zhCN: Record<MessageKey, string> = {
   'live.micMissing': '无法使用麦克风（{reason}），仍可观看和收听。',
   'live.deviceChanged': '{name} 已换用另一台设备：{device}。',
   'live.mediaRecovering': '媒体连接中断，正在恢复…',
+  'live.linkStalled': '连接中断，正在重连…',
   'live.muted': '已静音',
 
   'state.idle': '未连接',

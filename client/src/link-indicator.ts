@@ -6,7 +6,8 @@
 // `remote-inbound-rtp.fractionLost`; on the surveyor side from `inbound-rtp` packetsLost deltas).
 // Data used: `transport` stats bytesSent + bytesReceived (RTP, RTCP, DTLS and ICE), summed over
 // every transport of the session including those closed by a rejoin. Signalling (a few kB) and the
-// page itself are not counted.
+// page itself are not counted. 'offline' as soon as the session's media watchdog finds the link
+// stalled (nothing received for 2 s), without waiting for the next poll.
 import type { Transport } from 'mediasoup-client/types';
 import { bindText } from './i18n';
 import type { LiveSession, SessionState } from './live-session';
@@ -74,6 +75,7 @@ export function createLinkIndicator(session: LiveSession, options: { showData: b
   let state: SessionState = session.state;
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let bytesUsed = 0;
 
   function paint(level: LinkLevel, bytes: number): void {
     quality.dataset.level = level;
@@ -105,11 +107,9 @@ export function createLinkIndicator(session: LiveSession, options: { showData: b
     if (dReceived + dLost > 0 && dLost >= 0) loss = Math.max(loss ?? 0, dLost / (dReceived + dLost));
     previous = { received, lost };
     const mediaDown = live.some((t) => t.connectionState === 'disconnected' || t.connectionState === 'failed');
-    const level: LinkLevel = state !== 'connected' || mediaDown || live.length === 0 ? 'offline' : levelOf(rtt, loss);
-    paint(
-      level,
-      [...totals.values()].reduce((a, b) => a + b, 0),
-    );
+    const offline = state !== 'connected' || mediaDown || session.linkStalled || live.length === 0;
+    bytesUsed = [...totals.values()].reduce((a, b) => a + b, 0);
+    paint(offline ? 'offline' : levelOf(rtt, loss), bytesUsed);
   }
 
   function schedule(): void {
@@ -117,7 +117,10 @@ export function createLinkIndicator(session: LiveSession, options: { showData: b
     timer = setTimeout(() => void poll().finally(schedule), POLL_MS);
   }
 
-  const off = session.on('state', (next) => (state = next));
+  const offState = session.on('state', (next) => (state = next));
+  const offLink = session.on('link', ({ stalled }) => {
+    if (stalled) paint('offline', bytesUsed);
+  });
   paint(state === 'connected' ? 'good' : 'offline', 0);
   schedule();
   return {
@@ -125,7 +128,8 @@ export function createLinkIndicator(session: LiveSession, options: { showData: b
     stop(): void {
       stopped = true;
       clearTimeout(timer);
-      off();
+      offState();
+      offLink();
     },
   };
 }

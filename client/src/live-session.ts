@@ -11,6 +11,7 @@ import type { CaptureRequestedEvent, ConclusionView, EvidenceView } from '@cloud
 import { Emitter } from './emitter';
 import type { RecordingStateEvent } from '@cloudship/shared';
 import { errorCode } from './api';
+import { MediaWatchdog, type LinkStatus } from './media-watchdog';
 import type { FacingMode } from './local-media';
 import { Publisher, type LocalMediaState } from './publisher';
 import { RemoteMedia } from './remote-media';
@@ -49,6 +50,8 @@ export type LiveSessionEvents = {
   remoteMedia: [RemoteMediaEvent];
   localMedia: [LocalMediaState];
   transport: [{ direction: 'send' | 'recv'; state: ConnectionState }];
+  /** While connected: nothing arrives over the media transports (a cut, seen in ~2.5 s), or flows again. */
+  link: [LinkStatus];
   ended: [{ reason: string }];
   autoplayBlocked: [];
   warning: [{ code: ClientErrorCode }];
@@ -133,6 +136,7 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
   private readonly serverListeners: Array<[string, (...args: never[]) => void]> = [];
   private readonly publisher: Publisher;
   private readonly remote: RemotePeers;
+  private readonly watchdog: MediaWatchdog;
   participantId: string | null = null;
   role: Role | null = null;
 
@@ -149,6 +153,23 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
     this.publisher = new Publisher((name, payload, timeoutMs) => this.request(name, payload, timeoutMs));
     this.publisher.on('change', (state) => this.emit('localMedia', state));
     this.publisher.on('warning', (w) => this.emit('warning', w));
+    this.watchdog = new MediaWatchdog({
+      read: () =>
+        Promise.all(
+          [this.sendTransport, this.recvTransport]
+            .filter((t): t is Transport => t !== null && !t.closed)
+            .map(async (t) => ({ id: t.id, report: await t.getStats() })),
+        ),
+      expecting: () => {
+        const { cameraTrack, microphone, muted } = this.publisher.state;
+        const consuming = this.remote.list().some((p) => p.state === 'connected' && (p.audio === 'live' || p.video === 'live'));
+        return cameraTrack !== null || (microphone && !muted) || consuming;
+      },
+      onChange: (link) => {
+        log(`link | ${link.stalled ? 'stalled: nothing received' : 'flowing again'}`, { silentMs: link.silentMs });
+        this.emit('link', link);
+      },
+    });
   }
 
   get state(): SessionState {
@@ -158,6 +179,11 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
   /** Why the session failed (an error code), once it has. */
   get failureCode(): ClientErrorCode | undefined {
     return this._failureCode;
+  }
+
+  /** Connected, but nothing has arrived over the media transports for 2 s (see media-watchdog.ts). */
+  get linkStalled(): boolean {
+    return this.watchdog.stalled;
   }
 
   get peers(): RemotePeer[] {
@@ -496,6 +522,8 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
     log(`state | ${this._state} -> ${state}`, detail.code ? { code: detail.code } : '');
     this._state = state;
     if (state === 'failed') this._failureCode = detail.code;
+    if (state === 'connected') this.watchdog.start();
+    else this.watchdog.stop();
     this.emit('state', state, detail);
   }
 

@@ -143,9 +143,15 @@ export async function startServer(config: Config, options: { clientDist?: string
   registerCoreMetrics(metrics, rooms, pool);
   recording.registerMetrics(metrics);
   app.get('/metrics', metricsHandler(metrics, config.metricsToken));
-  app.get('/healthz', (_req, res) => {
+  // The status code is liveness only (workers, database); the recording's health (staging disk,
+  // upload backlog) is reported beside it, so a full disk alarms without the process being restarted.
+  app.get('/healthz', (_req, res, next) => {
     const workers = pool.list().length;
-    res.status(workers > 0 && db.isInitialized ? 200 : 503).json({ ok: workers > 0, workers, rooms: rooms.all().length });
+    const live = workers > 0 && db.isInitialized;
+    recording
+      .health()
+      .then((r) => res.status(live ? 200 : 503).json({ ok: workers > 0, workers, rooms: rooms.all().length, recording: r }))
+      .catch(next);
   });
   // API answers depend on cookies and tokens in headers: never let a browser cache them.
   app.use('/api', (_req, res, next) => {

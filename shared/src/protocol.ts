@@ -179,6 +179,21 @@ export interface RecordingStateEvent {
   enabled: boolean;
   recordingId: string | null;
   since: string | null;
+  /**
+   * While recording: every track the room sends (each participant's camera and microphone) and
+   * whether media of it is being written now. "REC" is true only when all are 'recording'; the
+   * others say why not ('starting' a moment after a join, 'restarting' after the recorder died,
+   * 'disk-full').
+   */
+  tracks: RecordingTrackState[];
+}
+
+export interface RecordingTrackState {
+  peerId: string;
+  role: Role;
+  displayName: string;
+  source: 'camera' | 'microphone';
+  state: 'recording' | 'starting' | 'restarting' | 'disk-full';
 }
 
 /** Handshake `auth` payloads. */

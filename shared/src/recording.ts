@@ -9,6 +9,36 @@ export type RecordingStateName = (typeof RECORDING_STATES)[number];
 export const UPLOAD_STATES = ['pending', 'uploading', 'uploaded', 'failed'] as const;
 export type UploadStateName = (typeof UPLOAD_STATES)[number];
 
+/**
+ * Why a logical track (a participant's camera or microphone, by identity and source) had no media
+ * for a while. Each gap of a recording is stored with its cause when it opens (recording_gap):
+ * - network: the participant's connection was lost past the reconnect grace, then came back;
+ * - rejoin: the participant reconnected within the grace (new transports, new producer);
+ * - device-change: another phone took the crew link over;
+ * - worker-restart: the media worker died and the room was rebuilt;
+ * - server-restart: the server died (found at start-up) and the recording went on after it;
+ * - recorder-restart: the track's ffmpeg died and was restarted;
+ * - disk-full: the staging disk had no room, recording of the track paused until it had;
+ * - layer-switch: the simulcast layer changed and the next run took over;
+ * - source-stopped: the participant stopped sending this source (camera off) and started again;
+ * - participant-left: the participant left and joined again;
+ * - unexplained: a hole between segments that no event accounts for (should not happen).
+ */
+export const GAP_CAUSES = [
+  'network',
+  'rejoin',
+  'device-change',
+  'worker-restart',
+  'server-restart',
+  'recorder-restart',
+  'disk-full',
+  'layer-switch',
+  'source-stopped',
+  'participant-left',
+  'unexplained',
+] as const;
+export type GapCause = (typeof GAP_CAUSES)[number];
+
 /** GET /api/replay/inspections filters (all optional, combined with AND). */
 export const replayListQuerySchema = z
   .object({
@@ -72,9 +102,12 @@ export interface TrackView {
 export interface TimelineGapView {
   trackKey: string;
   role: Role;
+  displayName: string;
   source: 'camera' | 'microphone';
   from: string;
+  /** The end of the gap; a gap still open when the recording ended runs to the recording's end. */
   to: string;
+  cause: GapCause;
 }
 
 export interface RecordingTimelineView {

@@ -3,7 +3,7 @@
 // crew's Chromium (emulating an Android phone) inside its own network namespace.
 import type { Browser, Page } from 'puppeteer-core';
 import type { TestServer } from './test-server';
-import { androidPage, desktopPage, launchBrowser, recordErrors, setSessionCookie } from './browser';
+import { androidPage, desktopPage, launchBrowser, recordErrors, setSessionCookie, waitForStat } from './browser';
 import { startFixture, type Fixture } from './fixtures';
 import { createNetNs, launchBrowserInNetNs, type NetNs } from './netns';
 
@@ -135,4 +135,17 @@ export async function waitForVideoResume(page: Page, before: Record<string, numb
     before,
     minNewFrames,
   );
+}
+
+/**
+ * A live inspection of the scenario: the surveyor and the crew phone joined, the surveyor decoding
+ * the crew's video (10 frames past the first).
+ */
+export async function openLiveSession(scenario: NetworkScenario): Promise<{ inspectionId: string; surveyor: Page; crew: Page }> {
+  const { id, crewUrl } = await scenario.newInspection();
+  const surveyor = await scenario.openSurveyor(id);
+  const crew = await scenario.openCrew(crewUrl);
+  const first = await waitForStat(surveyor, 'video', 'framesDecoded', 0, 30_000);
+  await waitForStat(surveyor, 'video', 'framesDecoded', first + 10, 30_000);
+  return { inspectionId: id, surveyor, crew };
 }

@@ -1,5 +1,6 @@
 // (2) The server killed with SIGKILL during a recording, while the object store is unreachable:
-// after a restart on the same data directory the recording is marked 'interrupted', the segments
+// after a restart on the same data directory the recording is marked 'interrupted' (with a
+// 'server-restart' gap on each track, and continued when the room is live again), the segments
 // the dead process left (its recorders finish their current segment when it dies) are registered,
 // and every one of them is uploaded, hash-matching and decodable.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -86,6 +87,18 @@ test('a server killed mid-recording: after restart the recording is interrupted,
   const recording = await catalog.recordings.findOneBy({ id: started.recordingId });
   expect(recording).toMatchObject({ state: 'interrupted', endReason: 'server-restart' });
   expect((await catalog.tracks.findBy({ recordingId: started.recordingId })).map((t) => t.state)).toEqual(['interrupted', 'interrupted']);
+  // Each track the dead server was writing has a gap from its last media, cause 'server-restart',
+  // open until the recording goes on: when the inspection's room is live again it continues the
+  // same recording (one recording, one lane per track), rather than starting a second one.
+  const gaps = await catalog.gaps.findBy({ recordingId: started.recordingId });
+  expect(gaps.map((g) => [g.cause, g.endedAt])).toEqual([
+    ['server-restart', null],
+    ['server-restart', null],
+  ]);
+  expect((await catalog.continueRecording(started.inspectionId))?.id).toBe(started.recordingId);
+  expect(await catalog.recordings.findOneBy({ id: started.recordingId })).toMatchObject({ state: 'live', endReason: null });
+  await catalog.finishRecording(started.recordingId, null, 'test');
+  expect((await catalog.gaps.findBy({ recordingId: started.recordingId })).every((g) => g.endedAt !== null)).toBe(true);
 
   const all = await until(
     async () => {

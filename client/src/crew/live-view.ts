@@ -66,8 +66,15 @@ export function mountLiveView(root: HTMLElement, session: LiveSession, onFatal: 
 
   const view = el('main', { class: 'crew-live', testid: 'crew-live' }, [
     preview,
-    el('div', { class: 'crew-overlay-top' }, [conn.el, recordingIndicator(session, false).el, fieldControls.el, languageButton()]),
-    el('div', { class: 'crew-overlay-peers' }, [peers.el, waiting]),
+    // The connection state has the top line to itself besides the language switch: "No connection —
+    // reconnecting…" must stay one readable line on a 360 px wide phone. Recording, link quality
+    // and data used make the line below it.
+    el('div', { class: 'crew-overlay-top' }, [conn.el, languageButton()]),
+    el('div', { class: 'crew-overlay-peers' }, [
+      el('div', { class: 'crew-field' }, [recordingIndicator(session, false).el, fieldControls.el]),
+      peers.el,
+      waiting,
+    ]),
     pip,
     el('div', { class: 'crew-overlay-bottom' }, [
       warning.el,
@@ -124,6 +131,7 @@ export function mountLiveView(root: HTMLElement, session: LiveSession, onFatal: 
   session.on('remoteMedia', () => paintPeers(session.peers));
   session.on('localMedia', paintLocal);
   session.on('transport', ({ direction, state }) => conn.setTransport(direction, state));
+  session.on('link', ({ stalled }) => conn.setLink(stalled));
   session.on('autoplayBlocked', () => setShown(soundButton, 'enable-sound', true));
   session.on('warning', ({ code }) => warn({ code }));
 
@@ -132,4 +140,5 @@ export function mountLiveView(root: HTMLElement, session: LiveSession, onFatal: 
   paintPeers(session.peers);
   // The session may have changed state before this view existed (a refusal during the consent step).
   onState(session.state, session.failureCode);
+  conn.setLink(session.linkStalled);
 }

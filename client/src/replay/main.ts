@@ -22,6 +22,39 @@ declare global {
 
 const enc = encodeURIComponent;
 
+/** The recording staging disk in GET /api/admin/storage (its guard: server/src/storage/disk-space.ts). */
+interface StorageDiskView {
+  state: 'ok' | 'low' | 'full';
+  freeBytes: number;
+  lowMb: number;
+  minFreeMb: number;
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GB` : `${Math.floor(n / 1024 ** 2)} MB`;
+}
+
+/** At the top of the storage view: a banner while the staging disk is low or full, one quiet line otherwise. */
+function diskBanner(disk: StorageDiskView | undefined): HTMLElement | null {
+  if (!disk) return null;
+  const tArgs = { free: formatBytes(disk.freeBytes), low: disk.lowMb, min: disk.minFreeMb };
+  if (disk.state === 'ok') return el('p', { class: 'muted', testid: 'storage-disk', data: { state: 'ok' }, t: 'replay.disk.ok', tArgs });
+  const full = disk.state === 'full';
+  return el(
+    'div',
+    {
+      class: `message ${full ? 'message-error' : 'badge-muted'}`,
+      testid: 'storage-disk',
+      data: { state: disk.state },
+      attrs: { role: full ? 'alert' : 'status' },
+    },
+    [
+      el('strong', { t: full ? 'replay.disk.full' : 'replay.disk.low', tArgs }),
+      el('div', { t: full ? 'replay.disk.fullDetail' : 'replay.disk.lowDetail', tArgs }),
+    ],
+  );
+}
+
 async function showList(): Promise<void> {
   const form = el('form', { class: 'replay-filters', testid: 'replay-filters' });
   const input = (name: string, label: Parameters<typeof t>[0], type = 'text') => {
@@ -94,10 +127,11 @@ async function showList(): Promise<void> {
   });
   await load();
   // Admins also see the upload state of every recording.
-  call<{ recordings: StorageStateView[] }>('GET', '/api/admin/storage').then(
-    ({ recordings }) =>
+  call<{ recordings: StorageStateView[]; disk?: StorageDiskView }>('GET', '/api/admin/storage').then(
+    ({ recordings, disk }) =>
       storage.replaceChildren(
         el('h2', { t: 'replay.storage' }),
+        ...[diskBanner(disk)].filter((n) => n !== null),
         el(
           'table',
           { class: 'table' },

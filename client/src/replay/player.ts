@@ -152,6 +152,19 @@ export function createPlayer(view: RecordingTimelineView): ReplayPlayer {
       mark.style.width = pct(s.to - s.from);
       row.append(mark);
     }
+    // Every gap of the lane, with its cause: a hatched stretch, at least a hairline wide.
+    for (const g of view.gaps.filter((x) => x.trackKey === tr.trackKey)) {
+      const from = Date.parse(g.from) - t0;
+      const mark = el('span', {
+        class: 'replay-gapmark',
+        testid: 'replay-gap',
+        data: { cause: g.cause },
+        attrs: { title: `${t('replay.gap')}: ${t(`replay.gapCause.${g.cause}`)}` },
+      });
+      mark.style.left = pct(from);
+      mark.style.width = `max(2px, ${pct(Date.parse(g.to) - t0 - from)})`;
+      row.append(mark);
+    }
     bar.append(el('div', { class: 'replay-lane-label', text: `${tr.role} · ${tr.displayName} · ${tr.source}` }), row);
   }
   const events = el('ul', { class: 'replay-events', testid: 'replay-events' });
@@ -163,7 +176,7 @@ export function createPlayer(view: RecordingTimelineView): ReplayPlayer {
   for (const g of view.gaps)
     items.push({
       at: Date.parse(g.from) - t0,
-      text: `${t('replay.gap')} (${g.role} ${g.source}, ${fmt(Date.parse(g.to) - Date.parse(g.from))})`,
+      text: `${t('replay.gap')}: ${g.displayName} · ${g.source}, ${fmt(Date.parse(g.to) - Date.parse(g.from))} (${t(`replay.gapCause.${g.cause}`)})`,
       kind: 'gap',
     });
   for (const it of items.sort((a, b) => a.at - b.at)) {

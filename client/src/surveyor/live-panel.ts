@@ -170,6 +170,7 @@ export function createLivePanel(inspection: InspectionView, displayName: string,
       live.on('remoteMedia', () => layout()),
       live.on('localMedia', () => paintControls(live.state)),
       live.on('transport', ({ direction, state }) => conn.setTransport(direction, state)),
+      live.on('link', ({ stalled }) => conn.setLink(stalled)),
       live.on('autoplayBlocked', () => setShown(soundButton, 'enable-sound', true)),
       live.on('warning', ({ code }) => warn({ code })),
       live.on('deviceChanged', ({ peerId, device }) => {

@@ -54,20 +54,29 @@ export function createPeerList(emptyKey: MessageKey | null) {
   return { el: list, render };
 }
 
-/** The session's connection state as a pill: `[data-testid=connection-state][data-state=...]`. */
+/**
+ * The session's connection state as a pill: `[data-testid=connection-state][data-state=...]`, the
+ * session state. `data-link=stalled` while nothing arrives over the media (setLink, from the
+ * session's 'link' event: a cut shows within ~2.5 s, long before the socket or ICE notice), and
+ * `data-media-state=interrupted` while the media is cut that way or a transport is disconnected.
+ */
 export function createConnectionState() {
   const pill = el('span', { class: 'conn', testid: 'connection-state', attrs: { role: 'status' } });
   const media = { send: 'new', recv: 'new' } as Record<'send' | 'recv', string>;
   let state: SessionState = 'idle';
+  let stalled = false;
 
   function paint(): void {
-    // When signalling is fine but a transport is cut, say so: the picture freezes meanwhile.
-    const mediaTrouble =
+    // When signalling looks fine but the media is cut, say so: the picture freezes meanwhile.
+    const linkDown = state === 'connected' && stalled;
+    const transportDown =
       state === 'connected' && (['disconnected', 'failed'].includes(media.send) || ['disconnected', 'failed'].includes(media.recv));
     pill.dataset.state = state;
-    pill.dataset.mediaState = mediaTrouble ? 'interrupted' : 'ok';
-    pill.className = `conn conn-${mediaTrouble ? 'reconnecting' : state}`;
-    replaceChildren(pill, [el('span', { class: 'conn-dot' }), el('span', { t: mediaTrouble ? 'live.mediaRecovering' : `state.${state}` })]);
+    pill.dataset.link = linkDown ? 'stalled' : 'ok';
+    pill.dataset.mediaState = linkDown || transportDown ? 'interrupted' : 'ok';
+    pill.className = `conn conn-${linkDown || transportDown ? 'reconnecting' : state}${linkDown ? ' conn-stalled' : ''}`;
+    const key = linkDown ? 'live.linkStalled' : transportDown ? 'live.mediaRecovering' : (`state.${state}` as const);
+    replaceChildren(pill, [el('span', { class: 'conn-dot' }), el('span', { t: key })]);
   }
 
   paint();
@@ -75,11 +84,19 @@ export function createConnectionState() {
     el: pill,
     setState(next: SessionState) {
       state = next;
-      if (next !== 'connected') media.send = media.recv = 'new';
+      if (next !== 'connected') {
+        media.send = media.recv = 'new';
+        stalled = false;
+      }
       paint();
     },
     setTransport(direction: 'send' | 'recv', transportState: string) {
       media[direction] = transportState;
+      paint();
+    },
+    /** Whether the media link is stalled (LiveSession 'link' event). */
+    setLink(linkStalled: boolean) {
+      stalled = linkStalled;
       paint();
     },
   };

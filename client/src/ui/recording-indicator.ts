@@ -1,24 +1,57 @@
-// The recording indicator, shown on the crew phone and the surveyor console: a red
-// "REC" while the inspection is recorded. Staff get the switch next to it (recording.start/stop).
-import type { RecordingStateEvent } from '@cloudship/shared';
+// The recording indicator, shown on the crew phone and the surveyor console. "REC" (red) means
+// media of every track the room sends is being written; while one is not (its recorder starting or
+// restarting, the disk full) it says "REC — not everything" (amber) and lists which track is not
+// recorded and why. Staff get the switch next to it (recording.start/stop).
+import type { RecordingStateEvent, RecordingTrackState } from '@cloudship/shared';
 import type { LiveSession } from '../live-session';
-import { bindText } from '../i18n';
+import { bindText, onLanguageChange, t } from '../i18n';
 import { button, el } from './dom';
+
+/** What the indicator shows: 'on' (all tracks written), 'partial' (some are not), 'off'. */
+export function recordingHealth(s: RecordingStateEvent): 'on' | 'partial' | 'off' {
+  if (!s.recording) return 'off';
+  return s.tracks.every((t) => t.state === 'recording') ? 'on' : 'partial';
+}
+
+const COLOR = { on: '#c0392b', partial: '#b7791f', off: '#789' } as const;
 
 export function recordingIndicator(session: LiveSession, withSwitch: boolean): { el: HTMLElement; dispose(): void } {
   const dot = el('span', { class: 'rec-indicator', testid: 'recording-indicator', t: 'recording.off', data: { recording: 'false' } });
+  const missing = el('ul', { class: 'rec-missing', testid: 'recording-missing', attrs: { hidden: true } });
   let state: RecordingStateEvent | null = null;
   const toggle = button({ kind: 'ghost', testid: 'recording-toggle', t: 'recording.stop' }, () => {
     void session.setRecording(!state?.recording).catch(() => undefined);
   });
+  const missingItem = (tr: RecordingTrackState) => {
+    const li = el('li', { data: { peer: tr.peerId, source: tr.source, state: tr.state } });
+    // Plain text in the current language: the list is painted again when the language changes.
+    li.textContent = t('recording.trackMissing', {
+      name: tr.displayName,
+      source: t(`recording.source.${tr.source}`),
+      why: t(`recording.track.${tr.state as Exclude<RecordingTrackState['state'], 'recording'>}`),
+    });
+    return li;
+  };
   const paint = (s: RecordingStateEvent) => {
     state = s;
+    const health = recordingHealth(s);
     dot.dataset.recording = String(s.recording);
-    dot.style.color = s.recording ? '#c0392b' : '#789';
-    bindText(dot, s.recording ? 'recording.indicator' : 'recording.off');
+    dot.dataset.health = health;
+    dot.style.color = COLOR[health];
+    bindText(dot, health === 'on' ? 'recording.indicator' : health === 'partial' ? 'recording.partial' : 'recording.off');
     bindText(toggle, s.recording ? 'recording.stop' : 'recording.start');
+    const notWritten = s.recording ? s.tracks.filter((t) => t.state !== 'recording') : [];
+    missing.replaceChildren(...notWritten.map(missingItem));
+    missing.hidden = notWritten.length === 0;
   };
-  const off = session.on('recording', paint);
+  const offState = session.on('recording', paint);
+  const offLanguage = onLanguageChange(() => state && paint(state));
   if (session.recordingState) paint(session.recordingState);
-  return { el: el('span', { class: 'rec-box' }, withSwitch ? [dot, toggle] : [dot]), dispose: off };
+  return {
+    el: el('span', { class: 'rec-box' }, withSwitch ? [dot, toggle, missing] : [dot, missing]),
+    dispose() {
+      offState();
+      offLanguage();
+    },
+  };
 }

@@ -55,6 +55,9 @@ const envSchema = z
     RECORDINGS_DIR: z.string().min(1).optional(),
     RECORDING_SEGMENT_SECONDS: z.coerce.number().int().min(2).max(600).default(10),
     RECORDING_UPLOAD_RETRY_MAX_SECONDS: z.coerce.number().min(0.1).max(3600).default(60),
+    // The staging disk's guard (storage/disk-space.ts): below LOW a warning, below MIN_FREE 'full'.
+    RECORDING_DISK_LOW_MB: z.coerce.number().int().min(1).max(10_000_000).default(2048),
+    RECORDING_DISK_MIN_FREE_MB: z.coerce.number().int().min(1).max(10_000_000).default(512),
     S3_ENDPOINT: z.string().url().optional(),
     S3_BUCKET: z
       .string()
@@ -84,6 +87,10 @@ const envSchema = z
   })
   .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, { message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT', path: ['RTC_MIN_PORT'] })
   .refine((e) => !e.TLS_CERT === !e.TLS_KEY, { message: 'set both TLS_CERT and TLS_KEY, or neither', path: ['TLS_CERT'] })
+  .refine((e) => e.RECORDING_DISK_MIN_FREE_MB <= e.RECORDING_DISK_LOW_MB, {
+    message: 'RECORDING_DISK_MIN_FREE_MB must not exceed RECORDING_DISK_LOW_MB',
+    path: ['RECORDING_DISK_MIN_FREE_MB'],
+  })
   .refine((e) => !e.S3_ENDPOINT || (e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY), {
     message: 'S3_ENDPOINT needs S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY',
     path: ['S3_ENDPOINT'],
@@ -127,6 +134,9 @@ export interface Config {
     dir: string;
     segmentSeconds: number;
     uploadRetryMaxMs: number;
+    /** The staging disk: below diskLowMb free it is 'low' (a warning), below diskMinFreeMb 'full' (nothing is written). */
+    diskLowMb: number;
+    diskMinFreeMb: number;
     /** null: start the embedded store on loopback. */
     s3: { endpoint: string; accessKeyId: string; secretAccessKey: string } | null;
     bucket: string;
@@ -222,6 +232,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dir: e.RECORDINGS_DIR ? path.resolve(e.RECORDINGS_DIR) : env.DATA_DIR ? path.join(dataDir, 'recordings') : path.resolve('recordings'),
       segmentSeconds: e.RECORDING_SEGMENT_SECONDS,
       uploadRetryMaxMs: e.RECORDING_UPLOAD_RETRY_MAX_SECONDS * 1000,
+      diskLowMb: e.RECORDING_DISK_LOW_MB,
+      diskMinFreeMb: e.RECORDING_DISK_MIN_FREE_MB,
       s3: e.S3_ENDPOINT ? { endpoint: e.S3_ENDPOINT, accessKeyId: e.S3_ACCESS_KEY_ID!, secretAccessKey: e.S3_SECRET_ACCESS_KEY! } : null,
       bucket: e.S3_BUCKET,
       region: e.S3_REGION,

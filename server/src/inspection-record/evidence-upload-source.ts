@@ -3,7 +3,7 @@
 // evidence table (uploadState, attempts, lastError, nextAttemptAt, localPath, uploadedAt).
 import fs from 'node:fs';
 import type { DataSource, Repository } from 'typeorm';
-import { In, IsNull, LessThanOrEqual, Not } from 'typeorm';
+import { In, IsNull, LessThanOrEqual, MoreThan, Not } from 'typeorm';
 import { Logger } from '../logging/logger';
 import { resolveInside } from '../storage/object-keys';
 import type { UploadItem, UploadSource } from '../storage/upload-queue';
@@ -51,6 +51,12 @@ export class EvidenceUploadSource implements UploadSource {
 
   async markFailed(id: string, attempts: number, error: string, nextAttemptAt: Date): Promise<void> {
     await this.evidence.update({ id }, { uploadState: 'failed', attempts, lastError: error.slice(0, 300), nextAttemptAt });
+  }
+
+  /** The store is back (UploadQueue): failed stills waiting out their backoff are due at `now`, attempts kept. */
+  async retryNow(now: Date): Promise<number> {
+    const r = await this.evidence.update({ uploadState: 'failed', nextAttemptAt: MoreThan(now) }, { nextAttemptAt: now });
+    return r.affected ?? 0;
   }
 
   /** Also gives stills from before the queue their state (see migration 1764500000000-evidence-upload). */

@@ -1,12 +1,14 @@
 // The participant log: one participant_session row per stay of a participant in the live room (a
 // reconnection within the grace period keeps its row; another phone taking a crew link's seat over
 // closes the row of the first with 'taken-over' and opens one for the new device, so the log shows
-// both devices). Written through the room's hooks.
+// both devices). Written through the room's hooks. At start-up, the rows a killed server left open
+// end when it died: its last heartbeat (persistence/heartbeat.ts), not the restart.
 import crypto from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
 import { IsNull } from 'typeorm';
 import type { LeaveReason, Role } from '@cloudship/shared';
 import { Logger } from '../logging/logger';
+import { startHeartbeat } from '../persistence/heartbeat';
 import { ParticipantSessionEntity, type ParticipantSession } from './entities';
 
 const logger = new Logger('participant-log');
@@ -64,10 +66,27 @@ export class ParticipantLog {
     await this.participants.update({ id: participantId, leftAt: IsNull() }, { leftAt: new Date(), leaveReason: reason });
   }
 
-  /** At start-up: rows left open by a crash are closed, so the log never shows ghosts. */
+  /**
+   * At start-up: rows left open by a crash are closed, so the log never shows ghosts. They end when
+   * the previous run died: its last heartbeat (at most one beat, 2 s, before the death), or now
+   * when there is none (a database from before the heartbeat); never before the stay began. Starts
+   * this run's heartbeat.
+   */
   async closeDangling(): Promise<void> {
     const reason: LeaveReason = 'server-restart';
-    const r = await this.participants.update({ leftAt: IsNull() }, { leftAt: new Date(), leaveReason: reason });
-    if (r.affected) logger.warn('closeDangling() | closed rows left by a previous run', { count: r.affected });
+    const heartbeat = await startHeartbeat(this.db);
+    const diedAt = heartbeat.previousBeatAt ?? new Date();
+    // Row by row: a date compared in SQL would be a string on SQLite and a timestamp elsewhere.
+    const open = await this.participants.findBy({ leftAt: IsNull() });
+    for (const row of open) {
+      const leftAt = row.joinedAt > diedAt ? row.joinedAt : diedAt;
+      await this.participants.update({ id: row.id, leftAt: IsNull() }, { leftAt, leaveReason: reason });
+    }
+    if (open.length)
+      logger.warn('closeDangling() | closed rows left by a previous run', {
+        count: open.length,
+        endedAt: diedAt.toISOString(),
+        from: heartbeat.previousBeatAt ? 'last heartbeat' : 'now (no heartbeat)',
+      });
   }
 }

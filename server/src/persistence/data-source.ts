@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DataSource, type EntitySchema } from 'typeorm';
 import { Logger } from '../logging/logger';
+import { PERSISTENCE_ENTITIES } from './heartbeat';
 import { MIGRATIONS } from './migrations';
 
 const logger = new Logger('persistence');
@@ -14,7 +15,8 @@ export async function openDatabase(dbPath: string, entities: EntitySchema[]): Pr
   const ds = new DataSource({
     type: 'sqlite',
     database: dbPath,
-    entities,
+    // The features' tables, and persistence's own (the server heartbeat).
+    entities: [...entities, ...PERSISTENCE_ENTITIES],
     migrations: MIGRATIONS,
     synchronize: false,
     migrationsRun: false,

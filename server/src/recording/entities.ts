@@ -1,7 +1,7 @@
 // Recording tables, declared with EntitySchema like every feature's entities.ts. The schema
 // itself is in migrations/1764300300000-recording.ts.
 import { EntitySchema } from 'typeorm';
-import type { MediaSource, RecordingStateName, Role, UploadStateName } from '@cloudship/shared';
+import type { GapCause, MediaSource, RecordingStateName, Role, UploadStateName } from '@cloudship/shared';
 
 // The state names are declared once, in shared/src/recording.ts (the replay API sends them).
 type RecordingState = RecordingStateName;
@@ -19,8 +19,10 @@ export interface Recording {
 }
 
 /**
- * One run of one track's recorder: a producer recorded by one ffmpeg. A reconnection produces a
- * new run of the same `trackKey` (participant + source); its segments continue the numbering.
+ * One run of one track's recorder: a producer recorded by one ffmpeg. A reconnection, a rejoin, a
+ * worker or server restart or a recorder restart produces a new run of the same `trackKey` (the
+ * logical track: role, identity and source, not the participant row); its segments continue the
+ * numbering, and the time between is a RecordingGap.
  */
 export interface RecordingTrack {
   id: string;
@@ -62,6 +64,23 @@ export interface Segment {
   nextAttemptAt: Date;
   uploadedAt: Date | null;
   createdAt: Date;
+}
+
+/**
+ * An interval with no media on one logical track of a recording (a participant's camera or
+ * microphone, by identity and source: `trackKey`), with its cause. Open (endedAt null) until media
+ * of the track is written again; migrations/1764800000000-recording-gaps.ts.
+ */
+export interface RecordingGap {
+  id: string;
+  recordingId: string;
+  trackKey: string;
+  role: Role;
+  displayName: string;
+  source: MediaSource;
+  cause: GapCause;
+  startedAt: Date;
+  endedAt: Date | null;
 }
 
 export interface ReplayLog {
@@ -156,6 +175,22 @@ export const SegmentEntity = new EntitySchema<Segment>({
   },
 });
 
+export const RecordingGapEntity = new EntitySchema<RecordingGap>({
+  name: 'RecordingGap',
+  tableName: 'recording_gap',
+  columns: {
+    id,
+    recordingId: ref,
+    trackKey: { type: 'varchar', length: 80 },
+    role: { type: 'varchar', length: 16 },
+    displayName: { type: 'varchar', length: 80 },
+    source: { type: 'varchar', length: 16 },
+    cause: { type: 'varchar', length: 24 },
+    startedAt: { type: 'datetime' },
+    endedAt: { type: 'datetime', nullable: true },
+  },
+});
+
 export const ReplayLogEntity = new EntitySchema<ReplayLog>({
   name: 'ReplayLog',
   tableName: 'replay_log',
@@ -198,6 +233,7 @@ export const RECORDING_ENTITIES = [
   RecordingEntity,
   RecordingTrackEntity,
   SegmentEntity,
+  RecordingGapEntity,
   ReplayLogEntity,
   RecordingSettingEntity,
   RecordingConsentEntity,

@@ -1,7 +1,7 @@
-// Composition of the recording feature for startServer: object store (embedded s3rver unless
-// S3_ENDPOINT is set) -> recovery of what a previous run left -> upload queue (segments; app.ts
-// adds the evidence stills to the same queue) -> recorder attached to the rooms -> replay routes.
-// close() ends in the reverse order, after the rooms are closed.
+// Composition of the recording feature for startServer: the staging disk's guard -> object store
+// (embedded s3rver unless S3_ENDPOINT is set) -> recovery of what a previous run left -> upload
+// queue (segments; app.ts adds the evidence stills to the same queue) -> recorder attached to the
+// rooms -> replay routes. close() ends in the reverse order, after the rooms are closed.
 import fs from 'node:fs';
 import path from 'node:path';
 import type express from 'express';
@@ -13,6 +13,7 @@ import type { InspectionService } from '../inspection/inspection-service';
 import { Logger } from '../logging/logger';
 import type { MetricsRegistry } from '../metrics/metrics';
 import type { RoomRegistry } from '../session/room-registry';
+import { DiskGuard, type DiskState, type ReclaimPolicy } from '../storage/disk-space';
 import { EMBEDDED_CREDENTIALS, startEmbeddedStore, type EmbeddedStore } from '../storage/embedded-store';
 import { ObjectStore } from '../storage/object-store';
 import { UploadQueue } from '../storage/upload-queue';
@@ -24,6 +25,36 @@ import { SegmentUploadSource } from './segment-upload-source';
 
 const logger = new Logger('recording-module');
 
+const MiB = 1024 * 1024;
+const DISK_STATE_VALUE: Record<DiskState, number> = { ok: 0, low: 1, full: 2 };
+
+/** What /healthz reports of the recording, apart from liveness. */
+export interface RecordingHealth {
+  disk: DiskState;
+  freeBytes: number;
+  /** Segments not in the store yet (pending, uploading, failed); null when the database did not answer. */
+  uploadBacklog: number | null;
+}
+
+/**
+ * What the staging disk's guard may delete below its low-water mark: nothing, by construction.
+ * The upload queue deletes a staged segment the moment the store confirms its bytes (the row's
+ * localPath becomes null first, upload-queue.ts), and nothing else keeps an uploaded copy in
+ * staging/: replay streams staged files only for segments not uploaded yet, and evidence stills are
+ * staged under DATA_DIR, not here. So no staged file is ever known to be uploaded, and this list is
+ * empty; there is no cache of uploaded segments to invent. The rule stays explicit should one be
+ * added: a segment a row still names (pending, uploading, failed) is never deleted.
+ */
+function stagingReclaimPolicy(db: DataSource): ReclaimPolicy {
+  return {
+    uploadedFiles: () => Promise.resolve([]),
+    async isPending(relPath) {
+      const rows: unknown[] = await db.query('SELECT 1 FROM "segment" WHERE "localPath" = ? LIMIT 1', [relPath]);
+      return rows.length > 0;
+    },
+  };
+}
+
 export interface RecordingModule {
   service: RecordingService;
   /** The durable upload queue to the object store: segments, and whatever else app.ts adds to it. */
@@ -31,11 +62,18 @@ export interface RecordingModule {
   store: ObjectStore;
   catalog: SegmentCatalog;
   replay: ReplayService;
+  /**
+   * The staging disk's guard: `state` ('ok' | 'low' | 'full'), `check()` (before a run starts, on
+   * ENOSPC) and the 'change' event. Recorders should not write while it is 'full'.
+   */
+  disk: DiskGuard;
   router: express.Router;
   /** The embedded store's endpoint, or the configured S3_ENDPOINT. */
   storeEndpoint: string;
-  /** Adds the recording's gauges (the upload backlog) to /metrics. */
+  /** Adds the recording's gauges (the upload backlog, the staging disk) to /metrics. */
   registerMetrics(metrics: MetricsRegistry): void;
+  /** The staging disk and the upload backlog, for /healthz (never throws). */
+  health(): Promise<RecordingHealth>;
   close(): Promise<void>;
 }
 
@@ -51,6 +89,14 @@ export async function createRecordingModule(deps: {
   const rc = deps.config.recording;
   const stagingDir = path.join(rc.dir, 'staging');
   fs.mkdirSync(stagingDir, { recursive: true });
+  // First: a full disk at start-up is reported before anything is recovered or recorded.
+  const disk = new DiskGuard({
+    dir: stagingDir,
+    lowBytes: rc.diskLowMb * MiB,
+    minFreeBytes: rc.diskMinFreeMb * MiB,
+    reclaim: stagingReclaimPolicy(deps.db),
+  });
+  await disk.start();
   let embedded: EmbeddedStore | null = null;
   if (!rc.s3) embedded = await startEmbeddedStore(path.join(rc.dir, 'store'));
   const endpoint = rc.s3?.endpoint ?? embedded!.endpoint;
@@ -70,7 +116,7 @@ export async function createRecordingModule(deps: {
   if (recovered.recordings) logger.warn('createRecordingModule() | recordings interrupted by the last stop', recovered);
   await queue.start();
 
-  const service = new RecordingService(deps.db, catalog, { segmentSeconds: rc.segmentSeconds });
+  const service = new RecordingService(deps.db, catalog, { segmentSeconds: rc.segmentSeconds, disk });
   service.attach(deps.rooms);
   const replay = new ReplayService(deps.db, deps.inspections, deps.access);
   const router = replayRouter({
@@ -80,6 +126,7 @@ export async function createRecordingModule(deps: {
     store,
     stagingDir,
     presignedSeconds: rc.presignedSeconds,
+    disk,
   });
 
   let closing: Promise<void> | null = null;
@@ -89,6 +136,7 @@ export async function createRecordingModule(deps: {
     store,
     catalog,
     replay,
+    disk,
     router,
     storeEndpoint: endpoint,
     registerMetrics(metrics) {
@@ -103,10 +151,34 @@ export async function createRecordingModule(deps: {
           return rows.map((r) => ({ labels: { state: r.state }, value: Number(r.n) }));
         },
       );
+      // Since start-up (the catalog's counts): a segment file is never turned away unseen.
+      metrics.register(
+        'cloudship_recording_segments_rejected_total',
+        'Segment files not registered for upload, by reason: empty (0 bytes, removed) or unreadable (kept on disk).',
+        'counter',
+        () => Object.entries(catalog.rejected).map(([reason, value]) => ({ labels: { reason }, value })),
+      );
+      // From the guard's last check (at most 5 s old, 1 s while not 'ok'): a scrape does not statfs.
+      metrics.register(
+        'cloudship_recording_disk_free_bytes',
+        'Free bytes on the recording staging disk (as an unprivileged writer may use them).',
+        'gauge',
+        () => [{ value: disk.freeBytes }],
+      );
+      metrics.register('cloudship_recording_disk_state', 'Recording staging disk: 0 ok, 1 low, 2 full.', 'gauge', () => [
+        { value: DISK_STATE_VALUE[disk.state] },
+      ]);
+    },
+    async health() {
+      const rows = await deps.db
+        .query<Array<{ n: number }>>('SELECT COUNT(*) AS n FROM "segment" WHERE "uploadState" != \'uploaded\'')
+        .catch(() => null);
+      return { disk: disk.state, freeBytes: disk.freeBytes, uploadBacklog: rows ? Number(rows[0]?.n ?? 0) : null };
     },
     close() {
       closing ??= (async () => {
         await service.close();
+        await disk.close();
         await queue.close();
         store.close();
         await embedded?.close();

@@ -2,18 +2,21 @@
 // nothing about recording). An inspection is recorded from the moment its room goes live unless
 // the surveyor switched recording off; every producer gets a TrackRun (one recorder, see
 // track-run.ts) while a recording is live. A reconnection brings a new producer, hence a new run of
-// the same track whose segments continue the numbering: the outage is a visible gap, never a
-// silent loss. This service decides which producers are recorded and when; rows are written by
-// the SegmentCatalog.
+// the same logical track whose segments continue the numbering: the outage is a gap with its cause
+// (recording_gap), never a silent loss. A recorder that dies while its producer still sends is
+// restarted at once, then with backoff if it keeps dying. This service decides which producers are
+// recorded and when, and tells the room which tracks are being written (recording.state); rows are
+// written by the SegmentCatalog.
 import crypto from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
 import type { Producer } from 'mediasoup/node/lib/types';
 import pLimit from 'p-limit';
-import type { MediaSource, RecordingStateEvent } from '@cloudship/shared';
+import type { GapCause, MediaSource, RecordingStateEvent, RecordingTrackState } from '@cloudship/shared';
 import { Logger } from '../logging/logger';
 import type { Peer } from '../session/peer';
 import type { Room } from '../session/room';
 import type { RoomRegistry } from '../session/room-registry';
+import type { DiskGuard } from '../storage/disk-space';
 import { RecordingConsentEntity, RecordingSettingEntity, type Recording, type RecordingConsent, type RecordingSetting } from './entities';
 import type { SegmentCatalog } from './segment-catalog';
 import { TrackRun } from './track-run';
@@ -28,15 +31,39 @@ const logger = new Logger('recording');
  */
 const RECORDER_START_CONCURRENCY = 2;
 
+/**
+ * A recorder that died is restarted at once; if it dies again, after 0.5 s, 1 s, 2 s ... up to
+ * 10 s. A run that lived this long before dying starts the count again.
+ */
+const RESTART_BACKOFF_MAX_MS = 10_000;
+const RESTART_RESET_AFTER_MS = 30_000;
+
+/** How long the producer's runs have been dying one after the other, and when the last started. */
+interface RestartState {
+  failures: number;
+  startedAt: number;
+}
+
 interface LiveRecording {
   room: Room;
   recording: Recording | null;
   /** The current run of each producer being recorded, by producer id. */
   runs: Map<string, TrackRun>;
+  /** Producers whose recorder died, waiting for their next run (restart backoff), by producer id. */
+  restarting: Map<string, NodeJS.Timeout>;
+  /** Producers waiting for room on the staging disk, by producer id (started when there is). */
+  waitingForDisk: Map<string, { peer: Peer; producer: Producer<{ source: MediaSource }>; spatialLayer: number | null }>;
+  restarts: Map<string, RestartState>;
 }
 
 export interface RecordingServiceOptions {
   segmentSeconds: number;
+  /**
+   * The staging disk's guard: no run starts while it says 'full' (the producers wait, shown as
+   * 'disk-full'), running ones are stopped when it goes 'full' (a 'disk-full' gap), and the
+   * waiting ones start when it no longer does (it re-checks every second while not 'ok').
+   */
+  disk?: Pick<DiskGuard, 'state' | 'check' | 'on'>;
 }
 
 export class RecordingService {
@@ -62,10 +89,44 @@ export class RecordingService {
 
   attach(rooms: RoomRegistry): void {
     rooms.on('roomCreated', (room) => this.onRoom(room));
+    this.options.disk?.on('change', (state) => this.onDiskChange(state));
+  }
+
+  /**
+   * The staging disk filled up: stop every run now (a clean end of segment, a 'disk-full' gap)
+   * rather than let ffmpeg fail mid-write; they wait. Room again: the waiting producers start.
+   */
+  private onDiskChange(state: string): void {
+    for (const entry of this.live.values()) {
+      if (!entry.recording) continue;
+      if (state === 'full') {
+        for (const run of entry.runs.values()) {
+          entry.waitingForDisk.set(run.producer.id, { peer: run.peer, producer: run.producer, spatialLayer: null });
+          void run.stop('disk-full');
+        }
+      } else {
+        // A run stopped for the disk that has not finished yet starts again when it has ('ended').
+        const waiting = [...entry.waitingForDisk.values()].filter((w) => !entry.runs.has(w.producer.id));
+        if (waiting.length)
+          logger.info('onDiskChange() | room on the staging disk again, recording resumes', {
+            inspectionId: entry.room.inspectionId,
+            tracks: waiting.length,
+          });
+        for (const w of waiting) this.startRun(entry, w.peer, w.producer, w.spatialLayer);
+      }
+      this.broadcast(entry);
+    }
   }
 
   private onRoom(room: Room): void {
-    const entry: LiveRecording = { room, recording: null, runs: new Map() };
+    const entry: LiveRecording = {
+      room,
+      recording: null,
+      runs: new Map(),
+      restarting: new Map(),
+      restarts: new Map(),
+      waitingForDisk: new Map(),
+    };
     this.live.set(room.inspectionId, entry);
     const ctx = { inspectionId: room.inspectionId };
     room.on('peerJoined', (peer) => {
@@ -84,7 +145,7 @@ export class RecordingService {
       // a switch) finishes first, and its recording is then ended here instead of staying live.
       const ends = reason !== 'media-server-restarted';
       const done = this.serially(room.inspectionId, async () => {
-        await this.stopRuns(entry);
+        await this.stopRuns(entry, ends ? null : 'worker-restart');
         const recording = entry.recording;
         entry.recording = null;
         if (ends && recording) await this.finish(recording, null, reason);
@@ -125,6 +186,13 @@ export class RecordingService {
   ): void {
     const recording = entry.recording;
     if (!recording || entry.runs.has(producer.id) || producer.closed) return;
+    if (this.options.disk?.state === 'full') {
+      // No room to write: the producer waits for the disk (onDiskChange), shown as 'disk-full'.
+      entry.waitingForDisk.set(producer.id, { peer, producer, spatialLayer });
+      producer.observer.once('close', () => entry.waitingForDisk.delete(producer.id));
+      return;
+    }
+    entry.waitingForDisk.delete(producer.id);
     const run = new TrackRun({
       catalog: this.catalog,
       recording,
@@ -136,8 +204,20 @@ export class RecordingService {
       spatialLayer,
     });
     entry.runs.set(producer.id, run);
+    const restart = entry.restarts.get(producer.id);
+    if (restart) restart.startedAt = Date.now();
+    run.on('writing', () => this.broadcast(entry));
     run.once('ended', () => {
       if (entry.runs.get(producer.id) === run) entry.runs.delete(producer.id);
+      if (producer.closed) entry.waitingForDisk.delete(producer.id);
+      if (entry.waitingForDisk.has(producer.id)) {
+        if (this.options.disk?.state !== 'full') this.startRun(entry, peer, producer, spatialLayer);
+      } else if (run.died && run.endCause() === 'disk-full') {
+        // ENOSPC before the guard noticed: it looks again now; the restart waits for room.
+        entry.waitingForDisk.set(producer.id, { peer, producer, spatialLayer });
+        void this.options.disk?.check().then((state) => state !== 'full' && this.onDiskChange(state));
+      } else if (run.died) this.restartLater(entry, peer, producer, spatialLayer);
+      if (entry.recording) this.broadcast(entry);
     });
     // The run ends itself on a new resolution; the next one starts on the new layer after it.
     run.once('resolutionChange', ({ to }) => void run.done.then(() => this.startRun(entry, peer, producer, to)));
@@ -148,9 +228,44 @@ export class RecordingService {
     });
   }
 
-  private async stopRuns(entry: LiveRecording): Promise<void> {
+  /**
+   * The producer's recorder died while it still sends: a new run (new ffmpeg, new key frame) at
+   * once, or after a backoff when it keeps dying. The run that died opened the gap
+   * ('recorder-restart', or 'disk-full'); the new one closes it when its media starts.
+   */
+  private restartLater(entry: LiveRecording, peer: Peer, producer: Producer<{ source: MediaSource }>, spatialLayer: number | null): void {
+    const recording = entry.recording;
+    if (!recording || this.closed || entry.room.closed || producer.closed || entry.restarting.has(producer.id)) return;
+    const now = Date.now();
+    let state = entry.restarts.get(producer.id);
+    if (!state || now - state.startedAt > RESTART_RESET_AFTER_MS) {
+      state = { failures: 0, startedAt: now };
+      entry.restarts.set(producer.id, state);
+      producer.observer.once('close', () => entry.restarts.delete(producer.id));
+    }
+    const delay = state.failures === 0 ? 0 : Math.min(500 * 2 ** (state.failures - 1), RESTART_BACKOFF_MAX_MS);
+    state.failures++;
+    logger.warn(`restartLater() | recorder died, new run in ${delay} ms`, {
+      inspectionId: entry.room.inspectionId,
+      participantId: peer.id,
+      source: producer.appData.source,
+      failures: state.failures,
+    });
+    const timer = setTimeout(() => {
+      entry.restarting.delete(producer.id);
+      if (entry.recording === recording) this.startRun(entry, peer, producer, spatialLayer);
+    }, delay);
+    timer.unref();
+    entry.restarting.set(producer.id, timer);
+  }
+
+  /** Stops every run; `cause`: the gap each track gets (null: the recording ends with them). */
+  private async stopRuns(entry: LiveRecording, cause: GapCause | null = null): Promise<void> {
+    for (const timer of entry.restarting.values()) clearTimeout(timer);
+    entry.restarting.clear();
+    entry.waitingForDisk.clear();
     const runs = [...entry.runs.values()];
-    await Promise.all(runs.map((r) => r.stop().catch(() => undefined)));
+    await Promise.all(runs.map((r) => r.stop(cause).catch(() => undefined)));
     await Promise.all(runs.map((r) => r.done));
   }
 
@@ -161,7 +276,32 @@ export class RecordingService {
 
   stateOf(entry: LiveRecording | undefined): RecordingStateEvent {
     const rec = entry?.recording ?? null;
-    return { recording: rec !== null, enabled: rec !== null, recordingId: rec?.id ?? null, since: rec?.startedAt.toISOString() ?? null };
+    return {
+      recording: rec !== null,
+      enabled: rec !== null,
+      recordingId: rec?.id ?? null,
+      since: rec?.startedAt.toISOString() ?? null,
+      tracks: entry && rec ? this.trackStates(entry) : [],
+    };
+  }
+
+  /** Every producer in the room, and whether its media is being written now (and if not, why). */
+  private trackStates(entry: LiveRecording): RecordingTrackState[] {
+    const states: RecordingTrackState[] = [];
+    for (const peer of entry.room.peers.values()) {
+      for (const producer of peer.producers.values()) {
+        const run = entry.runs.get(producer.id);
+        const state: RecordingTrackState['state'] = run?.writing
+          ? 'recording'
+          : entry.waitingForDisk.has(producer.id)
+            ? 'disk-full'
+            : entry.restarting.has(producer.id)
+              ? 'restarting'
+              : 'starting';
+        states.push({ peerId: peer.id, role: peer.role, displayName: peer.displayName, source: producer.appData.source, state });
+      }
+    }
+    return states;
   }
 
   async state(inspectionId: string): Promise<RecordingStateEvent> {

@@ -10,6 +10,7 @@ import { staffRoute } from '../auth/staff-route';
 import type { InspectionAccess } from '../inspection/inspection-access';
 import { inspectionRoute } from '../inspection/inspection-guard';
 import { Logger } from '../logging/logger';
+import type { DiskGuard } from '../storage/disk-space';
 import { resolveInside } from '../storage/object-keys';
 import type { ObjectStore } from '../storage/object-store';
 import { resolveRange } from './http-range';
@@ -25,7 +26,11 @@ export interface ReplayRouteDeps {
   stagingDir: string;
   /** > 0: uploaded segments are answered with a redirect to a presigned URL (REPLAY_PRESIGNED_SECONDS). */
   presignedSeconds?: number;
+  /** The staging disk's guard, shown on the admin storage view. */
+  disk: Pick<DiskGuard, 'state' | 'freeBytes' | 'lowBytes' | 'minFreeBytes'>;
 }
+
+const MiB = 1024 * 1024;
 
 export function replayRouter(deps: ReplayRouteDeps): express.Router {
   const router = express.Router();
@@ -109,7 +114,11 @@ export function replayRouter(deps: ReplayRouteDeps): express.Router {
   router.get(
     '/admin/storage',
     authed('recording.storage', async (_req, res) => {
-      res.json({ recordings: await deps.replay.storageState() });
+      const { disk } = deps;
+      res.json({
+        disk: { state: disk.state, freeBytes: disk.freeBytes, lowMb: disk.lowBytes / MiB, minFreeMb: disk.minFreeBytes / MiB },
+        recordings: await deps.replay.storageState(),
+      });
     }),
   );
 

@@ -22,18 +22,57 @@ import { assertUuid } from '../storage/object-keys';
 import {
   RecordingConsentEntity,
   RecordingEntity,
+  RecordingGapEntity,
   RecordingTrackEntity,
   ReplayLogEntity,
   SegmentEntity,
   type Recording,
   type RecordingConsent,
+  type RecordingGap,
   type RecordingTrack,
   type ReplayLog,
   type Segment,
 } from './entities';
 
-/** A pause between two segments of one track longer than this is shown as a gap. */
+/** A hole between two segments of one track longer than this that no stored gap covers is 'unexplained'. */
 const GAP_MS = 1000;
+
+/**
+ * The gaps of a recording's timeline: the stored ones (recording_gap, with their causes; one still
+ * open runs to `openEnd`), and any hole between segments of a lane longer than GAP_MS that none of
+ * them covers, as 'unexplained' (recordings from before gaps were stored, or a bug: shown, never
+ * hidden).
+ */
+export function timelineGaps(tracks: TrackView[], stored: RecordingGap[], openEnd: string): TimelineGapView[] {
+  const gaps: TimelineGapView[] = stored.map((g) => ({
+    trackKey: g.trackKey,
+    role: g.role,
+    displayName: g.displayName,
+    source: g.source,
+    from: g.startedAt.toISOString(),
+    to: g.endedAt?.toISOString() ?? openEnd,
+    cause: g.cause,
+  }));
+  const covered = (key: string, from: number, to: number) =>
+    gaps.some((g) => g.trackKey === key && Date.parse(g.from) <= from + GAP_MS && Date.parse(g.to) >= to - GAP_MS);
+  for (const t of tracks) {
+    for (let i = 1; i < t.segments.length; i++) {
+      const prevEnd = Date.parse(t.segments[i - 1]!.endAt);
+      const start = Date.parse(t.segments[i]!.startAt);
+      if (start - prevEnd > GAP_MS && !covered(t.trackKey, prevEnd, start))
+        gaps.push({
+          trackKey: t.trackKey,
+          role: t.role,
+          displayName: t.displayName,
+          source: t.source,
+          from: t.segments[i - 1]!.endAt,
+          to: t.segments[i]!.startAt,
+          cause: 'unexplained',
+        });
+    }
+  }
+  return gaps.sort((a, b) => Date.parse(a.from) - Date.parse(b.from));
+}
 /** One 'segment' log row per viewer and segment in this window (a player sends many ranges). */
 const LOG_WINDOW_MS = 5 * 60_000;
 
@@ -47,6 +86,7 @@ export class ReplayService {
   private readonly recordings: Repository<Recording>;
   private readonly tracks: Repository<RecordingTrack>;
   private readonly segments: Repository<Segment>;
+  private readonly gaps: Repository<RecordingGap>;
   private readonly recentlyLogged = new Map<string, number>();
 
   constructor(
@@ -57,6 +97,7 @@ export class ReplayService {
     this.recordings = db.getRepository(RecordingEntity);
     this.tracks = db.getRepository(RecordingTrackEntity);
     this.segments = db.getRepository(SegmentEntity);
+    this.gaps = db.getRepository(RecordingGapEntity);
     this.inspections = db.getRepository(InspectionEntity);
     this.accounts = db.getRepository(AccountEntity);
     this.participants = db.getRepository(ParticipantSessionEntity);
@@ -152,19 +193,15 @@ export class ReplayService {
       }
     }
     for (const s of segments) tracks.get(s.trackKey)?.segments.push(this.segmentView(recordingId, s));
-    const gaps: TimelineGapView[] = [];
-    for (const t of tracks.values()) {
-      for (let i = 1; i < t.segments.length; i++) {
-        const prevEnd = Date.parse(t.segments[i - 1]!.endAt);
-        const start = Date.parse(t.segments[i]!.startAt);
-        if (start - prevEnd > GAP_MS)
-          gaps.push({ trackKey: t.trackKey, role: t.role, source: t.source, from: t.segments[i - 1]!.endAt, to: t.segments[i]!.startAt });
-      }
-    }
     const startAt = segments.length ? Math.min(...segments.map((s) => s.startedAt.getTime())) : recording.startedAt.getTime();
     const endAt = segments.length
       ? Math.max(...segments.map((s) => s.endedAt.getTime()))
       : (recording.endedAt ?? recording.startedAt).getTime();
+    const gaps = timelineGaps(
+      [...tracks.values()],
+      await this.gaps.find({ where: { recordingId }, order: { startedAt: 'ASC' } }),
+      (recording.endedAt ?? new Date(Math.max(endAt, Date.now()))).toISOString(),
+    );
     const [view] = await this.inspectionService.views([inspection]);
     await this.logReplay(account, inspection.id, recordingId, null, 'timeline');
     return {

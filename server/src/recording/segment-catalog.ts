@@ -8,13 +8,22 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DataSource, ObjectLiteral, Repository } from 'typeorm';
-import { In } from 'typeorm';
-import type { MediaSource, Role } from '@cloudship/shared';
+import { In, IsNull } from 'typeorm';
+import type { GapCause, MediaSource, Role } from '@cloudship/shared';
 import { Logger } from '../logging/logger';
 import { digestFile } from '../storage/file-digest';
 import { resolveInside, segmentKey } from '../storage/object-keys';
 import { probeDuration, readSegmentList, repairSegment } from './ffmpeg';
-import { RecordingEntity, RecordingTrackEntity, SegmentEntity, type Recording, type RecordingTrack, type Segment } from './entities';
+import {
+  RecordingEntity,
+  RecordingGapEntity,
+  RecordingTrackEntity,
+  SegmentEntity,
+  type Recording,
+  type RecordingGap,
+  type RecordingTrack,
+  type Segment,
+} from './entities';
 
 const logger = new Logger('segment-catalog');
 
@@ -27,6 +36,19 @@ function rowReader<T extends ObjectLiteral>(repo: Repository<T>): RowReader<T> {
   return Object.freeze(Object.fromEntries(READS.map((m) => [m, repo[m].bind(repo)]))) as unknown as RowReader<T>;
 }
 
+/**
+ * The logical track of a participant's source: role, identity (crew link or account, not the
+ * participant row, which a rejoin after the grace or a server restart renews) and source. Every
+ * run of it, across rejoins and restarts, writes to the one lane.
+ */
+export function logicalTrackKey(role: Role, identityKey: string, source: MediaSource): string {
+  const identity = identityKey.slice(identityKey.indexOf(':') + 1);
+  return `${role}-${identity}-${source}`.toLowerCase();
+}
+
+/** Which logical track a gap is on (the columns a gap row repeats from its track). */
+export type GapTrack = Pick<RecordingTrack, 'recordingId' | 'trackKey' | 'role' | 'displayName' | 'source'>;
+
 /** A track run's row with the inspection it records: segment object keys name the inspection. */
 export type CatalogTrack = Readonly<RecordingTrack> & { readonly inspectionId: string };
 
@@ -34,7 +56,8 @@ export type CatalogTrack = Readonly<RecordingTrack> & { readonly inspectionId: s
 export interface NewTrack {
   id: string;
   recording: Recording;
-  participant: { id: string; role: Role; displayName: string };
+  /** `identityKey`: `crew:<link>` or `account:<id>`, what the logical track is keyed by. */
+  participant: { id: string; role: Role; displayName: string; identityKey: string };
   kind: 'audio' | 'video';
   source: MediaSource;
   codec: string;
@@ -51,8 +74,16 @@ export class SegmentCatalog {
   private readonly recordingRows: Repository<Recording>;
   private readonly trackRows: Repository<RecordingTrack>;
   private readonly segmentRows: Repository<Segment>;
+  private readonly gapRows: Repository<RecordingGap>;
+  readonly gaps: RowReader<RecordingGap>;
   /** Registration is serialised per track key so indexes stay dense and unique. */
   private chain: Promise<unknown> = Promise.resolve();
+  /**
+   * Segment files turned away instead of registered, since start-up (each also a WARN line):
+   * 'empty' (0 bytes, removed), 'unreadable' (kept on disk). /metrics:
+   * cloudship_recording_segments_rejected_total{reason}.
+   */
+  readonly rejected = { empty: 0, unreadable: 0 };
 
   constructor(
     db: DataSource,
@@ -62,6 +93,8 @@ export class SegmentCatalog {
     this.recordingRows = db.getRepository(RecordingEntity);
     this.trackRows = db.getRepository(RecordingTrackEntity);
     this.segmentRows = db.getRepository(SegmentEntity);
+    this.gapRows = db.getRepository(RecordingGapEntity);
+    this.gaps = rowReader(this.gapRows);
     this.recordings = rowReader(this.recordingRows);
     this.tracks = rowReader(this.trackRows);
     this.segments = rowReader(this.segmentRows);
@@ -73,9 +106,26 @@ export class SegmentCatalog {
     return next;
   }
 
-  /** The inspection's recording that is still live (its room came back after a worker restart), if any. */
+  /**
+   * The inspection's recording to go on with, if any: one still live (its room came back after a
+   * worker restart), or one the server's death interrupted (recoverInterrupted), which becomes live
+   * again, so that the outage is a gap in one recording rather than a second recording.
+   */
   async continueRecording(inspectionId: string): Promise<Recording | null> {
-    return this.recordingRows.findOneBy({ inspectionId, state: 'live' });
+    const live = await this.recordingRows.findOneBy({ inspectionId, state: 'live' });
+    if (live) return live;
+    const interrupted = await this.recordingRows.findOne({
+      where: { inspectionId, state: 'interrupted', endReason: 'server-restart' },
+      order: { startedAt: 'DESC' },
+    });
+    if (!interrupted) return null;
+    const r = await this.recordingRows.update(
+      { id: interrupted.id, state: 'interrupted' },
+      { state: 'live', endedAt: null, endReason: null },
+    );
+    if (!r.affected) return null;
+    logger.info('continueRecording() | interrupted -> live, after the server restart', { recordingId: interrupted.id, inspectionId });
+    return { ...interrupted, state: 'live', endedAt: null, endReason: null };
   }
 
   /** A new live recording of the inspection, started by `by` (null: started with the room). */
@@ -92,12 +142,56 @@ export class SegmentCatalog {
     });
   }
 
-  /** live -> stopped (a recording that is no longer live is left as it is). */
+  /**
+   * live -> stopped (a recording that is no longer live is left as it is). Gaps still open end
+   * with it: a participant who lost the connection and never came back has a gap to the end; one
+   * who left, or stopped a source, simply has no more media (no gap).
+   */
   async finishRecording(recordingId: string, by: string | null, reason: string): Promise<void> {
+    const now = new Date();
     await this.recordingRows.update(
       { id: recordingId, state: 'live' },
-      { state: 'stopped', endedAt: new Date(), stoppedBy: by, endReason: reason.slice(0, 64) },
+      { state: 'stopped', endedAt: now, stoppedBy: by, endReason: reason.slice(0, 64) },
     );
+    await this.closeOpenGaps(recordingId, now);
+  }
+
+  /**
+   * Opens a gap on a logical track at `from` (the end of its last media), unless one is open on it
+   * already (the first cause is the one that stopped the media). The next run of the track closes it.
+   */
+  async openGap(track: GapTrack, cause: GapCause, from: Date): Promise<void> {
+    const open = await this.gapRows.findOneBy({ recordingId: track.recordingId, trackKey: track.trackKey, endedAt: IsNull() });
+    if (open) return;
+    await this.gapRows.save({
+      id: crypto.randomUUID(),
+      recordingId: track.recordingId,
+      trackKey: track.trackKey,
+      role: track.role,
+      displayName: track.displayName.slice(0, 80),
+      source: track.source,
+      cause,
+      startedAt: from,
+      endedAt: null,
+    });
+    logger.info(`openGap() | ${track.trackKey}: no media since ${from.toISOString()} (${cause})`, { recordingId: track.recordingId });
+  }
+
+  /** Media of the track is written again from `at`: its open gap ends there. */
+  async closeGap(recordingId: string, trackKey: string, at: Date): Promise<void> {
+    await this.gapRows.update({ recordingId, trackKey, endedAt: IsNull() }, { endedAt: at });
+  }
+
+  private async closeOpenGaps(recordingId: string, at: Date): Promise<void> {
+    // Those two causes mean the media ended by someone's choice: not a gap when nothing followed.
+    await this.gapRows.delete({ recordingId, endedAt: IsNull(), cause: In(['participant-left', 'source-stopped']) });
+    await this.gapRows.update({ recordingId, endedAt: IsNull() }, { endedAt: at });
+  }
+
+  /** When the last media of a logical track ended (its latest segment), if it has any. */
+  async lastMediaEnd(recordingId: string, trackKey: string): Promise<Date | null> {
+    const last = await this.segmentRows.findOne({ where: { recordingId, trackKey }, order: { endedAt: 'DESC' } });
+    return last?.endedAt ?? null;
   }
 
   /** The row of a track run whose recorder has started: state 'recording' until closeTrack(). */
@@ -105,7 +199,7 @@ export class SegmentCatalog {
     const row = await this.trackRows.save({
       id: t.id,
       recordingId: t.recording.id,
-      trackKey: `${t.participant.role}-${t.participant.id}-${t.source}`.toLowerCase(),
+      trackKey: logicalTrackKey(t.participant.role, t.participant.identityKey, t.source),
       participantId: t.participant.id,
       role: t.participant.role,
       displayName: t.participant.displayName.slice(0, 80),
@@ -141,7 +235,16 @@ export class SegmentCatalog {
       if (await this.segmentRows.findOneBy({ trackId: track.id, localPath: rel })) return null;
       const stat = await fs.promises.stat(file).catch(() => null);
       if (!stat || stat.size === 0) {
-        await fs.promises.rm(file, { force: true });
+        // Never dropped silently: logged and counted. An empty file holds no media and goes; one
+        // that cannot even be stat'ed is left where it is for someone to look at.
+        if (stat) {
+          this.rejected.empty++;
+          logger.warn('register() | empty segment not registered, file removed', { trackId: track.id, name, sizeBytes: 0 });
+          await fs.promises.rm(file, { force: true });
+        } else {
+          this.rejected.unreadable++;
+          logger.warn('register() | unreadable segment not registered, left on disk', { trackId: track.id, name, sizeBytes: null });
+        }
         return null;
       }
       const digest = await digestFile(file);
@@ -205,7 +308,17 @@ export class SegmentCatalog {
       if (await this.segmentRows.findOneBy({ trackId: track.id, localPath: path.join(track.dir, name) })) continue;
       const duration = (await repairSegment(file)) ? await probeDuration(file) : null;
       if (duration === null || duration <= 0) {
-        logger.warn('registerLeftovers() | unreadable leftover kept on disk, not registered', { trackId: track.id, name });
+        // Counted, and said with its size. A 0-byte one (ffmpeg died as it opened it) holds nothing
+        // and goes, as in register(); any other stays on disk: it may hold media ffmpeg cannot read.
+        const sizeBytes = fs.statSync(file, { throwIfNoEntry: false })?.size ?? null;
+        if (sizeBytes === 0) {
+          this.rejected.empty++;
+          logger.warn('registerLeftovers() | empty leftover not registered, file removed', { trackId: track.id, name, sizeBytes });
+          fs.rmSync(file, { force: true });
+        } else {
+          this.rejected.unreadable++;
+          logger.warn('registerLeftovers() | unreadable leftover kept on disk, not registered', { trackId: track.id, name, sizeBytes });
+        }
         continue;
       }
       if (await this.register(track, name, mediaEnd, mediaEnd + duration)) count++;
@@ -227,6 +340,10 @@ export class SegmentCatalog {
       const inspectionId = ofTrack.get(track.recordingId);
       if (inspectionId) segments += await this.registerLeftovers({ ...track, inspectionId });
       await this.endTrack(track, 'interrupted', track.startedAt);
+      // The server died with this track recording: its media stops at the last segment written.
+      // The recording goes on when the room is live again (continueRecording), closing the gap.
+      const from = (await this.lastMediaEnd(track.recordingId, track.trackKey)) ?? track.startedAt;
+      await this.openGap(track, 'server-restart', from);
     }
     const live = await this.recordingRows.findBy({ state: 'live' });
     for (const rec of live) {

@@ -2,7 +2,7 @@
 // and their upload state lives in the segment table (uploadState, attempts, lastError,
 // nextAttemptAt, localPath), which is what the replay API and the storage view show.
 import type { DataSource, Repository } from 'typeorm';
-import { In, LessThanOrEqual } from 'typeorm';
+import { In, LessThanOrEqual, MoreThan } from 'typeorm';
 import type { UploadItem, UploadSource } from '../storage/upload-queue';
 import { SegmentEntity, type Segment } from './entities';
 
@@ -45,6 +45,12 @@ export class SegmentUploadSource implements UploadSource {
 
   async markFailed(id: string, attempts: number, error: string, nextAttemptAt: Date): Promise<void> {
     await this.segments.update({ id }, { uploadState: 'failed', attempts, lastError: error.slice(0, 300), nextAttemptAt });
+  }
+
+  /** The store is back (UploadQueue): failed segments waiting out their backoff are due at `now`, attempts kept. */
+  async retryNow(now: Date): Promise<number> {
+    const r = await this.segments.update({ uploadState: 'failed', nextAttemptAt: MoreThan(now) }, { nextAttemptAt: now });
+    return r.affected ?? 0;
   }
 
   async resetInterrupted(): Promise<{ interrupted: number; waiting: number }> {

@@ -104,6 +104,12 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   get stopped(): boolean {
     return this.stopping !== null;
   }
+  /** ffmpeg exited before anyone asked it to (killed, crashed, a full disk): the owner restarts it. */
+  died = false;
+  /** The end of ffmpeg's stderr when it died: why (e.g. "No space left on device"). */
+  get lastError(): string {
+    return this.stderrTail;
+  }
   private port = 0;
   private exited: Promise<void> = Promise.resolve();
   /** Wall clock of media time 0: when the consumer was resumed (its first packet follows at once). */
@@ -307,6 +313,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
       );
     this.scanList();
     const expected = this.stopped;
+    this.died = !expected;
     const error =
       expected && (code === 0 || code === 255)
         ? null

@@ -1,12 +1,15 @@
 // One run of one track's recorder: a producer recorded by one TrackRecorder (one ffmpeg) into its
 // own directory, with its recording_track row, from start() until the recorder has ended and every
-// segment it wrote is registered. A reconnection (a new producer) or a new resolution makes a new
-// run of the same track; RecordingService decides when runs start, a run only looks after itself.
+// segment it wrote is registered. A reconnection (a new producer), a new resolution or a recorder
+// that died makes a new run of the same logical track; RecordingService decides when runs start, a
+// run only looks after itself. Gaps are its bookkeeping too: when a run ends and media of the track
+// is expected again, it opens a gap with the cause (endCause()); the next run closes it when its
+// media starts.
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Producer, Router } from 'mediasoup/node/lib/types';
 import type { Limit } from 'p-limit';
-import type { MediaSource } from '@cloudship/shared';
+import type { GapCause, LeaveReason, MediaSource } from '@cloudship/shared';
 import { SafeEmitter } from '../lib/safe-emitter';
 import { Logger, type LogContext } from '../logging/logger';
 import type { Peer } from '../session/peer';
@@ -16,12 +19,26 @@ import { TrackRecorder, type ClosedSegment } from './track-recorder';
 
 const logger = new Logger('recording');
 
+/** A peer that left: what the gap in its tracks is called (null: the room ended, so does the recording). */
+const LEAVE_CAUSE: Record<LeaveReason, GapCause | null> = {
+  'connection-lost': 'network',
+  left: 'participant-left',
+  'server-restart': 'server-restart',
+  'taken-over': 'device-change',
+  'media-server-restarted': 'worker-restart',
+  'inspection-ended': null,
+  'server-shutdown': null,
+  empty: null,
+};
+
 export interface TrackRunEvents extends Record<string, unknown[]> {
   /**
    * The simulcast layer changed, so the resolution did: this run is ending (each segment keeps
    * one resolution) and the next one should record layer `to` once `done` resolves.
    */
   resolutionChange: [{ from: number; to: number }];
+  /** Media of the track is being written (the recorder started and the track row is open). */
+  writing: [];
   /** The run is over: recorder gone, segments (leftovers included) registered, track row closed. */
   ended: [];
 }
@@ -52,6 +69,9 @@ export class TrackRun extends SafeEmitter<TrackRunEvents> {
   private track: CatalogTrack | null = null;
   private readonly registrations: Promise<unknown>[] = [];
   private readonly ctx: LogContext;
+  /** Why the run was stopped from outside, if it was (null: the recording ends, no gap). */
+  private stopCause: GapCause | null | undefined;
+  private _writing = false;
 
   constructor(private readonly options: TrackRunOptions) {
     super(logger);
@@ -79,6 +99,37 @@ export class TrackRun extends SafeEmitter<TrackRunEvents> {
     return this.recorder.stopped;
   }
 
+  /** Media of the track is being written now. */
+  get writing(): boolean {
+    return this._writing;
+  }
+
+  /** The recorder exited by itself while its producer still sends: the service starts a new run. */
+  get died(): boolean {
+    return this.recorder.died && !this.producer.closed;
+  }
+
+  /** The peer whose producer this run records. */
+  get peer(): Peer {
+    return this.options.peer;
+  }
+
+  /**
+   * Why this run's media stopped, as the cause of the gap that follows; null when no media of the
+   * track is to be expected in this recording any more (the recording or the inspection ended).
+   */
+  endCause(): GapCause | null {
+    if (this.stopCause !== undefined) return this.stopCause;
+    if (this.died) return /no space left|ENOSPC/i.test(this.recorder.lastError) ? 'disk-full' : 'recorder-restart';
+    const { peer } = this.options;
+    if (peer.closed) return peer.leftWith ? LEAVE_CAUSE[peer.leftWith] : null;
+    const closedBy = peer.whyProducerClosed(this.producer.id);
+    if (closedBy) return closedBy;
+    // The router went with its worker before the room closed.
+    if (this.options.router.closed) return 'worker-restart';
+    return 'source-stopped';
+  }
+
   /**
    * Sets the recorder up (queued behind other set-ups) and opens the track row. Never rejects:
    * a run that could not start is stopped, and `done` still resolves.
@@ -90,7 +141,7 @@ export class TrackRun extends SafeEmitter<TrackRunEvents> {
       this.track = await this.options.catalog.openTrack({
         id: this.id,
         recording: this.recording,
-        participant: { id: peer.id, role: peer.role, displayName: peer.displayName },
+        participant: { id: peer.id, role: peer.role, displayName: peer.displayName, identityKey: peer.identity.key },
         kind: producer.kind,
         source: producer.appData.source,
         codec: producer.rtpParameters.codecs[0]!.mimeType,
@@ -98,6 +149,12 @@ export class TrackRun extends SafeEmitter<TrackRunEvents> {
         dir: this.dir,
       });
       if (producer.closed) await this.recorder.stop();
+      else {
+        // Media of the track is written again: the gap before (if any) ends at this run's time 0.
+        await this.options.catalog.closeGap(this.recording.id, this.track.trackKey, this.recorder.startedAt);
+        this._writing = true;
+        this.safeEmit('writing');
+      }
     } catch (e) {
       // A track that ends while its recorder is still being set up (the participant left, the
       // recording or the server is closing) is not a failure: there is nothing to record.
@@ -108,8 +165,13 @@ export class TrackRun extends SafeEmitter<TrackRunEvents> {
     }
   }
 
-  /** Ends the recording of this run: ffmpeg closes its last segment. Idempotent; see `done` for the bookkeeping. */
-  stop(): Promise<void> {
+  /**
+   * Ends the recording of this run: ffmpeg closes its last segment. Idempotent; see `done` for the
+   * bookkeeping. `cause`: why the track's media stops here (the gap that follows), or null when the
+   * recording itself ends; the first stop's cause is kept.
+   */
+  stop(cause: GapCause | null = null): Promise<void> {
+    if (this.stopCause === undefined) this.stopCause = cause;
     return this.recorder.stop();
   }
 
@@ -127,12 +189,13 @@ export class TrackRun extends SafeEmitter<TrackRunEvents> {
     // A new resolution: end this run, so each segment has one resolution; the service starts the
     // next run on the new layer once this one is done.
     logger.info(`resolutionChange | layer ${from} -> ${to}, new segment`, this.ctx);
-    void this.recorder.stop();
+    void this.stop('layer-switch');
     this.safeEmit('resolutionChange', { from, to });
   }
 
   private async onEnded(error: string | null): Promise<void> {
     this.options.producer.observer.off('close', this.onProducerClosed);
+    this._writing = false;
     try {
       const track = this.track;
       if (track) {
@@ -141,6 +204,12 @@ export class TrackRun extends SafeEmitter<TrackRunEvents> {
         await Promise.all(this.registrations);
         await catalog.registerLeftovers(track, this.recorder.reported).catch((e) => logger.error('ended | leftovers', this.ctx, e));
         await catalog.closeTrack(track);
+        // The gap opens where the track's media ends (its last segment), with why.
+        const cause = this.endCause();
+        if (cause) {
+          const from = (await catalog.lastMediaEnd(track.recordingId, track.trackKey)) ?? this.recorder.startedAt;
+          await catalog.openGap(track, cause, from);
+        }
       }
       if (error) logger.warn('ended | track recorder failed', { ...this.ctx }, new Error(error));
     } catch (e) {

@@ -27,6 +27,8 @@ export interface PeerIdentity {
 }
 
 export type Direction = 'send' | 'recv';
+/** Why the server closed a peer's media while the peer stays (see Peer.closeMedia). */
+export type MediaCloseReason = 'rejoin' | 'device-change';
 
 export interface TransportEntry {
   transport: WebRtcTransport;
@@ -207,9 +209,24 @@ export class Peer {
     consumer.observer.once('close', () => this.#consumers.delete(consumer.id));
   }
 
-  /** Drops every transport (and so its producers/consumers), e.g. before a rejoin sets up anew. */
-  closeMedia(): void {
+  /** Why the producers of the last closeMedia() closed, by producer id (the recording's gap cause). */
+  readonly #mediaClosedFor = new Map<string, MediaCloseReason>();
+
+  /** Why this producer was closed by the server with the peer's other media, if it was. */
+  whyProducerClosed(producerId: string): MediaCloseReason | undefined {
+    return this.#mediaClosedFor.get(producerId);
+  }
+
+  /**
+   * Drops every transport (and so its producers/consumers): before a rejoin sets up anew
+   * ('rejoin'), when another device takes the seat over ('device-change'), or as the peer leaves.
+   */
+  closeMedia(why?: MediaCloseReason): void {
+    this.#mediaClosedFor.clear();
+    if (why) for (const id of this.#producers.keys()) this.#mediaClosedFor.set(id, why);
     for (const { transport } of this.#transports.values()) transport.close();
+    // Producers adopted from elsewhere (a PlainTransport: tests, benchmarks) are not on those transports.
+    for (const producer of [...this.#producers.values()]) if (!producer.closed) producer.close();
     this.#transports.clear();
     this.#producers.clear();
     this.#consumers.clear();

@@ -267,7 +267,7 @@ export class Room extends EventEmitter<RoomEvents> {
 
   /** The same participant on a new connection: the old one is gone, in its grace, or a second tab. */
   private rejoin(peer: Peer, channel: PeerChannel, req: JoinRequest): { peer: Peer; result: JoinResult } {
-    peer.closeMedia(); // the others' consumers of it close too ('consumer.closed')
+    peer.closeMedia('rejoin'); // the others' consumers of it close too ('consumer.closed')
     const previous = peer.rebind(channel, req.displayName, req.rtpCapabilities);
     if (previous !== channel) previous.disconnect();
     this.log.info('join() | participant rejoined', this.ctx(peer));
@@ -278,7 +278,7 @@ export class Room extends EventEmitter<RoomEvents> {
   private async takeOver(peer: Peer, channel: PeerChannel, req: JoinRequest): Promise<{ peer: Peer; result: JoinResult }> {
     const previousStay = peer.stayId;
     const previousDevice = peer.device;
-    peer.closeMedia();
+    peer.closeMedia('device-change');
     const previous = peer.rebind(channel, req.displayName, req.rtpCapabilities, req.device);
     previous.notify('session.replaced', { reason: 'taken-over' });
     previous.disconnect();

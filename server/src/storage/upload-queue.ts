@@ -4,11 +4,12 @@
 // UploadSource, so a restart picks up where the last run stopped. The queue owns the rules: how
 // many uploads at once, the backoff between attempts, and that a local file is deleted only after
 // the store confirms it holds the same bytes (size, ETag = MD5 or multipart ETag, and our SHA-256
-// in the metadata).
+// in the metadata). It also keeps whether the store takes uploads: while it does not, one upload at
+// a time probes it; the first that gets through makes the whole backlog due again at once.
 import fs from 'node:fs';
 import { Logger } from '../logging/logger';
 import { digestFile, storeConfirms, type LocalDigest, type StoredObject } from './file-digest';
-import { resolveInside } from './object-keys';
+import { assertSafeKey, resolveInside } from './object-keys';
 
 const logger = new Logger('upload-queue');
 
@@ -47,6 +48,11 @@ export interface UploadSource {
    * mid-upload) become 'pending' again. Returns how many, and how many are waiting in all.
    */
   resetInterrupted(): Promise<{ interrupted: number; waiting: number }>;
+  /**
+   * The store is back after failures: failed items waiting out their backoff become due at `now`
+   * (attempts kept). Returns how many. A source without it leaves its items on their backoff.
+   */
+  retryNow?(now: Date): Promise<number>;
 }
 
 /** The slice of the object store the queue needs (ObjectStore in object-store.ts). */
@@ -87,6 +93,13 @@ export class UploadQueue {
   private started = false;
   private closed = false;
   private bucketReady = false;
+  /**
+   * Whether the last upload that reached the store got through. While it did not, at most one
+   * upload (a probe) is in flight and the others wait out their own backoff: a store that is down
+   * is not hammered by the whole backlog. A failure that is the item's own (its file changed, the
+   * store answered other bytes) says nothing about the store and leaves this as it is.
+   */
+  private storeHealthy = true;
 
   constructor(
     private readonly store: UploadTarget,
@@ -146,7 +159,7 @@ export class UploadQueue {
     const first = this.turn++ % Math.max(n, 1);
     for (let i = 0; i < n; i++) {
       const source = this.sources[(first + i) % n]!;
-      const free = this.concurrency - this.active.size;
+      const free = this.limit() - this.active.size;
       if (free <= 0 || this.closed) return;
       // Items started a moment ago may not be marked 'uploading' yet and come back as due: ask for
       // that many more, and skip them.
@@ -154,17 +167,29 @@ export class UploadQueue {
       const due = await source.due(free + mine, new Date(this.now()));
       for (const item of due) {
         const key = `${source.name}:${item.id}`;
-        if (this.closed || this.active.size >= this.concurrency || this.active.has(key)) continue;
+        if (this.closed || this.active.size >= this.limit() || this.active.has(key)) continue;
         const job = this.upload(source, item)
           .catch((e) => logger.error('upload() | failed outside an attempt', { source: source.name, id: item.id }, e))
-          .finally(() => this.active.delete(key));
+          .finally(() => {
+            this.active.delete(key);
+            // A slot is free: fill it now, not at the next poll, so a backlog drains at the store's
+            // pace. Not while the store is down: the next probe waits for the poll or a kick.
+            if (this.storeHealthy) void this.kick();
+          });
         this.active.set(key, { source, job });
       }
     }
   }
 
+  /** Uploads at once: `concurrency`, or one probe while the store does not take uploads. */
+  private limit(): number {
+    return this.storeHealthy ? this.concurrency : 1;
+  }
+
   private async upload(source: UploadSource, item: UploadItem): Promise<void> {
     const ctx = { source: source.name, id: item.id, key: item.objectKey, attempt: item.attempts + 1 };
+    // Set while the store is asked: a failure then is the store's (down, refusing), not the item's.
+    let asking = false;
     try {
       await source.markUploading(item.id);
       if (!item.localPath) throw new Error('no local file');
@@ -173,6 +198,9 @@ export class UploadQueue {
       // The file must still be what was hashed when it was staged: never upload silently changed
       // bytes under the recorded hash.
       if (local.sha256 !== item.sha256 || local.size !== item.sizeBytes) throw new Error('local file differs from its recorded hash');
+      // A key the store client would refuse is this item's failure too, not the store's.
+      assertSafeKey(item.objectKey);
+      asking = true;
       if (!this.bucketReady) {
         await this.store.ensureBucket();
         this.bucketReady = true;
@@ -181,7 +209,9 @@ export class UploadQueue {
       const before = await this.store.head(item.objectKey);
       if (!before || !storeConfirms(before, local)) await this.store.putFile(item.objectKey, file, local, item.contentType);
       const stored = await this.store.head(item.objectKey);
+      asking = false;
       if (!stored || !storeConfirms(stored, local)) throw new Error(`store did not confirm the upload (size ${stored?.size ?? 'none'})`);
+      if (!this.storeHealthy) await this.storeReturned(ctx);
       await source.markUploaded(item.id, item.attempts + 1, new Date(this.now()));
       // Only now: the row no longer names the file, and the store holds its bytes. A reader that
       // opened it before keeps its descriptor.
@@ -193,6 +223,10 @@ export class UploadQueue {
       const message = e instanceof Error ? e.message : String(e);
       // Checked again before the next attempt: the store may come back without the bucket.
       this.bucketReady = false;
+      if (asking && this.storeHealthy) {
+        this.storeHealthy = false;
+        logger.warn('upload() | store not answering: one upload at a time until one gets through', ctx);
+      }
       await source
         .markFailed(item.id, attempts, message.slice(0, 300), new Date(this.now() + delay))
         .catch((err) => logger.error('upload() | could not record the failure', ctx, err));
@@ -200,7 +234,30 @@ export class UploadQueue {
     }
   }
 
-  /** Resolves when nothing is uploading (items may still wait for a retry). */
+  /**
+   * An upload got through after failures: the store is back. Every item still waiting out its
+   * backoff (which grows to retryMaxMs during a long outage) is made due now, so the backlog goes
+   * up right away at `concurrency`, each success pulling the next, instead of trickling in as each
+   * backoff runs out. The attempts are kept: an item that fails again backs off from where it was.
+   */
+  private async storeReturned(ctx: Record<string, unknown>): Promise<void> {
+    this.storeHealthy = true;
+    const now = new Date(this.now());
+    let due = 0;
+    for (const source of this.sources) {
+      if (!source.retryNow) continue;
+      due += await source.retryNow(now).catch((e) => {
+        logger.error('storeReturned() | could not make failed uploads due', { source: source.name }, e);
+        return 0;
+      });
+    }
+    logger.info('storeReturned() | store answering again: waiting uploads due now', { ...ctx, due });
+  }
+
+  /**
+   * Resolves when nothing is uploading (items may still wait for a retry). While the store takes
+   * uploads each one that ends starts the next due one, so this also waits out the due backlog.
+   */
   async idle(): Promise<void> {
     while (this.active.size || this.scanning) await Promise.allSettled([this.scanning, ...[...this.active.values()].map((a) => a.job)]);
   }

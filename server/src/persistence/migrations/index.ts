@@ -8,6 +8,8 @@ import { FieldPosition1764400000000 } from './1764400000000-field-position';
 import { Initial1764200000000 } from './1764200000000-initial';
 import { InspectionRecord1764300000000 } from './1764300000000-inspection-record';
 import { Recording1764300300000 } from './1764300300000-recording';
+import { RecordingGaps1764800000000 } from './1764800000000-recording-gaps';
+import { ServerHeartbeat1764810000000 } from './1764810000000-server-heartbeat';
 
 export const MIGRATIONS = [
   Initial1764200000000,
@@ -17,4 +19,6 @@ export const MIGRATIONS = [
   EvidenceUpload1764500000000,
   CoSurveyor1764600000000,
   AccountState1764700000000,
+  RecordingGaps1764800000000,
+  ServerHeartbeat1764810000000,
 ];

@@ -1,0 +1,138 @@
+// Gaps are facts (issue 12): a recorder that dies is restarted at once and the recording says so.
+// Real server, worker, ffmpeg and s3rver; the crew's media is a real-time RTP clip. Asserted on the
+// recording afterwards: the camera's recorded seconds against the seconds sent, the gap with its
+// cause on the one camera lane, and the state the room was told while the recorder was down.
+import fs from 'node:fs';
+import path from 'node:path';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import type { RecordingStateEvent } from '@cloudship/shared';
+import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
+import { connect, ok, type SignalingClient } from '../helpers/signaling-client';
+import { decodeCheck, ffmpegProcessesMentioning, publishPlain, sha256, syntheticClip, until } from '../helpers/recording';
+
+jest.setTimeout(240_000);
+
+const sockets: SignalingClient[] = [];
+let server: TestServer | null = null;
+
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.close();
+  await server?.stop();
+  server = null;
+});
+
+async function liveCrew(s: TestServer) {
+  const adminCookie = await s.signIn(ADMIN.username, ADMIN.password);
+  const inspection = await s.createInspection(adminCookie);
+  const { token } = await s.crewLink(adminCookie, inspection.id);
+  const crew = await connect(s.url, { crewToken: token });
+  sockets.push(crew);
+  const { routerRtpCapabilities } = ok(await crew.request('room.getCapabilities', {}));
+  const joined = ok(await crew.request('room.join', { displayName: 'crew', device: 'jest', rtpCapabilities: routerRtpCapabilities }));
+  const state = await crew.next('recording.state', (e) => e.recording);
+  const room = s.rooms.get(inspection.id)!;
+  return { crew, token, inspection, room, peer: room.peers.get(joined.participantId)!, recordingId: state.recordingId!, adminCookie };
+}
+
+const allWritten = (e: RecordingStateEvent) => e.recording && e.tracks.length === 2 && e.tracks.every((t) => t.state === 'recording');
+
+test("a recorder's ffmpeg killed mid-recording is restarted at once: one camera lane, one 'recorder-restart' gap, seconds kept", async () => {
+  server = await startTestServer({ RECORDING_SEGMENT_SECONDS: '2' });
+  const s = server;
+  const { crew, room, peer, recordingId, adminCookie, inspection } = await liveCrew(s);
+  const clip = syntheticClip(30);
+  const publisher = await publishPlain(room, peer);
+  await crew.next('recording.state', allWritten, { timeoutMs: 30_000 });
+
+  const SENT_SECONDS = 16;
+  const sending = publisher.send(clip, SENT_SECONDS).done;
+  const camera = await until(async () => {
+    const tracks = await s.recording.catalog.tracks.findBy({ recordingId, source: 'camera', state: 'recording' });
+    const t = tracks[0];
+    return t && (await s.recording.catalog.segments.countBy({ trackId: t.id })) >= 2 ? t : null;
+  }, 'two camera segments');
+  // The camera's ffmpeg: the recorder process whose working directory is the camera run's.
+  const runDir = path.join(s.recording.catalog.stagingDir, camera.dir);
+  const pid = ffmpegProcessesMentioning(s.dataDir).find((p) => fs.readlinkSync(`/proc/${p}/cwd`) === runDir);
+  expect(pid).toBeDefined();
+  const waitDown = crew.next('recording.state', (e) => e.tracks.some((t) => t.source === 'camera' && t.state !== 'recording'));
+  process.kill(pid!, 'SIGKILL');
+  // The room is told the camera is not being written, then that it is again.
+  const down = await waitDown;
+  expect(down.recording).toBe(true);
+  await crew.next('recording.state', allWritten, { timeoutMs: 15_000 });
+  expect(await sending).toBe(0);
+  await s.recording.service.stop(inspection.id, null);
+  publisher.close();
+  const segments = await until(
+    async () => {
+      const all = await s.recording.catalog.segments.findBy({ recordingId });
+      return all.length > 0 && all.every((x) => x.uploadState === 'uploaded') ? all : null;
+    },
+    'every segment uploaded',
+    120_000,
+  );
+  expect(ffmpegProcessesMentioning(s.dataDir)).toEqual([]);
+
+  const tl = await s.api('GET', `/api/recordings/${recordingId}/timeline`, { cookie: adminCookie });
+  expect(tl.status).toBe(200);
+  const lanes = tl.body.tracks as Array<{ trackKey: string; source: string; segments: Array<{ index: number; durationMs: number }> }>;
+  expect(lanes.map((l) => l.source).sort()).toEqual(['camera', 'microphone']); // the restart continues the lane
+  const cameraLane = lanes.find((l) => l.source === 'camera')!;
+  expect(cameraLane.segments.map((x) => x.index)).toEqual(cameraLane.segments.map((_, i) => i));
+  const gaps = tl.body.gaps as Array<{ trackKey: string; cause: string; from: string; to: string }>;
+  expect(gaps.map((g) => [g.trackKey === cameraLane.trackKey, g.cause])).toEqual([[true, 'recorder-restart']]);
+  const lostMs = Date.parse(gaps[0]!.to) - Date.parse(gaps[0]!.from);
+  console.log(`recorder restart: camera gap ${lostMs} ms`);
+  expect(lostMs).toBeLessThan(2_000);
+  // Recorded seconds of each lane against the seconds sent (the recording started before the
+  // sender and stopped after it): within 1.5 s plus the restart's gap.
+  for (const lane of lanes) {
+    const recorded = lane.segments.reduce((n, x) => n + x.durationMs, 0) / 1000;
+    expect(recorded).toBeGreaterThan(SENT_SECONDS - 1.5 - (lane === cameraLane ? lostMs / 1000 : 0));
+    expect(recorded).toBeLessThan(SENT_SECONDS + 1.5);
+  }
+  // Every segment in the store, hash-matching and decodable.
+  const tmp = fs.mkdtempSync(path.join(s.dataDir, 'check-'));
+  for (const x of segments) {
+    const r = await s.recording.store.client.send(new GetObjectCommand({ Bucket: s.recording.store.bucket, Key: x.objectKey }));
+    const bytes = Buffer.from(await r.Body!.transformToByteArray());
+    expect(sha256(bytes)).toBe(x.sha256);
+    const file = path.join(tmp, `${x.id}.webm`);
+    fs.writeFileSync(file, bytes);
+    expect(decodeCheck(file).errors).toBe('');
+  }
+});
+
+test('a reconnection within the grace continues the same lanes, with one gap per track named for it', async () => {
+  server = await startTestServer({ RECORDING_SEGMENT_SECONDS: '2' });
+  const s = server;
+  const { crew, token, room, peer, recordingId, adminCookie, inspection } = await liveCrew(s);
+  const clip = syntheticClip(30);
+  const first = await publishPlain(room, peer);
+  await crew.next('recording.state', allWritten, { timeoutMs: 30_000 });
+  expect(await first.send(clip, 5).done).toBe(0);
+  // The phone's signalling drops and comes back on a new socket with the same link, within the
+  // grace: the same participant rejoins, and the server closes its old media.
+  crew.close();
+  await until(() => room.peers.get(peer.id)?.inGrace, 'the crew in its grace');
+  const again = await connect(s.url, { crewToken: token });
+  sockets.push(again);
+  const { routerRtpCapabilities } = ok(await again.request('room.getCapabilities', {}));
+  const joined = ok(await again.request('room.join', { displayName: 'crew', device: 'jest', rtpCapabilities: routerRtpCapabilities }));
+  expect(joined.participantId).toBe(peer.id);
+  await until(async () => (await s.recording.catalog.gaps.countBy({ recordingId })) === 2, 'a gap on both tracks');
+  const second = await publishPlain(room, room.peers.get(peer.id)!);
+  await again.next('recording.state', allWritten, { timeoutMs: 30_000 });
+  expect(await second.send(clip, 4).done).toBe(0);
+  await s.recording.service.stop(inspection.id, null);
+  second.close();
+  const tl = await s.api('GET', `/api/recordings/${recordingId}/timeline`, { cookie: adminCookie });
+  const lanes = tl.body.tracks as Array<{ trackKey: string }>;
+  expect(lanes).toHaveLength(2);
+  const gaps = tl.body.gaps as Array<{ trackKey: string; cause: string; to: string }>;
+  expect(gaps.map((g) => g.cause)).toEqual(['rejoin', 'rejoin']);
+  expect(new Set(gaps.map((g) => g.trackKey))).toEqual(new Set(lanes.map((l) => l.trackKey)));
+  // Closed by the second run's media, not left to run to the recording's end.
+  expect((await s.recording.catalog.gaps.findBy({ recordingId })).every((g) => g.endedAt !== null)).toBe(true);
+});
