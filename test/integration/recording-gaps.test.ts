@@ -135,4 +135,10 @@ test('a reconnection within the grace continues the same lanes, with one gap per
   expect(new Set(gaps.map((g) => g.trackKey))).toEqual(new Set(lanes.map((l) => l.trackKey)));
   // Closed by the second run's media, not left to run to the recording's end.
   expect((await s.recording.catalog.gaps.findBy({ recordingId })).every((g) => g.endedAt !== null)).toBe(true);
+  // The printable report lists them, with their cause, in both languages.
+  const report = await s.api('GET', `/api/inspections/${inspection.id}/report.html`, { cookie: adminCookie });
+  expect(report.status).toBe(200);
+  const html = String(report.body);
+  expect(html.match(/<tr data-cause="rejoin">/g)).toHaveLength(2);
+  expect(html).toContain('重新连接 <span class="en">reconnected</span>');
 });

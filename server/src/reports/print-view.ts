@@ -2,7 +2,8 @@
 // findings and evidence thumbnails, conclusion, acknowledgement, and the savings estimate with the
 // values, sources, profile and model version it used. The same HTML is printed to PDF (pdf.ts);
 // there the images are inlined as data: URLs because headless Chromium has no session cookie.
-import type { ChecklistItemView, EvidenceView, InspectionRecordView, SavingsInputKey } from '@cloudship/shared';
+import type { ChecklistItemView, EvidenceView, GapCause, InspectionRecordView, SavingsInputKey } from '@cloudship/shared';
+import type { RecordingGap } from '../recording/entities';
 import { renderedPageCsp } from '../lib/csp';
 import { formatCny, formatTonnes } from './report-totals';
 
@@ -46,6 +47,35 @@ export interface PrintOptions {
   /** Image source for a photo: its API URL for the browser, a data: URL for the PDF. */
   imageSrc(e: EvidenceView): string;
   names: Map<string, string>;
+  /** The recordings' gaps, each with its cause (recording_gap). */
+  gaps?: RecordingGap[];
+}
+
+const GAP_CAUSE: Record<GapCause, [string, string]> = {
+  network: ['网络中断', 'connection lost'],
+  rejoin: ['重新连接', 'reconnected'],
+  'device-change': ['更换手机', 'phone changed'],
+  'worker-restart': ['媒体服务重启', 'media server restarted'],
+  'server-restart': ['服务器重启', 'server restarted'],
+  'recorder-restart': ['录制进程重启', 'recorder restarted'],
+  'disk-full': ['磁盘已满', 'disk full'],
+  'layer-switch': ['分辨率切换', 'resolution change'],
+  'source-stopped': ['摄像头或麦克风关闭', 'camera or microphone off'],
+  'participant-left': ['参与者离开', 'participant away'],
+  unexplained: ['原因不明', 'cause unknown'],
+};
+const SOURCE: Record<string, [string, string]> = { camera: ['摄像头', 'camera'], microphone: ['麦克风', 'microphone'] };
+
+/** Every interval a track of the recording had no media, with why: nothing is left out silently. */
+function gapsSection(gaps: RecordingGap[]): string {
+  if (!gaps.length) return `<p data-testid="recording-gaps">${both('录像无中断。', 'No gaps in the recording.')}</p>`;
+  const rows = gaps.map((g) => {
+    const seconds = g.endedAt ? `${Math.max(0, (g.endedAt.getTime() - g.startedAt.getTime()) / 1000).toFixed(1)} s` : '—';
+    const [zh, en] = GAP_CAUSE[g.cause] ?? [g.cause, g.cause];
+    const src = SOURCE[g.source] ?? [g.source, g.source];
+    return `<tr data-cause="${esc(g.cause)}"><td>${time(g.startedAt.toISOString())}</td><td class="num">${seconds}</td><td>${esc(g.displayName)} · ${both(src[0], src[1])}</td><td>${both(zh, en)}</td></tr>`;
+  });
+  return `<table data-testid="recording-gaps"><tr><th>${both('开始', 'From')}</th><th class="num">${both('时长', 'Length')}</th><th>${both('轨道', 'Track')}</th><th>${both('原因', 'Cause')}</th></tr>${rows.join('')}</table>`;
 }
 
 function evidenceCell(items: EvidenceView[], o: PrintOptions): string {
@@ -133,5 +163,7 @@ ${c ? `<p data-testid="conclusion"><strong>${both(OUTCOME[c.outcome]![0], OUTCOM
 <p>${c?.acknowledgedAt ? `${esc(c.acknowledgedName)} · ${time(c.acknowledgedAt)}` : both('尚未确认', 'Not acknowledged yet')}</p>
 <h2>${both('减排及节约估算', 'Savings estimate')}</h2>
 ${savingsSection(rec)}
+<h2>${both('录像中断', 'Recording gaps')}</h2>
+${gapsSection(o.gaps ?? [])}
 </body></html>`;
 }

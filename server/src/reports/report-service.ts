@@ -7,6 +7,7 @@ import type { InspectionRecordView, ReportQuery, ReportView, SavingsEstimate } f
 import { AccountEntity, type Account } from '../auth/entities';
 import { InspectionEntity, type Inspection } from '../inspection/entities';
 import { InspectionRecordEntity, type InspectionRecord } from '../inspection-record/entities';
+import { RecordingEntity, RecordingGapEntity, type Recording, type RecordingGap } from '../recording/entities';
 import type { EvidenceService } from '../inspection-record/evidence-service';
 import type { InspectionService } from '../inspection/inspection-service';
 import type { RecordService } from '../inspection-record/record-service';
@@ -16,6 +17,8 @@ export class ReportService {
   private readonly records: Repository<InspectionRecord>;
   private readonly inspectionRows: Repository<Inspection>;
   private readonly accounts: Repository<Account>;
+  private readonly recordings: Repository<Recording>;
+  private readonly gaps: Repository<RecordingGap>;
 
   constructor(
     ds: DataSource,
@@ -26,6 +29,8 @@ export class ReportService {
     this.records = ds.getRepository(InspectionRecordEntity);
     this.inspectionRows = ds.getRepository(InspectionEntity);
     this.accounts = ds.getRepository(AccountEntity);
+    this.recordings = ds.getRepository(RecordingEntity);
+    this.gaps = ds.getRepository(RecordingGapEntity);
   }
 
   /** Every concluded inspection with a stored estimate, of those in `scope` (optionally of one surveyor). */
@@ -66,11 +71,18 @@ export class ReportService {
   }
 
   /** Everything the printable report shows, with account ids resolved to names. */
-  async printable(inspectionId: string): Promise<{ record: InspectionRecordView; names: Map<string, string> }> {
+  async printable(inspectionId: string): Promise<{ record: InspectionRecordView; names: Map<string, string>; gaps: RecordingGap[] }> {
     await this.inspections.get(inspectionId);
     const record = await this.recordService.view(inspectionId, await this.evidence.list(inspectionId));
     const names = new Map((await this.accounts.find()).map((a) => [a.id, a.displayName]));
-    return { record, names };
+    return { record, names, gaps: await this.recordingGaps(inspectionId) };
+  }
+
+  /** Every stored gap of the inspection's recordings, oldest first (the report lists them). */
+  private async recordingGaps(inspectionId: string): Promise<RecordingGap[]> {
+    const recordings = await this.recordings.find({ where: { inspectionId }, select: { id: true } });
+    if (!recordings.length) return [];
+    return this.gaps.find({ where: { recordingId: In(recordings.map((r) => r.id)) }, order: { startedAt: 'ASC' } });
   }
 
   async evidenceFile(inspectionId: string, evidenceId: string) {
