@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DataSource, ObjectLiteral, Repository } from 'typeorm';
-import { In, IsNull } from 'typeorm';
+import { In, IsNull, MoreThan } from 'typeorm';
 import type { GapCause, MediaSource, Role } from '@cloudship/shared';
 import { Logger } from '../logging/logger';
 import { digestFile } from '../storage/file-digest';
@@ -163,6 +163,12 @@ export class SegmentCatalog {
   async openGap(track: GapTrack, cause: GapCause, from: Date): Promise<void> {
     const open = await this.gapRows.findOneBy({ recordingId: track.recordingId, trackKey: track.trackKey, endedAt: IsNull() });
     if (open) return;
+    // The next run may have started before this one finished its bookkeeping (a quick rejoin):
+    // then the gap is already over, at that run's start.
+    const next = await this.trackRows.findOne({
+      where: { recordingId: track.recordingId, trackKey: track.trackKey, startedAt: MoreThan(from) },
+      order: { startedAt: 'ASC' },
+    });
     await this.gapRows.save({
       id: crypto.randomUUID(),
       recordingId: track.recordingId,
@@ -172,7 +178,7 @@ export class SegmentCatalog {
       source: track.source,
       cause,
       startedAt: from,
-      endedAt: null,
+      endedAt: next?.startedAt ?? null,
     });
     logger.info(`openGap() | ${track.trackKey}: no media since ${from.toISOString()} (${cause})`, { recordingId: track.recordingId });
   }
