@@ -48,6 +48,24 @@ export async function requestJoin(c: SignalingClient, displayName: string, extra
   return ok(await c.request('room.join', { displayName, device: 'jest', rtpCapabilities: routerRtpCapabilities, ...extra }));
 }
 
+/**
+ * For recording tests: an inspection (the admin's) with a crew phone joined over signaling and
+ * its recording live. Returns the crew's socket (added to `sockets`, for the test to close), its
+ * token, the room and the crew's peer (to give it producers), the recording id and the admin's
+ * cookie.
+ */
+export async function liveCrewRecording(s: TestServer, sockets: SignalingClient[]) {
+  const adminCookie = await s.signIn(ADMIN.username, ADMIN.password);
+  const inspection = await s.createInspection(adminCookie);
+  const { token } = await s.crewLink(adminCookie, inspection.id);
+  const crew = await connect(s.url, { crewToken: token });
+  sockets.push(crew);
+  const joined = await requestJoin(crew, 'crew');
+  const state = await crew.next('recording.state', (e) => e.recording);
+  const room = s.rooms.get(inspection.id)!;
+  return { crew, token, inspection, room, peer: room.peers.get(joined.participantId)!, recordingId: state.recordingId!, adminCookie };
+}
+
 /** Creates and connects (with fake DTLS parameters) one WebRTC transport per direction, in order. */
 export async function connectTransports<D extends 'send' | 'recv'>(
   c: SignalingClient,

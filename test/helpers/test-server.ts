@@ -29,9 +29,12 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string | undefined> = {}): Promise<TestServer> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudship-test-'));
-  const config = loadConfig({
+/**
+ * The settings of a test server on loopback with its data in `dataDir`: also what a test that runs
+ * the server in a child process (to kill it) gives that process.
+ */
+export function testServerEnv(dataDir: string): Record<string, string> {
+  return {
     HOST: '127.0.0.1',
     PORT: '0',
     HTTPS: 'false',
@@ -41,8 +44,12 @@ export async function startTestServer(env: Record<string, string | undefined> = 
     ADMIN_USERNAME: ADMIN.username,
     ADMIN_PASSWORD: ADMIN.password,
     LOG_LEVEL: 'warn',
-    ...env,
-  });
+  };
+}
+
+export async function startTestServer(env: Record<string, string | undefined> = {}): Promise<TestServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudship-test-'));
+  const config = loadConfig({ ...testServerEnv(dataDir), ...env });
   const server = await startServer(config);
 
   const api: TestServer['api'] = async (method, p, opts = {}) => {

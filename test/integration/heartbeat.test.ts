@@ -20,7 +20,7 @@ import { HEARTBEAT_INTERVAL_MS, lastHeartbeat, ServerHeartbeatEntity } from '../
 import { requestJoin } from '../helpers/fixtures';
 import { until } from '../helpers/recording';
 import { connect, type SignalingClient } from '../helpers/signaling-client';
-import { ADMIN, startTestServer, type TestServer } from '../helpers/test-server';
+import { ADMIN, startTestServer, testServerEnv, type TestServer } from '../helpers/test-server';
 
 jest.setTimeout(120_000);
 
@@ -81,18 +81,7 @@ test('a server killed with SIGKILL: after the restart, its open participant row 
   const dataDir = newDataDir();
   child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/helpers/server-child.ts')], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      HTTPS: 'false',
-      DATA_DIR: dataDir,
-      RTC_LISTEN_IP: '127.0.0.1',
-      MEDIASOUP_WORKERS: '1',
-      ADMIN_USERNAME: ADMIN.username,
-      ADMIN_PASSWORD: ADMIN.password,
-      LOG_LEVEL: 'warn',
-    },
+    env: { ...process.env, ...testServerEnv(dataDir) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let url: string | null = null;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { startEmbeddedStore, type EmbeddedStore } from '../../server/src/storage/embedded-store';
-import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
+import { startTestServer, testServerEnv, type TestServer } from '../helpers/test-server';
 import { decodeCheck, ffmpegProcessesMentioning, sha256, syntheticClip, until } from '../helpers/recording';
 
 jest.setTimeout(240_000);
@@ -44,15 +44,7 @@ test('a server killed mid-recording: after restart the recording is interrupted,
   const storePort = probe.port;
   await probe.close();
   const env = {
-    HOST: '127.0.0.1',
-    PORT: '0',
-    HTTPS: 'false',
-    DATA_DIR: dataDir,
-    RTC_LISTEN_IP: '127.0.0.1',
-    MEDIASOUP_WORKERS: '1',
-    ADMIN_USERNAME: ADMIN.username,
-    ADMIN_PASSWORD: ADMIN.password,
-    LOG_LEVEL: 'warn',
+    ...testServerEnv(dataDir),
     S3_ENDPOINT: `http://127.0.0.1:${storePort}`,
     S3_ACCESS_KEY_ID: 'S3RVER',
     S3_SECRET_ACCESS_KEY: 'S3RVER',

@@ -5,8 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { startEmbeddedStore, type EmbeddedStore } from '../../server/src/storage/embedded-store';
+import { liveCrewRecording } from '../helpers/fixtures';
 import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
-import { connect, ok, type SignalingClient } from '../helpers/signaling-client';
+import type { SignalingClient } from '../helpers/signaling-client';
 import { ffmpegProcessesMentioning, publishPlain, sha256, syntheticClip, until } from '../helpers/recording';
 
 jest.setTimeout(240_000);
@@ -31,19 +32,7 @@ afterEach(async () => {
 
 afterAll(() => fs.rmSync(storeDir, { recursive: true, force: true }));
 
-/** A live inspection with the crew joined; returns the crew peer's room and the recording id. */
-async function liveCrew(s: TestServer) {
-  const adminCookie = await s.signIn(ADMIN.username, ADMIN.password);
-  const inspection = await s.createInspection(adminCookie);
-  const { token } = await s.crewLink(adminCookie, inspection.id);
-  const crew = await connect(s.url, { crewToken: token });
-  sockets.push(crew);
-  const { routerRtpCapabilities } = ok(await crew.request('room.getCapabilities', {}));
-  const joined = ok(await crew.request('room.join', { displayName: 'crew', device: 'jest', rtpCapabilities: routerRtpCapabilities }));
-  const state = await crew.next('recording.state', (e) => e.recording);
-  const room = s.rooms.get(inspection.id)!;
-  return { inspection, room, peer: room.peers.get(joined.participantId)!, recordingId: state.recordingId!, adminCookie };
-}
+const liveCrew = (s: TestServer) => liveCrewRecording(s, sockets);
 
 async function recordersListening(s: TestServer, recordingId: string, n: number) {
   await until(

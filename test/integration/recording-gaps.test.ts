@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { RecordingStateEvent } from '@cloudship/shared';
-import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
+import { liveCrewRecording } from '../helpers/fixtures';
+import { startTestServer, type TestServer } from '../helpers/test-server';
 import { connect, ok, type SignalingClient } from '../helpers/signaling-client';
 import { decodeCheck, ffmpegProcessesMentioning, publishPlain, sha256, syntheticClip, until } from '../helpers/recording';
 
@@ -21,18 +22,7 @@ afterEach(async () => {
   server = null;
 });
 
-async function liveCrew(s: TestServer) {
-  const adminCookie = await s.signIn(ADMIN.username, ADMIN.password);
-  const inspection = await s.createInspection(adminCookie);
-  const { token } = await s.crewLink(adminCookie, inspection.id);
-  const crew = await connect(s.url, { crewToken: token });
-  sockets.push(crew);
-  const { routerRtpCapabilities } = ok(await crew.request('room.getCapabilities', {}));
-  const joined = ok(await crew.request('room.join', { displayName: 'crew', device: 'jest', rtpCapabilities: routerRtpCapabilities }));
-  const state = await crew.next('recording.state', (e) => e.recording);
-  const room = s.rooms.get(inspection.id)!;
-  return { crew, token, inspection, room, peer: room.peers.get(joined.participantId)!, recordingId: state.recordingId!, adminCookie };
-}
+const liveCrew = (s: TestServer) => liveCrewRecording(s, sockets);
 
 const allWritten = (e: RecordingStateEvent) => e.recording && e.tracks.length === 2 && e.tracks.every((t) => t.state === 'recording');
 
