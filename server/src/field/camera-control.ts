@@ -82,9 +82,14 @@ export class CameraControlService {
     const previous = this.profiles.get(target) ?? 'auto';
     this.profiles.set(target, profile);
     logger.info(`setProfile() | ${previous} -> ${profile}`, { inspectionId: room.inspectionId, participantId: target.id, from: from.id });
+    const layers = PREFERRED_LAYERS[profile];
+    // Before the phone changes its encodings: the recorder moves to the layer that will remain
+    // while the one it leaves still flows, so the switch costs no media.
+    if (layers)
+      for (const producer of target.producers.values())
+        if (producer.kind === 'video' && producer.type === 'simulcast') room.planLayers(target, producer, layers.spatialLayer);
     target.notify('video.profile', { peerId: target.id, profile });
     this.notifyControllers(room, target, 'video.profile', { peerId: target.id, profile });
-    const layers = PREFERRED_LAYERS[profile];
     if (!layers) return;
     for (const consumer of from.consumers.values()) {
       if (consumer.appData.peerId !== target.id || consumer.kind !== 'video' || consumer.type !== 'simulcast') continue;

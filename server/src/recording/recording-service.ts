@@ -49,6 +49,8 @@ interface LiveRecording {
   recording: Recording | null;
   /** The current run of each producer being recorded, by producer id. */
   runs: Map<string, TrackRun>;
+  /** Runs replaced after a resolution change, recording until their successor has media, by producer id. */
+  retiring: Map<string, TrackRun>;
   /** Producers whose recorder died, waiting for their next run (restart backoff), by producer id. */
   restarting: Map<string, NodeJS.Timeout>;
   /** Producers waiting for room on the staging disk, by producer id (started when there is). */
@@ -104,6 +106,7 @@ export class RecordingService {
           entry.waitingForDisk.set(run.producer.id, { peer: run.peer, producer: run.producer, spatialLayer: null });
           void run.stop('disk-full');
         }
+        for (const run of entry.retiring.values()) void run.stop('disk-full');
       } else {
         // A run stopped for the disk that has not finished yet starts again when it has ('ended').
         const waiting = [...entry.waitingForDisk.values()].filter((w) => !entry.runs.has(w.producer.id));
@@ -123,6 +126,7 @@ export class RecordingService {
       room,
       recording: null,
       runs: new Map(),
+      retiring: new Map(),
       restarting: new Map(),
       restarts: new Map(),
       waitingForDisk: new Map(),
@@ -137,6 +141,7 @@ export class RecordingService {
     room.on('producerAdded', (peer, producer) => {
       if (entry.recording) this.startRun(entry, peer, producer);
     });
+    room.on('layersPlanned', (_peer, producer, spatialLayer) => entry.runs.get(producer.id)?.recorder.planLayer(spatialLayer));
     room.on('close', (reason) => {
       if (this.live.get(room.inspectionId) === entry) this.live.delete(room.inspectionId);
       // A room closed for a worker restart comes back when the participants rejoin; the
@@ -183,9 +188,11 @@ export class RecordingService {
     peer: Peer,
     producer: Producer<{ source: MediaSource }>,
     spatialLayer: number | null = null,
+    predecessor: TrackRun | null = null,
   ): void {
     const recording = entry.recording;
-    if (!recording || entry.runs.has(producer.id) || producer.closed) return;
+    const current = entry.runs.get(producer.id);
+    if (!recording || producer.closed || (current && current !== predecessor)) return;
     if (this.options.disk?.state === 'full') {
       // No room to write: the producer waits for the disk (onDiskChange), shown as 'disk-full'.
       entry.waitingForDisk.set(producer.id, { peer, producer, spatialLayer });
@@ -202,12 +209,23 @@ export class RecordingService {
       segmentSeconds: this.options.segmentSeconds,
       startLimit: this.recorderStarts,
       spatialLayer,
+      predecessor: predecessor ?? undefined,
     });
     entry.runs.set(producer.id, run);
+    if (predecessor) {
+      entry.retiring.set(producer.id, predecessor);
+      void predecessor.done.then(() => entry.retiring.get(producer.id) === predecessor && entry.retiring.delete(producer.id));
+    }
     const restart = entry.restarts.get(producer.id);
     if (restart) restart.startedAt = Date.now();
-    run.on('writing', () => this.broadcast(entry));
+    run.on('writing', () => {
+      // Make before break: the run this one replaces ends once this one has media.
+      if (predecessor) void predecessor.handOver(run.recorder.startedAt);
+      this.broadcast(entry);
+    });
     run.once('ended', () => {
+      // Never got media (could not start): the run it was to replace ends too.
+      if (predecessor && !predecessor.stopped) void predecessor.stop('layer-switch');
       if (entry.runs.get(producer.id) === run) entry.runs.delete(producer.id);
       if (producer.closed) entry.waitingForDisk.delete(producer.id);
       if (entry.waitingForDisk.has(producer.id)) {
@@ -219,8 +237,9 @@ export class RecordingService {
       } else if (run.died) this.restartLater(entry, peer, producer, spatialLayer);
       if (entry.recording) this.broadcast(entry);
     });
-    // The run ends itself on a new resolution; the next one starts on the new layer after it.
-    run.once('resolutionChange', ({ to }) => void run.done.then(() => this.startRun(entry, peer, producer, to)));
+    // A new resolution: the next run starts on the new layer now, and this one records until that
+    // one has media (the layer switch loses nothing).
+    run.once('resolutionChange', ({ to }) => this.startRun(entry, peer, producer, to, run));
     this.track(run.done);
     void run.start().then(() => {
       // The recording was switched off (or replaced) while this run was starting.
@@ -264,7 +283,7 @@ export class RecordingService {
     for (const timer of entry.restarting.values()) clearTimeout(timer);
     entry.restarting.clear();
     entry.waitingForDisk.clear();
-    const runs = [...entry.runs.values()];
+    const runs = [...entry.runs.values(), ...entry.retiring.values()];
     await Promise.all(runs.map((r) => r.stop(cause).catch(() => undefined)));
     await Promise.all(runs.map((r) => r.done));
   }
@@ -291,13 +310,14 @@ export class RecordingService {
     for (const peer of entry.room.peers.values()) {
       for (const producer of peer.producers.values()) {
         const run = entry.runs.get(producer.id);
-        const state: RecordingTrackState['state'] = run?.writing
-          ? 'recording'
-          : entry.waitingForDisk.has(producer.id)
-            ? 'disk-full'
-            : entry.restarting.has(producer.id)
-              ? 'restarting'
-              : 'starting';
+        const state: RecordingTrackState['state'] =
+          run?.writing || entry.retiring.get(producer.id)?.writing
+            ? 'recording'
+            : entry.waitingForDisk.has(producer.id)
+              ? 'disk-full'
+              : entry.restarting.has(producer.id)
+                ? 'restarting'
+                : 'starting';
         states.push({ peerId: peer.id, role: peer.role, displayName: peer.displayName, source: producer.appData.source, state });
       }
     }

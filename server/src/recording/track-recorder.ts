@@ -21,6 +21,12 @@ const KEY_FRAME_INTERVAL_MS = 2000;
  */
 const LAYER_HOLD_MS = 3000;
 /**
+ * A simulcast consumer forwards nothing until a key frame of its layer arrives (asked for at
+ * resume). ffmpeg's media time 0 is that first packet, so the run's wall clock starts there; a
+ * producer that sends nothing (paused) is given this long before the resume time is taken instead.
+ */
+const FIRST_MEDIA_WAIT_MS = 3000;
+/**
  * Stopping: `q` on stdin is read between packets, so it only works while media flows. When the
  * producer is gone ffmpeg sits in a blocking read; an RTCP BYE on its RTCP port makes the sdp
  * demuxer return end-of-file, and ffmpeg finishes the segment properly (trailer, cues). Signals
@@ -58,7 +64,9 @@ export interface TrackRecorderEvents {
   /**
    * The simulcast layer the recorder receives changed, so the picture's resolution changed (the
    * phone stopped or resumed sending a layer: a video profile, a weak uplink). Segments are kept
-   * to one resolution each, so the service starts a new run (hence a new segment) on this.
+   * to one resolution each, so the service starts a new run (hence a new segment) on this. This
+   * recorder goes on writing (the frames of the new resolution are split off into segments of
+   * their own when it stops) until the new run has media: a switch loses nothing.
    */
   resolutionChange: [{ from: number; to: number }];
 }
@@ -92,8 +100,13 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   private ffmpeg: ChildProcess | null = null;
   private keyFrameTimer: NodeJS.Timeout | null = null;
   private layerHoldTimer: NodeJS.Timeout | null = null;
-  /** Set on a resolution change: the frames that reached ffmpeg after it are cut off at exit. */
-  private trimTail = false;
+  /**
+   * Set on a resolution change: from then on segments are reported only at exit, each split where
+   * the resolution changes (splitResolutions), so every segment keeps one resolution.
+   */
+  private resolutionChanged = false;
+  /** Resolves when the consumer forwards its first packet (see FIRST_MEDIA_WAIT_MS). */
+  private firstMedia: (() => void) | null = null;
   private listTimer: NodeJS.Timeout | null = null;
   /** Segment files already announced with 'segment' (registered by the listener, maybe uploaded and deleted). */
   readonly reported = new Set<string>();
@@ -139,6 +152,25 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   /** Sets up transport, consumer and ffmpeg; resolves once media flows into ffmpeg. */
   async start(): Promise<void> {
     await this.startLimit(() => this.setUp());
+    await this.waitForFirstMedia();
+  }
+
+  /**
+   * A simulcast consumer starts forwarding at a key frame of its layer: the run's time 0 is then,
+   * not at resume (outside the start limit: a paused producer must not hold up other set-ups).
+   */
+  private async waitForFirstMedia(): Promise<void> {
+    if (this.consumer?.type !== 'simulcast' || this.consumer.currentLayers) return;
+    let timer: NodeJS.Timeout | undefined;
+    const flowed = await new Promise<boolean>((resolve) => {
+      this.firstMedia = () => resolve(true);
+      timer = setTimeout(() => resolve(false), FIRST_MEDIA_WAIT_MS);
+      timer.unref();
+      void this.exited.then(() => resolve(false));
+    });
+    clearTimeout(timer);
+    this.firstMedia = null;
+    if (flowed) this.startedAt = new Date();
   }
 
   private async setUp(): Promise<void> {
@@ -167,11 +199,11 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     }
     this.consumer.on('layerschange', (layers) => {
       if (layers === undefined || layers === null) return; // paused or no packets: not a change
-      if (spatial !== null && layers.spatialLayer !== spatial) {
-        // Stop the flow into this file at once: mediasoup has switched at a key frame of the new
-        // layer, and every further frame belongs in the next segment.
-        this.consumer?.pause().catch(() => undefined);
-        this.trimTail = true;
+      this.firstMedia?.();
+      if (spatial !== null && layers.spatialLayer !== spatial && !this.resolutionChanged) {
+        // mediasoup has switched at a key frame of the new layer. Keep writing until the next run
+        // has media (make before break); segments wait for the split at exit.
+        this.resolutionChanged = true;
         this.emit('resolutionChange', { from: spatial, to: layers.spatialLayer });
       }
       spatial = layers.spatialLayer;
@@ -237,6 +269,19 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     logger.info('start() | recording', { producerId: this.producer.id, kind, port, dir: path.basename(this.dir) });
   }
 
+  /**
+   * The phone is about to send simulcast layers up to `spatialLayer` only (a video profile): move
+   * the consumer there now, while the current layer still flows. mediasoup switches at the next
+   * key frame of that layer, and resolutionChange follows with nothing lost; waiting for the phone
+   * to stop the current layer would leave a hole until mediasoup saw it inactive (1-2 s).
+   */
+  planLayer(spatialLayer: number): void {
+    if (this.consumer?.type !== 'simulcast' || this.consumer.closed) return;
+    if (this.layerHoldTimer) clearTimeout(this.layerHoldTimer);
+    this.layerHoldTimer = null;
+    void this.consumer.setPreferredLayers({ spatialLayer }).catch(() => undefined);
+  }
+
   /** stop() during set-up: close what was created so far and end the set-up. */
   private throwIfStopped(): void {
     if (!this.stopping) return;
@@ -246,6 +291,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   }
 
   private scanList(): void {
+    if (this.resolutionChanged && !this.exitedNow) return; // reported at exit, split (splitResolutions)
     for (const entry of readSegmentList(this.listFile)) {
       if (this.reported.has(entry.name)) continue;
       this.reported.add(entry.name);
@@ -258,59 +304,89 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
       }
       const end = this.cutAt.get(entry.name);
       this.emit('segment', end === undefined ? entry : { ...entry, end: Math.min(entry.end, entry.start + end) });
+      const tail = this.splitOff.get(entry.name);
+      if (tail) {
+        this.reported.add(tail.name);
+        this.emit('segment', tail);
+      }
     }
   }
 
-  /** Segment name -> media time (s, within the segment) where it was cut by cutNewResolution. */
+  /** Set when ffmpeg has exited: scanList reports what is left, split or not. */
+  private exitedNow = false;
+  /** Segment name -> where its media ends (s, within the segment) after splitResolutions cut it. */
   private readonly cutAt = new Map<string, number>();
+  /** Segments split off by splitResolutions, reported right after the one they came from. */
+  private readonly splitOff = new Map<string, ClosedSegment>();
 
   /**
-   * mediasoup switches layers at a key frame of the new one and forwards it at once, before we can
-   * pause: the last segment then ends with a frame or two at the new resolution. Cut those off
-   * (stream copy up to the first such frame), so every segment has one resolution; the next run
-   * starts with its own key frame of the new resolution.
+   * After a resolution change this recorder went on writing until the next run had media, so its
+   * last segments may hold frames of both resolutions. mediasoup switches layers at a key frame of
+   * the new one, so each such segment is split there (stream copy): the frames before stay in it,
+   * the frames from the key frame on become a segment of their own (seg-NNNNN.b.webm), reported
+   * right after it. Nothing is dropped.
    */
-  private async cutNewResolution(): Promise<void> {
-    const last = readSegmentList(this.listFile)
-      .filter((e) => !this.reported.has(e.name))
-      .at(-1);
-    if (!last) return;
-    const file = path.join(this.dir, last.name);
-    const probe = await runCommand(FFPROBE, [
-      '-v',
-      'error',
-      '-select_streams',
-      'v:0',
-      '-show_entries',
-      'frame=width,pts_time',
-      '-of',
-      'json',
-      file,
-    ]);
-    const frames = (JSON.parse(probe.stdout || '{}') as { frames?: Array<{ width?: number; pts_time?: string }> }).frames ?? [];
-    const first = frames[0]?.width;
-    const cut = frames.findIndex((f) => f.width !== first);
-    if (cut <= 0) return;
-    const at = Number(frames[cut]!.pts_time);
-    const tmp = `${file}.cut.webm`;
-    const r = await runCommand(FFMPEG, ['-v', 'error', '-i', file, '-c', 'copy', '-t', String(at), '-y', tmp]);
-    if (r.code !== 0) throw new Error(`ffmpeg could not cut ${last.name}: ${r.stderr.slice(-200)}`);
-    await fs.promises.rename(tmp, file);
-    this.cutAt.set(last.name, at);
-    logger.info('cutNewResolution() | last segment cut before the new resolution', {
-      producerId: this.producer.id,
-      segment: last.name,
-      at,
-      dropped: frames.length - cut,
-    });
+  private async splitResolutions(): Promise<void> {
+    for (const entry of readSegmentList(this.listFile).filter((e) => !this.reported.has(e.name))) {
+      const file = path.join(this.dir, entry.name);
+      const probe = await runCommand(FFPROBE, [
+        '-v',
+        'error',
+        '-select_streams',
+        'v:0',
+        '-show_entries',
+        'frame=width,pts_time,key_frame',
+        '-of',
+        'json',
+        file,
+      ]);
+      type Frame = { width?: number; pts_time?: string; key_frame?: number };
+      const frames = (JSON.parse(probe.stdout || '{}') as { frames?: Frame[] }).frames ?? [];
+      const first = frames[0]?.width;
+      const cut = frames.findIndex((f) => f.width !== first);
+      if (cut <= 0) continue;
+      const at = Number(frames[cut]!.pts_time);
+      const rest = frames.slice(cut);
+      const tailName = entry.name.replace(/\.webm$/, '.b.webm');
+      const head = `${file}.head.webm`;
+      const cutHead = await runCommand(FFMPEG, ['-v', 'error', '-i', file, '-c', 'copy', '-t', String(at), '-y', head]);
+      if (cutHead.code !== 0) throw new Error(`ffmpeg could not cut ${entry.name}: ${cutHead.stderr.slice(-200)}`);
+      // The tail only if it starts with its key frame and keeps one resolution (else it is dropped, and logged).
+      const tailUsable = rest[0]?.key_frame === 1 && rest.every((f) => f.width === rest[0]!.width);
+      if (tailUsable) {
+        const tail = await runCommand(FFMPEG, [
+          '-v',
+          'error',
+          '-ss',
+          String(at),
+          '-i',
+          file,
+          '-c',
+          'copy',
+          '-y',
+          path.join(this.dir, tailName),
+        ]);
+        if (tail.code === 0) this.splitOff.set(entry.name, { name: tailName, start: entry.start + at, end: entry.end });
+      }
+      await fs.promises.rename(head, file);
+      this.cutAt.set(entry.name, at);
+      logger.info('splitResolutions() | segment split where the resolution changes', {
+        producerId: this.producer.id,
+        segment: entry.name,
+        at,
+        tailFrames: rest.length,
+        tailKept: this.splitOff.has(entry.name),
+      });
+    }
   }
 
   private async onExit(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     this.clearTimers();
-    if (this.trimTail)
-      await this.cutNewResolution().catch((e) =>
-        logger.warn('onExit() | could not trim the last segment', { producerId: this.producer.id }, e),
+    if (this.resolutionChanged)
+      await this.splitResolutions().catch((e) =>
+        logger.warn('onExit() | could not split the last segments by resolution', { producerId: this.producer.id }, e),
       );
+    this.exitedNow = true;
     this.scanList();
     const expected = this.stopped;
     this.died = !expected;

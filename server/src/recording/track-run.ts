@@ -33,8 +33,8 @@ const LEAVE_CAUSE: Record<LeaveReason, GapCause | null> = {
 
 export interface TrackRunEvents extends Record<string, unknown[]> {
   /**
-   * The simulcast layer changed, so the resolution did: this run is ending (each segment keeps
-   * one resolution) and the next one should record layer `to` once `done` resolves.
+   * The simulcast layer changed, so the resolution did: the next run should record layer `to`
+   * (each run keeps one resolution). This one goes on until handOver() (make before break).
    */
   resolutionChange: [{ from: number; to: number }];
   /** Media of the track is being written (the recorder started and the track row is open). */
@@ -54,7 +54,15 @@ export interface TrackRunOptions {
   startLimit: Limit;
   /** After a resolution change: the simulcast layer this run records. */
   spatialLayer?: number | null;
+  /** After a resolution change: the run this one takes over from (its segments come first). */
+  predecessor?: TrackRun;
 }
+
+/**
+ * A layer switch whose handover left a hole in the track's media longer than this is stored as a
+ * 'layer-switch' gap; a shorter one is the frame or two a key frame takes to arrive.
+ */
+const HANDOVER_GAP_MS = 100;
 
 export class TrackRun extends SafeEmitter<TrackRunEvents> {
   readonly id = crypto.randomUUID();
@@ -72,6 +80,8 @@ export class TrackRun extends SafeEmitter<TrackRunEvents> {
   /** Why the run was stopped from outside, if it was (null: the recording ends, no gap). */
   private stopCause: GapCause | null | undefined;
   private _writing = false;
+  /** handOver(): when the next run's media started (the gap, if any, ends there). */
+  private handedOverAt: Date | null = null;
 
   constructor(private readonly options: TrackRunOptions) {
     super(logger);
@@ -175,22 +185,47 @@ export class TrackRun extends SafeEmitter<TrackRunEvents> {
     return this.recorder.stop();
   }
 
+  /**
+   * The next run of this track (a new resolution) has media since `at`: this one ends, its last
+   * frames overlapping the next run's first. A hole between them longer than HANDOVER_GAP_MS
+   * becomes a 'layer-switch' gap.
+   */
+  handOver(at: Date): Promise<void> {
+    this.handedOverAt ??= at;
+    return this.stop(null);
+  }
+
   private readonly onProducerClosed = (): void => void this.recorder.stop();
 
   private onSegment(s: ClosedSegment): void {
     const track = this.track;
     if (!track) return;
+    // A run that took over from another registers after it, so the track's segments stay in order.
+    const before = this.options.predecessor?.done ?? Promise.resolve();
     this.registrations.push(
-      this.options.catalog.register(track, s.name, s.start, s.end).catch((e) => logger.error('segment | could not register', this.ctx, e)),
+      before
+        .then(() => this.options.catalog.register(track, s.name, s.start, s.end))
+        .catch((e) => logger.error('segment | could not register', this.ctx, e)),
     );
   }
 
   private onResolutionChange({ from, to }: { from: number; to: number }): void {
-    // A new resolution: end this run, so each segment has one resolution; the service starts the
-    // next run on the new layer once this one is done.
-    logger.info(`resolutionChange | layer ${from} -> ${to}, new segment`, this.ctx);
-    void this.stop('layer-switch');
+    // The service starts the next run on the new layer; this one records until it has media.
+    logger.info(`resolutionChange | layer ${from} -> ${to}, next run starting`, this.ctx);
     this.safeEmit('resolutionChange', { from, to });
+  }
+
+  /** Why the track's media stops after this run, given where its last segment ended. */
+  private async gapAfter(track: CatalogTrack): Promise<{ cause: GapCause; from: Date } | null> {
+    const { catalog } = this.options;
+    const from = (await catalog.lastMediaEnd(track.recordingId, track.trackKey)) ?? this.recorder.startedAt;
+    if (this.handedOverAt) {
+      const hole = this.handedOverAt.getTime() - from.getTime();
+      if (hole > HANDOVER_GAP_MS) return { cause: 'layer-switch', from };
+      return null;
+    }
+    const cause = this.endCause();
+    return cause ? { cause, from } : null;
   }
 
   private async onEnded(error: string | null): Promise<void> {
@@ -205,11 +240,8 @@ export class TrackRun extends SafeEmitter<TrackRunEvents> {
         await catalog.registerLeftovers(track, this.recorder.reported).catch((e) => logger.error('ended | leftovers', this.ctx, e));
         await catalog.closeTrack(track);
         // The gap opens where the track's media ends (its last segment), with why.
-        const cause = this.endCause();
-        if (cause) {
-          const from = (await catalog.lastMediaEnd(track.recordingId, track.trackKey)) ?? this.recorder.startedAt;
-          await catalog.openGap(track, cause, from);
-        }
+        const gap = await this.gapAfter(track);
+        if (gap) await catalog.openGap(track, gap.cause, gap.from);
       }
       if (error) logger.warn('ended | track recorder failed', { ...this.ctx }, new Error(error));
     } catch (e) {

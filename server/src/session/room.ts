@@ -83,6 +83,12 @@ export interface RoomEvents {
   peerJoined: [peer: Peer, rejoined: boolean];
   peerLeft: [peer: Peer, reason: LeaveReason];
   producerAdded: [peer: Peer, producer: PeerProducer];
+  /**
+   * The peer's camera is about to send only simulcast layers up to `spatialLayer` (a video profile
+   * was chosen): consumers that must not lose a frame (the recorder) move to it now, while the
+   * layers they leave still flow.
+   */
+  layersPlanned: [peer: Peer, producer: PeerProducer, spatialLayer: number];
   close: [reason: RoomCloseReason];
 }
 
@@ -424,6 +430,12 @@ export class Room extends EventEmitter<RoomEvents> {
     let n = 0;
     for (const p of peer.producers.values()) if (p.appData.source === source) n++;
     return n;
+  }
+
+  /** Announces that `peer`'s `producer` will soon send layers up to `spatialLayer` only (see RoomEvents). */
+  planLayers(peer: Peer, producer: PeerProducer, spatialLayer: number): void {
+    this.assertJoined(peer);
+    this.safeEmit('layersPlanned', peer, producer, spatialLayer);
   }
 
   /**
