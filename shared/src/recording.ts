@@ -33,6 +33,7 @@ export const GAP_CAUSES = [
   'recorder-restart',
   'disk-full',
   'layer-switch',
+  'recording-off',
   'source-stopped',
   'participant-left',
   'unexplained',

@@ -132,3 +132,46 @@ test('a reconnection within the grace continues the same lanes, with one gap per
   expect(html.match(/<tr data-cause="rejoin">/g)).toHaveLength(2);
   expect(html).toContain('重新连接 <span class="en">reconnected</span>');
 });
+
+test("recording switched off and on again is one recording: each track has a 'recording-off' gap from its last media to the restart", async () => {
+  server = await startTestServer({ RECORDING_SEGMENT_SECONDS: '2' });
+  const s = server;
+  const { crew, room, peer, recordingId, adminCookie, inspection } = await liveCrew(s);
+  const publisher = await publishPlain(room, peer);
+  await crew.next('recording.state', allWritten, { timeoutMs: 30_000 });
+  const sending = publisher.send(syntheticClip(30), 14).done;
+  await until(async () => (await s.recording.catalog.segments.countBy({ recordingId })) >= 2, 'segments before the switch');
+
+  await s.recording.service.stop(inspection.id, null);
+  const off = await crew.next('recording.state', (e) => !e.recording);
+  expect(off.recordingId).toBeNull();
+  expect(await s.recording.catalog.recordings.findOneBy({ id: recordingId })).toMatchObject({ state: 'stopped' });
+  // Off for a while (media still flowing, nothing written), then on: the same recording goes on.
+  const offUntil = Date.now() + 3_000;
+  await until(() => Date.now() >= offUntil, 'three seconds off', 10_000, 100);
+  await s.recording.service.start(inspection.id, null);
+  const on = await crew.next('recording.state', allWritten, { timeoutMs: 30_000 });
+  expect(on.recordingId).toBe(recordingId);
+  expect(await sending).toBe(0);
+  await s.recording.service.stop(inspection.id, null);
+  publisher.close();
+
+  const recordings = await s.recording.catalog.recordings.findBy({ inspectionId: inspection.id });
+  expect(recordings.map((r) => r.id)).toEqual([recordingId]);
+  const tl = await s.api('GET', `/api/recordings/${recordingId}/timeline`, { cookie: adminCookie });
+  expect(tl.status).toBe(200);
+  const lanes = tl.body.tracks as Array<{ trackKey: string; segments: Array<{ startAt: string; endAt: string }> }>;
+  expect(lanes).toHaveLength(2);
+  const gaps = tl.body.gaps as Array<{ trackKey: string; cause: string; from: string; to: string }>;
+  expect(gaps.map((g) => g.cause)).toEqual(['recording-off', 'recording-off']);
+  for (const lane of lanes) {
+    const gap = gaps.find((g) => g.trackKey === lane.trackKey)!;
+    expect(gap).toBeDefined();
+    // The gap runs from the lane's last media before the switch to its first media after it.
+    const ends = lane.segments.map((x) => Date.parse(x.endAt));
+    const starts = lane.segments.map((x) => Date.parse(x.startAt));
+    expect(ends).toContain(Date.parse(gap.from));
+    expect(starts).toContain(Date.parse(gap.to));
+    expect(Date.parse(gap.to) - Date.parse(gap.from)).toBeGreaterThanOrEqual(2_500);
+  }
+});

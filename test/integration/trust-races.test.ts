@@ -83,18 +83,18 @@ test('a recording start still opening its recording when the room closes is ende
   const { inspection } = await inspectionWithTwoSurveyors();
   const a = await fx.joinAsStaff(inspection.id, lead.cookie, 'Lead');
   expect(codeOf(await a.c.request('recording.stop', {}))).toBe('OK');
-  // Hold the start inside its database write until the room has closed: the interleaving of a
-  // switch racing the end, made certain.
+  // Hold the start inside its database write (taking the switched-off recording up again) until
+  // the room has closed: the interleaving of a switch racing the end, made certain.
   const catalog = fx.server.recording.service.catalog;
-  const openRecording = catalog.openRecording.bind(catalog);
+  const continueRecording = catalog.continueRecording.bind(catalog);
   let opening!: () => void;
   const isOpening = new Promise<void>((resolve) => (opening = resolve));
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
-  catalog.openRecording = async (...args: Parameters<typeof openRecording>) => {
+  catalog.continueRecording = async (...args: Parameters<typeof continueRecording>) => {
     opening();
     await released;
-    return openRecording(...args);
+    return continueRecording(...args);
   };
   try {
     const start = a.c.request('recording.start', {});
@@ -103,7 +103,7 @@ test('a recording start still opening its recording when the room closes is ende
     release();
     expect(['OK', 'INSPECTION_ENDED']).toContain(codeOf(await start));
   } finally {
-    catalog.openRecording = openRecording;
+    catalog.continueRecording = continueRecording;
     release();
   }
   // The room's close ends the recording right after the start (one queue per inspection): a

@@ -18,7 +18,7 @@ import type { Room } from '../session/room';
 import type { RoomRegistry } from '../session/room-registry';
 import type { DiskGuard } from '../storage/disk-space';
 import { RecordingConsentEntity, RecordingSettingEntity, type Recording, type RecordingConsent, type RecordingSetting } from './entities';
-import type { SegmentCatalog } from './segment-catalog';
+import { STOPPED_BY_SURVEYOR, type SegmentCatalog } from './segment-catalog';
 import { TrackRun } from './track-run';
 
 const logger = new Logger('recording');
@@ -376,7 +376,7 @@ export class RecordingService {
         entry.recording = null;
         this.broadcast(entry);
         await this.stopRuns(entry);
-        await this.finish(recording, by, 'stopped-by-surveyor');
+        await this.finish(recording, by, STOPPED_BY_SURVEYOR);
       }
       return this.state(inspectionId);
     });

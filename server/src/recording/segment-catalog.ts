@@ -47,6 +47,9 @@ export function logicalTrackKey(role: Role, identityKey: string, source: MediaSo
 }
 
 /** Which logical track a gap is on (the columns a gap row repeats from its track). */
+/** The end reason of a recording the surveyor switched off (continueRecording() may take it up again). */
+export const STOPPED_BY_SURVEYOR = 'stopped-by-surveyor';
+
 export type GapTrack = Pick<RecordingTrack, 'recordingId' | 'trackKey' | 'role' | 'displayName' | 'source'>;
 
 /** A track run's row with the inspection it records: segment object keys name the inspection. */
@@ -108,24 +111,36 @@ export class SegmentCatalog {
 
   /**
    * The inspection's recording to go on with, if any: one still live (its room came back after a
-   * worker restart), or one the server's death interrupted (recoverInterrupted), which becomes live
-   * again, so that the outage is a gap in one recording rather than a second recording.
+   * worker restart); one the server's death interrupted (recoverInterrupted); or one the surveyor
+   * switched off, now switched on again. The latter two become live again, so that the outage is a
+   * gap in one recording rather than a second recording; switched off, every track of it gets a
+   * 'recording-off' gap, which its next run closes.
    */
   async continueRecording(inspectionId: string): Promise<Recording | null> {
-    const live = await this.recordingRows.findOneBy({ inspectionId, state: 'live' });
-    if (live) return live;
-    const interrupted = await this.recordingRows.findOne({
-      where: { inspectionId, state: 'interrupted', endReason: 'server-restart' },
-      order: { startedAt: 'DESC' },
-    });
-    if (!interrupted) return null;
+    const latest = await this.recordingRows.findOne({ where: { inspectionId }, order: { startedAt: 'DESC' } });
+    if (!latest) return null;
+    if (latest.state === 'live') return latest;
+    const resumable =
+      (latest.state === 'interrupted' && latest.endReason === 'server-restart') ||
+      (latest.state === 'stopped' && latest.endReason === STOPPED_BY_SURVEYOR);
+    if (!resumable) return null;
     const r = await this.recordingRows.update(
-      { id: interrupted.id, state: 'interrupted' },
-      { state: 'live', endedAt: null, endReason: null },
+      { id: latest.id, state: latest.state, endReason: latest.endReason! },
+      { state: 'live', endedAt: null, endReason: null, stoppedBy: null },
     );
     if (!r.affected) return null;
-    logger.info('continueRecording() | interrupted -> live, after the server restart', { recordingId: interrupted.id, inspectionId });
-    return { ...interrupted, state: 'live', endedAt: null, endReason: null };
+    if (latest.state === 'stopped') {
+      const tracks = await this.trackRows.find({ where: { recordingId: latest.id }, order: { startedAt: 'DESC' } });
+      const seen = new Set<string>();
+      for (const t of tracks) {
+        if (seen.has(t.trackKey)) continue;
+        seen.add(t.trackKey);
+        const from = (await this.lastMediaEnd(latest.id, t.trackKey)) ?? latest.endedAt ?? t.startedAt;
+        await this.openGap(t, 'recording-off', from);
+      }
+    }
+    logger.info(`continueRecording() | ${latest.state} -> live`, { recordingId: latest.id, inspectionId, was: latest.endReason });
+    return { ...latest, state: 'live', endedAt: null, endReason: null, stoppedBy: null };
   }
 
   /** A new live recording of the inspection, started by `by` (null: started with the room). */

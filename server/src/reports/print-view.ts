@@ -60,6 +60,7 @@ const GAP_CAUSE: Record<GapCause, [string, string]> = {
   'recorder-restart': ['录制进程重启', 'recorder restarted'],
   'disk-full': ['磁盘已满', 'disk full'],
   'layer-switch': ['分辨率切换', 'resolution change'],
+  'recording-off': ['录像已关闭', 'recording switched off'],
   'source-stopped': ['摄像头或麦克风关闭', 'camera or microphone off'],
   'participant-left': ['参与者离开', 'participant away'],
   unexplained: ['原因不明', 'cause unknown'],
