@@ -17,6 +17,7 @@ import type { ReplacedReason, RevocationReason, Role } from './domain';
 import type { WireError } from './errors';
 import { fieldSchemas, type FieldResponseData, type FieldServerEvents, type IceServerInfo } from './field-protocol';
 import type { CaptureRequestedEvent, ConclusionView, EvidenceView } from './inspection-record';
+import type { GapCause } from './recording';
 
 /** Soft per-message limit (bytes of JSON). Larger requests get PAYLOAD_TOO_LARGE, not a disconnect. */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -193,7 +194,12 @@ export interface RecordingTrackState {
   role: Role;
   displayName: string;
   source: 'camera' | 'microphone';
-  state: 'recording' | 'starting' | 'restarting' | 'disk-full';
+  /**
+   * 'no-media': the track was being recorded and its media stopped with `cause` (the participant's
+   * connection lost, a rejoin, a worker or server restart...); it is expected back.
+   */
+  state: 'recording' | 'starting' | 'restarting' | 'disk-full' | 'no-media';
+  cause?: GapCause;
 }
 
 /** Handshake `auth` payloads. */

@@ -112,6 +112,12 @@ test('a reconnection within the grace continues the same lanes, with one gap per
   const joined = ok(await again.request('room.join', { displayName: 'crew', device: 'jest', rtpCapabilities: routerRtpCapabilities }));
   expect(joined.participantId).toBe(peer.id);
   await until(async () => (await s.recording.catalog.gaps.countBy({ recordingId })) === 2, 'a gap on both tracks');
+  // Until media comes again the room is told both tracks are expected and not written, and why.
+  const told = await again.next('recording.state', (e) => e.tracks.length === 2);
+  expect(told.tracks.map((t) => [t.source, t.state, t.cause]).sort()).toEqual([
+    ['camera', 'no-media', 'rejoin'],
+    ['microphone', 'no-media', 'rejoin'],
+  ]);
   const second = await publishPlain(room, room.peers.get(peer.id)!);
   await again.next('recording.state', allWritten, { timeoutMs: 30_000 });
   expect(await second.send(clip, 4).done).toBe(0);
@@ -173,5 +179,45 @@ test("recording switched off and on again is one recording: each track has a 're
     expect(ends).toContain(Date.parse(gap.from));
     expect(starts).toContain(Date.parse(gap.to));
     expect(Date.parse(gap.to) - Date.parse(gap.from)).toBeGreaterThanOrEqual(2_500);
+  }
+});
+
+test("media that stops arriving while the sender stays connected is shown as 'no-media' at once and kept as a 'network' gap", async () => {
+  server = await startTestServer({ RECORDING_SEGMENT_SECONDS: '2' });
+  const s = server;
+  const { crew, room, peer, recordingId, adminCookie, inspection } = await liveCrew(s);
+  const publisher = await publishPlain(room, peer);
+  await crew.next('recording.state', allWritten, { timeoutMs: 30_000 });
+  const sending = publisher.send(syntheticClip(30), 12);
+  await until(async () => (await s.recording.catalog.segments.countBy({ recordingId })) >= 2, 'segments before the stall');
+  // The sender freezes (a dead uplink whose connection is not given up yet): no packets arrive.
+  const frozenAt = Date.now();
+  sending.child.kill('SIGSTOP');
+  const stalled = await crew.next('recording.state', (e) => e.tracks.length === 2 && e.tracks.every((t) => t.state === 'no-media'), {
+    timeoutMs: 10_000,
+  });
+  const shownAfterMs = Date.now() - frozenAt;
+  expect(stalled.recording).toBe(true);
+  expect(stalled.tracks.map((t) => t.cause)).toEqual(['network', 'network']);
+  sending.child.kill('SIGCONT');
+  await crew.next('recording.state', allWritten, { timeoutMs: 10_000 });
+  const resumedAt = Date.now();
+  expect(await sending.done).toBe(0);
+  await s.recording.service.stop(inspection.id, null);
+  publisher.close();
+  console.log(`stall shown after ${shownAfterMs} ms`);
+  expect(shownAfterMs).toBeLessThan(4_000); // two 1 s reads without a packet, plus one read's latency
+
+  const tl = await s.api('GET', `/api/recordings/${recordingId}/timeline`, { cookie: adminCookie });
+  const gaps = tl.body.gaps as Array<{ source: string; cause: string; from: string; to: string }>;
+  expect(gaps.map((g) => [g.source, g.cause]).sort()).toEqual([
+    ['camera', 'network'],
+    ['microphone', 'network'],
+  ]);
+  for (const g of gaps) {
+    // From about the last packet before the freeze to the first after it (within the reads' 1 s).
+    expect(Date.parse(g.from)).toBeGreaterThanOrEqual(frozenAt - 1_500);
+    expect(Date.parse(g.to)).toBeLessThanOrEqual(resumedAt + 100);
+    expect(Date.parse(g.to)).toBeGreaterThan(Date.parse(g.from));
   }
 });

@@ -18,7 +18,7 @@ import type { Room } from '../session/room';
 import type { RoomRegistry } from '../session/room-registry';
 import type { DiskGuard } from '../storage/disk-space';
 import { RecordingConsentEntity, RecordingSettingEntity, type Recording, type RecordingConsent, type RecordingSetting } from './entities';
-import { STOPPED_BY_SURVEYOR, type SegmentCatalog } from './segment-catalog';
+import { logicalTrackKey, STOPPED_BY_SURVEYOR, type SegmentCatalog } from './segment-catalog';
 import { TrackRun } from './track-run';
 
 const logger = new Logger('recording');
@@ -56,7 +56,15 @@ interface LiveRecording {
   /** Producers waiting for room on the staging disk, by producer id (started when there is). */
   waitingForDisk: Map<string, { peer: Peer; producer: Producer<{ source: MediaSource }>; spatialLayer: number | null }>;
   restarts: Map<string, RestartState>;
+  /**
+   * Logical tracks whose media stopped while more is expected (an open gap: a lost connection, a
+   * rejoin, a restart), by track key: shown as 'no-media' until a run of the track writes again.
+   */
+  interrupted: Map<string, RecordingTrackState>;
 }
+
+/** Gaps that mean nobody expects more media of the track: not shown as missing. */
+const CHOSEN_ENDS: ReadonlySet<GapCause> = new Set(['participant-left', 'source-stopped']);
 
 export interface RecordingServiceOptions {
   segmentSeconds: number;
@@ -130,6 +138,7 @@ export class RecordingService {
       restarting: new Map(),
       restarts: new Map(),
       waitingForDisk: new Map(),
+      interrupted: new Map(),
     };
     this.live.set(room.inspectionId, entry);
     const ctx = { inspectionId: room.inspectionId };
@@ -218,12 +227,16 @@ export class RecordingService {
     }
     const restart = entry.restarts.get(producer.id);
     if (restart) restart.startedAt = Date.now();
+    run.on('flow', () => this.broadcast(entry));
     run.on('writing', () => {
+      entry.interrupted.delete(run.trackKey);
       // Make before break: the run this one replaces ends once this one has media.
       if (predecessor) void predecessor.handOver(run.recorder.startedAt);
       this.broadcast(entry);
     });
-    run.once('ended', () => {
+    run.once('ended', ({ gap }) => {
+      if (gap && !CHOSEN_ENDS.has(gap) && entry.recording === recording)
+        entry.interrupted.set(run.trackKey, { ...this.describe(peer, producer), state: 'no-media', cause: gap });
       // Never got media (could not start): the run it was to replace ends too.
       if (predecessor && !predecessor.stopped) void predecessor.stop('layer-switch');
       if (entry.runs.get(producer.id) === run) entry.runs.delete(producer.id);
@@ -304,12 +317,22 @@ export class RecordingService {
     };
   }
 
-  /** Every producer in the room, and whether its media is being written now (and if not, why). */
+  /**
+   * Every producer in the room, and whether its media is being written now (and if not, why); and
+   * every track whose media stopped while more is expected (see LiveRecording.interrupted).
+   */
   private trackStates(entry: LiveRecording): RecordingTrackState[] {
     const states: RecordingTrackState[] = [];
+    const sending = new Set<string>();
     for (const peer of entry.room.peers.values()) {
       for (const producer of peer.producers.values()) {
+        sending.add(logicalTrackKey(peer.role, peer.identity.key, producer.appData.source));
         const run = entry.runs.get(producer.id);
+        if (run?.writing && !run.receiving) {
+          // Being recorded, but nothing arrives from the sender (a dead uplink within the grace).
+          states.push({ ...this.describe(peer, producer), state: 'no-media', cause: 'network' });
+          continue;
+        }
         const state: RecordingTrackState['state'] =
           run?.writing || entry.retiring.get(producer.id)?.writing
             ? 'recording'
@@ -318,10 +341,15 @@ export class RecordingService {
               : entry.restarting.has(producer.id)
                 ? 'restarting'
                 : 'starting';
-        states.push({ peerId: peer.id, role: peer.role, displayName: peer.displayName, source: producer.appData.source, state });
+        states.push({ ...this.describe(peer, producer), state });
       }
     }
+    for (const [key, missing] of entry.interrupted) if (!sending.has(key)) states.push(missing);
     return states;
+  }
+
+  private describe(peer: Peer, producer: Producer<{ source: MediaSource }>): Omit<RecordingTrackState, 'state'> {
+    return { peerId: peer.id, role: peer.role, displayName: peer.displayName, source: producer.appData.source };
   }
 
   async state(inspectionId: string): Promise<RecordingStateEvent> {

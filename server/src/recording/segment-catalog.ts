@@ -198,6 +198,24 @@ export class SegmentCatalog {
     logger.info(`openGap() | ${track.trackKey}: no media since ${from.toISOString()} (${cause})`, { recordingId: track.recordingId });
   }
 
+  /** A gap already over: media of the track stopped at `from` and came again at `to`, in the same run. */
+  async recordGap(track: GapTrack, cause: GapCause, from: Date, to: Date): Promise<void> {
+    await this.gapRows.save({
+      id: crypto.randomUUID(),
+      recordingId: track.recordingId,
+      trackKey: track.trackKey,
+      role: track.role,
+      displayName: track.displayName.slice(0, 80),
+      source: track.source,
+      cause,
+      startedAt: from,
+      endedAt: to,
+    });
+    logger.info(`recordGap() | ${track.trackKey}: no media ${from.toISOString()} - ${to.toISOString()} (${cause})`, {
+      recordingId: track.recordingId,
+    });
+  }
+
   /** Media of the track is written again from `at`: its open gap ends there. */
   async closeGap(recordingId: string, trackKey: string, at: Date): Promise<void> {
     await this.gapRows.update({ recordingId, trackKey, endedAt: IsNull() }, { endedAt: at });

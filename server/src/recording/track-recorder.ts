@@ -33,6 +33,13 @@ const FIRST_MEDIA_WAIT_MS = 3000;
  * are the fallback: a second SIGINT interrupts the read but loses the segment's buffered cluster.
  */
 const SIGNAL_GRACE_MS = 4000;
+/**
+ * Whether media still arrives: the recording consumer's packet count, read this often. Two reads
+ * without a new packet (2 s) mean the sender's media stopped (a dead uplink keeps its producer until
+ * the connection is given up); 'flow' tells the owner, and again when packets come back.
+ */
+const FLOW_CHECK_MS = 1000;
+const FLOW_STALL_CHECKS = 2;
 const KILL_GRACE_MS = 10_000;
 
 /**
@@ -69,6 +76,8 @@ export interface TrackRecorderEvents {
    * their own when it stops) until the new run has media: a switch loses nothing.
    */
   resolutionChange: [{ from: number; to: number }];
+  /** Media stopped arriving (`receiving` false, `since`: about when the last packet came) or came back. */
+  flow: [{ receiving: boolean; since: Date }];
 }
 
 /**
@@ -99,6 +108,11 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   private consumer: Consumer | null = null;
   private ffmpeg: ChildProcess | null = null;
   private keyFrameTimer: NodeJS.Timeout | null = null;
+  private flowTimer: NodeJS.Timeout | null = null;
+  private lastPacketCount = -1;
+  private quietChecks = 0;
+  /** False while the sender's media has stopped arriving (see FLOW_CHECK_MS). */
+  receiving = true;
   private layerHoldTimer: NodeJS.Timeout | null = null;
   /**
    * Set on a resolution change: from then on segments are reported only at exit, each split where
@@ -266,6 +280,8 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     }
     // ffmpeg appends a line to the list each time it closes a segment.
     this.listTimer = setInterval(() => this.scanList(), 500);
+    this.flowTimer = setInterval(() => void this.checkFlow(), FLOW_CHECK_MS);
+    this.flowTimer.unref();
     logger.info('start() | recording', { producerId: this.producer.id, kind, port, dir: path.basename(this.dir) });
   }
 
@@ -280,6 +296,27 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     if (this.layerHoldTimer) clearTimeout(this.layerHoldTimer);
     this.layerHoldTimer = null;
     void this.consumer.setPreferredLayers({ spatialLayer }).catch(() => undefined);
+  }
+
+  private async checkFlow(): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer || consumer.closed || this.stopping) return;
+    const stats = await consumer.getStats().catch(() => null);
+    const out = stats?.find((s) => s.type === 'outbound-rtp');
+    if (!out || this.stopping) return;
+    const count = out.packetCount;
+    const quiet = count === this.lastPacketCount;
+    this.lastPacketCount = count;
+    if (!quiet) {
+      this.quietChecks = 0;
+      if (!this.receiving) {
+        this.receiving = true;
+        this.emit('flow', { receiving: true, since: new Date() });
+      }
+    } else if (++this.quietChecks === FLOW_STALL_CHECKS && this.receiving && !this.producer.paused) {
+      this.receiving = false;
+      this.emit('flow', { receiving: false, since: new Date(Date.now() - FLOW_STALL_CHECKS * FLOW_CHECK_MS) });
+    }
   }
 
   /** stop() during set-up: close what was created so far and end the set-up. */
@@ -404,7 +441,8 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     this.layerHoldTimer = null;
     if (this.keyFrameTimer) clearInterval(this.keyFrameTimer);
     if (this.listTimer) clearInterval(this.listTimer);
-    this.keyFrameTimer = this.listTimer = null;
+    if (this.flowTimer) clearInterval(this.flowTimer);
+    this.keyFrameTimer = this.listTimer = this.flowTimer = null;
   }
 
   private closeMedia(): void {

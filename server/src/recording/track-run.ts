@@ -14,7 +14,7 @@ import { SafeEmitter } from '../lib/safe-emitter';
 import { Logger, type LogContext } from '../logging/logger';
 import type { Peer } from '../session/peer';
 import type { Recording } from './entities';
-import type { CatalogTrack, SegmentCatalog } from './segment-catalog';
+import { logicalTrackKey, type CatalogTrack, type SegmentCatalog } from './segment-catalog';
 import { TrackRecorder, type ClosedSegment } from './track-recorder';
 
 const logger = new Logger('recording');
@@ -39,8 +39,13 @@ export interface TrackRunEvents extends Record<string, unknown[]> {
   resolutionChange: [{ from: number; to: number }];
   /** Media of the track is being written (the recorder started and the track row is open). */
   writing: [];
-  /** The run is over: recorder gone, segments (leftovers included) registered, track row closed. */
-  ended: [];
+  /** The producer's media stopped arriving, or came back (see receiving). */
+  flow: [];
+  /**
+   * The run is over: recorder gone, segments (leftovers included) registered, track row closed;
+   * `gap`: the cause of the gap it left on its logical track (null: none).
+   */
+  ended: [{ gap: GapCause | null }];
 }
 
 export interface TrackRunOptions {
@@ -102,6 +107,7 @@ export class TrackRun extends SafeEmitter<TrackRunEvents> {
     // Producer gone (left, reconnecting on a new transport, closed): this run ends here.
     producer.observer.once('close', this.onProducerClosed);
     this.recorder.once('resolutionChange', (change) => this.onResolutionChange(change));
+    this.recorder.on('flow', (f) => this.onFlow(f));
   }
 
   /** True once stop() was called or the recorder was stopped otherwise. */
@@ -114,9 +120,20 @@ export class TrackRun extends SafeEmitter<TrackRunEvents> {
     return this._writing;
   }
 
+  /** False while the producer sends nothing (not paused, yet no packets: a dead uplink). */
+  get receiving(): boolean {
+    return this.recorder.receiving || this.producer.paused;
+  }
+
   /** The recorder exited by itself while its producer still sends: the service starts a new run. */
   get died(): boolean {
     return this.recorder.died && !this.producer.closed;
+  }
+
+  /** The logical track this run records (role, identity, source: see logicalTrackKey). */
+  get trackKey(): string {
+    const { peer, producer } = this.options;
+    return logicalTrackKey(peer.role, peer.identity.key, producer.appData.source);
   }
 
   /** The peer whose producer this run records. */
@@ -209,6 +226,30 @@ export class TrackRun extends SafeEmitter<TrackRunEvents> {
     );
   }
 
+  /** When the producer's media stopped arriving, while it has (null: it arrives). */
+  private stalledSince: Date | null = null;
+
+  /**
+   * Media stopped arriving while the run goes on (a dead uplink within the grace): the track is
+   * shown as having no media, and when packets come back the silence is a 'network' gap. A run that
+   * ends while stalled leaves its gap from its last segment in onEnded instead.
+   */
+  private onFlow({ receiving, since }: { receiving: boolean; since: Date }): void {
+    if (!receiving) this.stalledSince = since;
+    else if (this.stalledSince && this.track && !this.recorder.stopped) {
+      const track = this.track;
+      const from = this.stalledSince;
+      this.registrations.push(
+        this.options.catalog
+          .recordGap(track, 'network', from, since)
+          .catch((e) => logger.error('flow | could not record the gap', this.ctx, e)),
+      );
+      this.stalledSince = null;
+    } else this.stalledSince = null;
+    logger.info(`flow | media ${receiving ? 'arrives again' : 'stopped arriving'}`, this.ctx);
+    this.safeEmit('flow');
+  }
+
   private onResolutionChange({ from, to }: { from: number; to: number }): void {
     // The service starts the next run on the new layer; this one records until it has media.
     logger.info(`resolutionChange | layer ${from} -> ${to}, next run starting`, this.ctx);
@@ -231,6 +272,7 @@ export class TrackRun extends SafeEmitter<TrackRunEvents> {
   private async onEnded(error: string | null): Promise<void> {
     this.options.producer.observer.off('close', this.onProducerClosed);
     this._writing = false;
+    let gapCause: GapCause | null = null;
     try {
       const track = this.track;
       if (track) {
@@ -242,11 +284,12 @@ export class TrackRun extends SafeEmitter<TrackRunEvents> {
         // The gap opens where the track's media ends (its last segment), with why.
         const gap = await this.gapAfter(track);
         if (gap) await catalog.openGap(track, gap.cause, gap.from);
+        gapCause = gap?.cause ?? null;
       }
       if (error) logger.warn('ended | track recorder failed', { ...this.ctx }, new Error(error));
     } catch (e) {
       logger.error('ended | bookkeeping failed', this.ctx, e);
     }
-    this.safeEmit('ended');
+    this.safeEmit('ended', { gap: gapCause });
   }
 }
