@@ -2,22 +2,33 @@
 // (`{ error: { code, message } }`), or a client code: NETWORK when the server cannot be reached.
 import type {
   AccountView,
+  ChecklistItemRef,
+  ChecklistRefusalReason,
   CreateAccountRequest,
   CreateInspectionRequest,
   CrewInvitationView,
   CrewLinkView,
+  EndInspectionRequest,
   InspectionDetailView,
   InspectionMembersView,
   InspectionView,
   LoginRequest,
 } from '@cloudship/shared';
 import { isClientErrorCode, type ClientErrorCode } from './error-codes';
+import { getLanguage } from './i18n';
+
+/** A refusal that names checklist items (ChecklistRefusalWire): why, and the items at fault. */
+export interface ChecklistRefusalDetails {
+  reason: ChecklistRefusalReason;
+  items: ChecklistItemRef[];
+}
 
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: ClientErrorCode,
     message: string,
+    readonly refusal: ChecklistRefusalDetails | null = null,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -53,7 +64,13 @@ export async function call<T>(method: string, path: string, body?: unknown, head
       // API answers are never reused: a 410 for one crew token must not be served from the HTTP
       // cache for another (the token travels in a header, so the URL is the same).
       cache: 'no-store',
-      headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
+      // The server words what it says (a refusal naming checklist items) in the page's language.
+      headers: {
+        Accept: 'application/json',
+        'Accept-Language': getLanguage(),
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (err) {
@@ -67,9 +84,10 @@ export async function call<T>(method: string, path: string, body?: unknown, head
     // A proxy error page or an empty body: fall back to the status code below.
   }
   if (!response.ok) {
-    const wire = (payload as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+    const wire = (payload as { error?: { code?: unknown; message?: unknown; reason?: unknown; items?: unknown } } | null)?.error;
     const code = isClientErrorCode(wire?.code) ? wire.code : (CODE_BY_STATUS[response.status] ?? 'INTERNAL');
-    throw new ApiError(response.status, code, typeof wire?.message === 'string' ? wire.message : response.statusText);
+    const refusal = typeof wire?.reason === 'string' && Array.isArray(wire.items) ? (wire as ChecklistRefusalDetails) : null;
+    throw new ApiError(response.status, code, typeof wire?.message === 'string' ? wire.message : response.statusText, refusal);
   }
   return payload as T;
 }
@@ -97,8 +115,10 @@ export const api = {
   listInspections: () => call<{ inspections: InspectionView[] }>('GET', '/api/inspections'),
   createInspection: (body: CreateInspectionRequest) => call<{ inspection: InspectionView }>('POST', '/api/inspections', body),
   getInspection: (id: string) => call<{ inspection: InspectionDetailView }>('GET', `/api/inspections/${enc(id)}`),
-  endInspection: (id: string) => call<{ inspection: InspectionView }>('POST', `/api/inspections/${enc(id)}/end`),
-  createCrewLink: (id: string) => call<CrewLinkView>('POST', `/api/inspections/${enc(id)}/crew-link`),
+  endInspection: (id: string, body: EndInspectionRequest = {}) =>
+    call<{ inspection: InspectionView }>('POST', `/api/inspections/${enc(id)}/end`, body),
+  /** The inspection's current crew link, made when there is none (the server hands the same one out again). */
+  crewLink: (id: string) => call<CrewLinkView>('POST', `/api/inspections/${enc(id)}/crew-link`),
   revokeCrewLinks: (id: string) => call<void>('DELETE', `/api/inspections/${enc(id)}/crew-links`),
 
   crewInvitation: (token: string) => call<CrewInvitationView>('GET', '/api/crew/invitation', undefined, { Authorization: `Crew ${token}` }),

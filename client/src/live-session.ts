@@ -9,7 +9,7 @@ import type { ConnectionState, IceParameters, RtpCapabilities, Transport } from 
 import type { Handshake, RequestName, RequestPayload, ResponseData, Role, ServerToClientEvents, VideoProfile } from '@cloudship/shared';
 import type { CaptureRequestedEvent, ConclusionView, EvidenceView } from '@cloudship/shared';
 import { Emitter } from './emitter';
-import type { RecordingStateEvent } from '@cloudship/shared';
+import type { EndInspectionRequest, RecordingStateEvent } from '@cloudship/shared';
 import { errorCode } from './api';
 import { MediaWatchdog, type LinkStatus } from './media-watchdog';
 import type { FacingMode } from './local-media';
@@ -263,9 +263,9 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
     this.remote.retryPlayback();
   }
 
-  /** End the inspection for everyone (surveyor). */
-  async endInspection(): Promise<void> {
-    await this.request('inspection.end', {});
+  /** End the inspection for everyone (surveyor); `toBeContinued`: before a conclusion, to finish later. */
+  async endInspection(options: EndInspectionRequest = {}): Promise<void> {
+    await this.request('inspection.end', options);
     this.finish('ended', { reason: 'ended' });
   }
 

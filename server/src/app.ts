@@ -84,7 +84,14 @@ export async function startServer(config: Config, options: { clientDist?: string
   const accounts = new AccountService(db, config.sessionTtlMs);
   const oneTimeAdminPassword = await accounts.ensureFirstAdmin(config.admin.username, config.admin.password);
   const publicUrl = (req: express.Request) => config.publicUrl ?? `${config.https ? 'https' : 'http'}://${req.headers.host}`;
-  const inspection = await createInspectionFeature({ db, accounts, signer, crewLinkTtlMs: config.crewLinkTtlMs, publicUrl });
+  const inspection = await createInspectionFeature({
+    db,
+    accounts,
+    signer,
+    crewLinkTtlMs: config.crewLinkTtlMs,
+    publicUrl,
+    publicUrlConfigured: config.publicUrl !== null,
+  });
 
   const pool = await WorkerPool.create({ size: config.workers, rtcMinPort: config.rtc.minPort, rtcMaxPort: config.rtc.maxPort });
   const rooms = new RoomRegistry(pool, webRtcTransportOptions(config), config.reconnectGraceMs, inspection.roomHooks);

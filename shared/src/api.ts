@@ -43,6 +43,12 @@ export const createInspectionSchema = z
     path: ['placeLon'],
   });
 
+/**
+ * Ending an inspection (REST `POST …/end` and the socket's `inspection.end`). `toBeContinued`:
+ * ended before a conclusion, to be finished later; stored with the end.
+ */
+export const endInspectionSchema = z.object({ toBeContinued: z.boolean().optional() }).strict();
+
 export const changePasswordSchema = z
   .object({
     currentPassword: z.string().min(1).max(256),
@@ -53,3 +59,4 @@ export const changePasswordSchema = z
 export type LoginRequest = z.infer<typeof loginSchema>;
 export type CreateAccountRequest = z.infer<typeof createAccountSchema>;
 export type CreateInspectionRequest = z.infer<typeof createInspectionSchema>;
+export type EndInspectionRequest = z.infer<typeof endInspectionSchema>;

@@ -86,6 +86,8 @@ export interface InspectionView {
   createdAt: string;
   startedAt: string | null;
   endedAt: string | null;
+  /** Ended before a conclusion, marked "to be continued" by the surveyor. */
+  toBeContinued: boolean;
 }
 
 export interface ParticipantView {
@@ -111,10 +113,18 @@ export interface InspectionDetailView extends InspectionView {
 }
 
 export interface CrewLinkView {
+  /** The signed link (`/join/<token>`): long, and as valid as the short one. */
   url: string;
+  /** The short link (`/j/<code>`): what the console shows, the QR code and the SMS carry. */
+  shortUrl: string;
+  code: string;
   expiresAt: string;
-  /** The QR code of `url` as an SVG document. */
+  /** The QR code of `shortUrl` as an SVG document. */
   qrSvg: string;
+  /** PUBLIC_URL is set; otherwise the links carry the host the console was opened with. */
+  publicUrlConfigured: boolean;
+  /** True when this answer made the link; false when it is the inspection's current link again. */
+  created: boolean;
 }
 
 /** What the crew page learns about the inspection it was invited to (no internal ids beyond it). */

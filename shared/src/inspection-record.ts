@@ -12,6 +12,33 @@ export type ChecklistResult = (typeof CHECKLIST_RESULTS)[number];
 export const CONCLUSION_OUTCOMES = ['passed', 'passed-with-deficiencies', 'failed', 'continue-on-site'] as const;
 export type ConclusionOutcome = (typeof CONCLUSION_OUTCOMES)[number];
 
+/**
+ * The outcomes of an inspection done online: what the dashboard counts and sums (the savings
+ * model counts "vessel inspections done online"). "To be continued on site" is not among them: the
+ * visit it calls for is what a remote inspection saves. Acknowledged or not does not matter.
+ */
+export const COMPLETED_ONLINE_OUTCOMES: readonly ConclusionOutcome[] = ['passed', 'passed-with-deficiencies', 'failed'];
+
+/** A checklist item as a refusal names it: by its titles (the page shows the one of its language). */
+export interface ChecklistItemRef {
+  id: string;
+  code: string;
+  titleZh: string;
+  titleEn: string;
+}
+
+/** Why a conclusion was refused because of some checklist items (`ChecklistRefusalWire.items`). */
+export const CHECKLIST_REFUSAL_REASONS = ['deficiency-without-deadline', 'deficiencies-marked'] as const;
+export type ChecklistRefusalReason = (typeof CHECKLIST_REFUSAL_REASONS)[number];
+
+/** The wire form of a refusal that names checklist items (BAD_REQUEST plus the items at fault). */
+export interface ChecklistRefusalWire {
+  code: 'BAD_REQUEST';
+  message: string;
+  reason: ChecklistRefusalReason;
+  items: ChecklistItemRef[];
+}
+
 /** Images the phone may upload (checked by magic bytes on the server, not by the header alone). */
 export const EVIDENCE_IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
 export type EvidenceImageType = (typeof EVIDENCE_IMAGE_TYPES)[number];

@@ -13,6 +13,7 @@
 // transport; the consumer starts paused and the client resumes it with `consumer.resume` after it
 // has set it up (otherwise the first key frame would be lost).
 import { z } from 'zod';
+import { endInspectionSchema } from './api';
 import type { ReplacedReason, RevocationReason, Role } from './domain';
 import type { WireError } from './errors';
 import { fieldSchemas, type FieldResponseData, type FieldServerEvents, type IceServerInfo } from './field-protocol';
@@ -66,7 +67,7 @@ export const schemas = {
   'producer.resume': z.object({ producerId: id }).strict(),
   'producer.close': z.object({ producerId: id }).strict(),
   'consumer.resume': z.object({ consumerId: id }).strict(),
-  'inspection.end': z.object({}).strict(),
+  'inspection.end': endInspectionSchema,
   // Position, camera control, video profiles (field-protocol.ts, field/).
   ...fieldSchemas,
   /** Surveyor's recording switch (on by default for every inspection). */

@@ -94,6 +94,9 @@ test('capture a still from the phone, attach it, conclude, crew acknowledges; da
   );
   await surveyor.select('[data-testid=conclusion-outcome]', 'passed');
   await surveyor.click('[data-testid=conclude]');
+  // The other 20 items are unchecked: the page names them and asks before concluding.
+  await surveyor.waitForSelector('[data-testid=unchecked-dialog]', { visible: true });
+  await surveyor.click('[data-testid=unchecked-conclude]');
   await surveyor.waitForSelector('[data-testid=conclusion-status][data-outcome=passed]', { timeout: 30_000 });
 
   // The phone asks for the acknowledgement; the crew types a name.

@@ -128,7 +128,7 @@ export async function signInAndCreateInspection(
   const outcome = await page.waitForFunction(
     () => {
       const link = document.querySelector('[data-testid=crew-link-url]');
-      if (link && /\/join\/.+/.test(link.textContent ?? '')) return { link: link.textContent.trim() };
+      if (link && /\/j(oin)?\/.+/.test(link.textContent ?? '')) return { link: link.textContent.trim() };
       const error = document.querySelector('[role=alert]:not([hidden])');
       return error && error.textContent ? { error: error.textContent } : false;
     },

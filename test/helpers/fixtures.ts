@@ -86,11 +86,11 @@ export interface Fixture {
   adminCookie(): Promise<string>;
   /** A staff account of `role`, created by the admin and signed in (password `${username}-password-123`). */
   account(role: StaffRole, username: string): Promise<Staff>;
-  /** A new inspection, created with `cookie`, and its crew link (`token` is the link's last part). */
+  /** A new inspection, created with `cookie`, and its crew link (`token` is the signed link's last part, `code` the short link's). */
   inspectionWithLink(
     cookie: string,
     overrides?: Record<string, unknown>,
-  ): Promise<{ inspection: InspectionView; url: string; token: string }>;
+  ): Promise<{ inspection: InspectionView; url: string; token: string; shortUrl: string; code: string }>;
   /** A signaling client; closed by closeClients() (useFixture: after each test) and stop(). */
   connect(auth: Record<string, unknown>, cookie?: string, options?: ClientOptions): Promise<SignalingClient>;
   /**

@@ -25,7 +25,11 @@ export interface TestServer extends RunningServer {
     username: string,
   ): Promise<{ cookie: string; id: string; username: string; password: string }>;
   createInspection(cookie: string, overrides?: Record<string, unknown>): Promise<InspectionView>;
-  crewLink(cookie: string, inspectionId: string): Promise<{ url: string; token: string }>;
+  /**
+   * One more crew link of the inspection (`additional: true`: each call a new link, so a test gets
+   * as many crew identities as it asks for). `url` is the signed link, `shortUrl` the `/j/<code>` one.
+   */
+  crewLink(cookie: string, inspectionId: string): Promise<{ url: string; token: string; shortUrl: string; code: string }>;
   stop(): Promise<void>;
 }
 
@@ -107,9 +111,9 @@ export async function startTestServer(env: Record<string, string | undefined> = 
       return r.body.inspection;
     },
     async crewLink(cookie, inspectionId) {
-      const r = await api('POST', `/api/inspections/${inspectionId}/crew-link`, { cookie });
+      const r = await api('POST', `/api/inspections/${inspectionId}/crew-link`, { cookie, body: { additional: true } });
       if (r.status !== 201) throw new Error(`crew link failed: ${r.status} ${JSON.stringify(r.body)}`);
-      return { url: r.body.url, token: r.body.url.split('/join/')[1] };
+      return { url: r.body.url, token: r.body.url.split('/join/')[1], shortUrl: r.body.shortUrl, code: r.body.code };
     },
     async stop() {
       await server.close();

@@ -229,7 +229,8 @@ describe('conclusion and acknowledgement', () => {
     expect(passed.body.error.message).toContain('deficien');
     const undated = await conclude({ outcome: 'passed-with-deficiencies' });
     expect(undated.status).toBe(400);
-    expect(undated.body.error.message).toContain(a.code);
+    expect(undated.body.error.message).toContain(a.titleEn);
+    expect(undated.body.error.message).not.toContain(a.code);
     expect((await conclude({ outcome: 'great' })).status).toBe(400);
     await server.api('PATCH', `/api/inspections/${inspection.id}/checklist/${a.id}`, {
       cookie: surveyorCookie,

@@ -127,8 +127,8 @@ describe('over HTTP', () => {
     expect(r.bytes.equals(polyglot)).toBe(true);
   });
 
-  test('a malformed percent-escape in a path is 400 BAD_REQUEST with a JSON error, not 500', async () => {
-    for (const path of ['/api/inspections/%E0%A4%A', '/api/inspections/%E0%A4%A/record', '/api/%ZZ', '/join/%E0%A4%A', '/assets/%C0']) {
+  test('a malformed percent-escape in a path is 400 BAD_REQUEST with a JSON error (a crew link: its page), not 500', async () => {
+    for (const path of ['/api/inspections/%E0%A4%A', '/api/inspections/%E0%A4%A/record', '/api/%ZZ', '/assets/%C0']) {
       for (const cookie of [undefined, surveyor.cookie]) {
         const r = await rawRequest(fx.server.url, 'GET', path, { headers: cookie ? { cookie } : {} });
         expect([path, r.status]).toEqual([path, 400]);
@@ -136,6 +136,13 @@ describe('over HTTP', () => {
         expect(r.json.error.code).toBe('BAD_REQUEST');
         expect(r.json.error.message).toMatch(/percent-encoding/);
       }
+    }
+    // A crew link mangled so: the phone gets the link's explanation page, 400 too.
+    for (const path of ['/join/%E0%A4%A', '/j/%E0%A4%A']) {
+      const r = await rawRequest(fx.server.url, 'GET', path);
+      expect([path, r.status]).toEqual([path, 400]);
+      expect(r.headers['content-type']).toMatch(/^text\/html/);
+      expect(r.text).toContain('data-code="BAD_REQUEST"');
     }
   });
 });

@@ -38,3 +38,22 @@ test("recordings go to the repository's recordings/ on the defaults, and under D
   expect(loadConfig({ DATA_DIR: '/srv/cloudship' }).recording.dir).toBe('/srv/cloudship/recordings');
   expect(loadConfig({ DATA_DIR: '/srv/cloudship', RECORDINGS_DIR: '/mnt/media' }).recording.dir).toBe('/mnt/media');
 });
+
+test('PUBLIC_URL is an http(s) origin: kept as scheme://host[:port], default port and trailing slash folded', () => {
+  expect(loadConfig({}).publicUrl).toBeNull();
+  expect(loadConfig({ PUBLIC_URL: 'https://Inspect.Example.org/' }).publicUrl).toBe('https://inspect.example.org');
+  expect(loadConfig({ PUBLIC_URL: 'https://inspect.example.org:443' }).publicUrl).toBe('https://inspect.example.org');
+  expect(loadConfig({ PUBLIC_URL: 'http://192.168.1.20:8443' }).publicUrl).toBe('http://192.168.1.20:8443');
+});
+
+test.each([
+  'inspect.example.org',
+  'ftp://inspect.example.org',
+  'https://inspect.example.org/cloudship',
+  'https://inspect.example.org/?x=1',
+  'https://inspect.example.org/#top',
+  'https://user:secret@inspect.example.org',
+])('PUBLIC_URL %s is refused naming PUBLIC_URL', (value) => {
+  expect(() => loadConfig({ PUBLIC_URL: value })).toThrow(ConfigError);
+  expect(() => loadConfig({ PUBLIC_URL: value })).toThrow('PUBLIC_URL');
+});

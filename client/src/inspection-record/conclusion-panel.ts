@@ -1,18 +1,24 @@
 // Inspection record (inspection-record/): the conclusion form (outcome + remarks; then "waiting for
-// the crew" / "acknowledged by") and the savings inputs with a live preview computed here with the
-// same shared model the server stores with, plus links to the printable report and its PDF.
+// the crew" / "acknowledged by", or, once the session ended without it, "not acknowledged") and the
+// savings inputs with a live preview computed here with the same shared model the server stores
+// with, plus links to the printable report and its PDF. Concluding with unchecked items asks first,
+// naming them; a refusal that names items is shown with their titles in the page's language.
 import {
+  COMPLETED_ONLINE_OUTCOMES,
   CONCLUSION_OUTCOMES,
+  isClosed,
   PROFILES,
   estimateSavings,
+  type ChecklistItemRef,
   type ConclusionOutcome,
   type InspectionRecordView,
   type SavingsInputKey,
   type SavingsInputs,
   type SavingsProfileName,
 } from '@cloudship/shared';
-import { errorCode } from '../api';
-import { bindText, t, type MessageKey } from '../i18n';
+import { ApiError, errorCode } from '../api';
+import { bindText, getLanguage, t, type MessageKey } from '../i18n';
+import { ask } from '../ui/dialog';
 import { recordApi } from './record-api';
 import { button, el, messageBox } from '../ui/dom';
 
@@ -25,6 +31,39 @@ const yuan = (v: number) => Math.round(v).toLocaleString('en-US');
 export interface ConclusionPanel {
   el: HTMLElement;
   render(record: InspectionRecordView): void;
+  /** Bring the form into view with the outcome focused ("conclude first"). */
+  focus(): void;
+}
+
+/** Checklist items by their title in the page's language. */
+export function itemTitles(items: readonly Pick<ChecklistItemRef, 'titleZh' | 'titleEn'>[]): string[] {
+  return items.map((i) => (getLanguage() === 'zh-CN' ? i.titleZh : i.titleEn));
+}
+
+/** Asks before concluding with unchecked items, listing them; true to conclude anyway. */
+async function confirmUnchecked(record: InspectionRecordView): Promise<boolean> {
+  const unchecked = record.checklist.filter((i) => i.result === null);
+  if (!unchecked.length) return true;
+  const answer = await ask({
+    testid: 'unchecked-dialog',
+    title: 'conclusion.uncheckedTitle',
+    body: [
+      el('p', { t: 'conclusion.uncheckedBody', tArgs: { count: unchecked.length, total: record.checklist.length } }),
+      el(
+        'ul',
+        { testid: 'unchecked-items' },
+        unchecked.map((item, n) => el('li', { data: { code: item.code }, text: itemTitles(unchecked)[n] })),
+      ),
+    ],
+    answers: [
+      { value: false, t: 'conclusion.backToChecklist', testid: 'unchecked-back' },
+      { value: true, t: 'conclusion.concludeAnyway', kind: 'primary', testid: 'unchecked-conclude' },
+    ],
+  });
+  if (answer) return true;
+  const first = document.querySelector(`[data-testid=checklist-item][data-code="${CSS.escape(unchecked[0]!.code)}"]`);
+  first?.scrollIntoView({ block: 'center', behavior: 'smooth' });
+  return false;
 }
 
 export function createConclusionPanel(inspectionId: string, refresh: () => void): ConclusionPanel {
@@ -108,13 +147,23 @@ export function createConclusionPanel(inspectionId: string, refresh: () => void)
 
   async function conclude(): Promise<void> {
     error.show(null);
+    if (record && !(await confirmUnchecked(record))) return;
     concludeButton.disabled = true;
     try {
       await recordApi.conclude(inspectionId, { outcome: outcome.value as ConclusionOutcome, remarks: remarks.value });
       refresh();
     } catch (err) {
-      error.showError(errorCode(err));
-      if (err instanceof Error && err.message) error.el.textContent += ` ${err.message}`;
+      if (err instanceof ApiError && err.refusal) {
+        // Named by their titles, in this page's language (the server's codes are internal).
+        const zh = getLanguage() === 'zh-CN';
+        const items = itemTitles(err.refusal.items).map((title) => (zh ? `「${title}」` : `“${title}”`));
+        error.show(`conclusion.refused.${err.refusal.reason}`, { items: items.join(zh ? '、' : ', ') });
+        error.el.dataset.code = err.code;
+        error.el.dataset.reason = err.refusal.reason;
+      } else {
+        error.showError(errorCode(err));
+        if (err instanceof Error && err.message) error.el.textContent += ` ${err.message}`;
+      }
     } finally {
       concludeButton.disabled = Boolean(record?.readOnly);
     }
@@ -141,13 +190,22 @@ export function createConclusionPanel(inspectionId: string, refresh: () => void)
       outcome.value = c.outcome;
       remarks.value = c.remarks;
     }
+    // After the end nobody can acknowledge any more: say so instead of "waiting".
+    const ended = isClosed(next.inspection.status);
     status.dataset.outcome = c?.outcome ?? '';
     status.dataset.acknowledged = String(Boolean(c?.acknowledgedAt));
+    status.dataset.ack = c?.acknowledgedAt ? 'acknowledged' : c && ended ? 'session-ended' : c ? 'awaiting' : '';
+    const ack = c?.acknowledgedAt
+      ? t('conclusion.acknowledged', { name: c.acknowledgedName ?? '' })
+      : ended
+        ? t('conclusion.notAcknowledgedEnded')
+        : t('conclusion.awaitingAck');
+    const counted = !c || COMPLETED_ONLINE_OUTCOMES.includes(c.outcome) ? '' : ` ${t('conclusion.notCounted')}`;
     status.textContent = c
-      ? `${t('conclusion.concluded', { outcome: t(`conclusion.${c.outcome}` as MessageKey) })} · ${
-          c.acknowledgedAt ? t('conclusion.acknowledged', { name: c.acknowledgedName ?? '' }) : t('conclusion.awaitingAck')
-        }`
-      : '';
+      ? `${t('conclusion.concluded', { outcome: t(`conclusion.${c.outcome}` as MessageKey) })} · ${ack}${counted}`
+      : ended && next.inspection.toBeContinued
+        ? t('conclusion.notConcludedEnded')
+        : '';
     if (first) {
       profile.value = next.savingsProfile;
       for (const [key, input] of inputs) input.value = next.savingsInputs[key] === undefined ? '' : String(next.savingsInputs[key]);
@@ -161,5 +219,10 @@ export function createConclusionPanel(inspectionId: string, refresh: () => void)
     }
   }
 
-  return { el: panel, render };
+  function focus(): void {
+    panel.scrollIntoView({ block: 'start', behavior: 'smooth' });
+    outcome.focus({ preventScroll: true });
+  }
+
+  return { el: panel, render, focus };
 }

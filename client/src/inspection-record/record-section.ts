@@ -17,6 +17,12 @@ const POLL_MS = 5_000;
 export interface RecordSection {
   el: HTMLElement;
   setSession(session: LiveSession | null): void;
+  /** The record as read just now (null when it cannot be read). */
+  latest(): Promise<InspectionRecordView | null>;
+  /** Read the record again soon (after the inspection ended, say). */
+  refresh(): void;
+  /** Show the conclusion form, its outcome focused. */
+  focusConclusion(): void;
   dispose(): void;
 }
 
@@ -74,6 +80,18 @@ export function mountRecordSection(inspectionId: string, signedOut: () => void):
   return {
     el: section,
     setSession: (session) => recordPanel.setSession(session),
+    async latest() {
+      try {
+        const { record } = await recordApi.get(inspectionId);
+        if (!disposed) apply(record);
+        return record;
+      } catch (err) {
+        if (errorCode(err) === 'UNAUTHENTICATED') signedOut();
+        return null;
+      }
+    },
+    refresh: () => void refresh(),
+    focusConclusion: () => conclusionPanel.focus(),
     dispose() {
       disposed = true;
       clearTimeout(timer);

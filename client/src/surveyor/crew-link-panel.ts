@@ -1,17 +1,18 @@
-// The crew link of an inspection: URL, QR code, copy and revoke.
+// The crew link of an inspection: the short link (`/j/<code>`) as text and QR code, "Copy",
+// "Send by SMS" and "Revoke".
 //
-// The server only hands out new links (POST), it never shows an old one again (the token is a
-// credential). So the panel creates a link when it first opens for an inspection that can still be
-// joined, and remembers it for the lifetime of the page; "New link" makes another one.
+// The server keeps one link per inspection and hands the same one out again (POST …/crew-link), so
+// opening the page again, in any tab, shows the link the crew may already have; a new one is made
+// only when there is none left (revoked, expired). Without PUBLIC_URL the link carries the host the
+// console was opened with: opened as localhost, that is a link no phone can open, and the panel says so.
+import './crew-link-panel.css';
 import { isClosed } from '@cloudship/shared';
 import type { CrewLinkView, InspectionView } from '@cloudship/shared';
 import { api, errorCode } from '../api';
 import { t } from '../i18n';
 import { copyText, selectText } from '../ui/clipboard';
-import { button, el, messageBox, replaceChildren } from '../ui/dom';
-
-/** Links created (or revoked) in this page, by inspection id. */
-const known = new Map<string, CrewLinkView | 'revoked'>();
+import { ask } from '../ui/dialog';
+import { button, el, messageBox, replaceChildren, type Child } from '../ui/dom';
 
 export interface CrewLinkPanel {
   el: HTMLElement;
@@ -19,11 +20,25 @@ export interface CrewLinkPanel {
   close(): void;
 }
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/** Opened as localhost: a link made from this address cannot be opened on a phone. */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname.toLowerCase()) || hostname.toLowerCase().endsWith('.localhost') || /^127\./.test(hostname);
+}
+
+/** An `sms:` URI with the message prefilled (no recipient: the phone's messaging app asks). */
+export function smsUri(body: string): string {
+  // `sms:?&body=` is understood by Android and by iOS (which wants `&body` after an empty recipient).
+  return `sms:?&body=${encodeURIComponent(body)}`;
+}
+
 export function createCrewLinkPanel(inspection: InspectionView, onUnauthenticated: () => void): CrewLinkPanel {
   const body = el('div', { class: 'crew-link-body' });
   const status = messageBox('crew-link-message', 'info');
   const error = messageBox('crew-link-error');
   let closed = isClosed(inspection.status);
+  let link: CrewLinkView | 'revoked' | null = null;
 
   const panel = el('section', { class: 'card crew-link', testid: 'crew-link-panel' }, [
     el('h2', { t: 'link.title' }),
@@ -39,12 +54,11 @@ export function createCrewLinkPanel(inspection: InspectionView, onUnauthenticate
     error.showError(code);
   }
 
-  async function create(): Promise<void> {
+  async function load(): Promise<void> {
     error.show(null);
     status.show(null);
     try {
-      const link = await api.createCrewLink(inspection.id);
-      known.set(inspection.id, link);
+      link = await api.crewLink(inspection.id);
       render();
     } catch (err) {
       fail(err);
@@ -52,11 +66,20 @@ export function createCrewLinkPanel(inspection: InspectionView, onUnauthenticate
   }
 
   async function revoke(): Promise<void> {
-    if (!window.confirm(t('link.revokeConfirm'))) return;
+    const sure = await ask({
+      testid: 'revoke-dialog',
+      title: 'link.revoke',
+      body: [el('p', { t: 'link.revokeConfirm' })],
+      answers: [
+        { value: false, t: 'dialog.cancel', testid: 'revoke-cancel' },
+        { value: true, t: 'link.revoke', kind: 'danger', testid: 'revoke-confirm' },
+      ],
+    });
+    if (!sure) return;
     error.show(null);
     try {
       await api.revokeCrewLinks(inspection.id);
-      known.set(inspection.id, 'revoked');
+      link = 'revoked';
       render();
       status.show('link.revoked');
     } catch (err) {
@@ -64,11 +87,10 @@ export function createCrewLinkPanel(inspection: InspectionView, onUnauthenticate
     }
   }
 
-  function renderLink(link: CrewLinkView): HTMLElement[] {
-    const url = el('span', { class: 'link-url', testid: 'crew-link-url', text: link.url });
+  function renderLink(current: CrewLinkView): Child[] {
+    const url = el('span', { class: 'link-url', testid: 'crew-link-url', text: current.shortUrl });
     const copy = button({ kind: 'primary', testid: 'copy-crew-link', t: 'link.copy' }, async () => {
-      const ok = await copyText(link.url);
-      if (ok) {
+      if (await copyText(current.shortUrl)) {
         status.show('link.copied');
         setTimeout(() => status.show(null), 2_500);
       } else {
@@ -76,23 +98,36 @@ export function createCrewLinkPanel(inspection: InspectionView, onUnauthenticate
         status.show('link.copyFailed');
       }
     });
+    // The message is made when clicked, so it is in the language the console shows then.
+    const message = () => t('link.smsBody', { vessel: inspection.vesselName, url: current.shortUrl });
+    const sms = el('a', { class: 'btn btn-secondary', testid: 'sms-crew-link', t: 'link.sms', attrs: { href: smsUri(message()) } });
+    sms.addEventListener('click', () => (sms.href = smsUri(message())));
     // The QR code is shown through <img>: an SVG loaded as an image cannot run script, so markup
     // from the server never becomes part of this page.
     const qr = el('img', {
       class: 'qr',
       testid: 'crew-link-qr',
       tAttrs: { alt: 'link.qrAlt' },
-      attrs: { src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(link.qrSvg)}`, width: 220, height: 220 },
+      attrs: { src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(current.qrSvg)}`, width: 180, height: 180 },
     });
+    const unreachable = !current.publicUrlConfigured && isLoopbackHost(location.hostname);
     return [
+      unreachable &&
+        el('p', {
+          class: 'message message-warning',
+          testid: 'crew-link-localhost',
+          attrs: { role: 'alert' },
+          t: 'link.localhostWarning',
+          tArgs: { host: location.hostname },
+        }),
+      url,
       el('div', { class: 'crew-link-grid' }, [
         qr,
         el('div', { class: 'crew-link-text' }, [
-          url,
-          el('p', { class: 'muted small' }, [el('span', { t: 'link.expires' }), ' ', el('time', { date: link.expiresAt })]),
-          el('div', { class: 'button-row' }, [
+          el('p', { class: 'muted small' }, [el('span', { t: 'link.expires' }), ' ', el('time', { date: current.expiresAt })]),
+          el('div', { class: 'crew-link-actions' }, [
             copy,
-            button({ testid: 'new-crew-link', t: 'link.new' }, () => void create()),
+            sms,
             button({ kind: 'danger', testid: 'revoke-crew-link', t: 'link.revoke' }, () => void revoke()),
           ]),
         ]),
@@ -105,17 +140,19 @@ export function createCrewLinkPanel(inspection: InspectionView, onUnauthenticate
       replaceChildren(body, [el('p', { class: 'muted', t: 'link.closed' })]);
       return;
     }
-    const link = known.get(inspection.id);
     if (link && link !== 'revoked' && Date.parse(link.expiresAt) > Date.now()) {
       replaceChildren(body, renderLink(link));
+    } else if (link) {
+      replaceChildren(body, [button({ kind: 'primary', testid: 'create-crew-link', t: 'link.create' }, () => void load())]);
     } else {
-      replaceChildren(body, [button({ kind: 'primary', testid: 'create-crew-link', t: 'link.create' }, () => void create())]);
+      replaceChildren(body, [el('p', { class: 'muted', t: 'common.loading' })]);
     }
   }
 
   render();
-  // First visit of a joinable inspection: make a link right away, that is what the surveyor came for.
-  if (!closed && !known.has(inspection.id)) void create();
+  // A joinable inspection: show its link right away (the current one, or a first one), that is what
+  // the surveyor came for.
+  if (!closed) void load();
 
   return {
     el: panel,

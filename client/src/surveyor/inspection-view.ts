@@ -2,10 +2,11 @@
 import { isClosed } from '@cloudship/shared';
 import type { InspectionDetailView, InspectionView } from '@cloudship/shared';
 import { api, errorCode } from '../api';
-import { t } from '../i18n';
+import { bindText } from '../i18n';
 import { button, el, field, messageBox, replaceChildren, setShown } from '../ui/dom';
 import type { ConsoleContext } from './context';
 import { createCrewLinkPanel } from './crew-link-panel';
+import { askToEnd } from './end-dialog';
 import { kindKey, setStatusBadge, statusBadge } from './labels';
 import { createLivePanel } from './live-panel';
 import { createMembersPanel } from './members-panel';
@@ -45,7 +46,10 @@ export function mountInspectionView(root: HTMLElement, ctx: ConsoleContext, id: 
     let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
     const badge = statusBadge(inspection.status);
-    const endedBanner = el('div', { class: 'banner banner-ended', t: 'detail.ended' });
+    const endedBanner = el('div', {
+      class: 'banner banner-ended',
+      t: initial.toBeContinued ? 'detail.endedToBeContinued' : 'detail.ended',
+    });
     setShown(endedBanner, 'ended', isEnded);
     const actionError = messageBox('end-error');
     const endButton = button({ kind: 'danger', testid: 'end-inspection', t: 'detail.end' }, () => void endInspection());
@@ -77,6 +81,7 @@ export function mountInspectionView(root: HTMLElement, ctx: ConsoleContext, id: 
 
     function apply(next: InspectionDetailView): void {
       inspection = next;
+      if (next.toBeContinued) bindText(endedBanner, 'detail.endedToBeContinued');
       setStatusBadge(badge, next.status);
       paintParticulars();
       participants.render(next.participants);
@@ -108,18 +113,24 @@ export function mountInspectionView(root: HTMLElement, ctx: ConsoleContext, id: 
       endButton.hidden = true;
       live.setEnded();
       crewLink.close();
+      record.refresh();
       scheduleRefresh(300);
     }
 
     async function endInspection(): Promise<void> {
-      if (isEnded || !window.confirm(t('detail.endConfirm'))) return;
+      if (isEnded) return;
+      endButton.disabled = true;
+      const choice = await askToEnd(await record.latest()).finally(() => (endButton.disabled = false));
+      if (choice === 'conclude') return record.focusConclusion();
+      if (!choice || isEnded) return;
       actionError.show(null);
       endButton.disabled = true;
+      const options = { toBeContinued: choice === 'to-be-continued' };
       try {
         const session = live.session();
         // Live: end over the socket, so that everyone in the room is told at once. Otherwise REST.
-        if (session && session.state === 'connected') await session.endInspection();
-        else await api.endInspection(id);
+        if (session && session.state === 'connected') await session.endInspection(options);
+        else await api.endInspection(id, options);
         markEnded();
       } catch (err) {
         const code = errorCode(err);

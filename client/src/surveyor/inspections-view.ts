@@ -14,7 +14,11 @@ function row(inspection: InspectionView): HTMLTableRowElement {
     el('td', { t: kindKey(inspection.kind) }),
     el('td', { text: inspection.place }),
     el('td', { date: inspection.scheduledAt }),
-    el('td', {}, [statusBadge(inspection.status)]),
+    el('td', {}, [
+      statusBadge(inspection.status),
+      inspection.toBeContinued && ' ',
+      inspection.toBeContinued && el('span', { class: 'badge badge-muted', testid: 'to-be-continued', t: 'status.toBeContinued' }),
+    ]),
     el('td', { class: 'actions' }, [el('a', { class: 'btn btn-ghost', attrs: { href }, t: 'list.open' })]),
   ]);
 }

@@ -8,6 +8,25 @@ const bool = z.enum(['true', 'false', '1', '0', 'on', 'off']).transform((v) => [
 const port = z.coerce.number().int().min(0).max(65535);
 const ipv4 = z.string().ip({ version: 'v4' });
 
+/** PUBLIC_URL: http(s)://host[:port], optionally with one trailing slash, nothing more. */
+function isPublicOrigin(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return (
+    (url.protocol === 'https:' || url.protocol === 'http:') &&
+    !url.username &&
+    !url.password &&
+    url.pathname === '/' &&
+    !url.search &&
+    !url.hash &&
+    !/[?#]/.test(value)
+  );
+}
+
 const envSchema = z
   .object({
     HOST: z.string().min(1).default('0.0.0.0'),
@@ -15,7 +34,12 @@ const envSchema = z
     HTTPS: bool.default('true'),
     TLS_CERT: z.string().optional(),
     TLS_KEY: z.string().optional(),
-    PUBLIC_URL: z.string().url().optional(),
+    // The origin crew links are made with (a phone must be able to open it): scheme and host only.
+    PUBLIC_URL: z
+      .string()
+      .url()
+      .refine(isPublicOrigin, 'an http(s) origin such as https://inspect.example.org (no path, query or user name)')
+      .optional(),
     DATA_DIR: z.string().min(1).default('data'),
     DB_PATH: z.string().optional(),
     RTC_LISTEN_IP: ipv4.default('0.0.0.0'),
@@ -204,7 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     https: e.HTTPS,
     tls: e.TLS_CERT && e.TLS_KEY ? { certPath: path.resolve(e.TLS_CERT), keyPath: path.resolve(e.TLS_KEY) } : null,
-    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, '') ?? null,
+    publicUrl: e.PUBLIC_URL ? new URL(e.PUBLIC_URL).origin : null,
     dataDir,
     dbPath: e.DB_PATH ? path.resolve(e.DB_PATH) : path.join(dataDir, 'cloudship.sqlite'),
     rtc: {

@@ -1,10 +1,12 @@
 // Error handling for the REST API: coded AppErrors become `{ error: { code, message } }` with the
 // matching HTTP status; anything else is logged and answered as INTERNAL. A throttled request
-// (TooManyRequests) also gets `Retry-After`; a path with a malformed percent-escape is BAD_REQUEST.
+// (TooManyRequests) also gets `Retry-After`; a path with a malformed percent-escape is BAD_REQUEST
+// (on a crew link's path, as the link's error page).
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, HTTP_STATUS } from '@cloudship/shared';
 import { TooManyRequests } from '../auth/throttle';
 import { Logger } from '../logging/logger';
+import { isCrewLinkPath, sendLinkErrorPage } from './link-error-page';
 
 const logger = new Logger('http');
 
@@ -38,6 +40,8 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
     logger.error('errorHandler() | unexpected error', { method: req.method, path: req.path }, err);
     error = new AppError('INTERNAL', 'Internal error.');
   }
+  // A crew link that fails before its route (a malformed percent-escape): the phone's page, not JSON.
+  if ((req.method === 'GET' || req.method === 'HEAD') && isCrewLinkPath(req.path)) return sendLinkErrorPage(res, error);
   if (err instanceof TooManyRequests && err.retryAfterSeconds !== null) res.set('Retry-After', String(err.retryAfterSeconds));
   res.status(HTTP_STATUS[error.code]).json({ error: error.toWire() });
 };

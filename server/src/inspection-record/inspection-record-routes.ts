@@ -26,6 +26,7 @@ import type { InspectionAccess } from '../inspection/inspection-access';
 import { inspectionRoute } from '../inspection/inspection-guard';
 import type { InspectionLifecycle } from '../inspection/inspection-lifecycle';
 import type { CrewCredential, InspectionService } from '../inspection/inspection-service';
+import { requestLanguage } from '../lib/request-language';
 import type { RecordService } from './record-service';
 import { crewToken, staffRoute } from '../auth/staff-route';
 
@@ -146,7 +147,8 @@ export function recordRouter(deps: RecordRouteDeps): express.Router {
   router.post(
     '/inspections/:id/conclusion',
     scoped('record.edit', async (req, res) => {
-      res.json({ conclusion: await deps.records.conclude(id(req), parseInput(concludeSchema, req.body ?? {}), req.account) });
+      const body = parseInput(concludeSchema, req.body ?? {});
+      res.json({ conclusion: await deps.records.conclude(id(req), body, req.account, requestLanguage(req)) });
     }),
   );
 

@@ -25,6 +25,8 @@ import type { Account } from '../auth/entities';
 import type { Inspection } from '../inspection/entities';
 import { InspectionRecordEntity, SavingsChangeEntity, type InspectionRecord, type SavingsChange } from './entities';
 import { Logger } from '../logging/logger';
+import type { Language } from '../lib/request-language';
+import { ChecklistRefusal } from './checklist-refusal';
 import type { ChecklistService } from './checklist-service';
 import { toChecklistItemView } from './checklist-service';
 import type { InspectionService } from '../inspection/inspection-service';
@@ -138,26 +140,19 @@ export class RecordService {
 
   /**
    * Concludes (or re-concludes, until the crew acknowledges). "Passed with deficiencies" needs at
-   * least one deficiency and a deadline for each; "passed" refuses open deficiencies. The savings
-   * estimate is computed and stored now.
+   * least one deficiency and a deadline for each; "passed" refuses open deficiencies. A refusal
+   * names the items by their titles in `lang`. The savings estimate is computed and stored now.
    */
-  async conclude(inspectionId: string, req: ConcludeRequest, by: Account): Promise<ConclusionView> {
+  async conclude(inspectionId: string, req: ConcludeRequest, by: Account, lang: Language = 'en'): Promise<ConclusionView> {
     const body = concludeSchema.parse(req);
     const { inspection, record } = await this.editable(inspectionId);
     const items = await this.checklist.list(inspectionId);
     const deficiencies = items.filter((i) => i.result === 'deficiency');
-    if (body.outcome === 'passed' && deficiencies.length) {
-      throw new AppError(
-        'BAD_REQUEST',
-        `${deficiencies.length} checklist item(s) are marked as deficiencies: conclude "passed with deficiencies" or "failed".`,
-      );
-    }
+    if (body.outcome === 'passed' && deficiencies.length) throw new ChecklistRefusal('deficiencies-marked', deficiencies, lang);
     if (body.outcome === 'passed-with-deficiencies') {
       if (!deficiencies.length) throw new AppError('BAD_REQUEST', 'No checklist item is marked as a deficiency.');
       const undated = deficiencies.filter((i) => !i.deficiencyDeadline);
-      if (undated.length) {
-        throw new AppError('BAD_REQUEST', `Each deficiency needs a deadline; missing for: ${undated.map((i) => i.code).join(', ')}.`);
-      }
+      if (undated.length) throw new ChecklistRefusal('deficiency-without-deadline', undated, lang);
     }
     const from = record.outcome ?? 'open';
     const estimate = estimateSavings(JSON.parse(record.savingsInputs) as SavingsInputs, record.savingsProfile);

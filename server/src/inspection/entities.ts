@@ -18,6 +18,8 @@ export interface Inspection {
   /** Coordinates of the declared place, when given (field/: distance to the crew's position). */
   placeLat?: number | null;
   placeLon?: number | null;
+  /** Ended before a conclusion, marked "to be continued" by the surveyor (InspectionLifecycle.end). */
+  toBeContinued?: boolean;
 }
 
 export interface CrewLink {
@@ -26,6 +28,13 @@ export interface CrewLink {
   expiresAt: Date;
   revokedAt: Date | null;
   createdBy: string;
+  createdAt: Date;
+}
+
+/** The short code of a crew link (`/j/<code>`): a pointer to the link's row, nothing of its own. */
+export interface CrewLinkCode {
+  code: string;
+  crewLinkId: string;
   createdAt: Date;
 }
 
@@ -63,6 +72,7 @@ export const InspectionEntity = new EntitySchema<Inspection>({
     endedAt: { type: 'datetime', nullable: true },
     placeLat: { type: 'double', nullable: true },
     placeLon: { type: 'double', nullable: true },
+    toBeContinued: { type: 'boolean', default: false },
   },
 });
 
@@ -76,6 +86,16 @@ export const CrewLinkEntity = new EntitySchema<CrewLink>({
     revokedAt: { type: 'datetime', nullable: true },
     createdBy: { type: 'varchar', length: 36 },
     createdAt,
+  },
+});
+
+export const CrewLinkCodeEntity = new EntitySchema<CrewLinkCode>({
+  name: 'CrewLinkCode',
+  tableName: 'crew_link_code',
+  columns: {
+    code: { type: 'varchar', length: 16, primary: true },
+    crewLinkId: { type: 'varchar', length: 36, unique: true },
+    createdAt: { type: 'datetime' },
   },
 });
 
@@ -127,4 +147,11 @@ const member = (name: string, tableName: string) =>
 export const CoSurveyorEntity = member('CoSurveyor', 'co_surveyor');
 export const AuditAssignmentEntity: EntitySchema<AuditAssignment> = member('AuditAssignment', 'audit_assignment');
 
-export const INSPECTION_ENTITIES = [InspectionEntity, CrewLinkEntity, ParticipantSessionEntity, CoSurveyorEntity, AuditAssignmentEntity];
+export const INSPECTION_ENTITIES = [
+  InspectionEntity,
+  CrewLinkEntity,
+  CrewLinkCodeEntity,
+  ParticipantSessionEntity,
+  CoSurveyorEntity,
+  AuditAssignmentEntity,
+];

@@ -34,6 +34,7 @@ export async function createInspectionFeature(deps: {
   signer: CrewTokenSigner;
   crewLinkTtlMs: number;
   publicUrl: (req: Request) => string;
+  publicUrlConfigured: boolean;
 }): Promise<InspectionFeature> {
   const lifecycle = new InspectionLifecycle(deps.db);
   const access = new InspectionAccess(deps.db);
@@ -62,7 +63,14 @@ export async function createInspectionFeature(deps: {
     access,
     participants,
     roomHooks,
-    router: inspectionRouter({ accounts: deps.accounts, inspections, lifecycle, access, publicUrl: deps.publicUrl }),
+    router: inspectionRouter({
+      accounts: deps.accounts,
+      inspections,
+      lifecycle,
+      access,
+      publicUrl: deps.publicUrl,
+      publicUrlConfigured: deps.publicUrlConfigured,
+    }),
     handlers: inspectionHandlers(lifecycle),
     attach(rooms) {
       lifecycle.on('ended', async (inspectionId) => {

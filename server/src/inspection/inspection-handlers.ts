@@ -4,9 +4,9 @@ import type { InspectionLifecycle } from './inspection-lifecycle';
 
 export function inspectionHandlers(lifecycle: InspectionLifecycle): RequestHandlers<'inspection.end'> {
   return {
-    async 'inspection.end'(ctx) {
+    async 'inspection.end'(ctx, req) {
       requirePermission(ctx, 'inspection.end');
-      await lifecycle.end(ctx.inspectionId);
+      await lifecycle.end(ctx.inspectionId, req);
       return {};
     },
   };

@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
 import { In } from 'typeorm';
-import { AppError, isClosed, type CreateInspectionRequest, type InspectionStatus } from '@cloudship/shared';
+import { AppError, isClosed, type CreateInspectionRequest, type EndInspectionRequest, type InspectionStatus } from '@cloudship/shared';
 import type { Account } from '../auth/entities';
 import { SafeEmitter } from '../lib/safe-emitter';
 import { Logger } from '../logging/logger';
@@ -43,6 +43,7 @@ export class InspectionLifecycle extends SafeEmitter<InspectionLifecycleEvents> 
       surveyorId: surveyor.id,
       startedAt: null,
       endedAt: null,
+      toBeContinued: false,
     });
     logger.info('schedule() | -> scheduled', { inspectionId: inspection.id, surveyorId: surveyor.id });
     this.safeEmit('scheduled', inspection);
@@ -58,15 +59,23 @@ export class InspectionLifecycle extends SafeEmitter<InspectionLifecycleEvents> 
     return true;
   }
 
-  /** Ends the inspection; NOT_FOUND or INSPECTION_ENDED when there is nothing to end. */
-  async end(inspectionId: string): Promise<void> {
+  /**
+   * Ends the inspection; NOT_FOUND or INSPECTION_ENDED when there is nothing to end.
+   * `toBeContinued`: the surveyor ends it before concluding, to finish it later (stored on the row;
+   * the record and the dashboard read it as "not concluded", see README).
+   */
+  async end(inspectionId: string, options: EndInspectionRequest = {}): Promise<void> {
     const before = await this.inspections.findOneBy({ id: inspectionId });
     if (!before) throw new AppError('NOT_FOUND', 'No such inspection.');
     if (isClosed(before.status)) throw new AppError('INSPECTION_ENDED', 'This inspection has ended.');
-    const r = await this.inspections.update({ id: inspectionId, status: In(CAN_END) }, { status: 'ended', endedAt: new Date() });
+    const toBeContinued = options.toBeContinued === true;
+    const r = await this.inspections.update(
+      { id: inspectionId, status: In(CAN_END) },
+      { status: 'ended', endedAt: new Date(), toBeContinued },
+    );
     // Someone else ended it between the read and the update.
     if (!r.affected) throw new AppError('INSPECTION_ENDED', 'This inspection has ended.');
-    logger.info(`end() | ${before.status} -> ended`, { inspectionId });
+    logger.info(`end() | ${before.status} -> ended${toBeContinued ? ' (to be continued)' : ''}`, { inspectionId });
     await this.emitAndWait('ended', inspectionId, before.status);
   }
 }

@@ -2,7 +2,8 @@
 // link invites to.
 import express, { type Request } from 'express';
 import QRCode from 'qrcode';
-import { assignAuditorSchema, createInspectionSchema, parseInput, type CrewLinkView } from '@cloudship/shared';
+import { z } from 'zod';
+import { assignAuditorSchema, createInspectionSchema, endInspectionSchema, parseInput, type CrewLinkView } from '@cloudship/shared';
 import type { AccountService } from '../auth/account-service';
 import { crewToken, staffRoute } from '../auth/staff-route';
 import type { InspectionAccess } from './inspection-access';
@@ -17,7 +18,11 @@ export interface InspectionRouteDeps {
   access: InspectionAccess;
   /** Base URL for crew links (scheme://host:port), derived from the request when not configured. */
   publicUrl: (req: Request) => string;
+  /** PUBLIC_URL is set: crew links do not depend on how the console was opened. */
+  publicUrlConfigured: boolean;
 }
+
+const crewLinkRequestSchema = z.object({ additional: z.boolean().optional() }).strict();
 
 export function inspectionRouter(deps: InspectionRouteDeps): express.Router {
   const router = express.Router();
@@ -66,13 +71,28 @@ export function inspectionRouter(deps: InspectionRouteDeps): express.Router {
     }),
   );
 
+  // The inspection's crew link: the current one again (200) or, when there is none, a new one
+  // (201). `additional: true` always makes one more (another phone: one seat per link).
   router.post(
     '/inspections/:id/crew-link',
     scoped('crewLink.manage', async (req, res) => {
-      const { token, expiresAt } = await deps.inspections.createCrewLink(String(req.params.id), req.account);
-      const url = `${deps.publicUrl(req)}/join/${token}`;
-      const view: CrewLinkView = { url, expiresAt: expiresAt.toISOString(), qrSvg: await QRCode.toString(url, { type: 'svg', margin: 1 }) };
-      res.status(201).json(view);
+      const { additional } = parseInput(crewLinkRequestSchema, req.body ?? {});
+      const id = req.inspection.id;
+      const link = additional
+        ? await deps.inspections.createCrewLink(id, req.account)
+        : await deps.inspections.currentCrewLink(id, req.account);
+      const base = deps.publicUrl(req);
+      const shortUrl = `${base}/j/${link.code}`;
+      const view: CrewLinkView = {
+        url: `${base}/join/${link.token}`,
+        shortUrl,
+        code: link.code,
+        expiresAt: link.expiresAt.toISOString(),
+        qrSvg: await QRCode.toString(shortUrl, { type: 'svg', margin: 1 }),
+        publicUrlConfigured: deps.publicUrlConfigured,
+        created: link.created,
+      };
+      res.status(link.created ? 201 : 200).json(view);
     }),
   );
 
@@ -88,7 +108,7 @@ export function inspectionRouter(deps: InspectionRouteDeps): express.Router {
     '/inspections/:id/end',
     scoped('inspection.end', async (req, res) => {
       const id = req.inspection.id;
-      await deps.lifecycle.end(id);
+      await deps.lifecycle.end(id, parseInput(endInspectionSchema, req.body ?? {}));
       res.json({ inspection: await deps.inspections.detail(id) });
     }),
   );

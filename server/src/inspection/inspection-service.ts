@@ -5,16 +5,19 @@ import crypto from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
 import { In, IsNull } from 'typeorm';
 import { AppError, isClosed, type CrewInvitationView, type InspectionDetailView, type InspectionView } from '@cloudship/shared';
+import { generateCrewLinkCode, normalizeCrewLinkCode } from '../auth/crew-link-code';
 import type { CrewTokenSigner } from '../auth/crew-tokens';
 import { AccountEntity, type Account } from '../auth/entities';
 import { SafeEmitter } from '../lib/safe-emitter';
 import { Logger } from '../logging/logger';
 import type { InspectionAccess } from './inspection-access';
 import {
+  CrewLinkCodeEntity,
   CrewLinkEntity,
   InspectionEntity,
   ParticipantSessionEntity,
   type CrewLink,
+  type CrewLinkCode,
   type Inspection,
   type ParticipantSession,
 } from './entities';
@@ -24,6 +27,15 @@ const logger = new Logger('inspections');
 export interface CrewCredential {
   inspection: Inspection;
   link: CrewLink;
+}
+
+/** A crew link as the console gets it: the signed token, the short code, and whether it is new. */
+export interface IssuedCrewLink {
+  token: string;
+  code: string;
+  expiresAt: Date;
+  /** False: the inspection's current link, handed out again. */
+  created: boolean;
 }
 
 export interface InspectionServiceEvents extends Record<string, unknown[]> {
@@ -39,9 +51,11 @@ export class InspectionService extends SafeEmitter<InspectionServiceEvents> {
   private readonly links: Repository<CrewLink>;
   private readonly participants: Repository<ParticipantSession>;
   private readonly accounts: Repository<Account>;
+  private readonly codes: Repository<CrewLinkCode>;
+  private readonly issuing = new Map<string, Promise<unknown>>();
 
   constructor(
-    ds: DataSource,
+    private readonly ds: DataSource,
     private readonly signer: CrewTokenSigner,
     private readonly crewLinkTtlMs: number,
     private readonly access: InspectionAccess,
@@ -51,6 +65,7 @@ export class InspectionService extends SafeEmitter<InspectionServiceEvents> {
     this.links = ds.getRepository(CrewLinkEntity);
     this.participants = ds.getRepository(ParticipantSessionEntity);
     this.accounts = ds.getRepository(AccountEntity);
+    this.codes = ds.getRepository(CrewLinkCodeEntity);
   }
 
   async get(id: string): Promise<Inspection> {
@@ -108,21 +123,76 @@ export class InspectionService extends SafeEmitter<InspectionServiceEvents> {
       createdAt: r.createdAt.toISOString(),
       startedAt: r.startedAt?.toISOString() ?? null,
       endedAt: r.endedAt?.toISOString() ?? null,
+      toBeContinued: Boolean(r.toBeContinued),
     }));
   }
 
-  async createCrewLink(inspectionId: string, by: Account): Promise<{ token: string; expiresAt: Date }> {
-    const inspection = await this.get(inspectionId);
-    this.assertOpen(inspection);
-    const link = await this.links.save({
+  /**
+   * The inspection's current crew link: the newest one neither revoked nor expired, handed out
+   * again (every view of the console shows the same link), or a new one when there is none.
+   */
+  async currentCrewLink(inspectionId: string, by: Account): Promise<IssuedCrewLink> {
+    return this.oneAtATime(inspectionId, async () => {
+      this.assertOpen(await this.get(inspectionId));
+      const live = (await this.links.find({ where: { inspectionId, revokedAt: IsNull() }, order: { createdAt: 'DESC' } })).filter(
+        (l) => l.expiresAt.getTime() > Date.now(),
+      );
+      const codes = live.length ? await this.codes.findBy({ crewLinkId: In(live.map((l) => l.id)) }) : [];
+      const byLink = new Map(codes.map((c) => [c.crewLinkId, c.code]));
+      const current = live.find((l) => byLink.has(l.id));
+      if (current) return { token: this.tokenOf(current), code: byLink.get(current.id)!, expiresAt: current.expiresAt, created: false };
+      return this.issue(inspectionId, by);
+    });
+  }
+
+  /** One more crew link for the inspection (another phone: one seat per link), whatever exists. */
+  async createCrewLink(inspectionId: string, by: Account): Promise<IssuedCrewLink> {
+    return this.oneAtATime(inspectionId, async () => {
+      this.assertOpen(await this.get(inspectionId));
+      return this.issue(inspectionId, by);
+    });
+  }
+
+  /** A new link row and its short code, written together. */
+  private async issue(inspectionId: string, by: Account): Promise<IssuedCrewLink> {
+    const link: CrewLink = {
       id: crypto.randomUUID(),
       inspectionId,
       expiresAt: new Date(Date.now() + this.crewLinkTtlMs),
       revokedAt: null,
       createdBy: by.id,
-    });
-    logger.info('createCrewLink() | link issued', { inspectionId, linkId: link.id });
-    return { token: this.signer.sign({ i: inspectionId, l: link.id, e: link.expiresAt.getTime() }), expiresAt: link.expiresAt };
+      createdAt: new Date(),
+    };
+    for (let attempt = 1; ; attempt++) {
+      const code = generateCrewLinkCode();
+      try {
+        await this.ds.transaction(async (m) => {
+          await m.getRepository(CrewLinkEntity).insert(link);
+          await m.getRepository(CrewLinkCodeEntity).insert({ code, crewLinkId: link.id, createdAt: link.createdAt });
+        });
+        logger.info('issue() | link issued', { inspectionId, linkId: link.id });
+        return { token: this.tokenOf(link), code, expiresAt: link.expiresAt, created: true };
+      } catch (e) {
+        // A code drawn twice (1 in 8e14 per pair): draw again.
+        if (attempt >= 3 || !(await this.codes.existsBy({ code }))) throw e;
+      }
+    }
+  }
+
+  /** The signed token of a link row: the same token every time (its claims come from the row). */
+  private tokenOf(link: CrewLink): string {
+    return this.signer.sign({ i: link.inspectionId, l: link.id, e: link.expiresAt.getTime() });
+  }
+
+  /** Calls for one inspection run one after the other (two console tabs must not make two links). */
+  private oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const run = (this.issuing.get(key) ?? Promise.resolve()).catch(() => undefined).then(fn);
+    this.issuing.set(key, run);
+    run
+      .catch(() => undefined)
+      .finally(() => this.issuing.get(key) === run && this.issuing.delete(key))
+      .catch(() => undefined);
+    return run;
   }
 
   /** The surveyor withdraws every crew link of the inspection; returns how many were live. */
@@ -140,6 +210,22 @@ export class InspectionService extends SafeEmitter<InspectionServiceEvents> {
     this.assertOpen(inspection); // ending also revokes links; "ended" is the more useful answer
     if (link.revokedAt) throw new AppError('LINK_REVOKED', 'This inspection link was withdrawn by the surveyor.');
     return { inspection, link };
+  }
+
+  /**
+   * A short link's code: the link row it names, through the very checks of its signed token
+   * (expiry, revocation, the inspection's state). BAD_REQUEST for what cannot be a code (cut
+   * short, mistyped), NOT_FOUND for a code that names no link. Returns the token too: the short
+   * link leads the phone on to the signed one.
+   */
+  async resolveCrewCode(input: string): Promise<CrewCredential & { token: string }> {
+    const code = normalizeCrewLinkCode(input);
+    if (!code) throw new AppError('BAD_REQUEST', 'This inspection link is incomplete or mistyped.');
+    const row = await this.codes.findOneBy({ code });
+    const link = row ? await this.links.findOneBy({ id: row.crewLinkId }) : null;
+    if (!link) throw new AppError('NOT_FOUND', 'No inspection link has this code.');
+    const token = this.tokenOf(link);
+    return { ...(await this.resolveCrewToken(token)), token };
   }
 
   async invitation(cred: CrewCredential): Promise<CrewInvitationView> {

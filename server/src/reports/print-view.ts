@@ -2,7 +2,14 @@
 // findings and evidence thumbnails, conclusion, acknowledgement, and the savings estimate with the
 // values, sources, profile and model version it used. The same HTML is printed to PDF (pdf.ts);
 // there the images are inlined as data: URLs because headless Chromium has no session cookie.
-import type { ChecklistItemView, EvidenceView, GapCause, InspectionRecordView, SavingsInputKey } from '@cloudship/shared';
+import {
+  isClosed,
+  type ChecklistItemView,
+  type EvidenceView,
+  type GapCause,
+  type InspectionRecordView,
+  type SavingsInputKey,
+} from '@cloudship/shared';
 import type { RecordingGap } from '../recording/entities';
 import { renderedPageCsp } from '../lib/csp';
 import { formatCny, formatTonnes } from './report-totals';
@@ -139,6 +146,22 @@ function savingsSection(rec: InspectionRecordView): string {
 ${rec.savingsLog.length ? `<p class="meta">${both('修改记录', 'Changes')}: ${rec.savingsLog.map((c) => `${time(c.changedAt)} ${esc(c.changedBy)}: ${c.before.co2SavedT === null ? '—' : formatTonnes(c.before.co2SavedT)} → ${formatTonnes(c.after.co2SavedT)} t`).join('; ')}</p>` : ''}`;
 }
 
+/** No conclusion: not yet, or the session ended without one (marked "to be continued" or not). */
+function notConcluded(i: InspectionRecordView['inspection']): string {
+  if (!isClosed(i.status)) return both('尚未结论', 'Not concluded yet');
+  return i.toBeContinued
+    ? both('未结论：检验已结束，待续', 'Not concluded: ended, to be continued')
+    : both('未结论：检验已结束', 'Not concluded: the inspection ended');
+}
+
+/** Once the session ended the crew can no longer acknowledge: the report says so, it waits for nothing. */
+function acknowledgement(rec: InspectionRecordView): string {
+  const c = rec.conclusion;
+  if (c?.acknowledgedAt) return `${esc(c.acknowledgedName)} · ${time(c.acknowledgedAt)}`;
+  if (c && isClosed(rec.inspection.status)) return both('船方未确认：视频检验已结束', 'Not acknowledged by the crew: the session ended');
+  return both('尚未确认', 'Not acknowledged yet');
+}
+
 export function renderPrintView(rec: InspectionRecordView, o: PrintOptions): string {
   const i = rec.inspection;
   const c = rec.conclusion;
@@ -159,9 +182,9 @@ export function renderPrintView(rec: InspectionRecordView, o: PrintOptions): str
 ${checklistRows(rec.checklist, rec.evidence, o)}</table>
 ${unattached.length ? `<h2>${both('其他证据', 'Other evidence')}</h2>${evidenceCell(unattached, o)}` : ''}
 <h2>${both('检验结论', 'Conclusion')}</h2>
-${c ? `<p data-testid="conclusion"><strong>${both(OUTCOME[c.outcome]![0], OUTCOME[c.outcome]![1])}</strong> · ${time(c.concludedAt)} · ${esc(o.names.get(c.concludedBy) ?? c.concludedBy)}</p><p>${esc(c.remarks)}</p>` : `<p>${both('尚未结论', 'Not concluded yet')}</p>`}
+${c ? `<p data-testid="conclusion"><strong>${both(OUTCOME[c.outcome]![0], OUTCOME[c.outcome]![1])}</strong> · ${time(c.concludedAt)} · ${esc(o.names.get(c.concludedBy) ?? c.concludedBy)}</p><p>${esc(c.remarks)}</p>` : `<p>${notConcluded(i)}</p>`}
 <h2>${both('船方确认', 'Crew acknowledgement')}</h2>
-<p>${c?.acknowledgedAt ? `${esc(c.acknowledgedName)} · ${time(c.acknowledgedAt)}` : both('尚未确认', 'Not acknowledged yet')}</p>
+<p>${acknowledgement(rec)}</p>
 <h2>${both('减排及节约估算', 'Savings estimate')}</h2>
 ${savingsSection(rec)}
 <h2>${both('录像中断', 'Recording gaps')}</h2>

@@ -3,7 +3,13 @@
 // recomputed here), so a report matches what each inspection recorded.
 import type { DataSource, Repository } from 'typeorm';
 import { In, Not, IsNull } from 'typeorm';
-import type { InspectionRecordView, ReportQuery, ReportView, SavingsEstimate } from '@cloudship/shared';
+import {
+  COMPLETED_ONLINE_OUTCOMES,
+  type InspectionRecordView,
+  type ReportQuery,
+  type ReportView,
+  type SavingsEstimate,
+} from '@cloudship/shared';
 import { AccountEntity, type Account } from '../auth/entities';
 import { InspectionEntity, type Inspection } from '../inspection/entities';
 import { InspectionRecordEntity, type InspectionRecord } from '../inspection-record/entities';
@@ -33,9 +39,13 @@ export class ReportService {
     this.gaps = ds.getRepository(RecordingGapEntity);
   }
 
-  /** Every concluded inspection with a stored estimate, of those in `scope` (optionally of one surveyor). */
+  /**
+   * Every inspection done online (concluded with an outcome of COMPLETED_ONLINE_OUTCOMES, whether
+   * the crew acknowledged it or not) with a stored estimate, of those in `scope` (optionally of one
+   * surveyor). Not concluded, or "to be continued on site": not counted (see README, Reports).
+   */
   async rows(surveyorId?: string, scope: Set<string> | 'all' = 'all'): Promise<CsvRow[]> {
-    const records = await this.records.find({ where: { outcome: Not(IsNull()), co2SavedT: Not(IsNull()) } });
+    const records = await this.records.find({ where: { outcome: In([...COMPLETED_ONLINE_OUTCOMES]), co2SavedT: Not(IsNull()) } });
     const inspections = new Map((await this.inspectionRows.findBy({ id: In(records.map((r) => r.inspectionId)) })).map((i) => [i.id, i]));
     const names = new Map((await this.accounts.find()).map((a) => [a.id, a.displayName]));
     const rows: CsvRow[] = [];

@@ -3,9 +3,11 @@
 // features whose tables they create.
 import { AccountState1764700000000 } from './1764700000000-account-state';
 import { CoSurveyor1764600000000 } from './1764600000000-co-surveyor';
+import { CrewLinkCode1764900000000 } from './1764900000000-crew-link-code';
 import { EvidenceUpload1764500000000 } from './1764500000000-evidence-upload';
 import { FieldPosition1764400000000 } from './1764400000000-field-position';
 import { Initial1764200000000 } from './1764200000000-initial';
+import { InspectionContinuation1764900100000 } from './1764900100000-inspection-continuation';
 import { InspectionRecord1764300000000 } from './1764300000000-inspection-record';
 import { Recording1764300300000 } from './1764300300000-recording';
 import { RecordingGaps1764800000000 } from './1764800000000-recording-gaps';
@@ -21,4 +23,6 @@ export const MIGRATIONS = [
   AccountState1764700000000,
   RecordingGaps1764800000000,
   ServerHeartbeat1764810000000,
+  CrewLinkCode1764900000000,
+  InspectionContinuation1764900100000,
 ];
