@@ -8,7 +8,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DiskState } from '../../server/src/storage/disk-space';
-import { useFixture } from '../helpers/fixtures';
+import type { RecordingStateEvent } from '@cloudship/shared';
+import { liveCrewRecording, useFixture } from '../helpers/fixtures';
+import { publishPlain, syntheticClip, until } from '../helpers/recording';
+import type { SignalingClient } from '../helpers/signaling-client';
 import type { TestServer } from '../helpers/test-server';
 
 const MiB = 1024 * 1024;
@@ -150,4 +153,60 @@ test('filled until ENOSPC: full on /healthz (liveness still 200), /metrics and t
   expect(after.status).toBe(200);
   expect(after.body.recording).toMatchObject({ disk: 'ok' });
   expect((await server.api('GET', '/api/admin/storage', { cookie: adminCookie })).body.disk.state).toBe('ok');
+});
+
+test('recording while the staging disk fills: every track pauses as disk-full, resumes by itself within 5 s of room, one disk-full gap each', async () => {
+  const sockets: SignalingClient[] = [];
+  try {
+    const { crew, room, peer, recordingId, inspection } = await liveCrewRecording(server, sockets);
+    const allWritten = (e: RecordingStateEvent) => e.recording && e.tracks.length === 2 && e.tracks.every((t) => t.state === 'recording');
+    const publisher = await publishPlain(room, peer);
+    await crew.next('recording.state', allWritten, { timeoutMs: 30_000 });
+    const sending = publisher.send(syntheticClip(30), 20, true).done;
+    await until(async () => (await server.recording.catalog.segments.countBy({ recordingId })) >= 2, 'segments before the disk fills');
+
+    const filler = path.join(staging, 'filler.bin');
+    const paused = crew.next(
+      'recording.state',
+      (e) => e.recording && e.tracks.length === 2 && e.tracks.every((t) => t.state === 'disk-full'),
+      {
+        timeoutMs: 20_000,
+      },
+    );
+    fillUntilEnospc(filler);
+    await paused;
+    for (const e of crew.events) e.taken = true; // only states told after the room came back count
+    fs.rmSync(filler);
+    const freedAt = Date.now();
+    await crew.next('recording.state', allWritten, { timeoutMs: 10_000 });
+    const resumedAfterMs = Date.now() - freedAt;
+    console.log(`recording resumed ${resumedAfterMs} ms after the room came back`);
+    expect(resumedAfterMs).toBeLessThan(5_000);
+    expect(await sending).toBe(0);
+    await server.recording.service.stop(inspection.id, null);
+    publisher.close();
+
+    const gaps = await server.recording.catalog.gaps.findBy({ recordingId });
+    expect(gaps.map((g) => [g.source, g.cause]).sort()).toEqual([
+      ['camera', 'disk-full'],
+      ['microphone', 'disk-full'],
+    ]);
+    expect(gaps.every((g) => g.endedAt !== null && g.endedAt > g.startedAt)).toBe(true);
+    const segments = await until(
+      async () => {
+        const all = await server.recording.catalog.segments.findBy({ recordingId });
+        return all.every((x) => x.uploadState === 'uploaded') ? all : null;
+      },
+      'every segment uploaded',
+      60_000,
+    );
+    // Media on both sides of the gap, in one lane per track.
+    for (const g of gaps) {
+      const mine = segments.filter((x) => x.trackKey === g.trackKey);
+      expect(mine.some((x) => x.endedAt <= g.startedAt)).toBe(true);
+      expect(mine.some((x) => x.startedAt >= g.endedAt!)).toBe(true);
+    }
+  } finally {
+    for (const c of sockets) c.close();
+  }
 });
