@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureMediasoupWorker } from './mediasoup-worker.mjs';
+import { ensureMediasoupWorker, WORKER_BUILD_PACKAGES } from './mediasoup-worker.mjs';
 import { log, fail, run } from './util.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,12 +30,8 @@ const PACKAGES = {
     'g++',
     'make',
     'python3',
-    'libuv1-dev',
-    'libssl-dev',
-    'libsrtp2-dev',
-    'libabsl-dev',
-    'libusrsctp-dev',
-    'nlohmann-json3-dev',
+    'patch',
+    ...WORKER_BUILD_PACKAGES,
     // PDF inspection reports: headless Chromium prints them; a CJK font renders the Chinese text.
     'chromium',
     'fonts-wqy-microhei',

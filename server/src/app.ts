@@ -86,7 +86,7 @@ export async function startServer(config: Config, options: { clientDist?: string
   const publicUrl = (req: express.Request) => config.publicUrl ?? `${config.https ? 'https' : 'http'}://${req.headers.host}`;
   const inspection = await createInspectionFeature({ db, accounts, signer, crewLinkTtlMs: config.crewLinkTtlMs, publicUrl });
 
-  const pool = await WorkerPool.create({ size: config.workers, rtcMinPort: config.rtc.minPort, rtcMaxPort: config.rtc.maxPort });
+  const pool = await WorkerPool.create({ size: config.workers });
   const rooms = new RoomRegistry(pool, webRtcTransportOptions(config), config.reconnectGraceMs, inspection.roomHooks);
   inspection.attach(rooms);
 
@@ -174,7 +174,7 @@ export async function startServer(config: Config, options: { clientDist?: string
 
   let server: http.Server | https.Server;
   if (config.https) {
-    const announced = config.rtc.listenIps.map((l) => l.announcedIp ?? l.ip).filter((ip) => ip !== '0.0.0.0');
+    const announced = config.rtc.listenAddresses.map((l) => l.announcedAddress ?? l.ip).filter((ip) => ip !== '0.0.0.0');
     server = https.createServer(loadOrCreateCertificate(config.tls, config.dataDir, announced), app);
   } else {
     server = http.createServer(app);
