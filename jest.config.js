@@ -10,8 +10,9 @@
 const common = {
   testEnvironment: 'node',
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
-  moduleNameMapper: { '^@cloudship/shared$': '<rootDir>/shared/src/index.ts' },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }] },
+  // Relative dynamic imports name the .js file (node16 resolution); the source is the .ts.
+  moduleNameMapper: { '^@cloudship/shared$': '<rootDir>/shared/src/index.ts', '^(\\.{1,2}/.*)\\.js$': '$1' },
 };
 
 module.exports = {

@@ -15,7 +15,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as mediasoup from 'mediasoup';
-import type { Router, Worker } from 'mediasoup/node/lib/types';
+import type { Router, Worker } from 'mediasoup/types';
 import { ADMIN, startTestServer, type TestServer } from '../test/helpers/test-server';
 import type { PeerConsumer, PeerProducer } from '../server/src/session/peer';
 import type { Room } from '../server/src/session/room';
@@ -130,7 +130,7 @@ async function oursTarget(): Promise<{ target: Target; server: TestServer }> {
 }
 
 async function bareTarget(): Promise<Target> {
-  const worker = await mediasoup.createWorker({ logLevel: 'warn', rtcMinPort: 20000, rtcMaxPort: 29999 });
+  const worker = await mediasoup.createWorker({ logLevel: 'warn' });
   const codecs = [
     { kind: 'audio' as const, mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
     { kind: 'video' as const, mimeType: 'video/VP8', clockRate: 90000 },

@@ -3,7 +3,7 @@
 // PlainTransport (so the worker encrypts each forwarded packet, as for WebRTC), 20 consumers.
 // Both the application run and the bare-mediasoup run build sessions with this same function;
 // only where the router comes from differs.
-import type { Consumer, PlainTransport, Producer, Router, RtpCapabilities } from 'mediasoup/node/lib/types';
+import type { Consumer, PlainTransport, Producer, Router, RtpCapabilities } from 'mediasoup/types';
 
 const SRTP_SUITE = 'AES_CM_128_HMAC_SHA1_80' as const;
 // 30 bytes of key + salt, base64: the value only has to be valid for the worker to accept it.
@@ -39,9 +39,11 @@ export interface BenchSession {
 }
 
 let nextSsrc = 100_000;
+/** Loopback, below the ephemeral ports the sinks are bound to (as the bench's worker range was). */
+const LISTEN = { protocol: 'udp' as const, ip: '127.0.0.1', portRange: { min: 20000, max: 29999 } };
 
 async function sender(router: Router, kinds: Array<'video' | 'audio'>) {
-  const transport = await router.createPlainTransport({ listenIp: { ip: '127.0.0.1' }, rtcpMux: true, comedia: true });
+  const transport = await router.createPlainTransport({ listenInfo: LISTEN, rtcpMux: true, comedia: true });
   const producers: Producer[] = [];
   const streams: string[] = [];
   for (const kind of kinds) {
@@ -81,7 +83,7 @@ export async function buildSession(router: Router, sinkPorts: number[]): Promise
   };
   for (const [i, receiver] of RECEIVERS.entries()) {
     const t = await router.createPlainTransport({
-      listenIp: { ip: '127.0.0.1' },
+      listenInfo: LISTEN,
       rtcpMux: true,
       comedia: false,
       enableSrtp: true,

@@ -93,7 +93,7 @@ export async function startServer(config: Config, options: { clientDist?: string
     publicUrlConfigured: config.publicUrl !== null,
   });
 
-  const pool = await WorkerPool.create({ size: config.workers, rtcMinPort: config.rtc.minPort, rtcMaxPort: config.rtc.maxPort });
+  const pool = await WorkerPool.create({ size: config.workers });
   const rooms = new RoomRegistry(pool, webRtcTransportOptions(config), config.reconnectGraceMs, inspection.roomHooks);
   inspection.attach(rooms);
 
@@ -181,7 +181,7 @@ export async function startServer(config: Config, options: { clientDist?: string
 
   let server: http.Server | https.Server;
   if (config.https) {
-    const announced = config.rtc.listenIps.map((l) => l.announcedIp ?? l.ip).filter((ip) => ip !== '0.0.0.0');
+    const announced = config.rtc.listenAddresses.map((l) => l.announcedAddress ?? l.ip).filter((ip) => ip !== '0.0.0.0');
     server = https.createServer(loadOrCreateCertificate(config.tls, config.dataDir, announced), app);
   } else {
     server = http.createServer(app);

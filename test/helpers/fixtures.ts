@@ -172,7 +172,7 @@ export function useFixture(
     current = await startFixture(options.env);
     if (options.browsers) {
       // Loaded only here: the tests without a browser do not load puppeteer.
-      const { launchBrowser } = await import('./browser');
+      const { launchBrowser } = await import('./browser.js');
       browsers.push(...(await Promise.all(Array.from({ length: options.browsers }, () => launchBrowser()))));
     }
   });

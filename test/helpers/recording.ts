@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { PlainTransport, Producer } from 'mediasoup/node/lib/types';
+import type { PlainTransport, Producer } from 'mediasoup/types';
 import type { Peer, PeerProducer } from '../../server/src/session/peer';
 import type { Room } from '../../server/src/session/room';
 
@@ -86,7 +86,7 @@ export async function publishPlain(room: Room, peer: Peer): Promise<PlainPublish
   const make = async () => {
     // RTCP on its own port: ffmpeg sends RTCP from a different socket than RTP, and with rtcpMux a
     // comedia transport would lock onto whichever came first and ignore the other.
-    const t = await room.router.createPlainTransport({ listenIp: { ip: '127.0.0.1' }, rtcpMux: false, comedia: true });
+    const t = await room.router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: false, comedia: true });
     transports.push(t);
     return t;
   };

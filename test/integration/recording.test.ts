@@ -188,7 +188,7 @@ describe('replay API refusals', () => {
       const r = await server.api('GET', p, { cookie: adminCookie });
       expect([p, r.status]).toEqual([p, 400]);
     }
-    const { assertSafeKey, resolveInside } = await import('../../server/src/storage/object-keys');
+    const { assertSafeKey, resolveInside } = await import('../../server/src/storage/object-keys.js');
     expect(() => assertSafeKey('recordings/../secret')).toThrow();
     expect(() => assertSafeKey('/etc/passwd')).toThrow();
     expect(() => assertSafeKey('recordings/a/..%2fb')).toThrow();

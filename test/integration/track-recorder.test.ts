@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as mediasoup from 'mediasoup';
 import pLimit from 'p-limit';
-import type { Router, Transport, Worker } from 'mediasoup/node/lib/types';
+import type { Router, Transport, Worker } from 'mediasoup/types';
 import { TrackRecorder } from '../../server/src/recording/track-recorder';
 import { ffmpegProcessesMentioning } from '../helpers/recording';
 
@@ -26,7 +26,7 @@ afterAll(() => {
 });
 
 test('stop() while the recorder is being set up: start() fails, its transport is closed and no ffmpeg runs', async () => {
-  const sending = await router.createPlainTransport({ listenIp: { ip: '127.0.0.1' }, rtcpMux: false, comedia: true });
+  const sending = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: false, comedia: true });
   const producer = await sending.produce({
     kind: 'audio',
     rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 1111 }] },

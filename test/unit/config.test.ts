@@ -9,13 +9,13 @@ test('embedded defaults: HTTPS on 8443, data under ./data, crew links valid 24 h
   expect(c.crewLinkTtlMs).toBe(24 * 3600_000);
   expect(c.workers).toBeGreaterThanOrEqual(1);
   // Listening on all interfaces must announce a concrete address to WebRTC clients.
-  expect(c.rtc.listenIps[0]!.ip).toBe('0.0.0.0');
-  expect(c.rtc.listenIps[0]!.announcedIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+  expect(c.rtc.listenAddresses[0]!.ip).toBe('0.0.0.0');
+  expect(c.rtc.listenAddresses[0]!.announcedAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
 });
 
 test('a specific RTC listen address needs no announced address; extra listen addresses are added', () => {
   const c = loadConfig({ RTC_LISTEN_IP: '127.0.0.1', RTC_EXTRA_LISTEN_IPS: '10.77.0.1' });
-  expect(c.rtc.listenIps).toEqual([{ ip: '127.0.0.1' }, { ip: '10.77.0.1' }]);
+  expect(c.rtc.listenAddresses).toEqual([{ ip: '127.0.0.1' }, { ip: '10.77.0.1' }]);
 });
 
 test.each([

@@ -2,7 +2,7 @@
 // join / leave / close use (rtpCapabilities, close(), closed); anything else it is asked for throws.
 // Participants are fake PeerChannels that record what they are told; the hooks record the rows a
 // real room would write. Grace periods run on jest's fake timers.
-import type { Router, Worker } from 'mediasoup/node/lib/types';
+import type { Router, Worker } from 'mediasoup/types';
 import type { LeaveReason, Role, ServerToClientEvents } from '@cloudship/shared';
 import { MEDIA_CODECS } from '../../server/src/media/media-config';
 import type { Peer, PeerChannel, PeerIdentity } from '../../server/src/session/peer';
@@ -94,7 +94,7 @@ beforeEach(async () => {
   room = await Room.create({
     inspectionId: 'insp-1',
     worker: fake.worker,
-    transportOptions: { listenIps: [] },
+    transportOptions: { listenInfos: [] },
     reconnectGraceMs: GRACE_MS,
     hooks,
   });
@@ -490,7 +490,7 @@ describe('empty room', () => {
     room = await Room.create({
       inspectionId: 'insp-2',
       worker: fakeWorker(router).worker,
-      transportOptions: { listenIps: [] },
+      transportOptions: { listenInfos: [] },
       reconnectGraceMs: GRACE_MS,
       hooks,
     });

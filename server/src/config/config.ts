@@ -130,7 +130,8 @@ export interface Config {
   dataDir: string;
   dbPath: string;
   rtc: {
-    listenIps: { ip: string; announcedIp?: string }[];
+    /** Where the worker listens for WebRTC media; `announcedAddress` is what clients are told. */
+    listenAddresses: { ip: string; announcedAddress?: string }[];
     minPort: number;
     maxPort: number;
   };
@@ -232,7 +233,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     dbPath: e.DB_PATH ? path.resolve(e.DB_PATH) : path.join(dataDir, 'cloudship.sqlite'),
     rtc: {
-      listenIps: [{ ip: e.RTC_LISTEN_IP, ...(announced ? { announcedIp: announced } : {}) }, ...extra.map((ip) => ({ ip }))],
+      listenAddresses: [{ ip: e.RTC_LISTEN_IP, ...(announced ? { announcedAddress: announced } : {}) }, ...extra.map((ip) => ({ ip }))],
       minPort: e.RTC_MIN_PORT,
       maxPort: e.RTC_MAX_PORT,
     },

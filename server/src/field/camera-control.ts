@@ -11,7 +11,7 @@ import {
   type CameraCommand,
   type VideoProfile,
 } from '@cloudship/shared';
-import type { Consumer } from 'mediasoup/node/lib/types';
+import type { Consumer } from 'mediasoup/types';
 import { Logger } from '../logging/logger';
 import type { Peer } from '../session/peer';
 import type { Room } from '../session/room';

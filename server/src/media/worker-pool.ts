@@ -3,15 +3,13 @@
 // rejoin (they land on a healthy worker).
 import { EventEmitter } from 'node:events';
 import * as mediasoup from 'mediasoup';
-import type { Worker } from 'mediasoup/node/lib/types';
+import type { Worker } from 'mediasoup/types';
 import { Logger } from '../logging/logger';
 
 const logger = new Logger('worker-pool');
 
 export interface WorkerPoolOptions {
   size: number;
-  rtcMinPort: number;
-  rtcMaxPort: number;
 }
 
 export class WorkerPool extends EventEmitter<{ workerDied: [Worker] }> {
@@ -21,23 +19,17 @@ export class WorkerPool extends EventEmitter<{ workerDied: [Worker] }> {
   /** Replacement workers being started; pick() waits for them when no worker is left. */
   private readonly starting = new Set<Promise<Worker>>();
 
-  private constructor(private readonly options: WorkerPoolOptions) {
-    super();
-  }
-
   static async create(options: WorkerPoolOptions): Promise<WorkerPool> {
-    const pool = new WorkerPool(options);
+    const pool = new WorkerPool();
     for (let i = 0; i < options.size; i++) pool.workers.push(await pool.spawn());
     logger.info('create() | workers ready', { count: options.size, version: mediasoup.version });
     return pool;
   }
 
   private async spawn(): Promise<Worker> {
-    const worker = await mediasoup.createWorker({
-      logLevel: 'warn',
-      rtcMinPort: this.options.rtcMinPort,
-      rtcMaxPort: this.options.rtcMaxPort,
-    });
+    // No worker-wide port range: the WebRTC listen infos carry RTC_MIN_PORT..RTC_MAX_PORT
+    // (media-config.ts); the recorders' loopback transports take any free port.
+    const worker = await mediasoup.createWorker({ logLevel: 'warn' });
     worker.on('died', (error) => void this.onDied(worker, error));
     return worker;
   }
@@ -91,8 +83,8 @@ export class WorkerPool extends EventEmitter<{ workerDied: [Worker] }> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    // Closing a worker closes its routers and transports first (we never create WebRtcServers,
-    // so the 3.12 ~WebRtcServer destructor bugs cannot bite).
+    // Closing a worker closes its routers and transports first. No WebRtcServer is created;
+    // test/integration/worker-webrtcserver.test.ts checks that closing one is safe anyway.
     for (const w of this.workers) w.close();
     this.workers.length = 0;
   }

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
-import type { RtpParameters } from 'mediasoup/node/lib/types';
+import type { RtpParameters } from 'mediasoup/types';
 
 /** Debian's ffmpeg on the PATH (installed by scripts/bootstrap.mjs). */
 export const FFMPEG = 'ffmpeg';

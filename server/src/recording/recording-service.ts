@@ -9,7 +9,7 @@
 // written by the SegmentCatalog.
 import crypto from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
-import type { Producer } from 'mediasoup/node/lib/types';
+import type { Producer } from 'mediasoup/types';
 import pLimit from 'p-limit';
 import type { GapCause, MediaSource, RecordingStateEvent, RecordingTrackState } from '@cloudship/shared';
 import { Logger } from '../logging/logger';

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import dgram from 'node:dgram';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import type { Consumer, PlainTransport, Producer, Router, RtpCapabilities } from 'mediasoup/node/lib/types';
+import type { Consumer, PlainTransport, Producer, Router, RtpCapabilities } from 'mediasoup/types';
 import type { Limit } from 'p-limit';
 import { Logger } from '../logging/logger';
 import { FFMPEG, FFPROBE, freePortPair, readSegmentList, run as runCommand, sdpFor, spawnRecorder, waitForUdpBind } from './ffmpeg';
@@ -191,7 +191,11 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     this.throwIfStopped(); // stopped while queued behind the other recorders' set-ups
     fs.mkdirSync(this.dir, { recursive: true });
     const kind = this.producer.kind;
-    this.transport = await this.router.createPlainTransport({ listenIp: { ip: '127.0.0.1' }, rtcpMux: false, comedia: false });
+    this.transport = await this.router.createPlainTransport({
+      listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+      rtcpMux: false,
+      comedia: false,
+    });
     this.throwIfStopped();
     // Paused until ffmpeg listens: packets sent earlier are lost, and the first key frame with them.
     this.consumer = await this.transport.consume({

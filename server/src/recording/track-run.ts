@@ -7,7 +7,7 @@
 // media starts.
 import crypto from 'node:crypto';
 import path from 'node:path';
-import type { Producer, Router } from 'mediasoup/node/lib/types';
+import type { Producer, Router } from 'mediasoup/types';
 import type { Limit } from 'p-limit';
 import type { GapCause, LeaveReason, MediaSource } from '@cloudship/shared';
 import { SafeEmitter } from '../lib/safe-emitter';

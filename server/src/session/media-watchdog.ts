@@ -13,7 +13,7 @@
 // producers that tell whether a participant's media flows: its video producers, or its audio when
 // it sends no video. Paused producers are skipped (a muted microphone sends nothing on purpose).
 import { EventEmitter } from 'node:events';
-import type { Producer } from 'mediasoup/node/lib/types';
+import type { Producer } from 'mediasoup/types';
 import { Logger } from '../logging/logger';
 import type { Peer } from './peer';
 import type { Room } from './room';

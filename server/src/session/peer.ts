@@ -2,7 +2,7 @@
 // peer owns its mediasoup objects and closes them once (closing a transport closes its producers
 // and consumers inside mediasoup; we only drop our references). Its state is private: the room
 // changes it through the methods below, everyone else reads it through getters.
-import type { Consumer, Producer, RtpCapabilities, WebRtcTransport } from 'mediasoup/node/lib/types';
+import type { Consumer, Producer, RtpCapabilities, WebRtcTransport } from 'mediasoup/types';
 import type { LeaveReason, MediaSource, PeerInfo, PeerState, Role, ServerToClientEvents } from '@cloudship/shared';
 
 /** How the room talks to a participant; implemented by the signaling layer over socket.io. */

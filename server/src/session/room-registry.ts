@@ -3,7 +3,7 @@
 // before and again after the router is created), removed when it closes. When a mediasoup worker
 // dies, its rooms are closed with 'room.rejoin' so participants come back on a healthy worker.
 import { EventEmitter } from 'node:events';
-import type { Worker, WebRtcTransportOptions } from 'mediasoup/node/lib/types';
+import type { Worker, WebRtcTransportOptions } from 'mediasoup/types';
 import type { RoomCloseReason } from '@cloudship/shared';
 import { Logger } from '../logging/logger';
 import type { WorkerPool } from '../media/worker-pool';

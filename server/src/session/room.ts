@@ -4,7 +4,7 @@
 // AppError, so a confused or hostile client cannot disturb the others; the caps it holds to
 // (participants, transports, producers, consumers) are in limits.ts.
 import { EventEmitter } from 'node:events';
-import type { Router, RtpCapabilities, Worker, DtlsParameters, RtpParameters, WebRtcTransportOptions } from 'mediasoup/node/lib/types';
+import type { Router, RtpCapabilities, Worker, DtlsParameters, RtpParameters, WebRtcTransportOptions } from 'mediasoup/types';
 import {
   AppError,
   can,

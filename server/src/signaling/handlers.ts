@@ -3,7 +3,7 @@
 // module (inspection/, inspection-record/, recording/, field/) and are merged in. Payloads arrive
 // already parsed; each handler checks the permission it needs (never a role name) and delegates
 // the media work to the Room.
-import type { DtlsParameters, RtpParameters } from 'mediasoup/node/lib/types';
+import type { DtlsParameters, RtpParameters } from 'mediasoup/types';
 import { AppError, type RequestName } from '@cloudship/shared';
 import type { FieldFeatures } from '../field/field-features';
 import { fieldHandlers } from '../field/field-handlers';
