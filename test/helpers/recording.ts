@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PlainTransport, Producer } from 'mediasoup/types';
+import type { RecordingStateEvent } from '@cloudship/shared';
 import type { Peer, PeerProducer } from '../../server/src/session/peer';
 import type { Room } from '../../server/src/session/room';
 
@@ -79,6 +80,10 @@ export interface PlainPublisher {
   /** Closes producers and transports (what a dropped crew connection does) and stops the sender. */
   close(): void;
 }
+
+/** The room was told both tracks of a publishPlain() publisher are being written. */
+export const allWritten = (e: RecordingStateEvent): boolean =>
+  e.recording && e.tracks.length === 2 && e.tracks.every((t) => t.state === 'recording');
 
 /** Produces VP8 + Opus for `peer` through two comedia PlainTransports. */
 export async function publishPlain(room: Room, peer: Peer): Promise<PlainPublisher> {

@@ -8,9 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DiskState } from '../../server/src/storage/disk-space';
-import type { RecordingStateEvent } from '@cloudship/shared';
 import { liveCrewRecording, useFixture } from '../helpers/fixtures';
-import { publishPlain, syntheticClip, until } from '../helpers/recording';
+import { allWritten, publishPlain, syntheticClip, until } from '../helpers/recording';
 import type { SignalingClient } from '../helpers/signaling-client';
 import type { TestServer } from '../helpers/test-server';
 
@@ -159,7 +158,6 @@ test('recording while the staging disk fills: every track pauses as disk-full, r
   const sockets: SignalingClient[] = [];
   try {
     const { crew, room, peer, recordingId, inspection } = await liveCrewRecording(server, sockets);
-    const allWritten = (e: RecordingStateEvent) => e.recording && e.tracks.length === 2 && e.tracks.every((t) => t.state === 'recording');
     const publisher = await publishPlain(room, peer);
     await crew.next('recording.state', allWritten, { timeoutMs: 30_000 });
     const sending = publisher.send(syntheticClip(30), 20, true).done;

@@ -5,11 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import type { RecordingStateEvent } from '@cloudship/shared';
 import { liveCrewRecording } from '../helpers/fixtures';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { connect, ok, type SignalingClient } from '../helpers/signaling-client';
-import { decodeCheck, ffmpegProcessesMentioning, publishPlain, sha256, syntheticClip, until } from '../helpers/recording';
+import { allWritten, decodeCheck, ffmpegProcessesMentioning, publishPlain, sha256, syntheticClip, until } from '../helpers/recording';
 
 jest.setTimeout(240_000);
 
@@ -23,8 +22,6 @@ afterEach(async () => {
 });
 
 const liveCrew = (s: TestServer) => liveCrewRecording(s, sockets);
-
-const allWritten = (e: RecordingStateEvent) => e.recording && e.tracks.length === 2 && e.tracks.every((t) => t.state === 'recording');
 
 test("a recorder's ffmpeg killed mid-recording is restarted at once: one camera lane, one 'recorder-restart' gap, seconds kept", async () => {
   server = await startTestServer({ RECORDING_SEGMENT_SECONDS: '2' });

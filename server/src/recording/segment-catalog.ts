@@ -184,22 +184,20 @@ export class SegmentCatalog {
       where: { recordingId: track.recordingId, trackKey: track.trackKey, startedAt: MoreThan(from) },
       order: { startedAt: 'ASC' },
     });
-    await this.gapRows.save({
-      id: crypto.randomUUID(),
-      recordingId: track.recordingId,
-      trackKey: track.trackKey,
-      role: track.role,
-      displayName: track.displayName.slice(0, 80),
-      source: track.source,
-      cause,
-      startedAt: from,
-      endedAt: next?.startedAt ?? null,
-    });
+    await this.saveGap(track, cause, from, next?.startedAt ?? null);
     logger.info(`openGap() | ${track.trackKey}: no media since ${from.toISOString()} (${cause})`, { recordingId: track.recordingId });
   }
 
   /** A gap already over: media of the track stopped at `from` and came again at `to`, in the same run. */
   async recordGap(track: GapTrack, cause: GapCause, from: Date, to: Date): Promise<void> {
+    await this.saveGap(track, cause, from, to);
+    logger.info(`recordGap() | ${track.trackKey}: no media ${from.toISOString()} - ${to.toISOString()} (${cause})`, {
+      recordingId: track.recordingId,
+    });
+  }
+
+  /** One recording_gap row of `track`: open while `to` is null. */
+  private async saveGap(track: GapTrack, cause: GapCause, from: Date, to: Date | null): Promise<void> {
     await this.gapRows.save({
       id: crypto.randomUUID(),
       recordingId: track.recordingId,
@@ -210,9 +208,6 @@ export class SegmentCatalog {
       cause,
       startedAt: from,
       endedAt: to,
-    });
-    logger.info(`recordGap() | ${track.trackKey}: no media ${from.toISOString()} - ${to.toISOString()} (${cause})`, {
-      recordingId: track.recordingId,
     });
   }
 
