@@ -40,6 +40,14 @@ const SIGNAL_GRACE_MS = 4000;
  */
 const FLOW_CHECK_MS = 1000;
 const FLOW_STALL_CHECKS = 2;
+/**
+ * A simulcast consumer on this transport (no bandwidth estimation) should forward the layer it is
+ * asked for whenever that layer arrives; the worker re-evaluates its layers only on events (a new
+ * stream, a score change, a first Sender Report), and one missed event once left a recorder on
+ * the 640-wide layer for minutes while the 1280-wide one flowed. After this many flow checks
+ * below a wanted layer that is arriving, the recorder asks again (see nudgeLayer).
+ */
+const LAYER_NUDGE_CHECKS = 3;
 const KILL_GRACE_MS = 10_000;
 
 /**
@@ -111,6 +119,10 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   private flowTimer: NodeJS.Timeout | null = null;
   private lastPacketCount = -1;
   private quietChecks = 0;
+  /** Consecutive flow checks below the wanted simulcast layer while it arrives (LAYER_NUDGE_CHECKS). */
+  private belowChecks = 0;
+  /** Counts prefer() calls: a nudge under way must not undo a preference set meanwhile. */
+  private plans = 0;
   /** False while the sender's media has stopped arriving (see FLOW_CHECK_MS). */
   receiving = true;
   private layerHoldTimer: NodeJS.Timeout | null = null;
@@ -210,10 +222,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     if (this.initialSpatialLayer !== null && this.consumer.type === 'simulcast') {
       await this.consumer.setPreferredLayers({ spatialLayer: this.initialSpatialLayer });
       const top = (this.producer.rtpParameters.encodings?.length ?? 1) - 1;
-      this.layerHoldTimer = setTimeout(
-        () => void this.consumer?.setPreferredLayers({ spatialLayer: top }).catch(() => undefined),
-        LAYER_HOLD_MS,
-      );
+      this.layerHoldTimer = setTimeout(() => this.prefer(top), LAYER_HOLD_MS);
     }
     this.consumer.on('layerschange', (layers) => {
       if (layers === undefined || layers === null) return; // paused or no packets: not a change
@@ -299,7 +308,13 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     if (this.consumer?.type !== 'simulcast' || this.consumer.closed) return;
     if (this.layerHoldTimer) clearTimeout(this.layerHoldTimer);
     this.layerHoldTimer = null;
-    void this.consumer.setPreferredLayers({ spatialLayer }).catch(() => undefined);
+    this.prefer(spatialLayer);
+  }
+
+  /** The layer this run should record from now on (counted: see nudgeLayer). */
+  private prefer(spatialLayer: number): void {
+    this.plans++;
+    void this.consumer?.setPreferredLayers({ spatialLayer }).catch(() => undefined);
   }
 
   private async checkFlow(): Promise<void> {
@@ -308,6 +323,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     const stats = await consumer.getStats().catch(() => null);
     const out = stats?.find((s) => s.type === 'outbound-rtp');
     if (!out || this.stopping) return;
+    this.checkLayer(consumer);
     const count = out.packetCount;
     const quiet = count === this.lastPacketCount;
     this.lastPacketCount = count;
@@ -320,6 +336,43 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     } else if (++this.quietChecks === FLOW_STALL_CHECKS && this.receiving && !this.producer.paused) {
       this.receiving = false;
       this.emit('flow', { receiving: false, since: new Date(Date.now() - FLOW_STALL_CHECKS * FLOW_CHECK_MS) });
+    }
+  }
+
+  /** Counts the checks below a wanted layer that arrives; asks again after LAYER_NUDGE_CHECKS. */
+  private checkLayer(consumer: Consumer): void {
+    const current = consumer.currentLayers?.spatialLayer;
+    const wanted = consumer.preferredLayers?.spatialLayer;
+    const arriving = (layer: number) => this.producer.score.some((s) => s.encodingIdx === layer && s.score > 0);
+    if (consumer.type !== 'simulcast' || current === undefined || wanted === undefined || !(current < wanted) || !arriving(wanted)) {
+      this.belowChecks = 0;
+      return;
+    }
+    if (++this.belowChecks < LAYER_NUDGE_CHECKS) return;
+    this.belowChecks = 0;
+    logger.warn('checkLayer() | below the wanted simulcast layer while it arrives: asking again', {
+      producerId: this.producer.id,
+      current,
+      wanted,
+      scores: this.producer.score.map((s) => s.score).join(' '),
+    });
+    void this.nudgeLayer(consumer, current, wanted);
+  }
+
+  /**
+   * The worker re-evaluates a consumer's layers when its preferred layers change (asking for the
+   * same again does nothing): step the preference down to the current layer (no switch: it is the
+   * one forwarded) and back up to the wanted one, then ask for a key frame of it.
+   */
+  private async nudgeLayer(consumer: Consumer, current: number, wanted: number): Promise<void> {
+    const plans = this.plans;
+    try {
+      await consumer.setPreferredLayers({ spatialLayer: current });
+      if (plans !== this.plans) return; // another layer was preferred meanwhile (profile, hold)
+      await consumer.setPreferredLayers({ spatialLayer: wanted });
+      await consumer.requestKeyFrame();
+    } catch {
+      // closed meanwhile (the run ended): nothing to nudge
     }
   }
 

@@ -602,9 +602,9 @@ export class Room extends EventEmitter<RoomEvents> {
     this.log.info('close() | room closed', { reason });
     this.safeEmit('close', reason);
     await Promise.all(peers.map((p) => this.options.hooks.participantLeft(p.stayId, reason).catch(() => undefined)));
-    // The crew's credential died with the inspection: cut those connections. Staff sockets stay
-    // (the surveyor who ended it is still waiting for the acknowledgement of that request).
-    if (reason === 'inspection-ended') for (const peer of peers) if (peer.role === 'crew') peer.channel.disconnect();
+    // The room disconnects no one: the crew's credential died with the inspection, and the
+    // revocation (signaling's one place for it) tells those sockets `session.revoked` and closes
+    // them. Cutting them here raced it and could close a socket before it was told why.
   }
 
   private transportOf(peer: Peer, transportId: string) {
