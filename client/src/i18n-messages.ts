@@ -4,9 +4,11 @@ import { fieldEn, fieldZhCN } from './field-messages';
 import { accountEn, accountZh } from './i18n-account-messages';
 import { recordEn, recordZh } from './inspection-record/i18n-record-messages';
 import { replayEn, replayZh } from './i18n-replay-messages';
+import { vocabularyMessages } from './i18n-vocabulary';
 
 export const en = {
   ...fieldEn,
+  ...vocabularyMessages('en'),
   'app.name': 'Cloud Ship Inspection',
   'app.consoleTitle': 'Cloud Ship Inspection · Surveyor console',
   'app.crewTitle': 'Cloud Ship Inspection · Join inspection',
@@ -44,12 +46,6 @@ export const en = {
   'new.submit': 'Create inspection',
   'new.invalidField': 'Please check: {field}.',
   'new.scheduledRange': 'The scheduled time must be within a year from now.',
-
-  'kind.periodic': 'Periodic survey',
-  'kind.intermediate': 'Intermediate survey',
-  'kind.initial': 'Initial survey',
-  'kind.occasional': 'Occasional survey',
-  'kind.new-build': 'New-build survey',
 
   'status.scheduled': 'Scheduled',
   'status.live': 'Live',
@@ -204,6 +200,7 @@ export type MessageKey = keyof typeof en;
 
 export const zhCN: Record<MessageKey, string> = {
   ...fieldZhCN,
+  ...vocabularyMessages('zh'),
   'app.name': '云船检',
   'app.consoleTitle': '云船检 · 验船师工作台',
   'app.crewTitle': '云船检 · 加入检验',
@@ -241,12 +238,6 @@ export const zhCN: Record<MessageKey, string> = {
   'new.submit': '创建检验',
   'new.invalidField': '请检查：{field}。',
   'new.scheduledRange': '计划时间必须在一年之内。',
-
-  'kind.periodic': '定期检验',
-  'kind.intermediate': '中间检验',
-  'kind.initial': '初次检验',
-  'kind.occasional': '临时检验',
-  'kind.new-build': '建造检验',
 
   'status.scheduled': '已排期',
   'status.live': '进行中',

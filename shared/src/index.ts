@@ -8,3 +8,4 @@ export * from './api';
 export * from './savings';
 export * from './recording';
 export * from './inspection-record';
+export * from './labels';

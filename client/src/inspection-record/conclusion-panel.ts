@@ -78,7 +78,8 @@ export function createConclusionPanel(inspectionId: string, refresh: () => void)
   const status = el('p', { testid: 'conclusion-status', class: 'muted' });
 
   const profile = el('select', { testid: 'savings-profile' });
-  for (const name of Object.keys(PROFILES)) profile.append(el('option', { attrs: { value: name }, text: name }));
+  for (const name of Object.keys(PROFILES) as Array<keyof typeof PROFILES>)
+    profile.append(el('option', { attrs: { value: name }, t: `savings.profileName.${name}` }));
   const inputs = new Map<SavingsInputKey, HTMLInputElement>();
   const fieldEls = FIELDS.map((key) => {
     const input = el('input', {
@@ -212,7 +213,13 @@ export function createConclusionPanel(inspectionId: string, refresh: () => void)
       preview();
     }
     const s = next.savings;
-    storedLine.textContent = s ? t('savings.stored', { co2: tonnes(s.co2SavedT), cny: yuan(s.costSavedCny), label: s.label }) : '';
+    storedLine.textContent = s
+      ? t('savings.stored', {
+          co2: tonnes(s.co2SavedT),
+          cny: yuan(s.costSavedCny),
+          label: t(`savings.basis.${s.basis}`, { profile: t(`savings.profileName.${s.profile}`), model: s.modelVersion }),
+        })
+      : '';
     if (s) {
       storedLine.dataset.co2 = String(s.co2SavedT);
       storedLine.dataset.cny = String(s.costSavedCny);

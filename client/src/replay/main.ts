@@ -4,7 +4,7 @@
 // Sign-in happens on the console (index.html); the session cookie is shared.
 import '../styles.css';
 import './replay.css';
-import type { RecordingTimelineView, ReplayInspectionView, StorageStateView } from '@cloudship/shared';
+import { INSPECTION_STATUSES, type RecordingTimelineView, type ReplayInspectionView, type StorageStateView } from '@cloudship/shared';
 import { call, errorCode } from '../api';
 import { initI18n, languageButton, t } from '../i18n';
 import { button, el, messageBox } from '../ui/dom';
@@ -71,7 +71,7 @@ async function showList(): Promise<void> {
   ];
   const status = el('select', { attrs: { name: 'status' } }, [
     el('option', { t: 'replay.filter.any', attrs: { value: '' } }),
-    ...['live', 'ended', 'scheduled'].map((s) => el('option', { text: s, attrs: { value: s } })),
+    ...INSPECTION_STATUSES.map((s) => el('option', { t: `status.${s}`, attrs: { value: s } })),
   ]);
   form.append(el('label', { class: 'field' }, [el('span', { t: 'replay.filter.status' }), status]));
   const search = button({ kind: 'primary', testid: 'replay-search', t: 'replay.filter.apply' });
@@ -100,7 +100,7 @@ async function showList(): Promise<void> {
                   el('td', { text: i.registrationNumber }),
                   el('td', { text: i.surveyorName }),
                   el('td', { date: i.startedAt ?? i.scheduledAt }),
-                  el('td', { text: i.status }),
+                  el('td', { t: `status.${i.status}` }),
                   el(
                     'td',
                     {},

@@ -145,9 +145,12 @@ export function createPlayer(view: RecordingTimelineView): ReplayPlayer {
   const pct = (ms: number) => `${Math.min(100, Math.max(0, (ms / total) * 100)).toFixed(3)}%`;
   const bar = el('div', { class: 'replay-timeline', testid: 'replay-timeline' });
   for (const tr of view.tracks) {
-    const row = el('div', { class: 'replay-lane', attrs: { title: `${tr.displayName} · ${tr.source}` } });
+    const row = el('div', { class: 'replay-lane', attrs: { title: `${tr.displayName} · ${t(`recording.source.${tr.source}`)}` } });
     for (const s of span(tr.segments)) {
-      const mark = el('span', { class: `replay-seg ${s.uploadState}`, attrs: { title: `#${s.index} ${s.uploadState}` } });
+      const mark = el('span', {
+        class: `replay-seg ${s.uploadState}`,
+        attrs: { title: `#${s.index} ${t(`replay.upload.${s.uploadState}`)}` },
+      });
       mark.style.left = pct(s.from);
       mark.style.width = pct(s.to - s.from);
       row.append(mark);

@@ -3,12 +3,20 @@
 // values, sources, profile and model version it used. The same HTML is printed to PDF (pdf.ts);
 // there the images are inlined as data: URLs because headless Chromium has no session cookie.
 import {
+  GAP_CAUSE_LABELS,
   isClosed,
+  KIND_LABELS,
+  OUTCOME_LABELS,
+  RESULT_LABELS,
+  SAVINGS_INPUT_LABELS,
+  SAVINGS_INPUT_SOURCE,
+  savingsBasisText,
+  SOURCE_LABELS,
   type ChecklistItemView,
   type EvidenceView,
-  type GapCause,
   type InspectionRecordView,
   type SavingsInputKey,
+  type Words,
 } from '@cloudship/shared';
 import type { RecordingGap } from '../recording/entities';
 import { renderedPageCsp } from '../lib/csp';
@@ -16,26 +24,9 @@ import { formatCny, formatTonnes } from './report-totals';
 
 const esc = (s: string | number | null | undefined) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const both = (zh: string, en: string) => `${esc(zh)} <span class="en">${esc(en)}</span>`;
+/** A vocabulary value's words (labels.ts in @cloudship/shared), both languages. */
+const words = (w: Words) => both(w.zh, w.en);
 const time = (iso: string | null | undefined) => (iso ? esc(new Date(iso).toISOString().replace('T', ' ').slice(0, 16) + ' UTC') : '—');
-
-const RESULT: Record<string, [string, string]> = {
-  pass: ['合格', 'Pass'],
-  deficiency: ['缺陷', 'Deficiency'],
-  'not-applicable': ['不适用', 'Not applicable'],
-};
-const OUTCOME: Record<string, [string, string]> = {
-  passed: ['合格', 'Passed'],
-  'passed-with-deficiencies': ['合格（有缺陷，限期整改）', 'Passed with deficiencies'],
-  failed: ['不合格', 'Failed'],
-  'continue-on-site': ['需现场继续检验', 'To be continued on site'],
-};
-const KIND: Record<string, [string, string]> = {
-  periodic: ['定期检验', 'Periodic survey'],
-  intermediate: ['中间检验', 'Intermediate survey'],
-  initial: ['初次检验', 'Initial survey'],
-  occasional: ['临时检验', 'Occasional survey'],
-  'new-build': ['建造检验', 'New-build survey'],
-};
 
 const CSS = `body{font-family:"WenQuanYi Micro Hei","Noto Sans CJK SC","Noto Sans SC",system-ui,sans-serif;color:#111;margin:24px;font-size:12px}
 h1{font-size:20px;margin:0 0 4px}h2{font-size:15px;border-bottom:2px solid #234;padding-bottom:2px;margin-top:20px}
@@ -58,30 +49,12 @@ export interface PrintOptions {
   gaps?: RecordingGap[];
 }
 
-const GAP_CAUSE: Record<GapCause, [string, string]> = {
-  network: ['网络中断', 'connection lost'],
-  rejoin: ['重新连接', 'reconnected'],
-  'device-change': ['更换手机', 'phone changed'],
-  'worker-restart': ['媒体服务重启', 'media server restarted'],
-  'server-restart': ['服务器重启', 'server restarted'],
-  'recorder-restart': ['录制进程重启', 'recorder restarted'],
-  'disk-full': ['磁盘已满', 'disk full'],
-  'layer-switch': ['分辨率切换', 'resolution change'],
-  'recording-off': ['录像已关闭', 'recording switched off'],
-  'source-stopped': ['摄像头或麦克风关闭', 'camera or microphone off'],
-  'participant-left': ['参与者离开', 'participant away'],
-  unexplained: ['原因不明', 'cause unknown'],
-};
-const SOURCE: Record<string, [string, string]> = { camera: ['摄像头', 'camera'], microphone: ['麦克风', 'microphone'] };
-
 /** Every interval a track of the recording had no media, with why: nothing is left out silently. */
 function gapsSection(gaps: RecordingGap[]): string {
   if (!gaps.length) return `<p data-testid="recording-gaps">${both('录像无中断。', 'No gaps in the recording.')}</p>`;
   const rows = gaps.map((g) => {
     const seconds = g.endedAt ? `${Math.max(0, (g.endedAt.getTime() - g.startedAt.getTime()) / 1000).toFixed(1)} s` : '—';
-    const [zh, en] = GAP_CAUSE[g.cause] ?? [g.cause, g.cause];
-    const src = SOURCE[g.source] ?? [g.source, g.source];
-    return `<tr data-cause="${esc(g.cause)}"><td>${time(g.startedAt.toISOString())}</td><td class="num">${seconds}</td><td>${esc(g.displayName)} · ${both(src[0], src[1])}</td><td>${both(zh, en)}</td></tr>`;
+    return `<tr data-cause="${esc(g.cause)}"><td>${time(g.startedAt.toISOString())}</td><td class="num">${seconds}</td><td>${esc(g.displayName)} · ${words(SOURCE_LABELS[g.source])}</td><td>${words(GAP_CAUSE_LABELS[g.cause])}</td></tr>`;
   });
   return `<table data-testid="recording-gaps"><tr><th>${both('开始', 'From')}</th><th class="num">${both('时长', 'Length')}</th><th>${both('轨道', 'Track')}</th><th>${both('原因', 'Cause')}</th></tr>${rows.join('')}</table>`;
 }
@@ -100,9 +73,9 @@ function evidenceCell(items: EvidenceView[], o: PrintOptions): string {
 function checklistRows(items: ChecklistItemView[], evidence: EvidenceView[], o: PrintOptions): string {
   return items
     .map((i) => {
-      const r = i.result ? RESULT[i.result]! : ['未检', 'Not checked'];
+      const result = i.result ? words(RESULT_LABELS[i.result]) : both('未检', 'Not checked');
       return `<tr><td>${i.position + 1}</td><td>${both(i.sectionZh, i.sectionEn)}</td><td>${both(i.titleZh, i.titleEn)}</td>
-<td class="${i.result === 'deficiency' ? 'deficiency' : ''}">${both(r[0]!, r[1]!)}${i.deficiencyDeadline ? `<br>期限 Deadline: ${esc(i.deficiencyDeadline)}` : ''}</td>
+<td class="${i.result === 'deficiency' ? 'deficiency' : ''}">${result}${i.deficiencyDeadline ? `<br>期限 Deadline: ${esc(i.deficiencyDeadline)}` : ''}</td>
 <td>${esc(i.note)}${evidenceCell(
         evidence.filter((e) => e.checklistItemId === i.id),
         o,
@@ -111,37 +84,21 @@ function checklistRows(items: ChecklistItemView[], evidence: EvidenceView[], o: 
     .join('\n');
 }
 
-const VALUE_LABELS: Array<[SavingsInputKey, string]> = [
-  ['meKw', 'ME kW'],
-  ['aeKw', 'AE kW'],
-  ['meLoad', 'ME load'],
-  ['aeLoad', 'AE load'],
-  ['sfocMe', 'SFOC ME g/kWh'],
-  ['sfocAe', 'SFOC AE g/kWh'],
-  ['cfFuel', 'Cf t CO2/t'],
-  ['vesselDetourKm', 'Detour km'],
-  ['vesselSpeedKmh', 'Speed km/h'],
-  ['vesselWaitH', 'Waiting h'],
-  ['surveyorTripKm', 'Surveyor trip km'],
-  ['carKgPerKm', 'Car kg/km'],
-  ['sessionHours', 'Session h'],
-  ['videoKgPerH', 'Video kg/h'],
-  ['dieselCnyPerT', 'Diesel CNY/t'],
-  ['vesselDayValueCny', 'Ship-day CNY'],
-  ['crewExtraCny', 'Other CNY'],
-];
-
 function savingsSection(rec: InspectionRecordView): string {
   const s = rec.savings;
   if (!s) return `<p>${both('尚未结论，未计算减排估算。', 'Not concluded yet: no savings estimate stored.')}</p>`;
   const values = s.resolved
-    ? `<table><tr><th>${both('参数', 'Value')}</th><th class="num">${both('取值', 'Used')}</th><th>${both('来源', 'Source')}</th></tr>${VALUE_LABELS.map(
-        ([k, label]) =>
-          `<tr><td>${esc(label)}</td><td class="num">${esc(s.resolved![k])}</td><td class="meta">${esc(s.sources[k] ?? '')}</td></tr>`,
-      ).join('')}</table>`
+    ? `<table><tr><th>${both('参数', 'Value')}</th><th class="num">${both('取值', 'Used')}</th><th>${both('来源', 'Source')}</th></tr>${(
+        Object.entries(SAVINGS_INPUT_LABELS) as Array<[SavingsInputKey, Words]>
+      )
+        .map(
+          ([k, label]) =>
+            `<tr><td>${words(label)}</td><td class="num">${esc(s.resolved![k])}</td><td class="meta">${s.sources[k] === SAVINGS_INPUT_SOURCE.en ? words(SAVINGS_INPUT_SOURCE) : esc(s.sources[k] ?? '')}</td></tr>`,
+        )
+        .join('')}</table>`
     : `<p class="meta">${both('本次检验未填写参数，采用公布数据的校准平均值。', 'No inputs were given: the calibrated average of the published figures is used.')}</p>`;
   return `<p class="headline" data-testid="savings-result">${both('减少二氧化碳排放', 'CO2 avoided')}: ${formatTonnes(s.co2SavedT)} t · ${both('节约费用', 'Cost saved')}: ${formatCny(s.costSavedCny)} CNY</p>
-<p class="meta">${esc(s.label)} · profile ${esc(s.profile)} · model ${esc(s.modelVersion)} · basis ${esc(s.basis)}</p>${values}
+<p class="meta">${both(savingsBasisText(s, 'zh'), savingsBasisText(s, 'en'))}</p>${values}
 <p class="meta">${both('模型：云船检减排估算模型（IMO MEPC.364(79) Cf 3.206；DEFRA 车辆排放因子；Obringer 等 2021 视频排放）。', 'Model: Cloud Ship Inspection savings model (IMO MEPC.364(79) Cf 3.206; DEFRA car factors; Obringer et al. 2021 video streaming).')}</p>
 ${rec.savingsLog.length ? `<p class="meta">${both('修改记录', 'Changes')}: ${rec.savingsLog.map((c) => `${time(c.changedAt)} ${esc(c.changedBy)}: ${c.before.co2SavedT === null ? '—' : formatTonnes(c.before.co2SavedT)} → ${formatTonnes(c.after.co2SavedT)} t`).join('; ')}</p>` : ''}`;
 }
@@ -165,7 +122,6 @@ function acknowledgement(rec: InspectionRecordView): string {
 export function renderPrintView(rec: InspectionRecordView, o: PrintOptions): string {
   const i = rec.inspection;
   const c = rec.conclusion;
-  const kind = KIND[i.kind] ?? [i.kind, i.kind];
   const engine = rec.savingsInputs.meKw !== undefined ? `${rec.savingsInputs.meKw} kW` : '—';
   const unattached = rec.evidence.filter((e) => !e.checklistItemId);
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(i.vesselName)} · 检验报告 Inspection report</title><style>${CSS}</style></head><body>
@@ -173,7 +129,7 @@ export function renderPrintView(rec: InspectionRecordView, o: PrintOptions): str
 <h2>${both('船舶概况', 'Vessel particulars')}</h2>
 <table data-testid="particulars">
 <tr><th>${both('船名', 'Vessel')}</th><td data-testid="vessel-name">${esc(i.vesselName)}</td><th>${both('登记号', 'Registration no.')}</th><td>${esc(i.registrationNumber)}</td></tr>
-<tr><th>${both('检验种类', 'Kind')}</th><td>${both(kind[0], kind[1])}</td><th>${both('地点', 'Place')}</th><td>${esc(i.place)}</td></tr>
+<tr><th>${both('检验种类', 'Kind')}</th><td>${words(KIND_LABELS[i.kind])}</td><th>${both('地点', 'Place')}</th><td>${esc(i.place)}</td></tr>
 <tr><th>${both('验船师', 'Surveyor')}</th><td>${esc(i.surveyorName)}</td><th>${both('主机功率', 'Main engine power')}</th><td>${esc(engine)}</td></tr>
 <tr><th>${both('计划时间', 'Scheduled')}</th><td>${time(i.scheduledAt)}</td><th>${both('开始 / 结束', 'Started / ended')}</th><td>${time(i.startedAt)} / ${time(i.endedAt)}</td></tr>
 </table>
@@ -182,7 +138,7 @@ export function renderPrintView(rec: InspectionRecordView, o: PrintOptions): str
 ${checklistRows(rec.checklist, rec.evidence, o)}</table>
 ${unattached.length ? `<h2>${both('其他证据', 'Other evidence')}</h2>${evidenceCell(unattached, o)}` : ''}
 <h2>${both('检验结论', 'Conclusion')}</h2>
-${c ? `<p data-testid="conclusion"><strong>${both(OUTCOME[c.outcome]![0], OUTCOME[c.outcome]![1])}</strong> · ${time(c.concludedAt)} · ${esc(o.names.get(c.concludedBy) ?? c.concludedBy)}</p><p>${esc(c.remarks)}</p>` : `<p>${notConcluded(i)}</p>`}
+${c ? `<p data-testid="conclusion"><strong>${words(OUTCOME_LABELS[c.outcome])}</strong> · ${time(c.concludedAt)} · ${esc(o.names.get(c.concludedBy) ?? c.concludedBy)}</p><p>${esc(c.remarks)}</p>` : `<p>${notConcluded(i)}</p>`}
 <h2>${both('船方确认', 'Crew acknowledgement')}</h2>
 <p>${acknowledgement(rec)}</p>
 <h2>${both('减排及节约估算', 'Savings estimate')}</h2>
