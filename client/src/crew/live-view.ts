@@ -30,12 +30,7 @@ function keepScreenOn(): () => void {
   };
 }
 
-export function mountLiveView(
-  root: HTMLElement,
-  session: LiveSession,
-  token: string,
-  onFatal: (code: ClientErrorCode) => void,
-): void {
+export function mountLiveView(root: HTMLElement, session: LiveSession, token: string, onFatal: (code: ClientErrorCode) => void): void {
   const conn = createConnectionState();
   const peers = createPeerList(null);
   const warning = messageBox('crew-warning');

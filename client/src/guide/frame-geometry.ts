@@ -16,14 +16,7 @@ export interface FrameBox {
 }
 
 /** The rectangle a `frameW` x `frameH` picture takes in a `boxW` x `boxH` element with this object-fit. */
-export function frameBox(
-  boxW: number,
-  boxH: number,
-  frameW: number,
-  frameH: number,
-  fit: 'contain' | 'cover',
-  mirrored = false,
-): FrameBox {
+export function frameBox(boxW: number, boxH: number, frameW: number, frameH: number, fit: 'contain' | 'cover', mirrored = false): FrameBox {
   if (!frameW || !frameH) return { left: 0, top: 0, width: boxW, height: boxH, mirrored };
   const scale = fit === 'contain' ? Math.min(boxW / frameW, boxH / frameH) : Math.max(boxW / frameW, boxH / frameH);
   const width = frameW * scale;

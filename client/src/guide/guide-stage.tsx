@@ -69,7 +69,7 @@ async function grabFrame(video: HTMLVideoElement): Promise<Blob> {
 function base64(blob: Blob): Promise<string> {
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result).split(',')[1] ?? '');
+    reader.onload = () => resolve((reader.result as string).split(',')[1] ?? '');
     reader.onerror = () => reject(reader.error ?? new Error('read failed'));
     reader.readAsDataURL(blob);
   });
@@ -269,7 +269,12 @@ export function mountGuideStage(host: HTMLElement, deps: GuideStageDeps): GuideS
     );
 
     return (
-      <div class="guide-frozen-stage" data-testid="guide-frozen-stage" data-evidence={s.evidenceId} data-shapes={String(shapes.value.length)}>
+      <div
+        class="guide-frozen-stage"
+        data-testid="guide-frozen-stage"
+        data-evidence={s.evidenceId}
+        data-shapes={String(shapes.value.length)}
+      >
         <img ref={img} src={s.src} alt="" onLoad={() => (draft.value = null)} />
         <canvas
           ref={canvas}

@@ -133,13 +133,21 @@ export function createRecordPanel(inspectionId: string, events: RecordPanelEvent
     deadline.hidden = item.result !== 'deficiency';
     deadline.addEventListener('change', () => void save(item, { deficiencyDeadline: deadline.value || null }));
     const attached = (record?.evidence ?? []).filter((e) => e.checklistItemId === item.id);
-    return el('tr', { class: item.id === currentItemId ? 'current' : '', testid: 'checklist-item', data: { code: item.code, result: item.result ?? '', id: item.id } }, [
-      el('td', {}, [current]),
-      el('td', {}, [el('div', { class: 'muted small', text: section(item) }), el('div', { text: title(item) })]),
-      el('td', {}, [result]),
-      el('td', {}, [note, deadline]),
-      el('td', { testid: 'item-evidence', data: { code: item.code, count: String(attached.length) } }, attached.map(thumb)),
-    ]);
+    return el(
+      'tr',
+      {
+        class: item.id === currentItemId ? 'current' : '',
+        testid: 'checklist-item',
+        data: { code: item.code, result: item.result ?? '', id: item.id },
+      },
+      [
+        el('td', {}, [current]),
+        el('td', {}, [el('div', { class: 'muted small', text: section(item) }), el('div', { text: title(item) })]),
+        el('td', {}, [result]),
+        el('td', {}, [note, deadline]),
+        el('td', { testid: 'item-evidence', data: { code: item.code, count: String(attached.length) } }, attached.map(thumb)),
+      ],
+    );
   }
 
   function evidenceCard(e: EvidenceView, locked: boolean): HTMLElement {
@@ -171,7 +179,9 @@ export function createRecordPanel(inspectionId: string, events: RecordPanelEvent
           where,
           e.sha256 ? el('div', { class: 'muted mono', text: `SHA-256 ${e.sha256.slice(0, 16)}…`, attrs: { title: e.sha256 } }) : null,
           el('label', { class: 'small' }, [el('span', { t: 'record.attachTo' }), ' ', attach]),
-          e.annotation ? el('div', { class: 'badge', testid: 'evidence-annotated', t: 'record.annotated', tArgs: { n: e.annotation.shapes.length } }) : null,
+          e.annotation
+            ? el('div', { class: 'badge', testid: 'evidence-annotated', t: 'record.annotated', tArgs: { n: e.annotation.shapes.length } })
+            : null,
           e.type === 'photo' && e.url && !e.annotationOf && events.onAnnotate && session && !locked
             ? button({ class: 'btn-small', testid: 'evidence-annotate', t: 'guide.annotate' }, () => events.onAnnotate?.(e))
             : null,
@@ -187,7 +197,10 @@ export function createRecordPanel(inspectionId: string, events: RecordPanelEvent
       row.classList.toggle('current', isCurrent);
       if (isCurrent) {
         const scroller = row.closest<HTMLElement>('.table-wrap');
-        if (scroller && (row.offsetTop < scroller.scrollTop || row.offsetTop + row.offsetHeight > scroller.scrollTop + scroller.clientHeight))
+        if (
+          scroller &&
+          (row.offsetTop < scroller.scrollTop || row.offsetTop + row.offsetHeight > scroller.scrollTop + scroller.clientHeight)
+        )
           scroller.scrollTop = row.offsetTop - scroller.clientHeight / 3;
       }
     }

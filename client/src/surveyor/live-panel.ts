@@ -65,7 +65,12 @@ export function createLivePanel(inspection: InspectionView, displayName: string,
   const freezeButton = button({ class: 'btn-small', testid: 'guide-freeze', t: 'guide.freeze' }, () => void toggleFreeze());
   const stageCapture = button({ class: 'btn-small', testid: 'stage-capture', t: 'guide.capture' }, () => events.capture());
   const fullscreenButton = button({ class: 'btn-small', testid: 'stage-fullscreen', t: 'guide.fullscreen' }, () => void toggleFullscreen());
-  const help = el('span', { class: 'badge stage-help', testid: 'shortcuts-help', t: 'guide.shortcuts', tAttrs: { title: 'guide.shortcutsHelp' } });
+  const help = el('span', {
+    class: 'badge stage-help',
+    testid: 'shortcuts-help',
+    t: 'guide.shortcuts',
+    tAttrs: { title: 'guide.shortcutsHelp' },
+  });
   const stageTools = el('div', { class: 'stage-tools', testid: 'stage-tools' }, [
     stageCapture,
     freezeButton,
