@@ -39,7 +39,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['client/**/*.ts'],
+    files: ['client/**/*.ts', 'client/**/*.tsx'],
     languageOptions: { globals: { ...globals.browser } },
   },
   {

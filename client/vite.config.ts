@@ -11,6 +11,8 @@ export default defineConfig({
   root: here,
   // Absolute asset URLs: join.html is served under /join/<token>, where relative ones would break.
   base: '/',
+  // The components (.tsx) compile to preact's automatic JSX runtime (as client/tsconfig.json says).
+  esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
   resolve: {
     alias: {
       '@cloudship/shared': path.resolve(here, '../shared/src/index.ts'),
@@ -39,7 +41,7 @@ export default defineConfig({
           const file = id.split(path.sep).join('/');
           if (file.includes('/node_modules/')) return 'vendor';
           if (/\/client\/src\/(surveyor|crew)\//.test(file)) return undefined; // page code
-          if (/\/(client|shared)\/src\/.*\.ts$/.test(file)) return 'common';
+          if (/\/(client|shared)\/src\/.*\.tsx?$/.test(file)) return 'common';
           return undefined;
         },
       },

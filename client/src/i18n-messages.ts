@@ -1,6 +1,7 @@
 // UI strings in English and Simplified Chinese. `en` defines the keys; `zhCN` must define every
 // one of them (the type checker enforces it). Placeholders look like `{name}`.
 import { fieldEn, fieldZhCN } from './field-messages';
+import { guideEn, guideZh } from './guide/i18n-guide-messages';
 import { accountEn, accountZh } from './i18n-account-messages';
 import { recordEn, recordZh } from './inspection-record/i18n-record-messages';
 import { replayEn, replayZh } from './i18n-replay-messages';
@@ -9,6 +10,7 @@ import { vocabularyMessages } from './i18n-vocabulary';
 export const en = {
   ...fieldEn,
   ...vocabularyMessages('en'),
+  ...guideEn,
   'app.name': 'Cloud Ship Inspection',
   'app.consoleTitle': 'Cloud Ship Inspection · Surveyor console',
   'app.crewTitle': 'Cloud Ship Inspection · Join inspection',
@@ -201,6 +203,7 @@ export type MessageKey = keyof typeof en;
 export const zhCN: Record<MessageKey, string> = {
   ...fieldZhCN,
   ...vocabularyMessages('zh'),
+  ...guideZh,
   'app.name': '云船检',
   'app.consoleTitle': '云船检 · 验船师工作台',
   'app.crewTitle': '云船检 · 加入检验',

@@ -42,6 +42,7 @@ export const PERMISSION_SCOPE: Record<Permission, 'own' | 'act' | 'read' | 'glob
   'recording.storage': 'global',
   'record.edit': 'act',
   'evidence.capture': 'act',
+  'crew.guide': 'act',
   'evidence.upload': 'act',
   'record.acknowledge': 'act',
   'checklist.manage': 'global',

@@ -4,6 +4,7 @@ export * from './permissions';
 export * from './access';
 export * from './protocol';
 export * from './field-protocol';
+export * from './guide-protocol';
 export * from './api';
 export * from './savings';
 export * from './recording';

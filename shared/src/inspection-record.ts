@@ -3,6 +3,7 @@
 // forms; view types are what the REST API answers with.
 import { z } from 'zod';
 import type { InspectionKind, InspectionView, Role } from './domain';
+import { annotationLayerSchema, type AnnotationLayer } from './guide-protocol';
 import { isSavingsProfileName, savingsInputsSchema, type SavingsEstimate, type SavingsInputs, type SavingsProfileName } from './savings';
 
 /** Unset (null) until the surveyor decides. */
@@ -43,6 +44,8 @@ export interface ChecklistRefusalWire {
 export const EVIDENCE_IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
 export type EvidenceImageType = (typeof EVIDENCE_IMAGE_TYPES)[number];
 export const MAX_EVIDENCE_BYTES = 15 * 1024 * 1024;
+/** The flattened JPEG of an annotated still (drawn by the browser at the still's size). */
+export const MAX_FLATTENED_BYTES = 4 * 1024 * 1024;
 
 const isoDate = z
   .string()
@@ -137,6 +140,23 @@ export const evidenceUploadQuerySchema = z
   })
   .strict();
 
+/**
+ * The surveyor saves an annotated still: the drawing (vector layer) and the picture with the
+ * drawing burnt in (JPEG, base64), attached to a checklist item (the original's by default).
+ */
+export const saveAnnotationSchema = z
+  .object({
+    layer: annotationLayerSchema,
+    flattenedJpegBase64: z
+      .string()
+      .min(4)
+      .max(Math.ceil((MAX_FLATTENED_BYTES * 4) / 3) + 4)
+      .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64'),
+    checklistItemId: z.string().min(1).max(64).nullable().default(null),
+  })
+  .strict();
+export type SaveAnnotationRequest = z.input<typeof saveAnnotationSchema>;
+
 export interface ChecklistTemplateView {
   kind: InspectionKind;
   version: number;
@@ -169,6 +189,9 @@ export interface EvidenceView {
   note: string;
   authorRole: Role;
   authorName: string;
+  /** An annotated still: the photo it was drawn on (unchanged), and the drawing as a vector layer. */
+  annotationOf: string | null;
+  annotation: AnnotationLayer | null;
   /** Staff-only URL of the image (photos only). */
   url: string | null;
 }

@@ -24,6 +24,7 @@ export const PERMISSIONS = [
   // Inspection record (inspection-record/)
   'record.edit', // checklist, bookmarks, conclusion, savings inputs
   'evidence.capture', // ask the crew phone for an HD still
+  'crew.guide', // point at and draw on the crew's picture (guide-protocol.ts)
   'evidence.upload', // the phone uploads it
   'record.acknowledge', // the crew acknowledges the conclusion
   'checklist.manage', // edit checklist templates
@@ -51,6 +52,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'recording.storage',
     'record.edit',
     'evidence.capture',
+    'crew.guide',
     'evidence.upload',
     'record.acknowledge',
     'checklist.manage',
@@ -72,6 +74,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'recording.replay',
     'record.edit',
     'evidence.capture',
+    'crew.guide',
     'report.read',
   ],
   // Auditors replay recordings later; they never take part in a live session.

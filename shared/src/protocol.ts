@@ -17,6 +17,7 @@ import { endInspectionSchema } from './api';
 import type { ReplacedReason, RevocationReason, Role } from './domain';
 import type { WireError } from './errors';
 import { fieldSchemas, type FieldResponseData, type FieldServerEvents, type IceServerInfo } from './field-protocol';
+import { guideSchemas, type GuideResponseData, type GuideServerEvents } from './guide-protocol';
 import type { CaptureRequestedEvent, ConclusionView, EvidenceView } from './inspection-record';
 import type { GapCause } from './recording';
 
@@ -70,6 +71,8 @@ export const schemas = {
   'inspection.end': endInspectionSchema,
   // Position, camera control, video profiles (field-protocol.ts, field/).
   ...fieldSchemas,
+  // Pointer and freeze-and-draw on the crew's picture (guide-protocol.ts, guide/).
+  ...guideSchemas,
   /** Surveyor's recording switch (on by default for every inspection). */
   'recording.start': z.object({}).strict(),
   'recording.stop': z.object({}).strict(),
@@ -125,7 +128,7 @@ export interface ConsumerInfo {
 }
 
 /** What each request answers with when it succeeds. */
-export interface ResponseData extends FieldResponseData {
+export interface ResponseData extends FieldResponseData, GuideResponseData {
   'room.getCapabilities': { routerRtpCapabilities: unknown };
   'room.join': JoinResult;
   'room.leave': Record<string, never>;
@@ -148,7 +151,7 @@ export type ClientToServerEvents = {
   [N in RequestName]: (payload: RequestPayload<N>, ack: AckCallback<ResponseData[N]>) => void;
 };
 
-export interface ServerToClientEvents extends FieldServerEvents {
+export interface ServerToClientEvents extends FieldServerEvents, GuideServerEvents {
   'peer.joined': (peer: PeerInfo) => void;
   'peer.state': (event: { peerId: string; state: PeerState }) => void;
   'peer.left': (event: { peerId: string; reason: string }) => void;
@@ -173,6 +176,14 @@ export interface ServerToClientEvents extends FieldServerEvents {
   'evidence.added': (evidence: EvidenceView) => void;
   /** To everyone: the surveyor concluded; the crew is asked to acknowledge. */
   'inspection.concluded': (conclusion: ConclusionView) => void;
+  /** To staff: the inspection record changed (checklist, evidence, conclusion, savings): read it again. */
+  'record.changed': (event: RecordChangedEvent) => void;
+}
+
+export const RECORD_PARTS = ['checklist', 'evidence', 'conclusion', 'savings'] as const;
+export type RecordPart = (typeof RECORD_PARTS)[number];
+export interface RecordChangedEvent {
+  part: RecordPart;
 }
 
 /** Whether the inspection is being recorded right now, and whether the surveyor's switch is on. */

@@ -2,11 +2,12 @@
 import { errorCode } from '../api';
 import type { ClientErrorCode } from '../error-codes';
 import { bindText, languageButton } from '../i18n';
-import type { LiveSession, RemotePeer, SessionState } from '../live-session';
+import { isFinalSessionState, type LiveSession, type RemotePeer, type SessionState } from '../live-session';
 import { button, el, messageBox, setShown } from '../ui/dom';
 import { createConnectionState, createPeerList } from '../ui/peer-list';
 import { mountFieldControls } from './field-controls';
 import { recordingIndicator } from '../ui/recording-indicator';
+import { mountCrewGuideLayer } from '../guide/crew-guide-layer';
 
 /** Keep the phone screen on while filming (where the Wake Lock API exists). */
 function keepScreenOn(): () => void {
@@ -29,7 +30,7 @@ function keepScreenOn(): () => void {
   };
 }
 
-export function mountLiveView(root: HTMLElement, session: LiveSession, onFatal: (code: ClientErrorCode) => void): void {
+export function mountLiveView(root: HTMLElement, session: LiveSession, token: string, onFatal: (code: ClientErrorCode) => void): void {
   const conn = createConnectionState();
   const peers = createPeerList(null);
   const warning = messageBox('crew-warning');
@@ -44,6 +45,7 @@ export function mountLiveView(root: HTMLElement, session: LiveSession, onFatal: 
   preview.autoplay = true;
   const pip = el('div', { class: 'crew-pip', attrs: { hidden: true } });
   const waiting = el('p', { class: 'crew-waiting', t: 'crew.waitingSurveyor' });
+  const guideHost = el('div', { class: 'crew-guide', testid: 'crew-guide' });
 
   const switchButton = button({ class: 'btn-round', testid: 'switch-camera', t: 'crew.switchCamera' }, async () => {
     switchButton.disabled = true;
@@ -66,14 +68,20 @@ export function mountLiveView(root: HTMLElement, session: LiveSession, onFatal: 
 
   const view = el('main', { class: 'crew-live', testid: 'crew-live' }, [
     preview,
-    // The connection state has the top line to itself besides the language switch: "No connection —
-    // reconnecting…" must stay one readable line on a 360 px wide phone. Recording, link quality
-    // and data used make the line below it.
-    el('div', { class: 'crew-overlay-top' }, [conn.el, languageButton()]),
-    el('div', { class: 'crew-overlay-peers' }, [
-      el('div', { class: 'crew-field' }, [recordingIndicator(session, false).el, fieldControls.el]),
-      peers.el,
-      waiting,
+    // The surveyor's pointer and frozen, annotated still, over the camera view.
+    guideHost,
+    // One compact status bar, every badge in the flow of one row (they shrink and clip, never
+    // overlap or wrap into stacks): connection, recording, link and data, profile, position, the
+    // language switch and the chat button's slot. The surveyor's name and "waiting" go below it.
+    el('div', { class: 'crew-top' }, [
+      el('div', { class: 'crew-status', testid: 'crew-status' }, [
+        conn.el,
+        recordingIndicator(session, false).el,
+        fieldControls.el,
+        el('span', { class: 'chat-slot', testid: 'chat-slot' }),
+        languageButton(),
+      ]),
+      el('div', { class: 'crew-overlay-peers' }, [peers.el, waiting]),
     ]),
     pip,
     el('div', { class: 'crew-overlay-bottom' }, [
@@ -136,6 +144,8 @@ export function mountLiveView(root: HTMLElement, session: LiveSession, onFatal: 
   session.on('warning', ({ code }) => warn({ code }));
 
   root.replaceChildren(view);
+  const removeGuide = mountCrewGuideLayer(guideHost, session, token, preview);
+  session.on('state', (state) => isFinalSessionState(state) && removeGuide());
   paintLocal();
   paintPeers(session.peers);
   // The session may have changed state before this view existed (a refusal during the consent step).

@@ -65,7 +65,7 @@ async function boot(options: { takeOver?: boolean } = {}): Promise<void> {
       invitation,
       token,
       (session) => {
-        mountLiveView(app, session, showError);
+        mountLiveView(app, session, token, showError);
         // Inspection record: HD stills on request, acknowledgement of the conclusion.
         attachCrewRecord(session, token);
       },

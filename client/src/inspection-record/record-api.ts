@@ -9,6 +9,7 @@ import type {
   InspectionRecordView,
   ReportQuery,
   ReportView,
+  SaveAnnotationRequest,
   SavingsInputs,
   SavingsProfileName,
   UpdateChecklistItemRequest,
@@ -42,28 +43,43 @@ export const recordApi = {
     call<{ conclusion: ConclusionView }>('POST', '/api/crew/acknowledgement', { name }, { Authorization: `Crew ${token}` }),
 
   /** The phone's upload: raw image body, position as optional query fields. */
-  async uploadEvidence(token: string, blob: Blob, meta: Record<string, string | number | undefined>): Promise<EvidenceView> {
-    const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(meta)) if (v !== undefined) params.set(k, String(v));
-    let res: Response;
-    try {
-      res = await fetch(`/api/crew/evidence?${params.toString()}`, {
-        method: 'POST',
-        cache: 'no-store',
-        headers: { Authorization: `Crew ${token}`, 'Content-Type': blob.type || 'image/jpeg' },
-        body: blob,
-      });
-    } catch (err) {
-      throw new ApiError(0, 'NETWORK', err instanceof Error ? err.message : String(err));
-    }
-    const payload = (await res.json().catch(() => null)) as {
-      evidence?: EvidenceView;
-      error?: { code?: unknown; message?: string };
-    } | null;
-    if (!res.ok || !payload?.evidence) {
-      const code = isClientErrorCode(payload?.error?.code) ? payload.error.code : 'INTERNAL';
-      throw new ApiError(res.status, code, payload?.error?.message ?? res.statusText);
-    }
-    return payload.evidence;
-  },
+  uploadEvidence: (token: string, blob: Blob, meta: Record<string, string | number | undefined>) =>
+    postImage(`/api/crew/evidence`, blob, meta, { Authorization: `Crew ${token}` }),
+  /** The surveyor froze the live picture: the frame becomes a photo of the record. */
+  uploadFrame: (id: string, blob: Blob, checklistItemId: string | null) =>
+    postImage(`${base(id)}/evidence/frames`, blob, { checklistItemId: checklistItemId ?? undefined }),
+  /** An annotated still: the drawing and the flattened JPEG, next to the untouched original. */
+  saveAnnotation: (id: string, evidenceId: string, body: SaveAnnotationRequest) =>
+    call<{ evidence: EvidenceView }>('POST', `${base(id)}/evidence/${enc(evidenceId)}/annotations`, body),
 };
+
+/** POSTs an image as the raw body (query fields beside it) and answers the stored evidence. */
+async function postImage(
+  path: string,
+  blob: Blob,
+  meta: Record<string, string | number | undefined>,
+  headers: Record<string, string> = {},
+): Promise<EvidenceView> {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(meta)) if (v !== undefined) params.set(k, String(v));
+  let res: Response;
+  try {
+    res = await fetch(`${path}?${params.toString()}`, {
+      method: 'POST',
+      cache: 'no-store',
+      headers: { ...headers, 'Content-Type': blob.type || 'image/jpeg' },
+      body: blob,
+    });
+  } catch (err) {
+    throw new ApiError(0, 'NETWORK', err instanceof Error ? err.message : String(err));
+  }
+  const payload = (await res.json().catch(() => null)) as {
+    evidence?: EvidenceView;
+    error?: { code?: unknown; message?: string };
+  } | null;
+  if (!res.ok || !payload?.evidence) {
+    const code = isClientErrorCode(payload?.error?.code) ? payload.error.code : 'INTERNAL';
+    throw new ApiError(res.status, code, payload?.error?.message ?? res.statusText);
+  }
+  return payload.evidence;
+}

@@ -17,12 +17,17 @@ export interface RecordPanel {
   render(record: InspectionRecordView): void;
   /** The live session (or null): capture needs it, and it announces new evidence. */
   setSession(session: LiveSession | null): void;
+  /** "Capture HD still" for the current item (also from the workspace's stage and the C key). */
+  capture(): void;
+  currentItemId(): string | null;
 }
 
 export interface RecordPanelEvents {
   /** Something changed on the server: re-read the record. */
   refresh(): void;
   onError(code: ClientErrorCode): void;
+  /** "Annotate" on a photo: open it on the live stage to draw on it. */
+  onAnnotate?(evidence: EvidenceView): void;
 }
 
 const title = (i: { titleZh: string; titleEn: string }) => (getLanguage() === 'zh-CN' ? i.titleZh : i.titleEn);
@@ -104,7 +109,10 @@ export function createRecordPanel(inspectionId: string, events: RecordPanelEvent
       data: { code: item.code },
     });
     current.checked = item.id === currentItemId;
-    current.addEventListener('change', () => (currentItemId = item.id));
+    current.addEventListener('change', () => {
+      currentItemId = item.id;
+      markCurrent();
+    });
     const result = el('select', { testid: 'checklist-result', data: { code: item.code }, attrs: { disabled: locked } });
     result.append(el('option', { attrs: { value: '' }, t: 'record.result.unset' }));
     for (const r of CHECKLIST_RESULTS) result.append(el('option', { attrs: { value: r }, t: `record.result.${r}` }));
@@ -125,13 +133,21 @@ export function createRecordPanel(inspectionId: string, events: RecordPanelEvent
     deadline.hidden = item.result !== 'deficiency';
     deadline.addEventListener('change', () => void save(item, { deficiencyDeadline: deadline.value || null }));
     const attached = (record?.evidence ?? []).filter((e) => e.checklistItemId === item.id);
-    return el('tr', { testid: 'checklist-item', data: { code: item.code, result: item.result ?? '' } }, [
-      el('td', {}, [current]),
-      el('td', {}, [el('div', { class: 'muted small', text: section(item) }), el('div', { text: title(item) })]),
-      el('td', {}, [result]),
-      el('td', {}, [note, deadline]),
-      el('td', { testid: 'item-evidence', data: { code: item.code, count: String(attached.length) } }, attached.map(thumb)),
-    ]);
+    return el(
+      'tr',
+      {
+        class: item.id === currentItemId ? 'current' : '',
+        testid: 'checklist-item',
+        data: { code: item.code, result: item.result ?? '', id: item.id },
+      },
+      [
+        el('td', {}, [current]),
+        el('td', {}, [el('div', { class: 'muted small', text: section(item) }), el('div', { text: title(item) })]),
+        el('td', {}, [result]),
+        el('td', {}, [note, deadline]),
+        el('td', { testid: 'item-evidence', data: { code: item.code, count: String(attached.length) } }, attached.map(thumb)),
+      ],
+    );
   }
 
   function evidenceCard(e: EvidenceView, locked: boolean): HTMLElement {
@@ -163,9 +179,31 @@ export function createRecordPanel(inspectionId: string, events: RecordPanelEvent
           where,
           e.sha256 ? el('div', { class: 'muted mono', text: `SHA-256 ${e.sha256.slice(0, 16)}…`, attrs: { title: e.sha256 } }) : null,
           el('label', { class: 'small' }, [el('span', { t: 'record.attachTo' }), ' ', attach]),
+          e.annotation
+            ? el('div', { class: 'badge', testid: 'evidence-annotated', t: 'record.annotated', tArgs: { n: e.annotation.shapes.length } })
+            : null,
+          e.type === 'photo' && e.url && !e.annotationOf && events.onAnnotate && session && !locked
+            ? button({ class: 'btn-small', testid: 'evidence-annotate', t: 'guide.annotate' }, () => events.onAnnotate?.(e))
+            : null,
         ]),
       ],
     );
+  }
+
+  /** Highlights the current item's row and keeps it in view in the docked checklist. */
+  function markCurrent(): void {
+    for (const row of rows.querySelectorAll<HTMLElement>('tr[data-id]')) {
+      const isCurrent = row.dataset.id === currentItemId;
+      row.classList.toggle('current', isCurrent);
+      if (isCurrent) {
+        const scroller = row.closest<HTMLElement>('.table-wrap');
+        if (
+          scroller &&
+          (row.offsetTop < scroller.scrollTop || row.offsetTop + row.offsetHeight > scroller.scrollTop + scroller.clientHeight)
+        )
+          scroller.scrollTop = row.offsetTop - scroller.clientHeight / 3;
+      }
+    }
   }
 
   function paint(): void {
@@ -184,6 +222,7 @@ export function createRecordPanel(inspectionId: string, events: RecordPanelEvent
       gallery,
       record.evidence.length ? record.evidence.map((e) => evidenceCard(e, locked)) : [el('p', { class: 'muted', t: 'record.noEvidence' })],
     );
+    markCurrent();
   }
 
   async function capture(): Promise<void> {
@@ -228,12 +267,10 @@ export function createRecordPanel(inspectionId: string, events: RecordPanelEvent
       offSession?.();
       offSession = null;
       session = next;
-      if (next) {
-        offSession = next.on('evidenceAdded', () => {
-          info.show(null);
-          events.refresh();
-        });
-      }
+      if (next) offSession = next.on('evidenceAdded', () => info.show(null));
+      paint();
     },
+    capture: () => void capture(),
+    currentItemId: () => currentItemId,
   };
 }

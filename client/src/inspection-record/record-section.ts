@@ -1,10 +1,10 @@
 // Inspection record (inspection-record/): the section of the inspection page, the record panel
 // (checklist, capture, evidence) and the conclusion/savings panel, kept current from one fetch of
-// the record. It is re-read when the live session announces new evidence, after each of the
-// surveyor's own changes, and every few seconds while the page is visible (the crew's
-// acknowledgement arrives that way).
+// the record. While a live session is joined the server pushes 'record.changed' (checklist,
+// evidence, conclusion, savings: anyone's change, the crew's acknowledgement too) and the record
+// is re-read then; without a session it is re-read every few seconds while the page is visible.
 import './inspection-record.css';
-import type { InspectionRecordView } from '@cloudship/shared';
+import type { EvidenceView, InspectionRecordView } from '@cloudship/shared';
 import { errorCode } from '../api';
 import type { LiveSession } from '../live-session';
 import { recordApi } from './record-api';
@@ -17,6 +17,8 @@ const POLL_MS = 5_000;
 export interface RecordSection {
   el: HTMLElement;
   setSession(session: LiveSession | null): void;
+  capture(): void;
+  currentItemId(): string | null;
   /** The record as read just now (null when it cannot be read). */
   latest(): Promise<InspectionRecordView | null>;
   /** Read the record again soon (after the inspection ended, say). */
@@ -26,7 +28,13 @@ export interface RecordSection {
   dispose(): void;
 }
 
-export function mountRecordSection(inspectionId: string, signedOut: () => void): RecordSection {
+export function mountRecordSection(
+  inspectionId: string,
+  signedOut: () => void,
+  onAnnotate?: (evidence: EvidenceView) => void,
+): RecordSection {
+  let session: LiveSession | null = null;
+  let offChanged: (() => void) | null = null;
   let disposed = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let inFlight = false;
@@ -35,6 +43,7 @@ export function mountRecordSection(inspectionId: string, signedOut: () => void):
   const recordPanel = createRecordPanel(inspectionId, {
     refresh: () => void refresh(),
     onError: (code) => code === 'UNAUTHENTICATED' && signedOut(),
+    onAnnotate,
   });
   const conclusionPanel = createConclusionPanel(inspectionId, () => void refresh());
   const section = el('div', { class: 'record-grid', testid: 'record-section' }, [recordPanel.el, conclusionPanel.el]);
@@ -64,22 +73,40 @@ export function mountRecordSection(inspectionId: string, signedOut: () => void):
         if (again) {
           again = false;
           void refresh();
-        } else {
-          timer = setTimeout(() => (document.hidden ? schedule() : void refresh()), POLL_MS);
+        } else if (session?.state !== 'connected') {
+          schedule();
         }
       }
     }
   }
 
+  /** Without a joined session nothing is pushed: read the record again in a while. */
   function schedule(): void {
-    timer = setTimeout(() => (document.hidden ? schedule() : void refresh()), POLL_MS);
+    clearTimeout(timer);
+    timer = setTimeout(() => (document.hidden || session?.state === 'connected' ? schedule() : void refresh()), POLL_MS);
+  }
+
+  function follow(next: LiveSession | null): void {
+    offChanged?.();
+    offChanged = null;
+    session = next;
+    recordPanel.setSession(next);
+    if (!next) return schedule();
+    const offs = [
+      next.onServer('record.changed', () => void refresh()),
+      // Joined (again): what changed while away is read once, then pushes keep it current.
+      next.on('state', (state) => (state === 'connected' ? void refresh() : schedule())),
+    ];
+    offChanged = () => offs.forEach((off) => off());
   }
 
   void refresh();
 
   return {
     el: section,
-    setSession: (session) => recordPanel.setSession(session),
+    setSession: follow,
+    capture: () => recordPanel.capture(),
+    currentItemId: () => recordPanel.currentItemId(),
     async latest() {
       try {
         const { record } = await recordApi.get(inspectionId);
@@ -95,7 +122,8 @@ export function mountRecordSection(inspectionId: string, signedOut: () => void):
     dispose() {
       disposed = true;
       clearTimeout(timer);
-      recordPanel.setSession(null);
+      follow(null);
+      clearTimeout(timer);
     },
   };
 }

@@ -35,16 +35,15 @@ export function createFieldPanel(inspection: InspectionView) {
     switchButton,
   ]);
 
+  const profileField = el('label', { class: 'field field-inline' }, [el('span', { t: 'field.profile.label' }), profile]);
+  // A compact copy of the position for the workspace's badges (the full text stays in the panel).
+  const positionBadge = el('span', { class: 'badge stage-position', testid: 'position-badge', attrs: { hidden: true } });
   const root = el('section', { class: 'field-panel' }, [
-    quality,
     el('h3', { t: 'field.position.title' }),
     positionText,
     distanceText,
     declared,
     warning,
-    el('h3', { t: 'field.camera.title' }),
-    controls,
-    el('label', { class: 'field' }, [el('span', { t: 'field.profile.label' }), profile]),
     error.el,
   ]);
 
@@ -70,6 +69,9 @@ export function createFieldPanel(inspection: InspectionView) {
       accuracy: Math.round(p.accuracy),
       time: new Date(p.capturedAt).toLocaleTimeString(),
     });
+    positionBadge.hidden = false;
+    positionBadge.classList.toggle('badge-warn', p.warn);
+    bindText(positionBadge, 'field.position.badge', { km: p.distanceKm ?? '—' });
     positionText.dataset.lat = String(p.lat);
     positionText.dataset.lon = String(p.lon);
     distanceText.hidden = p.distanceKm === null;
@@ -106,6 +108,11 @@ export function createFieldPanel(inspection: InspectionView) {
 
   return {
     el: root,
+    /** Placed by the workspace: link quality with the badges, camera controls and profile on the video. */
+    quality,
+    positionBadge,
+    cameraControls: controls,
+    profileField,
     /** Follow a live session; returns the function that stops following it. */
     bind(live: LiveSession): () => void {
       session = live;

@@ -59,13 +59,24 @@ export function mountInspectionView(root: HTMLElement, ctx: ConsoleContext, id: 
     const crewLink = createCrewLinkPanel(inspection, ctx.signedOut);
     const members = createMembersPanel(initial, ctx);
     // Inspection record: checklist, evidence, conclusion, savings.
-    const record = mountRecordSection(id, ctx.signedOut);
+    const record = mountRecordSection(id, ctx.signedOut, (evidence) => live.annotate(evidence));
     const live = createLivePanel(inspection, ctx.account.displayName, {
       onSession: (session) => record.setSession(session),
+      // Live: the page becomes the workspace (video large, checklist docked beside it).
+      onLive: (isLive) => {
+        const was = root.classList.contains('workspace-live');
+        root.classList.toggle('workspace-live', isLive);
+        if (isLive && !was) workspace.scrollIntoView({ block: 'start' });
+      },
+      capture: () => record.capture(),
+      currentItemId: () => record.currentItemId(),
       onEnded: () => markEnded(),
       onPeersChanged: () => scheduleRefresh(800),
       onUnauthenticated: ctx.signedOut,
     });
+
+    // Live panel and inspection record side by side; the docked layout applies while live (styles.css).
+    const workspace = el('div', { class: 'workspace', testid: 'workspace' }, [live.el, record.el]);
 
     function paintParticulars(): void {
       replaceChildren(particulars, [
@@ -149,15 +160,12 @@ export function mountInspectionView(root: HTMLElement, ctx: ConsoleContext, id: 
       el('div', { class: 'page-head' }, [el('h1', {}, [el('span', { text: inspection.vesselName }), ' ', badge]), endButton]),
       endedBanner,
       actionError.el,
-      el('div', { class: 'detail-grid' }, [
-        live.el,
-        el('div', { class: 'detail-side' }, [
-          el('section', { class: 'card' }, [el('h2', { t: 'detail.particulars' }), particulars]),
-          crewLink.el,
-          members.el,
-        ]),
+      workspace,
+      el('div', { class: 'detail-side' }, [
+        el('section', { class: 'card' }, [el('h2', { t: 'detail.particulars' }), particulars]),
+        crewLink.el,
+        members.el,
       ]),
-      record.el,
       participants.el,
     );
     scheduleRefresh(POLL_MS);

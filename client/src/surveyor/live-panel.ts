@@ -10,9 +10,14 @@ import { button, el, messageBox, setShown } from '../ui/dom';
 import { createConnectionState, createPeerList } from '../ui/peer-list';
 import { createFieldPanel } from './field-panel';
 import { recordingIndicator } from '../ui/recording-indicator';
+import { mountGuideStage } from '../guide/guide-stage';
+import type { EvidenceView } from '@cloudship/shared';
+import type { ClientErrorCode } from '../error-codes';
 
 export interface LivePanel {
   el: HTMLElement;
+  /** Open an HD still of the gallery on the stage, to draw on it and show it to the crew. */
+  annotate(evidence: EvidenceView): void;
   /** The session when joined (for "end inspection" over the socket). */
   session(): LiveSession | null;
   /** The inspection ended (by us or anyone): release everything and disable joining. */
@@ -26,7 +31,16 @@ export interface LivePanelEvents {
   onUnauthenticated(): void;
   /** A session started (or was released: null); the inspection record listens to it. */
   onSession?(session: LiveSession | null): void;
+  /** The workspace layout follows this: true while a session is joined. */
+  onLive?(live: boolean): void;
+  /** The record's "capture HD still" (the stage's button and the C key). */
+  capture(): void;
+  /** The checklist item a frozen frame and an annotated still are attached to. */
+  currentItemId(): string | null;
 }
+
+/** Keys of the workspace (shown in the shortcuts help); ignored while typing in a field. */
+const SHORTCUTS: Record<string, 'capture' | 'freeze' | 'mute' | 'fullscreen'> = { c: 'capture', f: 'freeze', m: 'mute', p: 'fullscreen' };
 
 export function createLivePanel(inspection: InspectionView, displayName: string, events: LivePanelEvents): LivePanel {
   let session: LiveSession | null = null;
@@ -45,7 +59,37 @@ export function createLivePanel(inspection: InspectionView, displayName: string,
 
   const placeholder = el('div', { class: 'stage-placeholder', t: 'live.waitingCrew' });
   const pausedOverlay = el('div', { class: 'stage-overlay', t: 'live.videoPaused', attrs: { hidden: true } });
-  const stage = el('div', { class: 'stage', testid: 'crew-video-area' }, [placeholder, pausedOverlay]);
+  // Over the video: the pointer / drawing layer, status badges on top, capture and camera controls below.
+  const guideHost = el('div', { class: 'guide-host' });
+  const badges = el('div', { class: 'stage-badges', testid: 'stage-badges' }, [conn.el, fieldPanel.quality, fieldPanel.positionBadge]);
+  const freezeButton = button({ class: 'btn-small', testid: 'guide-freeze', t: 'guide.freeze' }, () => void toggleFreeze());
+  const stageCapture = button({ class: 'btn-small', testid: 'stage-capture', t: 'guide.capture' }, () => events.capture());
+  const fullscreenButton = button({ class: 'btn-small', testid: 'stage-fullscreen', t: 'guide.fullscreen' }, () => void toggleFullscreen());
+  const help = el('span', {
+    class: 'badge stage-help',
+    testid: 'shortcuts-help',
+    t: 'guide.shortcuts',
+    tAttrs: { title: 'guide.shortcutsHelp' },
+  });
+  const stageTools = el('div', { class: 'stage-tools', testid: 'stage-tools' }, [
+    stageCapture,
+    freezeButton,
+    fieldPanel.cameraControls,
+    fieldPanel.profileField,
+    fullscreenButton,
+    help,
+    // The chat button and panel go here (issue #14 item 4).
+    el('span', { class: 'chat-slot', testid: 'chat-slot' }),
+  ]);
+  const stage = el('div', { class: 'stage', testid: 'crew-video-area' }, [placeholder, pausedOverlay, guideHost, badges, stageTools]);
+  const guide = mountGuideStage(guideHost, {
+    inspectionId: inspection.id,
+    stage,
+    video: () => stage.querySelector('video'),
+    session: () => session,
+    currentItemId: () => events.currentItemId(),
+    onError: (code: ClientErrorCode) => warn({ code }),
+  });
   const tiles = el('div', { class: 'tiles' });
   const selfView = el('video', { class: 'self-view mirrored', attrs: { hidden: true } });
   selfView.muted = true;
@@ -66,7 +110,7 @@ export function createLivePanel(inspection: InspectionView, displayName: string,
   const controls = el('div', { class: 'button-row' }, [muteButton, cameraButton, leaveButton, soundButton]);
 
   const panel = el('section', { class: 'card live', testid: 'live-panel' }, [
-    el('div', { class: 'card-head' }, [el('h2', { t: 'live.title' }), conn.el]),
+    el('div', { class: 'card-head' }, [el('h2', { t: 'live.title' })]),
     el('div', { class: 'live-grid' }, [
       stage,
       el('aside', { class: 'live-side' }, [el('h3', { t: 'live.peers' }), peers.el, tiles, selfView, fieldPanel.el]),
@@ -83,8 +127,33 @@ export function createLivePanel(inspection: InspectionView, displayName: string,
     setTimeout(() => warning.show(null), 6_000);
   }
 
+  async function toggleFreeze(): Promise<void> {
+    if (guide.frozen()) guide.release();
+    else await guide.freeze();
+  }
+
+  async function toggleFullscreen(): Promise<void> {
+    if (document.fullscreenElement) await document.exitFullscreen();
+    else await stage.requestFullscreen().catch(warn);
+  }
+
+  function onKey(event: KeyboardEvent): void {
+    const target = event.target as HTMLElement | null;
+    if (!session || event.ctrlKey || event.metaKey || event.altKey || target?.closest('input, select, textarea, [contenteditable]')) return;
+    const action = SHORTCUTS[event.key.toLowerCase()];
+    if (!action) return;
+    event.preventDefault();
+    if (action === 'capture') events.capture();
+    else if (action === 'freeze') void toggleFreeze();
+    else if (action === 'mute') muteButton.click();
+    else void toggleFullscreen();
+  }
+  document.addEventListener('keydown', onKey);
+
   function paintControls(state: SessionState): void {
     const inSession = session !== null && !isFinalSessionState(state);
+    events.onLive?.(inSession);
+    stageTools.hidden = !inSession;
     joinButton.hidden = inSession;
     joinButton.disabled = ended;
     controls.hidden = !inSession;
@@ -145,7 +214,7 @@ export function createLivePanel(inspection: InspectionView, displayName: string,
     unsubscribe.push(fieldPanel.bind(live));
     // Recording indicator and switch, next to the live controls.
     const rec = recordingIndicator(live, true);
-    panel.prepend(rec.el);
+    badges.insertBefore(rec.el, fieldPanel.quality);
     unsubscribe.push(() => {
       rec.dispose();
       rec.el.remove();
@@ -190,6 +259,7 @@ export function createLivePanel(inspection: InspectionView, displayName: string,
   function release(): void {
     for (const off of unsubscribe.splice(0)) off();
     session = null;
+    guide.release();
     deviceChanged.show(null);
     events.onSession?.(null);
     peers.render([]);
@@ -203,6 +273,7 @@ export function createLivePanel(inspection: InspectionView, displayName: string,
   paintControls('idle');
   return {
     el: panel,
+    annotate: (evidence) => void guide.annotate(evidence),
     session: () => session,
     setEnded() {
       ended = true;
@@ -213,6 +284,8 @@ export function createLivePanel(inspection: InspectionView, displayName: string,
     dispose() {
       session?.close();
       release();
+      guide.dispose();
+      document.removeEventListener('keydown', onKey);
       exposeSession(null);
     },
   };

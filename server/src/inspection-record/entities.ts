@@ -50,6 +50,10 @@ export interface Evidence {
   authorId: string;
   authorName: string;
   requestId: string | null;
+  /** An annotated still: the id of the photo it was drawn on (that row and its bytes are unchanged). */
+  annotationOf: string | null;
+  /** An annotated still: its drawing, the vector layer as JSON (AnnotationLayer). */
+  annotation: string | null;
   createdAt: Date;
   /**
    * Where the still is on its way to the object store (the upload queue, like segments): pending
@@ -150,6 +154,8 @@ export const EvidenceEntity = new EntitySchema<Evidence>({
     authorId: { type: 'varchar', length: 36 },
     authorName: { type: 'varchar', length: 80 },
     requestId: { type: 'varchar', length: 36, nullable: true },
+    annotationOf: { type: 'varchar', length: 36, nullable: true },
+    annotation: { type: 'text', nullable: true },
     createdAt: { type: 'datetime', createDate: true },
     uploadState: { type: 'varchar', length: 16, nullable: true },
     attempts: { type: 'integer', default: 0 },

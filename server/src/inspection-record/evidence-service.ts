@@ -5,7 +5,7 @@
 // object store, the still is staged and its row starts 'pending' for the upload queue.
 import crypto from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
-import { AppError, isClosed, type BookmarkRequest, type EvidenceView, MAX_EVIDENCE_BYTES } from '@cloudship/shared';
+import { AppError, isClosed, type AnnotationLayer, type BookmarkRequest, type EvidenceView, MAX_EVIDENCE_BYTES } from '@cloudship/shared';
 import { Logger } from '../logging/logger';
 import type { Account } from '../auth/entities';
 import { EvidenceEntity, type Evidence } from './entities';
@@ -133,10 +133,7 @@ export class EvidenceService {
     if (isClosed(inspection.status)) throw new AppError('INSPECTION_ENDED', 'This inspection has ended.');
     const { record } = await this.records.get(inspection.id);
     this.records.assertEditable(record);
-    if (bytes.length === 0) throw new AppError('BAD_REQUEST', 'The upload is empty.');
-    if (bytes.length > MAX_EVIDENCE_BYTES) throw tooLarge();
-    const kind = sniffImage(bytes);
-    if (!kind) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Only JPEG, PNG or WebP images are accepted as evidence.');
+    const kind = this.acceptImage(bytes);
 
     // A still answers a capture request of the surveyor, or is one the crew chose to send. The
     // checklist item comes from the surveyor's request, never from the phone's say-so alone.
@@ -148,27 +145,116 @@ export class EvidenceService {
       throw new AppError('INVALID_STATE', 'No picture was asked for: wait for the surveyor to ask, or send it as your own photo.');
     }
     await this.assertQuota(inspection.id, bytes.length);
+    const view = await this.storePhoto(inspection.id, bytes, kind, {
+      checklistItemId,
+      capturedAt: meta.capturedAt ? new Date(meta.capturedAt) : new Date(),
+      lat: meta.lat ?? null,
+      lon: meta.lon ?? null,
+      accuracy: meta.accuracy ?? null,
+      authorRole: 'crew',
+      authorId: cred.link.id,
+      authorName: 'crew',
+      requestId: meta.requestId?.slice(0, 36) ?? null,
+    });
+    // One still per request: a second upload for it needs a new request (or the crew's initiative).
+    if (requested && meta.requestId) this.pending.delete(meta.requestId);
+    return view;
+  }
+
+  /**
+   * The surveyor froze the live picture: the frame, as the browser grabbed it from the crew video,
+   * becomes a photo of the record (the original an annotation is drawn on).
+   */
+  async uploadFrame(inspectionId: string, bytes: Buffer, checklistItemId: string | null, by: Account): Promise<EvidenceView> {
+    const { inspection } = await this.records.editable(inspectionId);
+    if (isClosed(inspection.status)) throw new AppError('INSPECTION_ENDED', 'This inspection has ended.');
+    if (checklistItemId) await this.checklist.item(inspectionId, checklistItemId);
+    const kind = this.acceptImage(bytes);
+    await this.assertQuota(inspectionId, bytes.length);
+    return this.storePhoto(inspectionId, bytes, kind, {
+      checklistItemId,
+      capturedAt: new Date(),
+      authorRole: by.role,
+      authorId: by.id,
+      authorName: by.displayName,
+    });
+  }
+
+  /**
+   * An annotated still: `flattened` (the picture with the drawing burnt in, JPEG, for the report)
+   * becomes a new photo that names its original and carries the drawing as its vector layer. The
+   * original photo is not touched (same bytes, same SHA-256); both end up on the checklist item.
+   */
+  async annotate(
+    inspectionId: string,
+    originalId: string,
+    req: { layer: AnnotationLayer; flattened: Buffer; checklistItemId: string | null },
+    by: Account,
+  ): Promise<EvidenceView> {
+    await this.records.editable(inspectionId);
+    const original = await this.photo(inspectionId, originalId);
+    if (original.annotationOf) throw new AppError('BAD_REQUEST', 'Draw on the original still, not on an annotated copy.');
+    const checklistItemId = req.checklistItemId ?? original.checklistItemId;
+    if (checklistItemId) await this.checklist.item(inspectionId, checklistItemId);
+    const kind = this.acceptImage(req.flattened);
+    if (kind.contentType !== 'image/jpeg') throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'The flattened picture must be a JPEG.');
+    await this.assertQuota(inspectionId, req.flattened.length);
+    if (checklistItemId && !original.checklistItemId) {
+      await this.evidence.update({ id: original.id }, { checklistItemId });
+    }
+    return this.storePhoto(inspectionId, req.flattened, kind, {
+      checklistItemId,
+      capturedAt: new Date(),
+      authorRole: by.role,
+      authorId: by.id,
+      authorName: by.displayName,
+      annotationOf: original.id,
+      annotation: JSON.stringify(req.layer),
+    });
+  }
+
+  /** A photo of this inspection (the crew may fetch it while the surveyor shows it frozen). */
+  async photo(inspectionId: string, evidenceId: string): Promise<Evidence> {
+    const row = await this.get(inspectionId, evidenceId);
+    if (row.type !== 'photo' || !row.storageKey) throw new AppError('BAD_REQUEST', 'This evidence is not a photo.');
+    return row;
+  }
+
+  private acceptImage(bytes: Buffer): ImageKind {
+    if (bytes.length === 0) throw new AppError('BAD_REQUEST', 'The upload is empty.');
+    if (bytes.length > MAX_EVIDENCE_BYTES) throw tooLarge();
+    const kind = sniffImage(bytes);
+    if (!kind) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Only JPEG, PNG or WebP images are accepted as evidence.');
+    return kind;
+  }
+
+  /** Hashes and stores a still's bytes, saves its row, and tells the staff in the room. */
+  private async storePhoto(
+    inspectionId: string,
+    bytes: Buffer,
+    kind: ImageKind,
+    fields: Pick<Evidence, 'checklistItemId' | 'capturedAt' | 'authorRole' | 'authorId' | 'authorName'> &
+      Partial<Pick<Evidence, 'lat' | 'lon' | 'accuracy' | 'requestId' | 'annotationOf' | 'annotation'>>,
+  ): Promise<EvidenceView> {
     const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
-    const storageKey = evidenceKey(inspection.id, kind.extension);
+    const storageKey = evidenceKey(inspectionId, kind.extension);
     const { queued } = await this.store.put(storageKey, bytes, kind.contentType);
     const row = await this.evidence.save({
+      lat: null,
+      lon: null,
+      accuracy: null,
+      requestId: null,
+      annotationOf: null,
+      annotation: null,
+      ...fields,
       id: crypto.randomUUID(),
-      inspectionId: inspection.id,
-      checklistItemId,
+      inspectionId,
       type: 'photo' as const,
       storageKey,
       contentType: kind.contentType,
       sizeBytes: bytes.length,
       sha256,
-      capturedAt: meta.capturedAt ? new Date(meta.capturedAt) : new Date(),
-      lat: meta.lat ?? null,
-      lon: meta.lon ?? null,
-      accuracy: meta.accuracy ?? null,
       note: '',
-      authorRole: 'crew' as const,
-      authorId: cred.link.id,
-      authorName: 'crew',
-      requestId: meta.requestId?.slice(0, 36) ?? null,
       // Staged under DATA_DIR at its key until the upload queue has the store confirm it.
       uploadState: queued ? ('pending' as const) : null,
       attempts: 0,
@@ -177,12 +263,11 @@ export class EvidenceService {
       localPath: queued ? storageKey : null,
       uploadedAt: null,
     });
-    // One still per request: a second upload for it needs a new request (or the crew's initiative).
-    if (requested && meta.requestId) this.pending.delete(meta.requestId);
     if (queued) this.store.uploadSoon?.();
     const view = toEvidenceView(row);
-    logger.info('upload() | still stored', { inspectionId: inspection.id, evidenceId: row.id, bytes: bytes.length, sha256 });
-    this.notifier.notify(inspection.id, 'staff', 'evidence.added', view);
+    logger.info('storePhoto() | still stored', { inspectionId, evidenceId: row.id, bytes: bytes.length, sha256, by: fields.authorRole });
+    this.notifier.notify(inspectionId, 'staff', 'evidence.added', view);
+    this.records.changed(inspectionId, 'evidence');
     return view;
   }
 
@@ -207,6 +292,8 @@ export class EvidenceService {
       authorId: by.id,
       authorName: by.displayName,
       requestId: null,
+      annotationOf: null,
+      annotation: null,
       uploadState: null,
       attempts: 0,
       lastError: null,
@@ -216,6 +303,7 @@ export class EvidenceService {
     });
     const view = toEvidenceView(row);
     this.notifier.notify(inspectionId, 'staff', 'evidence.added', view);
+    this.records.changed(inspectionId, 'evidence');
     return view;
   }
 
@@ -227,6 +315,7 @@ export class EvidenceService {
     row.checklistItemId = checklistItemId;
     // Only the link: saving the whole row could put back an upload state the queue has moved on.
     await this.evidence.update({ id: row.id }, { checklistItemId });
+    this.records.changed(inspectionId, 'evidence');
     return toEvidenceView(row);
   }
 
@@ -273,6 +362,8 @@ export function toEvidenceView(e: Evidence): EvidenceView {
     note: e.note,
     authorRole: e.authorRole,
     authorName: e.authorName,
+    annotationOf: e.annotationOf,
+    annotation: e.annotation ? (JSON.parse(e.annotation) as AnnotationLayer) : null,
     url: e.storageKey ? `/api/inspections/${e.inspectionId}/evidence/${e.id}/file` : null,
   };
 }

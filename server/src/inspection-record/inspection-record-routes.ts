@@ -6,6 +6,8 @@ import {
   AppError,
   INSPECTION_KINDS,
   MAX_EVIDENCE_BYTES,
+  MAX_FLATTENED_BYTES,
+  saveAnnotationSchema,
   acknowledgeSchema,
   bookmarkSchema,
   can,
@@ -69,14 +71,33 @@ export function readBody(req: Request, limit: number): Promise<Buffer> {
   });
 }
 
+const frameQuerySchema = z.object({ checklistItemId: z.string().min(1).max(64).optional() }).strict();
 const attachSchema = z.object({ checklistItemId: z.string().min(1).max(64).nullable() }).strict();
 
 export function recordRouter(deps: RecordRouteDeps): express.Router {
   const router = express.Router();
-  router.use(express.json({ limit: '64kb' }));
   const authed = staffRoute(deps.accounts);
   const scoped = inspectionRoute(deps.accounts, deps.access);
   const id = (req: Request, name = 'id') => String(req.params[name]);
+
+  // An annotated still carries its flattened JPEG (base64): the one body above the 64 kB below.
+  router.post(
+    '/inspections/:id/evidence/:evidenceId/annotations',
+    express.json({ limit: Math.ceil((MAX_FLATTENED_BYTES * 4) / 3) + 64 * 1024 }),
+    scoped('record.edit', async (req, res) => {
+      const body = parseInput(saveAnnotationSchema, req.body ?? {});
+      const flattened = Buffer.from(body.flattenedJpegBase64, 'base64');
+      if (flattened.length > MAX_FLATTENED_BYTES) throw tooLarge();
+      const evidence = await deps.evidence.annotate(
+        id(req),
+        id(req, 'evidenceId'),
+        { layer: body.layer, flattened, checklistItemId: body.checklistItemId },
+        req.account,
+      );
+      res.status(201).json({ evidence });
+    }),
+  );
+  router.use(express.json({ limit: '64kb' }));
 
   router.get(
     '/checklist-templates',
@@ -114,6 +135,16 @@ export function recordRouter(deps: RecordRouteDeps): express.Router {
     '/inspections/:id/evidence/bookmarks',
     scoped('record.edit', async (req, res) => {
       res.status(201).json({ evidence: await deps.evidence.bookmark(id(req), parseInput(bookmarkSchema, req.body ?? {}), req.account) });
+    }),
+  );
+
+  // The surveyor froze the live picture: the frame (raw image body) is stored as a photo.
+  router.post(
+    '/inspections/:id/evidence/frames',
+    scoped('record.edit', async (req, res) => {
+      const { checklistItemId } = parseInput(frameQuerySchema, req.query ?? {});
+      const bytes = await readBody(req, MAX_EVIDENCE_BYTES);
+      res.status(201).json({ evidence: await deps.evidence.uploadFrame(id(req), bytes, checklistItemId ?? null, req.account) });
     }),
   );
 
@@ -181,6 +212,15 @@ export function recordRouter(deps: RecordRouteDeps): express.Router {
     const meta = parseInput(evidenceUploadQuerySchema, req.query ?? {});
     const bytes = await readBody(req, MAX_EVIDENCE_BYTES);
     res.status(201).json({ evidence: await deps.evidence.upload(cred, bytes, meta) });
+  });
+
+  // The still the surveyor shows frozen on the phone (guide.frozen names it): photos of this inspection only.
+  router.get('/crew/evidence/:evidenceId/file', async (req, res) => {
+    const { inspection } = await deps.inspections.resolveCrewToken(crewToken(req));
+    const photo = await deps.evidence.photo(inspection.id, id(req, 'evidenceId'));
+    const file = await deps.evidence.file(inspection.id, photo.id);
+    res.set({ 'Content-Type': file.contentType, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'private, no-store' });
+    res.send(file.bytes);
   });
 
   router.get('/crew/conclusion', async (req, res) => {

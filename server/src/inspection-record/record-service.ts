@@ -11,6 +11,7 @@ import {
   type CrewConclusionView,
   type EvidenceView,
   type InspectionRecordView,
+  type RecordPart,
   type SavingsChangeView,
   type SavingsFieldIssue,
   type SavingsEstimate,
@@ -113,7 +114,9 @@ export class RecordService {
 
   async updateChecklistItem(inspectionId: string, itemId: string, change: UpdateChecklistItemRequest, by: Account) {
     await this.editable(inspectionId);
-    return toChecklistItemView(await this.checklist.update(inspectionId, itemId, change, by.id));
+    const item = toChecklistItemView(await this.checklist.update(inspectionId, itemId, change, by.id));
+    this.changed(inspectionId, 'checklist');
+    return item;
   }
 
   async view(inspectionId: string, evidence: EvidenceView[]): Promise<InspectionRecordView> {
@@ -177,6 +180,7 @@ export class RecordService {
     });
     const view = conclusionView(record)!;
     this.notifier.notify(inspectionId, 'all', 'inspection.concluded', view);
+    this.changed(inspectionId, 'conclusion');
     return view;
   }
 
@@ -207,6 +211,7 @@ export class RecordService {
     );
     if (!r.affected) throw new AppError('CONFLICT', 'This conclusion was already acknowledged.');
     logger.info('acknowledge() | concluded -> acknowledged (read-only)', { inspectionId: inspection.id });
+    this.changed(inspection.id, 'conclusion');
     return conclusionView({ ...record, acknowledgedName: name, acknowledgedAt: at })!;
   }
 
@@ -259,7 +264,13 @@ export class RecordService {
       inspectionId,
       by: by.id,
     });
+    this.changed(inspectionId, 'savings');
     return record;
+  }
+
+  /** Tells the staff in the live room that a part of the record changed (their pages read it again). */
+  changed(inspectionId: string, part: RecordPart): void {
+    this.notifier.notify(inspectionId, 'staff', 'record.changed', { part });
   }
 }
 

@@ -59,12 +59,20 @@ function gapsSection(gaps: RecordingGap[]): string {
   return `<table data-testid="recording-gaps"><tr><th>${both('开始', 'From')}</th><th class="num">${both('时长', 'Length')}</th><th>${both('轨道', 'Track')}</th><th>${both('原因', 'Cause')}</th></tr>${rows.join('')}</table>`;
 }
 
-function evidenceCell(items: EvidenceView[], o: PrintOptions): string {
+/** An annotated still names its drawing and the untouched original it was drawn on. */
+function annotationCaption(e: EvidenceView, all: EvidenceView[]): string {
+  if (!e.annotationOf || !e.annotation) return '';
+  const original = all.find((x) => x.id === e.annotationOf);
+  const shapes = e.annotation.shapes.length;
+  return `<br>${both('标注', 'Annotated')}: ${shapes} ${both('个图形', shapes === 1 ? 'shape' : 'shapes')} · ${both('原图', 'original')} SHA-256 ${esc(original?.sha256 ?? e.annotationOf)}`;
+}
+
+function evidenceCell(items: EvidenceView[], all: EvidenceView[], o: PrintOptions): string {
   if (!items.length) return '';
   return `<div class="thumbs">${items
     .map((e) =>
       e.type === 'photo'
-        ? `<figure><img src="${esc(o.imageSrc(e))}" alt="evidence ${esc(e.id)}"><figcaption class="meta">${time(e.capturedAt)}${e.lat !== null && e.lon !== null ? ` · ${e.lat.toFixed(5)}, ${e.lon.toFixed(5)}` : ''}<br>SHA-256 ${esc(e.sha256)}</figcaption></figure>`
+        ? `<figure><img src="${esc(o.imageSrc(e))}" alt="evidence ${esc(e.id)}"><figcaption class="meta">${time(e.capturedAt)}${e.lat !== null && e.lon !== null ? ` · ${e.lat.toFixed(5)}, ${e.lon.toFixed(5)}` : ''}<br>SHA-256 ${esc(e.sha256)}${annotationCaption(e, all)}</figcaption></figure>`
         : `<div class="meta">🔖 ${time(e.capturedAt)} ${esc(e.note)} (${esc(e.authorName)})</div>`,
     )
     .join('')}</div>`;
@@ -78,6 +86,7 @@ function checklistRows(items: ChecklistItemView[], evidence: EvidenceView[], o: 
 <td class="${i.result === 'deficiency' ? 'deficiency' : ''}">${result}${i.deficiencyDeadline ? `<br>期限 Deadline: ${esc(i.deficiencyDeadline)}` : ''}</td>
 <td>${esc(i.note)}${evidenceCell(
         evidence.filter((e) => e.checklistItemId === i.id),
+        evidence,
         o,
       )}</td></tr>`;
     })
@@ -136,7 +145,7 @@ export function renderPrintView(rec: InspectionRecordView, o: PrintOptions): str
 <h2>${both('检验项目', 'Checklist')}</h2>
 <table><tr><th>#</th><th>${both('部分', 'Section')}</th><th>${both('项目', 'Item')}</th><th>${both('结果', 'Finding')}</th><th>${both('备注及证据', 'Note and evidence')}</th></tr>
 ${checklistRows(rec.checklist, rec.evidence, o)}</table>
-${unattached.length ? `<h2>${both('其他证据', 'Other evidence')}</h2>${evidenceCell(unattached, o)}` : ''}
+${unattached.length ? `<h2>${both('其他证据', 'Other evidence')}</h2>${evidenceCell(unattached, rec.evidence, o)}` : ''}
 <h2>${both('检验结论', 'Conclusion')}</h2>
 ${c ? `<p data-testid="conclusion"><strong>${words(OUTCOME_LABELS[c.outcome])}</strong> · ${time(c.concludedAt)} · ${esc(o.names.get(c.concludedBy) ?? c.concludedBy)}</p><p>${esc(c.remarks)}</p>` : `<p>${notConcluded(i)}</p>`}
 <h2>${both('船方确认', 'Crew acknowledgement')}</h2>

@@ -8,6 +8,7 @@ import { AppError, type RequestName } from '@cloudship/shared';
 import type { FieldFeatures } from '../field/field-features';
 import { fieldHandlers } from '../field/field-handlers';
 import type { InspectionService } from '../inspection/inspection-service';
+import type { InspectionRecordRequest } from '../inspection-record/inspection-record-handlers';
 import type { RecordingService } from '../recording/recording-service';
 import { recordingHandlers } from '../recording/recording-handlers';
 import { joined, requirePermission, type ParticipantContext, type RequestHandlers } from '../session/participant-context';
@@ -24,12 +25,12 @@ export interface HandlerDeps {
   /** The inspection's own requests (inspection/inspection-handlers.ts). */
   inspection: RequestHandlers<'inspection.end'>;
   /** The inspection record's requests (inspection-record/inspection-record-handlers.ts). */
-  inspectionRecord: RequestHandlers<'evidence.capture'>;
+  inspectionRecord: RequestHandlers<InspectionRecordRequest>;
 }
 
 type RoomRequest = Exclude<
   RequestName,
-  'inspection.end' | 'evidence.capture' | 'recording.start' | 'recording.stop' | keyof ReturnType<typeof fieldHandlers>
+  'inspection.end' | InspectionRecordRequest | 'recording.start' | 'recording.stop' | keyof ReturnType<typeof fieldHandlers>
 >;
 
 export function createHandlers(deps: HandlerDeps): RequestHandlers<RequestName> {

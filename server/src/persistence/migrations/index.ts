@@ -4,6 +4,7 @@
 import { AccountState1764700000000 } from './1764700000000-account-state';
 import { CoSurveyor1764600000000 } from './1764600000000-co-surveyor';
 import { CrewLinkCode1764900000000 } from './1764900000000-crew-link-code';
+import { EvidenceAnnotation1765000000000 } from './1765000000000-evidence-annotation';
 import { EvidenceUpload1764500000000 } from './1764500000000-evidence-upload';
 import { FieldPosition1764400000000 } from './1764400000000-field-position';
 import { Initial1764200000000 } from './1764200000000-initial';
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   ServerHeartbeat1764810000000,
   CrewLinkCode1764900000000,
   InspectionContinuation1764900100000,
+  EvidenceAnnotation1765000000000,
 ];
