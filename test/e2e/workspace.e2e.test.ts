@@ -124,7 +124,9 @@ test('workspace layout, pointer, freeze and draw, annotated still in the report;
     await crew.setViewport({ width, height, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
     for (const lang of ['zh-CN', 'en'] as const) {
       const current = await crew.evaluate(() => document.documentElement.lang);
-      if (current !== lang) await crew.click('[data-testid=crew-status] .lang-switch');
+      // The button's own click (not a mouse click at coordinates taken while the bar still
+      // reflows after the viewport change, which sometimes landed beside it).
+      if (current !== lang) await crew.$eval('[data-testid=crew-status] .lang-switch', (b) => (b as HTMLButtonElement).click());
       await crew.waitForFunction((l) => document.documentElement.lang === l, {}, lang);
       const o = await statusOverlaps(crew);
       expect(o.shown).toBeGreaterThanOrEqual(4);

@@ -10,7 +10,7 @@ import type { LiveSession } from '../live-session';
 import { tr } from '../ui/language-signal';
 import { log } from '../util';
 import './guide.css';
-import { drawShapes } from './draw-shapes';
+import { drawOverImage } from './draw-shapes';
 import { elementFrameBox, fromFrame } from './frame-geometry';
 
 interface Pointer extends NormalizedPoint {
@@ -52,13 +52,7 @@ function FrozenStill({ frozen }: { frozen: Frozen }) {
   const paint = () => {
     const c = canvas.current;
     const i = img.current;
-    if (!c || !i?.naturalWidth) return;
-    const rect = i.getBoundingClientRect();
-    c.width = Math.round(rect.width * devicePixelRatio);
-    c.height = Math.round(rect.height * devicePixelRatio);
-    const ctx = c.getContext('2d')!;
-    ctx.scale(devicePixelRatio, devicePixelRatio);
-    drawShapes(ctx, frozen.layer.shapes, elementFrameBox(i));
+    if (!c || !i || !drawOverImage(c, i, frozen.layer.shapes)) return;
     c.dataset.shapes = String(frozen.layer.shapes.length);
   };
   useEffect(() => {

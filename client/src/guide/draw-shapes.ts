@@ -2,7 +2,7 @@
 // drawing, into the flattened JPEG saved as evidence, and over the still on the crew's phone. One
 // drawing routine for all three, so that what the crew sees is what the report shows.
 import type { AnnotationColor, AnnotationLayer, AnnotationShape, NormalizedPoint } from '@cloudship/shared';
-import { fromFrame, type FrameBox } from './frame-geometry';
+import { elementFrameBox, fromFrame, type FrameBox } from './frame-geometry';
 
 const COLORS: Record<AnnotationColor, string> = { red: '#ff3b30', yellow: '#ffd60a', cyan: '#32d2f5' };
 
@@ -49,6 +49,21 @@ export function drawShapes(ctx: CanvasRenderingContext2D, shapes: readonly Annot
     }
   }
   ctx.restore();
+}
+
+/**
+ * Sizes `canvas` to the image it lies over (in device pixels) and draws `shapes` on it, placed on
+ * the image's picture as it is fitted. False while the image has not loaded (nothing drawn).
+ */
+export function drawOverImage(canvas: HTMLCanvasElement, image: HTMLImageElement, shapes: readonly AnnotationShape[]): boolean {
+  if (!image.naturalWidth) return false;
+  const rect = image.getBoundingClientRect();
+  canvas.width = Math.round(rect.width * devicePixelRatio);
+  canvas.height = Math.round(rect.height * devicePixelRatio);
+  const ctx = canvas.getContext('2d')!;
+  ctx.scale(devicePixelRatio, devicePixelRatio);
+  drawShapes(ctx, shapes, elementFrameBox(image));
+  return true;
 }
 
 /** The still with its drawing burnt in, at the still's own size (the flattened JPEG for the report). */

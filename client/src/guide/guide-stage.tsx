@@ -22,7 +22,7 @@ import { tr as t } from '../ui/language-signal';
 import { recordApi } from '../inspection-record/record-api';
 import type { LiveSession } from '../live-session';
 import './guide.css';
-import { drawShapes, flatten } from './draw-shapes';
+import { drawOverImage, flatten } from './draw-shapes';
 import { elementFrameBox, toFrame } from './frame-geometry';
 
 export const GUIDE_TOOLS = ['arrow', 'circle', 'freehand', 'text'] as const;
@@ -253,13 +253,7 @@ export function mountGuideStage(host: HTMLElement, deps: GuideStageDeps): GuideS
     useEffect(() => {
       const c = canvas.current;
       const i = img.current;
-      if (!c || !i?.naturalWidth) return;
-      const rect = i.getBoundingClientRect();
-      c.width = Math.round(rect.width * devicePixelRatio);
-      c.height = Math.round(rect.height * devicePixelRatio);
-      const ctx = c.getContext('2d')!;
-      ctx.scale(devicePixelRatio, devicePixelRatio);
-      drawShapes(ctx, draft.value ? [...shapes.value, draft.value] : shapes.value, elementFrameBox(i));
+      if (c && i) drawOverImage(c, i, draft.value ? [...shapes.value, draft.value] : shapes.value);
     });
 
     const button = (key: MessageKey, onClick: () => void, testid: string, extra: Record<string, unknown> = {}) => (
