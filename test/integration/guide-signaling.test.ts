@@ -86,7 +86,7 @@ test('bad pointer coordinates and the crew pointing are refused, and nothing is 
   expect(await crew.c.next('guide.pointer')).toMatchObject({ x: 0.1, y: 0.1 });
 });
 
-test('a frozen still with drawings reaches the crew, which can fetch that still; bad drawings are refused', async () => {
+test('a frozen still with drawings reaches the crew, which can fetch that still and no other; bad drawings are refused', async () => {
   const { inspection, token, surveyor, crew } = await session();
   const still = await frame(inspection.id);
   ok(await surveyor.c.request('guide.freeze', { evidenceId: still.id, layer: layer([arrow]) }));
@@ -96,6 +96,13 @@ test('a frozen still with drawings reaches the crew, which can fetch that still;
   expect(image.status).toBe(200);
   expect(Buffer.from(await image.arrayBuffer()).equals(JPEG)).toBe(true);
   expect((await fetch(`${server.url}${shown.url}`)).status).toBe(401);
+  // The link reads the still it is shown and no other photo of its inspection.
+  const notShown = await frame(inspection.id);
+  const crewFetch = (evidenceId: string) =>
+    fetch(`${server.url}/api/crew/evidence/${evidenceId}/file`, { headers: { Authorization: `Crew ${token}` } });
+  const hidden = await crewFetch(notShown.id);
+  expect(hidden.status).toBe(404);
+  expect((await hidden.json()).error.message).toMatch(/not being shown/);
 
   const tooMany = Array.from({ length: MAX_ANNOTATION_SHAPES + 1 }, () => arrow);
   const manyPoints = { type: 'freehand', color: 'red', points: Array.from({ length: 2_001 }, () => ({ x: 0.5, y: 0.5 })) };
@@ -118,6 +125,8 @@ test('a frozen still with drawings reaches the crew, which can fetch that still;
 
   ok(await surveyor.c.request('guide.release', {}));
   await crew.c.next('guide.released');
+  // Released: the still is no longer the crew's to read.
+  expect((await crewFetch(still.id)).status).toBe(404);
 });
 
 test('an annotated still is a new photo with the vector layer; the original keeps its bytes and SHA-256', async () => {

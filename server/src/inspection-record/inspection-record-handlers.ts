@@ -34,12 +34,14 @@ export function inspectionRecordHandlers(
       // Only a photo of this inspection can be shown; the phone fetches it with its own link.
       const photo = await evidence.photo(ctx.inspectionId, req.evidenceId);
       const url = `/api/crew/evidence/${encodeURIComponent(photo.id)}/file`;
+      room.shownStill = photo.id;
       return { crewCount: room.broadcast('guide.frozen', { evidenceId: photo.id, url, layer: req.layer }, { role: 'crew' }) };
     },
 
     async 'guide.release'(ctx) {
       requirePermission(ctx, 'crew.guide');
       const { room } = joined(ctx);
+      room.shownStill = null;
       return { crewCount: room.broadcast('guide.released', {}, { role: 'crew' }) };
     },
   };

@@ -30,6 +30,7 @@ import type { InspectionLifecycle } from '../inspection/inspection-lifecycle';
 import type { CrewCredential, InspectionService } from '../inspection/inspection-service';
 import { requestLanguage } from '../lib/request-language';
 import type { RecordService } from './record-service';
+import type { RoomRegistry } from '../session/room-registry';
 import { crewToken, staffRoute } from '../auth/staff-route';
 
 export interface RecordRouteDeps {
@@ -41,6 +42,8 @@ export interface RecordRouteDeps {
   evidence: EvidenceService;
   signer: CrewTokenSigner;
   lifecycle: InspectionLifecycle;
+  /** The live rooms: which still a crew is shown. */
+  rooms: Pick<RoomRegistry, 'get'>;
 }
 
 /** Largest body we read (and discard) before answering 413, so the client sees the answer. */
@@ -214,10 +217,15 @@ export function recordRouter(deps: RecordRouteDeps): express.Router {
     res.status(201).json({ evidence: await deps.evidence.upload(cred, bytes, meta) });
   });
 
-  // The still the surveyor shows frozen on the phone (guide.frozen names it): photos of this inspection only.
+  // The still the surveyor shows frozen on the phone (guide.frozen names it), and no other: a crew
+  // link does not read the inspection's evidence. Not shown (any more) reads as not found.
   router.get('/crew/evidence/:evidenceId/file', async (req, res) => {
     const { inspection } = await deps.inspections.resolveCrewToken(crewToken(req));
-    const photo = await deps.evidence.photo(inspection.id, id(req, 'evidenceId'));
+    const evidenceId = id(req, 'evidenceId');
+    if (deps.rooms.get(inspection.id)?.shownStill !== evidenceId) {
+      throw new AppError('NOT_FOUND', 'This picture is not being shown to you.');
+    }
+    const photo = await deps.evidence.photo(inspection.id, evidenceId);
     const file = await deps.evidence.file(inspection.id, photo.id);
     res.set({ 'Content-Type': file.contentType, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'private, no-store' });
     res.send(file.bytes);

@@ -122,6 +122,12 @@ export class Room extends EventEmitter<RoomEvents> {
   /** Every line of this room's log carries its inspection id. */
   private readonly log: Logger;
   #closed = false;
+  /**
+   * The still the crew is shown frozen (guide.freeze) until the surveyor releases it, or null. It
+   * is the one photo a crew link may fetch (GET /api/crew/evidence/:id/file): a link cannot read
+   * the inspection's other evidence.
+   */
+  shownStill: string | null = null;
 
   private constructor(
     readonly inspectionId: string,
