@@ -64,9 +64,11 @@ test('capture a still from the phone, attach it, conclude, crew acknowledges; da
   // The phone's camera reaches the surveyor before we ask it for a still.
   await waitForStat(surveyor, 'video', 'framesDecoded', 5, 60_000);
 
-  // The surveyor picks the item and presses "capture": the phone takes and uploads the still.
+  // The surveyor picks the item and presses "HD still" on the video (the dock's own capture button
+  // is hidden while live): the phone takes and uploads the still.
   await surveyor.click('[data-testid=checklist-current][data-code=lifebuoys]');
-  await surveyor.click('[data-testid=capture]');
+  expect(await surveyor.$eval('[data-testid=capture]', (b) => (b as HTMLElement).offsetParent)).toBeNull();
+  await surveyor.click('[data-testid=stage-capture]');
   await crew.waitForSelector('[data-testid=photo-taken]', { timeout: 60_000 });
   await surveyor.waitForSelector('[data-testid=item-evidence][data-code=lifebuoys][data-count="1"] img', { timeout: 60_000 });
 

@@ -113,7 +113,33 @@ test('workspace layout, pointer, freeze and draw, annotated still in the report;
   expect(layout.videoBottom).toBeLessThanOrEqual(layout.vh);
   expect(layout.current.top).toBeGreaterThanOrEqual(0);
   expect(layout.current.bottom).toBeLessThanOrEqual(layout.vh);
+  // Nothing in the dock is cut: each result shows its whole label.
+  const cut = await surveyor.$$eval('[data-testid=checklist-result]', (all) =>
+    all.filter((s) => s.scrollWidth > s.clientWidth + 1).map((s) => (s as HTMLElement).dataset.code),
+  );
+  expect(cut).toEqual([]);
+  await shot(surveyor, 'console-workspace-1366-en');
+
+  // The language switches while live: the workspace, its stage buttons and the dock follow.
+  await surveyor.$eval('[data-testid=lang-switch]', (b) => (b as HTMLButtonElement).click());
+  await surveyor.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+  expect(await surveyor.$eval('[data-testid=stage-capture]', (b) => b.textContent)).toBe('高清照片 (C)');
+  expect(await surveyor.$eval('[data-testid=checklist-item].current', (r) => r.textContent)).toContain('救生圈');
   await shot(surveyor, 'console-workspace-1366-zh-CN');
+
+  // A bookmark's note is typed in the dock (no browser prompt): it is saved for the current item.
+  const prompts: string[] = [];
+  surveyor.on('dialog', (d) => {
+    prompts.push(d.type());
+    void d.dismiss();
+  });
+  await surveyor.$eval('[data-testid=bookmark]', (b) => (b as HTMLButtonElement).click());
+  await surveyor.waitForSelector('[data-testid=bookmark-form] [data-testid=bookmark-note]', { visible: true });
+  await surveyor.type('[data-testid=bookmark-note]', '救生圈灯不亮');
+  await surveyor.keyboard.press('Enter');
+  await surveyor.waitForSelector('[data-testid=bookmark-form]', { hidden: true });
+  await surveyor.waitForSelector('[data-testid=item-evidence][data-code=lifebuoys] .evidence-bookmark');
+  expect(prompts).toEqual([]);
 
   // The phone's status bar: no two status elements overlap, in both languages, 360 px and 393 px wide.
   for (const [width, height] of [
@@ -182,8 +208,13 @@ test('workspace layout, pointer, freeze and draw, annotated still in the report;
   await shot(crew, 'phone-frozen-360-en');
 
   // Save: the original keeps its SHA-256; a vector layer and a flattened JPEG are attached to the item.
-  await surveyor.click('[data-testid=guide-save]');
-  const saved = await surveyor.waitForSelector('[data-testid=guide-saved]', { timeout: 30_000 });
+  await surveyor.waitForSelector('[data-testid=guide-save]:not([disabled])');
+  await surveyor.$eval('[data-testid=guide-save]', (b) => (b as HTMLButtonElement).click());
+  // If it is not saved, the failure carries the console's own messages (which say why).
+  const saved = await surveyor.waitForSelector('[data-testid=guide-saved]', { timeout: 30_000 }).catch(async (err: Error) => {
+    const said = await surveyor.$$eval('.message:not([hidden])', (all) => all.map((m) => m.textContent).join(' | '));
+    throw new Error(`${err.message}; the console says: ${said || 'nothing'}`);
+  });
   const annotatedId = await saved!.evaluate((e) => (e as HTMLElement).dataset.evidence!);
   const rec = (await server.api('GET', `/api/inspections/${inspectionId}/record`, { cookie })).body.record;
   const item = rec.checklist.find((i: any) => i.code === 'lifebuoys');

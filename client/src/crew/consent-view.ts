@@ -6,6 +6,7 @@ import { LiveSession } from '../live-session';
 import { getCameraAndMicrophone } from '../local-media';
 import { exposeSession } from '../test-hooks';
 import { el, field, messageBox } from '../ui/dom';
+import { icon } from '../ui/icons';
 import { setPositionConsent } from './field-controls';
 
 const NAME_KEY = 'cloudship.crewName';
@@ -61,15 +62,9 @@ export function mountConsentView(
     ]),
     el('h2', { t: 'crew.consentTitle' }),
     el('ul', { class: 'consent-list' }, [
-      el('li', {}, [el('span', { class: 'icon', text: '📷', attrs: { 'aria-hidden': 'true' } }), el('span', { t: 'crew.consentCamera' })]),
-      el('li', {}, [
-        el('span', { class: 'icon', text: '🎙', attrs: { 'aria-hidden': 'true' } }),
-        el('span', { t: 'crew.consentMicrophone' }),
-      ]),
-      el('li', {}, [
-        el('span', { class: 'icon', text: '⏺', attrs: { 'aria-hidden': 'true' } }),
-        el('span', { t: 'crew.consentRecording' }),
-      ]),
+      el('li', {}, [icon('camera'), el('span', { t: 'crew.consentCamera' })]),
+      el('li', {}, [icon('mic'), el('span', { t: 'crew.consentMicrophone' })]),
+      el('li', {}, [icon('record'), el('span', { t: 'crew.consentRecording' })]),
     ]),
     // Position sharing is opt-in: GPS at joining and every minute, only with this box ticked.
     el('label', { class: 'field field-check', attrs: { for: 'share-position' } }, [

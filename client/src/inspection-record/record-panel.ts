@@ -11,6 +11,7 @@ import { getLanguage, onLanguageChange, t } from '../i18n';
 import type { LiveSession } from '../live-session';
 import { recordApi } from './record-api';
 import { button, el, messageBox, replaceChildren, setShown } from '../ui/dom';
+import { icon } from '../ui/icons';
 
 export interface RecordPanel {
   el: HTMLElement;
@@ -38,7 +39,7 @@ function thumb(e: EvidenceView): HTMLElement {
     const img = el('img', { class: 'evidence-thumb', attrs: { src: e.url, alt: e.sha256 ?? '', loading: 'lazy' } });
     return el('a', { attrs: { href: e.url, target: '_blank', rel: 'noopener' } }, [img]);
   }
-  return el('span', { class: 'evidence-bookmark', text: `🔖 ${e.note}` });
+  return el('span', { class: 'evidence-bookmark' }, [icon('bookmark'), e.note]);
 }
 
 export function createRecordPanel(inspectionId: string, events: RecordPanelEvents): RecordPanel {
@@ -58,13 +59,40 @@ export function createRecordPanel(inspectionId: string, events: RecordPanelEvent
     { kind: 'primary', testid: 'capture', t: 'record.capture', attrs: { title: t('record.captureHint') } },
     () => void capture(),
   );
-  const bookmarkButton = button({ testid: 'bookmark', t: 'record.bookmark' }, () => void bookmark());
+  const bookmarkButton = button({ testid: 'bookmark', t: 'record.bookmark' }, () => openBookmark());
+  // "Bookmark this moment": the moment is the press of the button; its note is typed in a small
+  // form under the heading (Enter saves, Escape cancels), not in a browser prompt.
+  const bookmarkNote = el('input', {
+    testid: 'bookmark-note',
+    attrs: { maxlength: 2000, 'aria-label': t('record.bookmarkPrompt') },
+    tAttrs: { placeholder: 'record.bookmarkPrompt' },
+  });
+  const bookmarkSave = el('button', {
+    class: 'btn btn-primary btn-small',
+    testid: 'bookmark-save',
+    t: 'record.bookmarkSave',
+    attrs: { type: 'submit' },
+  });
+  const bookmarkForm = el('form', { class: 'bookmark-form', attrs: { hidden: true } }, [
+    bookmarkNote,
+    bookmarkSave,
+    button({ class: 'btn-small', testid: 'bookmark-cancel', t: 'dialog.cancel' }, () => closeBookmark()),
+  ]);
+  let bookmarkAt: string | null = null;
+  bookmarkForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void bookmark();
+  });
+  bookmarkNote.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') closeBookmark();
+  });
 
   const panel = el('section', { class: 'card record', testid: 'record-panel' }, [
     el('div', { class: 'card-head' }, [
       el('h2', { t: 'record.checklist' }),
       el('div', { class: 'button-row' }, [captureButton, bookmarkButton]),
     ]),
+    bookmarkForm,
     readOnly,
     error.el,
     info.el,
@@ -213,6 +241,7 @@ export function createRecordPanel(inspectionId: string, events: RecordPanelEvent
     const ended = isClosed(record.inspection.status);
     captureButton.disabled = locked || ended;
     bookmarkButton.disabled = locked;
+    if (locked && bookmarkAt) closeBookmark();
     if (!currentItemId && record.checklist.length) currentItemId = record.checklist[0]!.id;
     replaceChildren(
       rows,
@@ -239,14 +268,31 @@ export function createRecordPanel(inspectionId: string, events: RecordPanelEvent
     }
   }
 
+  function openBookmark(): void {
+    bookmarkAt = new Date().toISOString();
+    bookmarkForm.hidden = false;
+    setShown(bookmarkForm, 'bookmark-form', true);
+    bookmarkNote.focus();
+  }
+
+  function closeBookmark(): void {
+    bookmarkAt = null;
+    bookmarkNote.value = '';
+    setShown(bookmarkForm, 'bookmark-form', false);
+  }
+
   async function bookmark(): Promise<void> {
-    const note = window.prompt(t('record.bookmarkPrompt'));
-    if (!note?.trim()) return;
+    const note = bookmarkNote.value.trim();
+    if (!note || !bookmarkAt) return bookmarkNote.focus();
+    bookmarkSave.disabled = true;
     try {
-      await recordApi.bookmark(inspectionId, { note: note.trim(), checklistItemId: currentItemId });
+      await recordApi.bookmark(inspectionId, { note, checklistItemId: currentItemId, at: bookmarkAt });
+      closeBookmark();
       events.refresh();
     } catch (err) {
       fail(err);
+    } finally {
+      bookmarkSave.disabled = false;
     }
   }
 

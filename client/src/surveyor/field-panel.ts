@@ -8,6 +8,7 @@ import { bindText } from '../i18n';
 import { createLinkIndicator } from '../link-indicator';
 import type { LiveSession } from '../live-session';
 import { button, el, messageBox, setShown } from '../ui/dom';
+import { icon } from '../ui/icons';
 import '../field.css';
 
 export function createFieldPanel(inspection: InspectionView) {
@@ -37,7 +38,11 @@ export function createFieldPanel(inspection: InspectionView) {
 
   const profileField = el('label', { class: 'field field-inline' }, [el('span', { t: 'field.profile.label' }), profile]);
   // A compact copy of the position for the workspace's badges (the full text stays in the panel).
-  const positionBadge = el('span', { class: 'badge stage-position', testid: 'position-badge', attrs: { hidden: true } });
+  const positionBadgeText = el('span');
+  const positionBadge = el('span', { class: 'badge stage-position', testid: 'position-badge', attrs: { hidden: true } }, [
+    icon('pin'),
+    positionBadgeText,
+  ]);
   const root = el('section', { class: 'field-panel' }, [
     el('h3', { t: 'field.position.title' }),
     positionText,
@@ -71,7 +76,7 @@ export function createFieldPanel(inspection: InspectionView) {
     });
     positionBadge.hidden = false;
     positionBadge.classList.toggle('badge-warn', p.warn);
-    bindText(positionBadge, 'field.position.badge', { km: p.distanceKm ?? '—' });
+    bindText(positionBadgeText, 'field.position.badge', { km: p.distanceKm ?? '—' });
     positionText.dataset.lat = String(p.lat);
     positionText.dataset.lon = String(p.lon);
     distanceText.hidden = p.distanceKm === null;

@@ -9,6 +9,7 @@ import { api, errorCode } from '../api';
 import { initI18n, languageButton } from '../i18n';
 import { exposeSession } from '../test-hooks';
 import { button, el, messageBox } from '../ui/dom';
+import { icon } from '../ui/icons';
 import type { ConsoleContext } from './context';
 import { mountAccountView } from './account-view';
 import { mountInspectionView } from './inspection-view';
@@ -36,7 +37,7 @@ function header(): HTMLElement {
   }
   right.push(languageButton());
   return el('header', { class: 'topbar' }, [
-    el('a', { class: 'brand', attrs: { href: '#/' } }, [el('span', { class: 'brand-mark', text: '⚓' }), el('span', { t: 'app.name' })]),
+    el('a', { class: 'brand', attrs: { href: '#/' } }, [icon('anchor', 'brand-mark'), el('span', { t: 'app.name' })]),
     el('div', { class: 'topbar-right' }, right),
   ]);
 }

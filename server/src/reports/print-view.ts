@@ -73,7 +73,7 @@ function evidenceCell(items: EvidenceView[], all: EvidenceView[], o: PrintOption
     .map((e) =>
       e.type === 'photo'
         ? `<figure><img src="${esc(o.imageSrc(e))}" alt="evidence ${esc(e.id)}"><figcaption class="meta">${time(e.capturedAt)}${e.lat !== null && e.lon !== null ? ` · ${e.lat.toFixed(5)}, ${e.lon.toFixed(5)}` : ''}<br>SHA-256 ${esc(e.sha256)}${annotationCaption(e, all)}</figcaption></figure>`
-        : `<div class="meta">🔖 ${time(e.capturedAt)} ${esc(e.note)} (${esc(e.authorName)})</div>`,
+        : `<div class="meta">${both('书签', 'Bookmark')} ${time(e.capturedAt)} ${esc(e.note)} (${esc(e.authorName)})</div>`,
     )
     .join('')}</div>`;
 }
