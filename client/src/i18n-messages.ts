@@ -111,6 +111,10 @@ export const en = {
   'live.deviceChanged': '{name} is now on another device: {device}.',
   'live.mediaRecovering': 'Media connection interrupted, recovering…',
   'live.linkStalled': 'No connection — reconnecting…',
+  'live.mediaConnecting': 'Connecting media…',
+  'live.noMediaConnection': 'No media connection',
+  'live.noMediaHint':
+    'Video and sound cannot get through this network. Still trying: switch between Wi-Fi and mobile data, or move to better coverage.',
   'live.muted': 'muted',
 
   'state.idle': 'Not connected',
@@ -302,6 +306,9 @@ export const zhCN: Record<MessageKey, string> = {
   'live.deviceChanged': '{name} 已换用另一台设备：{device}。',
   'live.mediaRecovering': '媒体连接中断，正在恢复…',
   'live.linkStalled': '连接中断，正在重连…',
+  'live.mediaConnecting': '正在建立音视频连接…',
+  'live.noMediaConnection': '音视频无法连接',
+  'live.noMediaHint': '当前网络无法传输音视频，正在继续尝试：请在 Wi-Fi 与移动数据之间切换，或移到信号更好的位置。',
   'live.muted': '已静音',
 
   'state.idle': '未连接',

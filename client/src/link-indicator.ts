@@ -106,8 +106,11 @@ export function createLinkIndicator(session: LiveSession, options: { showData: b
     const dLost = lost - previous.lost;
     if (dReceived + dLost > 0 && dLost >= 0) loss = Math.max(loss ?? 0, dLost / (dReceived + dLost));
     previous = { received, lost };
-    const mediaDown = live.some((t) => t.connectionState === 'disconnected' || t.connectionState === 'failed');
-    const offline = state !== 'connected' || mediaDown || session.linkStalled || live.length === 0;
+    // "Good signal" only while the media flows: a transport still connecting (one that may never
+    // get through a network that blocks media) or cut is no signal, whatever the socket says.
+    const mediaDown = live.some((t) => ['connecting', 'disconnected', 'failed'].includes(t.connectionState));
+    const mediaUp = live.some((t) => t.connectionState === 'connected');
+    const offline = state !== 'connected' || mediaDown || !mediaUp || session.linkStalled;
     bytesUsed = [...totals.values()].reduce((a, b) => a + b, 0);
     paint(offline ? 'offline' : levelOf(rtt, loss), bytesUsed);
   }

@@ -29,7 +29,13 @@ export interface NetNs {
   chromiumWrapper: string;
   /** Drop every packet both ways (a blackhole qdisc on both ends, like a dead mobile link). */
   cut(): void;
-  /** Undo cut() and throttle(). */
+  /**
+   * Let only TCP to `port` out of the namespace (the page and its socket), dropping everything else
+   * the browser sends, media over UDP and TCP included: a network that loads the page but blocks
+   * media, with no TURN to go round it.
+   */
+  onlyTcpTo(port: number): void;
+  /** Undo cut(), onlyTcpTo() and throttle(). */
   restore(): void;
   /** Limit both directions to `kbit` kbit/s with a token bucket (tc tbf). */
   throttle(kbit: number): void;
@@ -107,6 +113,42 @@ export function createNetNs(): NetNs {
       tcQuiet('qdisc', 'del', 'dev', hostIf, 'root');
       ip('netns', 'exec', name, 'tc', 'qdisc', 'replace', 'dev', nsIf, 'root', 'blackhole');
       tc('qdisc', 'replace', 'dev', hostIf, 'root', 'blackhole');
+    },
+    onlyTcpTo(port: number) {
+      // This kernel has no prio qdisc and no drop action, so: an htb whose default class ends in a
+      // blackhole, and u32 filters that send TCP to `port` (and ARP, which keeps the link alive)
+      // to a class that passes.
+      const inNs = (...args: string[]) => ip('netns', 'exec', name, 'tc', ...args);
+      inNs('qdisc', 'replace', 'dev', nsIf, 'root', 'handle', '1:', 'htb', 'default', '20');
+      inNs('class', 'add', 'dev', nsIf, 'parent', '1:', 'classid', '1:10', 'htb', 'rate', '1gbit');
+      inNs('class', 'add', 'dev', nsIf, 'parent', '1:', 'classid', '1:20', 'htb', 'rate', '1gbit');
+      inNs('qdisc', 'add', 'dev', nsIf, 'parent', '1:20', 'handle', '20:', 'blackhole');
+      const pass = ['flowid', '1:10'];
+      inNs(
+        'filter',
+        'add',
+        'dev',
+        nsIf,
+        'parent',
+        '1:',
+        'protocol',
+        'ip',
+        'prio',
+        '1',
+        'u32',
+        'match',
+        'ip',
+        'protocol',
+        '6',
+        '0xff',
+        'match',
+        'ip',
+        'dport',
+        String(port),
+        '0xffff',
+        ...pass,
+      );
+      inNs('filter', 'add', 'dev', nsIf, 'parent', '1:', 'protocol', 'arp', 'prio', '2', 'u32', 'match', 'u32', '0', '0', ...pass);
     },
     restore() {
       tcQuiet('qdisc', 'del', 'dev', hostIf, 'root');

@@ -85,6 +85,7 @@ export function mountLiveView(root: HTMLElement, session: LiveSession, token: st
     ]),
     pip,
     el('div', { class: 'crew-overlay-bottom' }, [
+      conn.hint,
       warning.el,
       soundButton,
       el('div', { class: 'crew-controls' }, [switchButton, muteButton]),

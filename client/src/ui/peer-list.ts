@@ -2,8 +2,8 @@
 //
 // Each entry is `[data-testid=peer-state]` with `data-role` (surveyor, crew...), `data-state`
 // (connected | reconnecting | gone) and `data-peer-id`, which is what browser tests look for.
-import type { MessageKey } from '../i18n';
 import type { RemotePeer, SessionState } from '../live-session';
+import { bindText, type MessageKey } from '../i18n';
 import { el, replaceChildren } from './dom';
 
 export function roleKey(role: string): MessageKey {
@@ -55,43 +55,103 @@ export function createPeerList(emptyKey: MessageKey | null) {
 }
 
 /**
+ * A media transport still trying this long after it started is "no media connection". A healthy
+ * mobile link connects in 1-3 s; the first transport starts about a second after the join, so the
+ * phone says it within 10 s of joining.
+ */
+export const NO_MEDIA_AFTER_MS = 8_000;
+
+/**
  * The session's connection state as a pill: `[data-testid=connection-state][data-state=...]`, the
  * session state. `data-link=stalled` while nothing arrives over the media (setLink, from the
  * session's 'link' event: a cut shows within ~2.5 s, long before the socket or ICE notice), and
  * `data-media-state=interrupted` while the media is cut that way or a transport is disconnected.
+ *
+ * "Connected" means the media flows, not only the socket: while a media transport that has never
+ * connected is still trying, the pill says "Connecting media…" (`data-media-state=connecting`), and
+ * after NO_MEDIA_AFTER_MS "No media connection" (`none`) with a hint (`hint`, placed by the page):
+ * a network that lets the page load but blocks the media (UDP and the media port blocked, no TURN)
+ * otherwise showed "Connected" for as long as one cared to look.
  */
 export function createConnectionState() {
   const pill = el('span', { class: 'conn', testid: 'connection-state', attrs: { role: 'status' } });
+  const hint = el('p', { class: 'message message-error media-hint', attrs: { role: 'alert', hidden: true } });
   const media = { send: 'new', recv: 'new' } as Record<'send' | 'recv', string>;
+  const everConnected = { send: false, recv: false };
   let state: SessionState = 'idle';
   let stalled = false;
+  /** Since when a never-connected transport has been trying (null: none is). */
+  let waitingSince: number | null = null;
+  let waitTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** A transport that is trying (or gave up) without ever having connected in this session. */
+  function neverConnected(): boolean {
+    return (['send', 'recv'] as const).some((d) => !everConnected[d] && ['connecting', 'failed', 'disconnected'].includes(media[d]));
+  }
+
+  function watchWaiting(): void {
+    const waiting = state === 'connected' && neverConnected();
+    if (!waiting) {
+      waitingSince = null;
+      if (waitTimer) clearTimeout(waitTimer);
+      waitTimer = null;
+      return;
+    }
+    if (waitingSince !== null) return;
+    waitingSince = Date.now();
+    waitTimer = setTimeout(() => {
+      waitTimer = null;
+      paint();
+    }, NO_MEDIA_AFTER_MS);
+  }
 
   function paint(): void {
+    watchWaiting();
     // When signalling looks fine but the media is cut, say so: the picture freezes meanwhile.
     const linkDown = state === 'connected' && stalled;
     const transportDown =
       state === 'connected' && (['disconnected', 'failed'].includes(media.send) || ['disconnected', 'failed'].includes(media.recv));
+    const noMedia = waitingSince !== null && waitTimer === null;
+    const mediaState = waitingSince !== null ? (noMedia ? 'none' : 'connecting') : linkDown || transportDown ? 'interrupted' : 'ok';
     pill.dataset.state = state;
     pill.dataset.link = linkDown ? 'stalled' : 'ok';
-    pill.dataset.mediaState = linkDown || transportDown ? 'interrupted' : 'ok';
-    pill.className = `conn conn-${linkDown || transportDown ? 'reconnecting' : state}${linkDown ? ' conn-stalled' : ''}`;
-    const key = linkDown ? 'live.linkStalled' : transportDown ? 'live.mediaRecovering' : (`state.${state}` as const);
+    pill.dataset.mediaState = mediaState;
+    pill.className = `conn conn-${mediaState === 'ok' ? state : 'reconnecting'}${linkDown || noMedia ? ' conn-stalled' : ''}`;
+    const key =
+      mediaState === 'none'
+        ? 'live.noMediaConnection'
+        : mediaState === 'connecting'
+          ? 'live.mediaConnecting'
+          : linkDown
+            ? 'live.linkStalled'
+            : transportDown
+              ? 'live.mediaRecovering'
+              : (`state.${state}` as const);
     replaceChildren(pill, [el('span', { class: 'conn-dot' }), el('span', { t: key })]);
+    if (noMedia) bindText(hint, 'live.noMediaHint');
+    if (noMedia) hint.dataset.testid = 'media-hint';
+    else delete hint.dataset.testid;
+    hint.hidden = !noMedia;
   }
 
   paint();
   return {
     el: pill,
+    /** "Try Wi-Fi or mobile data": shown while there is no media connection. */
+    hint,
     setState(next: SessionState) {
       state = next;
       if (next !== 'connected') {
+        // A new join brings new transports: each has to connect again before "Connected".
         media.send = media.recv = 'new';
+        everConnected.send = everConnected.recv = false;
         stalled = false;
       }
       paint();
     },
     setTransport(direction: 'send' | 'recv', transportState: string) {
       media[direction] = transportState;
+      if (transportState === 'connected') everConnected[direction] = true;
       paint();
     },
     /** Whether the media link is stalled (LiveSession 'link' event). */
