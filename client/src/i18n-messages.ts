@@ -128,6 +128,7 @@ export const en = {
 
   'peerState.connected': 'online',
   'peerState.reconnecting': 'reconnecting…',
+  'peerState.noMedia': 'no media connection (their network blocks video and sound)',
   'peerState.gone': 'left',
 
   'role.admin': 'Administrator',
@@ -322,6 +323,7 @@ export const zhCN: Record<MessageKey, string> = {
 
   'peerState.connected': '在线',
   'peerState.reconnecting': '重连中…',
+  'peerState.noMedia': '音视频无法连接（对方网络阻断了音视频）',
   'peerState.gone': '已离开',
 
   'role.admin': '管理员',

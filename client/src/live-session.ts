@@ -323,6 +323,7 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
       this.emit('recording', s);
     });
     socket.on('peer.state', ({ peerId, state }) => this.remote.setState(peerId, state));
+    socket.on('peer.media', ({ peerId, media }) => this.remote.setMedia(peerId, media));
     socket.on('peer.left', ({ peerId }) => this.remote.setState(peerId, 'gone'));
     socket.on('consumer.new', (info) => {
       const gen = this.generation;

@@ -16,6 +16,8 @@ export interface RemotePeer {
   role: Role | 'unknown';
   displayName: string;
   state: PeerState;
+  /** The server has had none of its media although it has been producing ('peer.media'). */
+  noMedia?: boolean;
   audio: TrackStatus;
   video: TrackStatus;
 }
@@ -95,10 +97,19 @@ export class RemotePeers extends Emitter<{ peers: [RemotePeer[]]; media: [Remote
     this.changed();
   }
 
+  /** 'peer.media': whether any of the peer's media has reached the server. */
+  setMedia(peerId: string, media: 'none' | 'flowing'): void {
+    const peer = this.peers.get(peerId);
+    if (!peer) return;
+    peer.noMedia = media === 'none';
+    this.changed();
+  }
+
   setState(peerId: string, state: PeerState): void {
     const peer = this.peers.get(peerId);
     if (!peer) return;
     peer.state = state;
+    if (state !== 'reconnecting') peer.noMedia = false;
     if (state === 'gone') {
       for (const [id, entry] of this.consumers) if (entry.peerId === peerId) this.closeConsumer(id);
     }

@@ -154,6 +154,12 @@ export type ClientToServerEvents = {
 export interface ServerToClientEvents extends FieldServerEvents, GuideServerEvents {
   'peer.joined': (peer: PeerInfo) => void;
   'peer.state': (event: { peerId: string; state: PeerState }) => void;
+  /**
+   * Whether any media of a participant has reached the server: 'none' when its producers have
+   * existed for a while without a byte (a network that lets signalling through but blocks media;
+   * its state is 'reconnecting' meanwhile), 'flowing' once it arrives.
+   */
+  'peer.media': (event: { peerId: string; media: 'none' | 'flowing' }) => void;
   'peer.left': (event: { peerId: string; reason: string }) => void;
   'consumer.new': (consumer: ConsumerInfo) => void;
   'consumer.closed': (event: { consumerId: string }) => void;

@@ -1,7 +1,8 @@
 // A network that loads the page but lets no media through (UDP and the media port blocked, no
 // TURN): the crew phone must not say "Connected" or "Good signal". It says "Connecting media…",
-// then within 10 s of joining "No media connection" with a hint, and keeps trying: once the network
-// lets media through, it connects by itself and the surveyor sees the picture.
+// then within 10 s of joining "No media connection" with a hint, and keeps trying; the surveyor's
+// console says the same about the crew. Once the network lets media through, the phone connects by
+// itself and the surveyor sees the picture.
 //
 // The crew's Chromium runs in a network namespace whose egress passes TCP to the HTTP port only
 // (test/helpers/netns.ts onlyTcpTo); the page, its socket and the join work, ICE never does.
@@ -61,6 +62,9 @@ test('media blocked: the phone says "no media connection" within 10 s with a hin
   expect(blocked.filter((s) => s.text === connectedText)).toEqual([]);
   expect(blocked.filter((s) => s.level && s.level !== 'offline')).toEqual([]);
 
+  // The console says the same about the crew, from the server (no byte of the crew's media arrived).
+  await surveyor.waitForSelector('[data-testid=peer-state][data-role=crew][data-media=none]', { timeout: 10_000 });
+
   // The network lets media through again: the phone connects by itself, the hint goes, and the
   // surveyor decodes the crew's picture.
   scenario.ns.restore();
@@ -71,4 +75,5 @@ test('media blocked: the phone says "no media connection" within 10 s with a hin
   );
   await crew.waitForSelector('[data-testid=media-hint]', { hidden: true });
   await waitForStat(surveyor, 'video', 'framesDecoded', 5, 60_000);
+  await surveyor.waitForSelector('[data-testid=peer-state][data-role=crew][data-media=ok][data-state=connected]');
 });

@@ -36,13 +36,13 @@ export function createPeerList(emptyKey: MessageKey | null) {
           {
             class: `peer peer-${peer.state}`,
             testid: 'peer-state',
-            data: { role: peer.role, state: peer.state, peerId: peer.id },
+            data: { role: peer.role, state: peer.state, peerId: peer.id, media: peer.noMedia ? 'none' : 'ok' },
           },
           [
             el('span', { class: 'peer-dot', attrs: { 'aria-hidden': 'true' } }),
             el('span', { class: 'peer-role', t: roleKey(peer.role) }),
             el('span', { class: 'peer-name', text: peer.displayName }),
-            el('span', { class: 'peer-status', t: `peerState.${peer.state}` }),
+            el('span', { class: 'peer-status', t: peer.noMedia ? 'peerState.noMedia' : `peerState.${peer.state}` }),
             peer.audio === 'paused' && el('span', { class: 'badge badge-muted', t: 'live.muted' }),
           ],
         ),

@@ -35,9 +35,19 @@ export interface MediaWatchdogOptions {
   flowingIntervalMs: number;
   /** No new bytes for this long from every watched producer of a peer = its media stalled. */
   stallMs: number;
+  /**
+   * A peer whose watched producers have not sent a single byte for this long since the watchdog
+   * first saw them: its media never got through (the phone says so after 8 s of trying too).
+   */
+  neverArrivedMs: number;
 }
 
-export const DEFAULT_WATCHDOG_OPTIONS: MediaWatchdogOptions = { intervalMs: 250, flowingIntervalMs: 1_000, stallMs: 1_500 };
+export const DEFAULT_WATCHDOG_OPTIONS: MediaWatchdogOptions = {
+  intervalMs: 250,
+  flowingIntervalMs: 1_000,
+  stallMs: 1_500,
+  neverArrivedMs: 8_000,
+};
 
 interface Counter {
   bytes: number;
@@ -56,6 +66,10 @@ export interface MediaWatchdogEvents {
 export class MediaWatchdog extends EventEmitter<MediaWatchdogEvents> {
   private readonly counters = new WeakMap<Producer, Counter>();
   private readonly stalledSince = new WeakMap<Peer, number>();
+  /** Since when a peer has had watched producers that never sent a byte. */
+  private readonly silentSince = new WeakMap<Peer, number>();
+  /** Peers told to the room as 'media never arrived'. */
+  private readonly neverArrived = new WeakSet<Peer>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly options: MediaWatchdogOptions = DEFAULT_WATCHDOG_OPTIONS) {
@@ -66,6 +80,23 @@ export class MediaWatchdog extends EventEmitter<MediaWatchdogEvents> {
   attach(registry: RoomRegistry): this {
     registry.on('roomCreated', (room) => this.watch(room));
     return this;
+  }
+
+  /** A peer producing without a byte yet: after neverArrivedMs, the room is told. */
+  private watchSilence(room: Room, peer: Peer, now: number): void {
+    const since = this.silentSince.get(peer);
+    if (since === undefined) {
+      this.silentSince.set(peer, now);
+      return;
+    }
+    if (now - since < this.options.neverArrivedMs || this.neverArrived.has(peer)) return;
+    this.neverArrived.add(peer);
+    logger.warn('tick() | producing -> media never arrived', {
+      inspectionId: room.inspectionId,
+      participantId: peer.id,
+      silentMs: now - since,
+    });
+    room.setMediaNeverArrived(peer, true);
   }
 
   watch(room: Room): void {
@@ -123,7 +154,16 @@ export class MediaWatchdog extends EventEmitter<MediaWatchdogEvents> {
         // A producer that has never sent a byte is still starting, not stalled.
         if (bytes > 0) started = true;
       }
-      if (!started || peer.closed) continue;
+      if (peer.closed) continue;
+      if (!started) {
+        this.watchSilence(room, peer, now);
+        continue;
+      }
+      this.silentSince.delete(peer);
+      if (this.neverArrived.delete(peer)) {
+        logger.info('tick() | media never arrived -> flowing', { inspectionId: room.inspectionId, participantId: peer.id });
+        room.setMediaNeverArrived(peer, false);
+      }
       const since = this.stalledSince.get(peer);
       if (!flowing && since === undefined) {
         this.stalledSince.set(peer, now);

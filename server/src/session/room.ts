@@ -570,6 +570,17 @@ export class Room extends EventEmitter<RoomEvents> {
     this.setState(peer, interrupted ? 'reconnecting' : 'connected');
   }
 
+  /**
+   * The participant's media has never reached us although it has been producing for a while (the
+   * media watchdog), or it now has: the others see it as 'reconnecting' meanwhile and are told
+   * why ('peer.media'), so the console says "no media connection" about the crew, as the phone does.
+   */
+  setMediaNeverArrived(peer: Peer, none: boolean): void {
+    if (peer.closed || this.#peers.get(peer.id) !== peer || peer.inGrace) return;
+    this.setState(peer, none ? 'reconnecting' : 'connected');
+    this.broadcast('peer.media', { peerId: peer.id, media: none ? 'none' : 'flowing' }, { except: peer });
+  }
+
   private setState(peer: Peer, state: PeerState): void {
     const from = peer.setState(state);
     if (from === null) return;
