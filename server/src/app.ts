@@ -154,6 +154,7 @@ export async function startServer(config: Config, options: { clientDist?: string
       list: (id) => evidence.list(id),
     },
   });
+  recording.replay.useChat((id) => chat.chat.history(id));
   const reports = createReportsModule({
     db,
     accounts,
@@ -161,6 +162,7 @@ export async function startServer(config: Config, options: { clientDist?: string
     access: inspection.access,
     records: record.records,
     evidence: record.evidence,
+    chat: chat.chat,
     pdf: config.pdf,
   });
   const throttles = new Throttles(config.throttle);

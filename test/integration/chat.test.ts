@@ -5,10 +5,10 @@
 // or over-long messages, the wrong role and a flood are refused with a clear error and change nothing.
 import crypto from 'node:crypto';
 import { MAX_CHAT_TEXT } from '@cloudship/shared';
-import { useFixture } from '../helpers/fixtures';
+import { liveCrewRecording, useFixture } from '../helpers/fixtures';
 import { crewUpload, TINY_JPEG } from '../helpers/record-fixtures';
 import { until } from '../helpers/recording';
-import { codeOf, ok } from '../helpers/signaling-client';
+import { codeOf, ok, type SignalingClient } from '../helpers/signaling-client';
 
 const fx = useFixture();
 let surveyorCookie: string;
@@ -206,4 +206,32 @@ test('a document request or message about an ended inspection is refused', async
   expect(['INSPECTION_ENDED', 'LINK_REVOKED']).toContain((await sendDocument(token, PDF)).body.error.code);
   expect(codeOf(await surveyor.c.request('chat.send', { text: 'late' }))).toBe('INSPECTION_ENDED');
   expect((await history(inspection.id)).messages).toEqual([]);
+});
+
+test('messages and documents appear in the replay timeline and in the printed report, with sender and SHA-256', async () => {
+  const sockets: SignalingClient[] = [];
+  try {
+    const { crew, token, inspection, recordingId, adminCookie } = await liveCrewRecording(fx.server, sockets);
+    ok(await crew.request('chat.send', { text: '压载舱已打开' }));
+    const up = await sendDocument(token, PDF, { query: { name: 'class-certificate.pdf' } });
+    expect(up.status).toBe(201);
+
+    const tl = await fx.server.api('GET', `/api/recordings/${recordingId}/timeline`, { cookie: adminCookie });
+    expect(tl.status).toBe(200);
+    expect(tl.body.chat.map((m: any) => [m.kind, m.text, m.senderRole])).toEqual([
+      ['text', '压载舱已打开', 'crew'],
+      ['document', 'class-certificate.pdf', 'crew'],
+    ]);
+    expect(tl.body.chat[1].document.sha256).toBe(up.body.evidence.sha256);
+
+    const report = await fx.server.api('GET', `/api/inspections/${inspection.id}/report.html`, { cookie: adminCookie });
+    expect(report.status).toBe(200);
+    const html = String(report.body);
+    expect(html).toContain('消息及文件');
+    expect(html).toContain('压载舱已打开');
+    expect(html).toContain(up.body.evidence.sha256);
+    expect(html).toMatch(/data-testid="report-document"/);
+  } finally {
+    for (const c of sockets) c.close();
+  }
 });
