@@ -68,7 +68,7 @@ export const replayZh: Record<keyof typeof replayEn, string> = {
   'replay.pause': '暂停',
   'replay.gap': '录制中断',
   'replay.joined': '{name} 加入',
-  'replay.chatText': '{who}：{text}',
+  'replay.chatText': '{who} 说：{text}',
   'replay.chatRequest': '{who} 请求文件：{title}',
   'replay.chatDocument': '{who} 发送了文件：{name}（SHA-256 {sha256}…）',
   'replay.left': '{name} 离开',
