@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
-import { androidPage, desktopPage, recordErrors, signInAndCreateInspection } from '../helpers/browser';
+import { androidPage, consoleWithInspection, recordErrors } from '../helpers/browser';
 import { useFixture } from '../helpers/fixtures';
 
 jest.setTimeout(300_000);
@@ -45,16 +45,17 @@ const texts = (page: Page) => page.$$eval('[data-testid=chat-message]', (els) =>
 
 test('a Chinese message from the phone reaches the console and the record; a requested PDF arrives; badges count unread', async () => {
   const [surveyorBrowser, crewBrowser] = fx.browsers as [Browser, Browser];
-  const surveyor = await desktopPage(surveyorBrowser);
-  await surveyor.setViewport({ width: 1366, height: 768 });
-  errors.push(...recordErrors(surveyor, 'surveyor'));
-  const link = await signInAndCreateInspection(
-    surveyor,
+  const {
+    page: surveyor,
+    link,
+    inspectionId,
+  } = await consoleWithInspection(
+    surveyorBrowser,
     fx.server.url,
     { username: 'qian', password: 'qian-password-123' },
     { vesselName: '浙海之星', registrationNumber: 'ZJ-2026-0404', place: '宁波港' },
+    errors,
   );
-  const inspectionId = /#\/inspections\/([^/?#]+)/.exec(surveyor.url())![1]!;
   await surveyor.click('[data-testid=join-live]');
 
   const crew = await androidPage(crewBrowser);
