@@ -3,7 +3,7 @@
 // characters, it never sends), and the side's document action: the surveyor asks for a document,
 // the crew sends one from the phone's gallery or files (also in answer to a request). A button
 // opens and closes the panel and shows how many messages came in while it was closed.
-import { DEFAULT_MAX_DOCUMENT_BYTES, DOCUMENT_TYPES, type ChatMessageView } from '@cloudship/shared';
+import { DEFAULT_MAX_DOCUMENT_BYTES, DOCUMENT_TYPES, MAX_CHAT_TEXT, type ChatMessageView } from '@cloudship/shared';
 import { batch, computed, signal } from '@preact/signals';
 import { render } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
@@ -244,7 +244,7 @@ export function mountChat(buttonHost: HTMLElement, panelHost: HTMLElement, opts:
             type="text"
             class="chat-input"
             data-testid="chat-input"
-            maxLength={2000}
+            maxLength={MAX_CHAT_TEXT}
             enterKeyHint="send"
             autoComplete="off"
             placeholder={tr(asking.value ? 'chat.askPlaceholder' : 'chat.placeholder')}
