@@ -4,14 +4,14 @@
 //   platform   lib, logging, config, persistence, media, storage, session, metrics
 //   auth       accounts, sign-in, the staff guard (every feature's routes use it)
 //   inspection the inspection itself: lifecycle, crew links, participant log
-//   features   inspection-record, recording, field (never each other)
+//   features   inspection-record, recording, field, chat (never each other)
 //   reports    built on the inspection record
 //   edges      http, signaling (express and socket.io live here)
 //   root       app.ts (composition), main.ts (entry point)
 //
 // Type-only imports count too: a type from an upper layer is still a dependency on it.
 const PLATFORM = '^server/src/(lib|logging|config|persistence|media|storage|session|metrics)/';
-const FEATURES = ['inspection-record', 'recording', 'field'];
+const FEATURES = ['inspection-record', 'recording', 'field', 'chat'];
 const ANY_FEATURE = `^server/src/(auth|inspection|${FEATURES.join('|')}|reports)/`;
 const EDGES = '^server/src/(http|signaling)/';
 const ROOT = '^server/src/(app|main)\\.ts$';

@@ -1,5 +1,6 @@
 // UI strings in English and Simplified Chinese. `en` defines the keys; `zhCN` must define every
 // one of them (the type checker enforces it). Placeholders look like `{name}`.
+import { chatEn, chatZh } from './chat/i18n-chat-messages';
 import { fieldEn, fieldZhCN } from './field-messages';
 import { guideEn, guideZh } from './guide/i18n-guide-messages';
 import { accountEn, accountZh } from './i18n-account-messages';
@@ -11,6 +12,7 @@ export const en = {
   ...fieldEn,
   ...vocabularyMessages('en'),
   ...guideEn,
+  ...chatEn,
   'app.name': 'Cloud Ship Inspection',
   'app.consoleTitle': 'Cloud Ship Inspection · Surveyor console',
   'app.crewTitle': 'Cloud Ship Inspection · Join inspection',
@@ -209,6 +211,7 @@ export const zhCN: Record<MessageKey, string> = {
   ...fieldZhCN,
   ...vocabularyMessages('zh'),
   ...guideZh,
+  ...chatZh,
   'app.name': '云船检',
   'app.consoleTitle': '云船检 · 验船师工作台',
   'app.crewTitle': '云船检 · 加入检验',

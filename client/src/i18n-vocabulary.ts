@@ -2,11 +2,13 @@
 // causes, ...), made from their one bilingual table in @cloudship/shared (labels.ts), which the
 // printed report uses too.
 import {
+  CHAT_KIND_LABELS,
   GAP_CAUSE_LABELS,
   KIND_LABELS,
   OUTCOME_LABELS,
   RECORDING_STATE_LABELS,
   RESULT_LABELS,
+  ROLE_LABELS,
   SAVINGS_BASIS_LABELS,
   SAVINGS_INPUT_LABELS,
   SAVINGS_PROFILE_LABELS,
@@ -28,6 +30,8 @@ export function vocabularyMessages(lang: keyof Words) {
     ...keyed('conclusion.', OUTCOME_LABELS, lang),
     ...keyed('replay.gapCause.', GAP_CAUSE_LABELS, lang),
     ...keyed('recording.source.', SOURCE_LABELS, lang),
+    ...keyed('replay.role.', ROLE_LABELS, lang),
+    ...keyed('chat.kind.', CHAT_KIND_LABELS, lang),
     ...keyed('replay.state.', RECORDING_STATE_LABELS, lang),
     ...keyed('replay.upload.', UPLOAD_STATE_LABELS, lang),
     ...keyed('savings.profileName.', SAVINGS_PROFILE_LABELS, lang),

@@ -12,6 +12,8 @@ import type { Server as IoServer } from 'socket.io';
 import { AccountService } from './auth/account-service';
 import { authRouter } from './auth/auth-routes';
 import { CrewTokenSigner } from './auth/crew-tokens';
+import { createChatModule } from './chat/chat-module';
+import { CHAT_ENTITIES } from './chat/entities';
 import { AUTH_ENTITIES } from './auth/entities';
 import { OriginPolicy } from './auth/same-origin';
 import { loadOrCreateSecret } from './auth/secret';
@@ -24,6 +26,7 @@ import { pagesRouter } from './http/pages';
 import { securityHeaders } from './http/security-headers';
 import { loadOrCreateCertificate } from './http/tls';
 import { INSPECTION_RECORD_ENTITIES } from './inspection-record/entities';
+import { documentTooLarge, notADocument } from './inspection-record/evidence-service';
 import { LocalEvidenceStore, ObjectEvidenceStore } from './inspection-record/evidence-store';
 import { EvidenceUploadSource } from './inspection-record/evidence-upload-source';
 import { createInspectionRecordModule } from './inspection-record/inspection-record-module';
@@ -50,7 +53,14 @@ const logger = new Logger('app');
 export const CLIENT_DIST = path.resolve(__dirname, '..', '..', 'client', 'dist');
 
 /** Every feature's tables, for the one DataSource. */
-const ENTITIES = [...AUTH_ENTITIES, ...INSPECTION_ENTITIES, ...INSPECTION_RECORD_ENTITIES, ...RECORDING_ENTITIES, ...FIELD_ENTITIES];
+const ENTITIES = [
+  ...AUTH_ENTITIES,
+  ...INSPECTION_ENTITIES,
+  ...INSPECTION_RECORD_ENTITIES,
+  ...RECORDING_ENTITIES,
+  ...FIELD_ENTITIES,
+  ...CHAT_ENTITIES,
+];
 
 export interface RunningServer {
   /** Base URL the server listens on, e.g. https://127.0.0.1:8443 */
@@ -126,7 +136,25 @@ export async function startServer(config: Config, options: { clientDist?: string
     signer,
     store: evidenceStore,
     evidenceQuota: config.evidenceQuota,
+    maxDocumentBytes: config.maxDocumentBytes,
   });
+  // The chat; the crew's documents are evidence of the inspection record.
+  const { evidence } = record;
+  const chat = createChatModule({
+    db,
+    accounts,
+    access: inspection.access,
+    inspections: inspection.inspections,
+    rooms,
+    documents: {
+      maxDocumentBytes: evidence.maxDocumentBytes,
+      uploadDocument: (cred, bytes, meta) => evidence.uploadDocument(cred, bytes, meta),
+      tooLarge: () => documentTooLarge(evidence.maxDocumentBytes),
+      notADocument,
+      list: (id) => evidence.list(id),
+    },
+  });
+  recording.replay.useChat((id) => chat.chat.history(id));
   const reports = createReportsModule({
     db,
     accounts,
@@ -134,6 +162,7 @@ export async function startServer(config: Config, options: { clientDist?: string
     access: inspection.access,
     records: record.records,
     evidence: record.evidence,
+    chat: chat.chat,
     pdf: config.pdf,
   });
   const throttles = new Throttles(config.throttle);
@@ -170,9 +199,11 @@ export async function startServer(config: Config, options: { clientDist?: string
   // Throttles of the crew routes (auth/throttle.ts); sign-in's is in authRouter, /join in pagesRouter.
   app.get('/api/crew/invitation', throttles.crewLinkMiddleware());
   app.post('/api/crew/evidence', throttles.evidenceMiddleware(signer));
+  app.post('/api/crew/documents', throttles.evidenceMiddleware(signer));
   app.use('/api', authRouter({ accounts, secureCookies: config.https, loginThrottle: throttles.login }));
   app.use('/api', inspection.router);
   app.use('/api', record.router);
+  app.use('/api', chat.router);
   app.use('/api', reports.router);
   app.use('/api', recording.router);
   app.use(pagesRouter(options.clientDist ?? CLIENT_DIST, inspection.inspections, throttles));
@@ -196,6 +227,7 @@ export async function startServer(config: Config, options: { clientDist?: string
     recording: recording.service,
     inspection: inspection.handlers,
     inspectionRecord: record.handlers,
+    chat: chat.handlers,
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -43,6 +43,8 @@ export const PERMISSION_SCOPE: Record<Permission, 'own' | 'act' | 'read' | 'glob
   'record.edit': 'act',
   'evidence.capture': 'act',
   'crew.guide': 'act',
+  'chat.send': 'act',
+  'document.request': 'act',
   'evidence.upload': 'act',
   'record.acknowledge': 'act',
   'checklist.manage': 'global',

@@ -5,6 +5,7 @@ export * from './access';
 export * from './protocol';
 export * from './field-protocol';
 export * from './guide-protocol';
+export * from './chat-protocol';
 export * from './api';
 export * from './savings';
 export * from './recording';

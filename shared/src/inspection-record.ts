@@ -178,7 +178,8 @@ export interface EvidenceView {
   id: string;
   inspectionId: string;
   checklistItemId: string | null;
-  type: 'photo' | 'bookmark';
+  /** 'document': a photo or PDF the crew sent from the phone's gallery or files (chat-protocol.ts). */
+  type: 'photo' | 'bookmark' | 'document';
   contentType: string | null;
   sizeBytes: number | null;
   sha256: string | null;
@@ -192,7 +193,7 @@ export interface EvidenceView {
   /** An annotated still: the photo it was drawn on (unchanged), and the drawing as a vector layer. */
   annotationOf: string | null;
   annotation: AnnotationLayer | null;
-  /** Staff-only URL of the image (photos only). */
+  /** Staff-only URL of the file (photos and documents). */
   url: string | null;
 }
 

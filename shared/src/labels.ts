@@ -1,7 +1,8 @@
 // The words for the values of the shared vocabularies, in both languages: one table for the
 // console, the phone, the replay and the printed report, so that a new value cannot be added
 // without its words (each table is a Record over its vocabulary) and no page shows a raw code.
-import type { InspectionKind } from './domain';
+import type { ChatMessageKind } from './chat-protocol';
+import type { InspectionKind, Role } from './domain';
 import type { ChecklistResult, ConclusionOutcome } from './inspection-record';
 import type { MediaSource } from './protocol';
 import type { GapCause, RecordingStateName, UploadStateName } from './recording';
@@ -47,6 +48,20 @@ export const GAP_CAUSE_LABELS: Readonly<Record<GapCause, Words>> = {
   'source-stopped': w('摄像头或麦克风关闭', 'camera or microphone off'),
   'participant-left': w('参与者离开', 'participant away'),
   unexplained: w('原因不明', 'cause unknown'),
+};
+
+export const ROLE_LABELS: Readonly<Record<Role, Words>> = {
+  admin: w('管理员', 'admin'),
+  surveyor: w('验船师', 'surveyor'),
+  auditor: w('审核员', 'auditor'),
+  crew: w('船员', 'crew'),
+};
+
+/** A chat message of the record (replay, report) by its kind. */
+export const CHAT_KIND_LABELS: Readonly<Record<ChatMessageKind, Words>> = {
+  text: w('消息', 'message'),
+  'document-request': w('请求文件', 'document requested'),
+  document: w('文件', 'document'),
 };
 
 export const SOURCE_LABELS: Readonly<Record<MediaSource, Words>> = {

@@ -25,6 +25,9 @@ export const PERMISSIONS = [
   'record.edit', // checklist, bookmarks, conclusion, savings inputs
   'evidence.capture', // ask the crew phone for an HD still
   'crew.guide', // point at and draw on the crew's picture (guide-protocol.ts)
+  // Chat (chat/, chat-protocol.ts)
+  'chat.send', // send a text message to the others in the inspection
+  'document.request', // ask the crew for a document (the phone sends it with evidence.upload)
   'evidence.upload', // the phone uploads it
   'record.acknowledge', // the crew acknowledges the conclusion
   'checklist.manage', // edit checklist templates
@@ -53,6 +56,8 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'record.edit',
     'evidence.capture',
     'crew.guide',
+    'chat.send',
+    'document.request',
     'evidence.upload',
     'record.acknowledge',
     'checklist.manage',
@@ -75,6 +80,8 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'record.edit',
     'evidence.capture',
     'crew.guide',
+    'chat.send',
+    'document.request',
     'report.read',
   ],
   // Auditors replay recordings later; they never take part in a live session.
@@ -85,6 +92,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'media.produceVideo',
     'media.produceAudio',
     'media.consume',
+    'chat.send',
     'evidence.upload',
     'record.acknowledge',
   ],

@@ -17,6 +17,7 @@ import { endInspectionSchema } from './api';
 import type { ReplacedReason, RevocationReason, Role } from './domain';
 import type { WireError } from './errors';
 import { fieldSchemas, type FieldResponseData, type FieldServerEvents, type IceServerInfo } from './field-protocol';
+import { chatSchemas, type ChatResponseData, type ChatServerEvents } from './chat-protocol';
 import { guideSchemas, type GuideResponseData, type GuideServerEvents } from './guide-protocol';
 import type { CaptureRequestedEvent, ConclusionView, EvidenceView } from './inspection-record';
 import type { GapCause } from './recording';
@@ -73,6 +74,8 @@ export const schemas = {
   ...fieldSchemas,
   // Pointer and freeze-and-draw on the crew's picture (guide-protocol.ts, guide/).
   ...guideSchemas,
+  // Chat and document requests between the console and the phone (chat-protocol.ts, chat/).
+  ...chatSchemas,
   /** Surveyor's recording switch (on by default for every inspection). */
   'recording.start': z.object({}).strict(),
   'recording.stop': z.object({}).strict(),
@@ -128,7 +131,7 @@ export interface ConsumerInfo {
 }
 
 /** What each request answers with when it succeeds. */
-export interface ResponseData extends FieldResponseData, GuideResponseData {
+export interface ResponseData extends FieldResponseData, GuideResponseData, ChatResponseData {
   'room.getCapabilities': { routerRtpCapabilities: unknown };
   'room.join': JoinResult;
   'room.leave': Record<string, never>;
@@ -151,7 +154,7 @@ export type ClientToServerEvents = {
   [N in RequestName]: (payload: RequestPayload<N>, ack: AckCallback<ResponseData[N]>) => void;
 };
 
-export interface ServerToClientEvents extends FieldServerEvents, GuideServerEvents {
+export interface ServerToClientEvents extends FieldServerEvents, GuideServerEvents, ChatServerEvents {
   'peer.joined': (peer: PeerInfo) => void;
   'peer.state': (event: { peerId: string; state: PeerState }) => void;
   /**

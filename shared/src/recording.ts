@@ -1,4 +1,5 @@
 // Recording and replay (recording/): REST query schemas and the views the replay API answers with.
+import type { ChatMessageView } from './chat-protocol';
 import { z } from 'zod';
 import { INSPECTION_STATUSES, type InspectionView, type Role } from './domain';
 
@@ -121,6 +122,8 @@ export interface RecordingTimelineView {
   participants: Array<{ id: string; role: Role; displayName: string; joinedAt: string; leftAt: string | null; leaveReason: string | null }>;
   gaps: TimelineGapView[];
   consents: Array<{ participantId: string; consentedAt: string }>;
+  /** The chat's messages, document requests and documents sent while this recording ran. */
+  chat: ChatMessageView[];
 }
 
 export interface StorageStateView {

@@ -3,7 +3,7 @@
 // it, surviving a reload and being refused once the link is revoked; then the console's
 // end-before-conclude question and the warning about unchecked checklist items.
 import type { Browser, Page } from 'puppeteer-core';
-import { androidPage, desktopPage, recordErrors, signInAndCreateInspection } from '../helpers/browser';
+import { androidPage, consoleWithInspection, recordErrors } from '../helpers/browser';
 import { useFixture } from '../helpers/fixtures';
 
 jest.setTimeout(180_000);
@@ -23,14 +23,12 @@ const text = (page: Page, selector: string) => page.$eval(selector, (n) => n.tex
 
 test('the short link opens the phone page, survives a reload and is refused after revocation', async () => {
   const [surveyorBrowser, phoneBrowser] = fx.browsers as [Browser, Browser];
-  const surveyor = await desktopPage(surveyorBrowser);
-  await surveyor.setViewport({ width: 1366, height: 768 });
-  errors.push(...recordErrors(surveyor, 'surveyor'));
-  const link = await signInAndCreateInspection(
-    surveyor,
+  const { page: surveyor, link } = await consoleWithInspection(
+    surveyorBrowser,
     fx.server.url,
     { username: 'zhao', password: 'zhao-password-123' },
     { vesselName: '苏宿货2024', registrationNumber: 'SQ-2026-0108', place: '宿迁港' },
+    errors,
   );
   const code = /^http:\/\/127\.0\.0\.1:\d+\/j\/([2-9a-hjkmnp-z]{10})$/.exec(link)?.[1];
   expect(code).toBeDefined();

@@ -49,7 +49,7 @@ async function statusOverlaps(crew: Page): Promise<{ shown: number; overlaps: st
     const items = [
       ...Array.from(
         bar.querySelectorAll<HTMLElement>(
-          '.conn, .rec-indicator, .link-quality, .data-used, [data-testid=crew-profile], .position-status, .lang-switch',
+          '.conn, .rec-indicator, .link-quality, .data-used, [data-testid=crew-profile], .position-status, .chat-button, .lang-switch',
         ),
       ),
       ...Array.from(document.querySelectorAll<HTMLElement>('.crew-top .peer, .crew-top .crew-waiting')),

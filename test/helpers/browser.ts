@@ -138,3 +138,22 @@ export async function signInAndCreateInspection(
   if (!result.link) throw new Error(`creating the inspection failed on the page: ${result.error}`);
   return result.link;
 }
+
+/**
+ * The surveyor's console at 1366x768 (its console errors collected into `errors`), signed in, with
+ * a new inspection made through its form: the page, the crew link and the inspection's id.
+ */
+export async function consoleWithInspection(
+  browser: Browser,
+  baseUrl: string,
+  account: { username: string; password: string },
+  vessel: { vesselName: string; registrationNumber: string; place: string },
+  errors: string[],
+): Promise<{ page: Page; link: string; inspectionId: string }> {
+  const page = await desktopPage(browser);
+  await page.setViewport({ width: 1366, height: 768 });
+  errors.push(...recordErrors(page, 'surveyor'));
+  const link = await signInAndCreateInspection(page, baseUrl, account, vessel);
+  const inspectionId = /#\/inspections\/([^/?#]+)/.exec(page.url())![1]!;
+  return { page, link, inspectionId };
+}

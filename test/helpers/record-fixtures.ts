@@ -1,4 +1,5 @@
-// Fixtures for the inspection-record tests: a real (tiny) JPEG and the crew's upload call.
+// Fixtures for the inspection-record and chat tests: a real (tiny) JPEG and the crew's upload calls
+// (a still to /api/crew/evidence, a document to /api/crew/documents with `path`).
 import type { TestServer } from './test-server';
 
 /** A 64x48 JPEG made with ffmpeg (lavfi color source). */
@@ -11,10 +12,10 @@ export async function crewUpload(
   server: TestServer,
   token: string,
   body: Buffer | string,
-  opts: { contentType?: string; query?: Record<string, string> } = {},
+  opts: { contentType?: string; query?: Record<string, string>; path?: string } = {},
 ): Promise<{ status: number; body: any }> {
   const qs = opts.query ? `?${new URLSearchParams(opts.query).toString()}` : '';
-  const res = await fetch(`${server.url}/api/crew/evidence${qs}`, {
+  const res = await fetch(`${server.url}${opts.path ?? '/api/crew/evidence'}${qs}`, {
     method: 'POST',
     headers: { authorization: `Crew ${token}`, 'content-type': opts.contentType ?? 'image/jpeg' },
     body: typeof body === 'string' ? body : new Uint8Array(body),

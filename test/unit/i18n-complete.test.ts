@@ -5,6 +5,8 @@
 // printed report use (shared/src/labels.ts). The pages themselves are walked in both languages by
 // test/e2e/languages.e2e.test.ts.
 import {
+  CHAT_KIND_LABELS,
+  CHAT_MESSAGE_KINDS,
   CHECKLIST_RESULTS,
   CONCLUSION_OUTCOMES,
   GAP_CAUSE_LABELS,
@@ -17,6 +19,8 @@ import {
   RECORDING_STATE_LABELS,
   RECORDING_STATES,
   RESULT_LABELS,
+  ROLE_LABELS,
+  ROLES,
   SAVINGS_BASIS_LABELS,
   SAVINGS_INPUT_LABELS,
   SAVINGS_PROFILE_LABELS,
@@ -63,6 +67,8 @@ test('every vocabulary value has its words in both languages and its message key
     ['conclusion outcomes', CONCLUSION_OUTCOMES, OUTCOME_LABELS, 'conclusion.'],
     ['gap causes', GAP_CAUSES, GAP_CAUSE_LABELS, 'replay.gapCause.'],
     ['media sources', MEDIA_SOURCES, SOURCE_LABELS, 'recording.source.'],
+    ['roles', ROLES, ROLE_LABELS, 'replay.role.'],
+    ['chat message kinds', CHAT_MESSAGE_KINDS, CHAT_KIND_LABELS, 'chat.kind.'],
     ['recording states', RECORDING_STATES, RECORDING_STATE_LABELS, 'replay.state.'],
     ['upload states', UPLOAD_STATES, UPLOAD_STATE_LABELS, 'replay.upload.'],
     ['savings profiles', Object.keys(PROFILES), SAVINGS_PROFILE_LABELS, 'savings.profileName.'],

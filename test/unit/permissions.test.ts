@@ -17,3 +17,11 @@ test('only admins manage accounts; admins can do everything', () => {
   for (const role of ROLES) expect(can(role, 'account.manage')).toBe(role === 'admin');
   for (const p of PERMISSIONS) expect(can('admin', p)).toBe(true);
 });
+
+test('the chat: surveyors and crews send messages, only the surveyor side asks for documents, auditors only read', () => {
+  expect(can('crew', 'chat.send')).toBe(true);
+  expect(can('surveyor', 'chat.send')).toBe(true);
+  expect(can('crew', 'document.request')).toBe(false);
+  expect(can('surveyor', 'document.request')).toBe(true);
+  for (const p of ['chat.send', 'document.request'] as const) expect(can('auditor', p)).toBe(false);
+});

@@ -8,6 +8,8 @@ import { createConnectionState, createPeerList } from '../ui/peer-list';
 import { mountFieldControls } from './field-controls';
 import { recordingIndicator } from '../ui/recording-indicator';
 import { mountCrewGuideLayer } from '../guide/crew-guide-layer';
+import { chatApi } from '../chat/chat-api';
+import { mountChat } from '../chat/chat-panel';
 
 /** Keep the phone screen on while filming (where the Wake Lock API exists). */
 function keepScreenOn(): () => void {
@@ -66,6 +68,10 @@ export function mountLiveView(root: HTMLElement, session: LiveSession, token: st
     el('p', { t: 'crew.endedHint' }),
   ]);
 
+  // The chat: one button in the status bar (with the unread count), a sheet over the camera view.
+  const chatSlot = el('span', { class: 'chat-slot', testid: 'chat-slot' });
+  const chatSheet = el('div', { class: 'chat-sheet-host' });
+
   const view = el('main', { class: 'crew-live', testid: 'crew-live' }, [
     preview,
     // The surveyor's pointer and frozen, annotated still, over the camera view.
@@ -78,7 +84,7 @@ export function mountLiveView(root: HTMLElement, session: LiveSession, token: st
         conn.el,
         recordingIndicator(session, false).el,
         fieldControls.el,
-        el('span', { class: 'chat-slot', testid: 'chat-slot' }),
+        chatSlot,
         languageButton(),
       ]),
       el('div', { class: 'crew-overlay-peers' }, [peers.el, waiting]),
@@ -90,6 +96,7 @@ export function mountLiveView(root: HTMLElement, session: LiveSession, token: st
       soundButton,
       el('div', { class: 'crew-controls' }, [switchButton, muteButton]),
     ]),
+    chatSheet,
     endedPanel,
   ]);
 
@@ -146,7 +153,17 @@ export function mountLiveView(root: HTMLElement, session: LiveSession, token: st
 
   root.replaceChildren(view);
   const removeGuide = mountCrewGuideLayer(guideHost, session, token, preview);
-  session.on('state', (state) => isFinalSessionState(state) && removeGuide());
+  const chat = mountChat(chatSlot, chatSheet, {
+    side: 'crew',
+    session,
+    history: async () => (await chatApi.crewHistory(token)).messages,
+    sendDocument: async (file, requestId, progress) => (await chatApi.uploadDocument(token, file, requestId, progress)).message,
+  });
+  session.on('state', (state) => {
+    if (!isFinalSessionState(state)) return;
+    removeGuide();
+    chat.dispose();
+  });
   paintLocal();
   paintPeers(session.peers);
   // The session may have changed state before this view existed (a refusal during the consent step).

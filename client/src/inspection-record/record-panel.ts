@@ -35,7 +35,15 @@ const title = (i: { titleZh: string; titleEn: string }) => (getLanguage() === 'z
 const section = (i: { sectionZh: string; sectionEn: string }) => (getLanguage() === 'zh-CN' ? i.sectionZh : i.sectionEn);
 
 function thumb(e: EvidenceView): HTMLElement {
-  if (e.type === 'photo' && e.url) {
+  // A PDF the crew sent: its name, downloaded (never shown by the browser under our origin).
+  if (e.type === 'document' && e.url && e.contentType === 'application/pdf') {
+    return el('a', { class: 'evidence-document', testid: 'evidence-document', attrs: { href: e.url, download: '' } }, [
+      el('strong', { text: 'PDF' }),
+      ' ',
+      e.note || e.id.slice(0, 8),
+    ]);
+  }
+  if ((e.type === 'photo' || e.type === 'document') && e.url) {
     const img = el('img', { class: 'evidence-thumb', attrs: { src: e.url, alt: e.sha256 ?? '', loading: 'lazy' } });
     return el('a', { attrs: { href: e.url, target: '_blank', rel: 'noopener' } }, [img]);
   }

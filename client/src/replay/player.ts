@@ -182,6 +182,17 @@ export function createPlayer(view: RecordingTimelineView): ReplayPlayer {
       text: `${t('replay.gap')}: ${g.displayName} · ${g.source}, ${fmt(Date.parse(g.to) - Date.parse(g.from))} (${t(`replay.gapCause.${g.cause}`)})`,
       kind: 'gap',
     });
+  // The chat: who wrote what, who asked for or sent which document (with its SHA-256).
+  for (const m of view.chat) {
+    const who = `${m.senderName} (${t(`replay.role.${m.senderRole}`)})`;
+    const text =
+      m.kind === 'text'
+        ? t('replay.chatText', { who, text: m.text })
+        : m.kind === 'document-request'
+          ? t('replay.chatRequest', { who, title: m.text })
+          : t('replay.chatDocument', { who, name: m.text, sha256: m.document?.sha256.slice(0, 16) ?? '' });
+    items.push({ at: Date.parse(m.sentAt) - t0, text, kind: m.kind === 'text' ? 'chat' : 'document' });
+  }
   for (const it of items.sort((a, b) => a.at - b.at)) {
     const li = el('li', { class: `replay-event ${it.kind}`, data: { kind: it.kind } }, [
       button({ kind: 'ghost', text: fmt(Math.max(0, it.at)) }, () => seek(Math.max(0, it.at))),

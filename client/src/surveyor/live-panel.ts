@@ -11,6 +11,8 @@ import { createConnectionState, createPeerList } from '../ui/peer-list';
 import { createFieldPanel } from './field-panel';
 import { recordingIndicator } from '../ui/recording-indicator';
 import { mountGuideStage } from '../guide/guide-stage';
+import { chatApi } from '../chat/chat-api';
+import { mountChat } from '../chat/chat-panel';
 import type { EvidenceView } from '@cloudship/shared';
 import type { ClientErrorCode } from '../error-codes';
 
@@ -71,6 +73,8 @@ export function createLivePanel(inspection: InspectionView, displayName: string,
     t: 'guide.shortcuts',
     tAttrs: { title: 'guide.shortcutsHelp' },
   });
+  const chatSlot = el('span', { class: 'chat-slot', testid: 'chat-slot' });
+  const chatHost = el('div', { class: 'chat-host' });
   const stageTools = el('div', { class: 'stage-tools', testid: 'stage-tools' }, [
     stageCapture,
     freezeButton,
@@ -78,8 +82,8 @@ export function createLivePanel(inspection: InspectionView, displayName: string,
     fieldPanel.profileField,
     fullscreenButton,
     help,
-    // The chat button and panel go here (issue #14 item 4).
-    el('span', { class: 'chat-slot', testid: 'chat-slot' }),
+    // The chat button (the panel is docked beside the stage, under the people in the room).
+    chatSlot,
   ]);
   const stage = el('div', { class: 'stage', testid: 'crew-video-area' }, [placeholder, pausedOverlay, guideHost, badges, stageTools]);
   const guide = mountGuideStage(guideHost, {
@@ -114,6 +118,7 @@ export function createLivePanel(inspection: InspectionView, displayName: string,
     el('div', { class: 'live-grid' }, [
       stage,
       el('aside', { class: 'live-side' }, [el('h3', { t: 'live.peers' }), peers.el, tiles, selfView, fieldPanel.el]),
+      chatHost,
     ]),
     el('div', { class: 'live-actions' }, [joinButton, controls]),
     conn.hint,
@@ -221,6 +226,15 @@ export function createLivePanel(inspection: InspectionView, displayName: string,
       rec.el.remove();
     });
     events.onSession?.(live);
+    // The chat with the crew: its button (with the unread count) docks it beside the stage. Closed
+    // at first, so that the video keeps its width until the surveyor wants the chat.
+    const chat = mountChat(chatSlot, chatHost, {
+      side: 'staff',
+      session: live,
+      history: async () => (await chatApi.staffHistory(inspection.id)).messages,
+      fileUrl: (evidenceId) => chatApi.fileUrl(inspection.id, evidenceId),
+    });
+    unsubscribe.push(() => chat.dispose());
     unsubscribe.push(
       live.on('state', (state, { code }) => {
         conn.setState(state);

@@ -66,6 +66,8 @@ const envSchema = z
     // Evidence stills a crew may send per inspection (inspection-record/).
     EVIDENCE_QUOTA_STILLS: z.coerce.number().int().min(1).max(100_000).default(300),
     EVIDENCE_QUOTA_MB: z.coerce.number().int().min(1).max(1_000_000).default(1024),
+    // The largest document (photo or PDF) the crew may send in the chat (chat/).
+    DOCUMENT_MAX_MB: z.coerce.number().int().min(1).max(100).default(10),
     // Crew phone in the field (field/).
     POSITION_WARN_KM: z.coerce.number().positive().max(20_000).default(5),
     TURN_URLS: z.string().default(''),
@@ -143,6 +145,8 @@ export interface Config {
   reconnectGraceMs: number;
   /** Per inspection: at most this many crew stills and bytes. */
   evidenceQuota: { stills: number; bytes: number };
+  /** The largest document the crew may send in the chat (bytes). */
+  maxDocumentBytes: number;
   /** Crew phone in the field (field/): position warning distance and TURN. */
   field: {
     positionWarnKm: number;
@@ -244,6 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
     reconnectGraceMs: e.RECONNECT_GRACE_SECONDS * 1000,
     evidenceQuota: { stills: e.EVIDENCE_QUOTA_STILLS, bytes: e.EVIDENCE_QUOTA_MB * 1024 * 1024 },
+    maxDocumentBytes: e.DOCUMENT_MAX_MB * 1024 * 1024,
     field: {
       positionWarnKm: e.POSITION_WARN_KM,
       turnUrls: parseTurnUrls(e.TURN_URLS, Boolean(e.TURN_SECRET)),

@@ -1,11 +1,20 @@
-// Evidence: HD stills the crew phone takes when the surveyor presses "capture", and bookmarks of a
-// moment by the surveyor. Stills are sniffed by their magic bytes (the Content-Type header is the
+// Evidence: HD stills the crew phone takes when the surveyor presses "capture", documents (a photo
+// or PDF from the phone's gallery or files, sent in the chat), and bookmarks of a moment by the
+// surveyor. Stills are sniffed by their magic bytes (the Content-Type header is the
 // client's claim, not a fact), hashed with SHA-256, written to the EvidenceStore under a key the
 // server generates, and announced to the staff in the room within the same request. With the
 // object store, the still is staged and its row starts 'pending' for the upload queue.
 import crypto from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
-import { AppError, isClosed, type AnnotationLayer, type BookmarkRequest, type EvidenceView, MAX_EVIDENCE_BYTES } from '@cloudship/shared';
+import {
+  AppError,
+  DEFAULT_MAX_DOCUMENT_BYTES,
+  isClosed,
+  type AnnotationLayer,
+  type BookmarkRequest,
+  type EvidenceView,
+  MAX_EVIDENCE_BYTES,
+} from '@cloudship/shared';
 import { Logger } from '../logging/logger';
 import type { Account } from '../auth/entities';
 import { EvidenceEntity, type Evidence } from './entities';
@@ -31,6 +40,7 @@ export interface EvidenceQuota {
 }
 
 type ImageKind = { contentType: 'image/jpeg' | 'image/png' | 'image/webp'; extension: 'jpg' | 'png' | 'webp' };
+type FileKind = ImageKind | { contentType: 'application/pdf'; extension: 'pdf' };
 
 /** Recognises JPEG, PNG and WebP by their first bytes; anything else is not an accepted image. */
 export function sniffImage(bytes: Buffer): ImageKind | null {
@@ -45,10 +55,18 @@ export function sniffImage(bytes: Buffer): ImageKind | null {
   return null;
 }
 
-const EXTENSIONS: Record<ImageKind['contentType'], ImageKind['extension']> = {
+/** A document: a JPEG or PNG photo, or a PDF (`%PDF-`); anything else, whatever its name, is refused. */
+export function sniffDocument(bytes: Buffer): FileKind | null {
+  if (bytes.length >= 5 && bytes.toString('latin1', 0, 5) === '%PDF-') return { contentType: 'application/pdf', extension: 'pdf' };
+  const image = sniffImage(bytes);
+  return image && image.contentType !== 'image/webp' ? image : null;
+}
+
+const EXTENSIONS: Record<FileKind['contentType'], FileKind['extension']> = {
   'image/jpeg': 'jpg',
   'image/png': 'png',
   'image/webp': 'webp',
+  'application/pdf': 'pdf',
 };
 
 /**
@@ -64,6 +82,13 @@ interface PendingCapture {
   inspectionId: string;
   checklistItemId: string | null;
   expiresAt: number;
+}
+
+export interface DocumentMeta {
+  /** The surveyor's document request it answers (a chat message id), if any. */
+  requestId?: string;
+  /** The file's name on the phone: kept as the evidence note, never as a storage key. */
+  name?: string;
 }
 
 export interface UploadMeta {
@@ -86,6 +111,8 @@ export class EvidenceService {
     private readonly checklist: ChecklistService,
     private readonly notifier: RecordNotifier,
     private readonly quota: EvidenceQuota = { stills: 300, bytes: 1024 * 1024 * 1024 },
+    /** The largest document the crew may send (DOCUMENT_MAX_MB). */
+    readonly maxDocumentBytes = DEFAULT_MAX_DOCUMENT_BYTES,
   ) {
     this.evidence = ds.getRepository(EvidenceEntity);
   }
@@ -114,7 +141,7 @@ export class EvidenceService {
 
   private async assertQuota(inspectionId: string, adding: number): Promise<void> {
     const [used] = await this.evidence.query<Array<{ n: number; bytes: number | null }>>(
-      `SELECT COUNT(*) AS n, SUM("sizeBytes") AS bytes FROM "evidence" WHERE "inspectionId" = ? AND "type" = 'photo'`,
+      `SELECT COUNT(*) AS n, SUM("sizeBytes") AS bytes FROM "evidence" WHERE "inspectionId" = ? AND "type" IN ('photo', 'document')`,
       [inspectionId],
     );
     const n = Number(used?.n ?? 0);
@@ -159,6 +186,32 @@ export class EvidenceService {
     // One still per request: a second upload for it needs a new request (or the crew's initiative).
     if (requested && meta.requestId) this.pending.delete(meta.requestId);
     return view;
+  }
+
+  /**
+   * The crew sends a document (a photo or PDF from the phone's gallery or files), asked for or on
+   * its own: JPEG, PNG or PDF by its magic bytes, at most `maxDocumentBytes`, hashed and stored
+   * like a still. The chat announces it (chat/ calls this).
+   */
+  async uploadDocument(cred: CrewCredential, bytes: Buffer, meta: DocumentMeta): Promise<EvidenceView> {
+    const { inspection } = cred;
+    if (isClosed(inspection.status)) throw new AppError('INSPECTION_ENDED', 'This inspection has ended.');
+    const { record } = await this.records.get(inspection.id);
+    this.records.assertEditable(record);
+    if (bytes.length === 0) throw new AppError('BAD_REQUEST', 'The file is empty.');
+    if (bytes.length > this.maxDocumentBytes) throw documentTooLarge(this.maxDocumentBytes);
+    const kind = sniffDocument(bytes);
+    if (!kind) throw notADocument();
+    await this.assertQuota(inspection.id, bytes.length);
+    return this.storeFile(inspection.id, bytes, kind, 'document', {
+      checklistItemId: null,
+      capturedAt: new Date(),
+      authorRole: 'crew',
+      authorId: cred.link.id,
+      authorName: 'crew',
+      requestId: meta.requestId?.slice(0, 36) ?? null,
+      note: meta.name ?? '',
+    });
   }
 
   /**
@@ -228,13 +281,23 @@ export class EvidenceService {
     return kind;
   }
 
-  /** Hashes and stores a still's bytes, saves its row, and tells the staff in the room. */
-  private async storePhoto(
+  private storePhoto(
     inspectionId: string,
     bytes: Buffer,
     kind: ImageKind,
+    fields: Parameters<EvidenceService['storeFile']>[4],
+  ): Promise<EvidenceView> {
+    return this.storeFile(inspectionId, bytes, kind, 'photo', fields);
+  }
+
+  /** Hashes and stores a still's or document's bytes, saves its row, and tells the staff in the room. */
+  private async storeFile(
+    inspectionId: string,
+    bytes: Buffer,
+    kind: FileKind,
+    type: 'photo' | 'document',
     fields: Pick<Evidence, 'checklistItemId' | 'capturedAt' | 'authorRole' | 'authorId' | 'authorName'> &
-      Partial<Pick<Evidence, 'lat' | 'lon' | 'accuracy' | 'requestId' | 'annotationOf' | 'annotation'>>,
+      Partial<Pick<Evidence, 'lat' | 'lon' | 'accuracy' | 'requestId' | 'annotationOf' | 'annotation' | 'note'>>,
   ): Promise<EvidenceView> {
     const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
     const storageKey = evidenceKey(inspectionId, kind.extension);
@@ -246,15 +309,15 @@ export class EvidenceService {
       requestId: null,
       annotationOf: null,
       annotation: null,
+      note: '',
       ...fields,
       id: crypto.randomUUID(),
       inspectionId,
-      type: 'photo' as const,
+      type,
       storageKey,
       contentType: kind.contentType,
       sizeBytes: bytes.length,
       sha256,
-      note: '',
       // Staged under DATA_DIR at its key until the upload queue has the store confirm it.
       uploadState: queued ? ('pending' as const) : null,
       attempts: 0,
@@ -265,7 +328,7 @@ export class EvidenceService {
     });
     if (queued) this.store.uploadSoon?.();
     const view = toEvidenceView(row);
-    logger.info('storePhoto() | still stored', { inspectionId, evidenceId: row.id, bytes: bytes.length, sha256, by: fields.authorRole });
+    logger.info(`storeFile() | ${type} stored`, { inspectionId, evidenceId: row.id, bytes: bytes.length, sha256, by: fields.authorRole });
     this.notifier.notify(inspectionId, 'staff', 'evidence.added', view);
     this.records.changed(inspectionId, 'evidence');
     return view;
@@ -334,7 +397,7 @@ export class EvidenceService {
     evidenceId: string,
   ): Promise<{ id: string; bytes: Buffer; contentType: string; extension: string; sha256: string }> {
     const row = await this.get(inspectionId, evidenceId);
-    if (!row.storageKey || !row.contentType || !row.sha256) throw new AppError('NOT_FOUND', 'This evidence has no image.');
+    if (!row.storageKey || !row.contentType || !row.sha256) throw new AppError('NOT_FOUND', 'This evidence has no file.');
     return { id: row.id, bytes: await this.store.get(row.storageKey), ...servedAs(row.contentType), sha256: row.sha256 };
   }
 }
@@ -344,6 +407,17 @@ export function tooLarge(): AppError {
     'PAYLOAD_TOO_LARGE',
     `The image is larger than ${MAX_EVIDENCE_BYTES / 1024 / 1024} MB. Take it again at a lower resolution.`,
   );
+}
+
+export function documentTooLarge(limit: number): AppError {
+  return new AppError(
+    'PAYLOAD_TOO_LARGE',
+    `The file is larger than ${Math.round(limit / 1024 / 1024)} MB. Send a smaller one (a photo of the page, or fewer pages).`,
+  );
+}
+
+export function notADocument(): AppError {
+  return new AppError('UNSUPPORTED_MEDIA_TYPE', 'Only a photo (JPEG or PNG) or a PDF can be sent as a document.');
 }
 
 export function toEvidenceView(e: Evidence): EvidenceView {

@@ -28,6 +28,8 @@ export interface InspectionRecordDeps {
   evidenceQuota: EvidenceQuota;
   /** Where evidence bytes go (app.ts: the object store, staged on local disk). */
   store: EvidenceStore;
+  /** The largest document the crew may send (DOCUMENT_MAX_MB). */
+  maxDocumentBytes?: number;
 }
 
 export interface InspectionRecordModule {
@@ -43,7 +45,7 @@ export async function createInspectionRecordModule(deps: InspectionRecordDeps): 
   const checklist = new ChecklistService(deps.db);
   await checklist.seedTemplates();
   const records = new RecordService(deps.db, deps.inspections, checklist, notifier);
-  const evidence = new EvidenceService(deps.db, deps.store, records, checklist, notifier, deps.evidenceQuota);
+  const evidence = new EvidenceService(deps.db, deps.store, records, checklist, notifier, deps.evidenceQuota, deps.maxDocumentBytes);
   const router = express.Router();
   router.use(recordRouter({ ...deps, checklist, records, evidence }));
   return { checklist, records, evidence, router, handlers: inspectionRecordHandlers(deps.inspections, evidence) };

@@ -28,6 +28,7 @@ import type { InspectionAccess } from '../inspection/inspection-access';
 import { inspectionRoute } from '../inspection/inspection-guard';
 import type { InspectionLifecycle } from '../inspection/inspection-lifecycle';
 import type { CrewCredential, InspectionService } from '../inspection/inspection-service';
+import { readBody } from '../lib/read-body';
 import { requestLanguage } from '../lib/request-language';
 import type { RecordService } from './record-service';
 import type { RoomRegistry } from '../session/room-registry';
@@ -46,33 +47,8 @@ export interface RecordRouteDeps {
   rooms: Pick<RoomRegistry, 'get'>;
 }
 
-/** Largest body we read (and discard) before answering 413, so the client sees the answer. */
-const DRAIN_LIMIT = 4 * MAX_EVIDENCE_BYTES;
-
-/**
- * Reads a raw request body of at most `limit` bytes. Too large: 413 with a clear message. A body
- * somewhat over the limit is drained first: answering while the client is still sending makes
- * many clients report a broken connection instead of our message.
- */
-export function readBody(req: Request, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? NaN);
-    if (declared > DRAIN_LIMIT) {
-      req.resume();
-      return reject(tooLarge());
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-      else if (size > DRAIN_LIMIT) req.destroy();
-    });
-    req.on('end', () => (size > limit ? reject(tooLarge()) : resolve(Buffer.concat(chunks))));
-    req.on('error', reject);
-    req.on('close', () => size > limit && reject(tooLarge()));
-  });
-}
+/** An uploaded still's body: at most MAX_EVIDENCE_BYTES, or 413 with a clear message. */
+const readImage = (req: Request) => readBody(req, MAX_EVIDENCE_BYTES, tooLarge);
 
 const frameQuerySchema = z.object({ checklistItemId: z.string().min(1).max(64).optional() }).strict();
 const attachSchema = z.object({ checklistItemId: z.string().min(1).max(64).nullable() }).strict();
@@ -146,7 +122,7 @@ export function recordRouter(deps: RecordRouteDeps): express.Router {
     '/inspections/:id/evidence/frames',
     scoped('record.edit', async (req, res) => {
       const { checklistItemId } = parseInput(frameQuerySchema, req.query ?? {});
-      const bytes = await readBody(req, MAX_EVIDENCE_BYTES);
+      const bytes = await readImage(req);
       res.status(201).json({ evidence: await deps.evidence.uploadFrame(id(req), bytes, checklistItemId ?? null, req.account) });
     }),
   );
@@ -165,11 +141,13 @@ export function recordRouter(deps: RecordRouteDeps): express.Router {
       const file = await deps.evidence.file(id(req), id(req, 'evidenceId'));
       // Evidence never changes under its id: private caching is safe and keeps galleries fast. The
       // type is the one sniffed from the magic bytes at upload, and nosniff keeps a browser from
-      // second-guessing it (a JPEG carrying HTML stays an image).
+      // second-guessing it (a JPEG carrying HTML stays an image). A PDF is downloaded, never shown
+      // by the browser under our origin.
+      const disposition = file.contentType === 'application/pdf' ? 'attachment' : 'inline';
       res.set({
         'Content-Type': file.contentType,
         'X-Content-Type-Options': 'nosniff',
-        'Content-Disposition': `inline; filename="${file.id}.${file.extension}"`,
+        'Content-Disposition': `${disposition}; filename="${file.id}.${file.extension}"`,
         'Cache-Control': 'private, max-age=86400',
         ETag: `"${file.sha256}"`,
         'X-Content-SHA256': file.sha256,
@@ -213,7 +191,7 @@ export function recordRouter(deps: RecordRouteDeps): express.Router {
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Only JPEG, PNG or WebP images are accepted as evidence.');
     }
     const meta = parseInput(evidenceUploadQuerySchema, req.query ?? {});
-    const bytes = await readBody(req, MAX_EVIDENCE_BYTES);
+    const bytes = await readImage(req);
     res.status(201).json({ evidence: await deps.evidence.upload(cred, bytes, meta) });
   });
 

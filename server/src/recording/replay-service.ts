@@ -6,6 +6,7 @@ import type { DataSource, Repository } from 'typeorm';
 import { In } from 'typeorm';
 import {
   AppError,
+  type ChatMessageView,
   type RecordingSummaryView,
   type RecordingTimelineView,
   type ReplayInspectionView,
@@ -88,6 +89,8 @@ export class ReplayService {
   private readonly segments: Repository<Segment>;
   private readonly gaps: Repository<RecordingGap>;
   private readonly recentlyLogged = new Map<string, number>();
+  /** The chat of an inspection (app.ts hands in the chat's history: the features never import each other). */
+  private chatOf: (inspectionId: string) => Promise<ChatMessageView[]> = () => Promise.resolve([]);
 
   constructor(
     db: DataSource,
@@ -103,6 +106,11 @@ export class ReplayService {
     this.participants = db.getRepository(ParticipantSessionEntity);
     this.consents = db.getRepository(RecordingConsentEntity);
     this.log = db.getRepository(ReplayLogEntity);
+  }
+
+  /** The timeline shows the chat's messages and documents sent while a recording ran. */
+  useChat(history: (inspectionId: string) => Promise<ChatMessageView[]>): void {
+    this.chatOf = history;
   }
 
   /** NOT_FOUND rather than FORBIDDEN outside the scope: ids of others' inspections are not confirmed. */
@@ -203,6 +211,8 @@ export class ReplayService {
       (recording.endedAt ?? new Date(Math.max(endAt, Date.now()))).toISOString(),
     );
     const [view] = await this.inspectionService.views([inspection]);
+    const ran = { from: recording.startedAt.getTime(), to: (recording.endedAt ?? new Date()).getTime() };
+    const chat = (await this.chatOf(inspection.id)).filter((m) => Date.parse(m.sentAt) >= ran.from && Date.parse(m.sentAt) <= ran.to);
     await this.logReplay(account, inspection.id, recordingId, null, 'timeline');
     return {
       recording: { ...this.summary(recording, segments.length), inspectionId: inspection.id },
@@ -220,6 +230,7 @@ export class ReplayService {
       })),
       gaps,
       consents: consents.map((c) => ({ participantId: c.participantId, consentedAt: c.consentedAt.toISOString() })),
+      chat,
     };
   }
 

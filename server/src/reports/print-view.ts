@@ -1,17 +1,21 @@
 // The printable per-inspection report (HTML, bilingual labels): vessel particulars, checklist with
-// findings and evidence thumbnails, conclusion, acknowledgement, and the savings estimate with the
+// findings and evidence thumbnails (and the crew's documents), conclusion, acknowledgement, the
+// chat's messages and documents with sender and time, and the savings estimate with the
 // values, sources, profile and model version it used. The same HTML is printed to PDF (pdf.ts);
 // there the images are inlined as data: URLs because headless Chromium has no session cookie.
 import {
+  CHAT_KIND_LABELS,
   GAP_CAUSE_LABELS,
   isClosed,
   KIND_LABELS,
   OUTCOME_LABELS,
   RESULT_LABELS,
+  ROLE_LABELS,
   SAVINGS_INPUT_LABELS,
   SAVINGS_INPUT_SOURCE,
   savingsBasisText,
   SOURCE_LABELS,
+  type ChatMessageView,
   type ChecklistItemView,
   type EvidenceView,
   type InspectionRecordView,
@@ -47,6 +51,25 @@ export interface PrintOptions {
   names: Map<string, string>;
   /** The recordings' gaps, each with its cause (recording_gap). */
   gaps?: RecordingGap[];
+  /** The chat: messages, document requests and documents, oldest first. */
+  chat?: ChatMessageView[];
+}
+
+/** Evidence printed as a picture: photos, and documents that are photos (a PDF is named, not shown). */
+export function isPicture(e: EvidenceView): boolean {
+  return e.type === 'photo' || (e.type === 'document' && e.contentType !== 'application/pdf');
+}
+
+/** Every message and document of the chat, with its sender and time (SHA-256 for documents). */
+function chatSection(chat: ChatMessageView[]): string {
+  if (!chat.length) return `<p data-testid="chat-log">${both('无消息。', 'No messages.')}</p>`;
+  const rows = chat.map((m) => {
+    const what = m.document
+      ? `${esc(m.text)} <span class="meta">(${esc(m.document.contentType)}, ${esc(m.document.sizeBytes)} B, SHA-256 ${esc(m.document.sha256)})</span>`
+      : esc(m.text);
+    return `<tr data-kind="${esc(m.kind)}"><td>${time(m.sentAt)}</td><td>${words(ROLE_LABELS[m.senderRole])} · ${esc(m.senderName)}</td><td>${words(CHAT_KIND_LABELS[m.kind])}</td><td>${what}</td></tr>`;
+  });
+  return `<table data-testid="chat-log"><tr><th>${both('时间', 'Time')}</th><th>${both('发送人', 'Sender')}</th><th>${both('类型', 'Kind')}</th><th>${both('内容', 'Content')}</th></tr>${rows.join('')}</table>`;
 }
 
 /** Every interval a track of the recording had no media, with why: nothing is left out silently. */
@@ -71,9 +94,11 @@ function evidenceCell(items: EvidenceView[], all: EvidenceView[], o: PrintOption
   if (!items.length) return '';
   return `<div class="thumbs">${items
     .map((e) =>
-      e.type === 'photo'
+      isPicture(e)
         ? `<figure><img src="${esc(o.imageSrc(e))}" alt="evidence ${esc(e.id)}"><figcaption class="meta">${time(e.capturedAt)}${e.lat !== null && e.lon !== null ? ` · ${e.lat.toFixed(5)}, ${e.lon.toFixed(5)}` : ''}<br>SHA-256 ${esc(e.sha256)}${annotationCaption(e, all)}</figcaption></figure>`
-        : `<div class="meta">${both('书签', 'Bookmark')} ${time(e.capturedAt)} ${esc(e.note)} (${esc(e.authorName)})</div>`,
+        : e.type === 'document'
+          ? `<div class="meta" data-testid="report-document">${both('文件', 'Document')} PDF ${esc(e.note)} · ${time(e.capturedAt)}<br>SHA-256 ${esc(e.sha256)}</div>`
+          : `<div class="meta">${both('书签', 'Bookmark')} ${time(e.capturedAt)} ${esc(e.note)} (${esc(e.authorName)})</div>`,
     )
     .join('')}</div>`;
 }
@@ -152,6 +177,8 @@ ${c ? `<p data-testid="conclusion"><strong>${words(OUTCOME_LABELS[c.outcome])}</
 <p>${acknowledgement(rec)}</p>
 <h2>${both('减排及节约估算', 'Savings estimate')}</h2>
 ${savingsSection(rec)}
+<h2>${both('消息及文件', 'Messages and documents')}</h2>
+${chatSection(o.chat ?? [])}
 <h2>${both('录像中断', 'Recording gaps')}</h2>
 ${gapsSection(o.gaps ?? [])}
 </body></html>`;

@@ -4,7 +4,7 @@ import express from 'express';
 import { reportQuerySchema, type EvidenceView, parseInput } from '@cloudship/shared';
 import type { AccountService } from '../auth/account-service';
 import { htmlToPdf } from '../reports/pdf';
-import { PRINT_VIEW_CSP, renderPrintView } from '../reports/print-view';
+import { isPicture, PRINT_VIEW_CSP, renderPrintView } from '../reports/print-view';
 import type { PrintQueue } from '../reports/print-queue';
 import type { ReportService } from '../reports/report-service';
 import { staffRoute } from '../auth/staff-route';
@@ -48,8 +48,8 @@ export function reportRouter(deps: ReportRouteDeps): express.Router {
   router.get(
     '/inspections/:id/report.html',
     scoped('inspection.read', async (req, res) => {
-      const { record, names, gaps } = await deps.reports.printable(String(req.params.id));
-      const html = renderPrintView(record, { names, gaps, imageSrc: (e: EvidenceView) => e.url ?? '' });
+      const { record, names, gaps, chat } = await deps.reports.printable(String(req.params.id));
+      const html = renderPrintView(record, { names, gaps, chat, imageSrc: (e: EvidenceView) => e.url ?? '' });
       res.set('Content-Security-Policy', PRINT_VIEW_CSP).type('html').send(html);
     }),
   );
@@ -60,15 +60,15 @@ export function reportRouter(deps: ReportRouteDeps): express.Router {
       const id = String(req.params.id);
       // In the print queue: the report is read (and its stills loaded) only when its turn comes.
       const pdf = await deps.printQueue.run(req.account.id, async () => {
-        const { record, names, gaps } = await deps.reports.printable(id);
+        const { record, names, gaps, chat } = await deps.reports.printable(id);
         // Headless Chromium has no session cookie: inline the stills as data: URLs.
         const inline = new Map<string, string>();
         for (const e of record.evidence) {
-          if (e.type !== 'photo') continue;
+          if (!isPicture(e)) continue;
           const file = await deps.reports.evidenceFile(id, e.id);
           inline.set(e.id, `data:${file.contentType};base64,${file.bytes.toString('base64')}`);
         }
-        const html = renderPrintView(record, { names, gaps, imageSrc: (e) => inline.get(e.id) ?? '' });
+        const html = renderPrintView(record, { names, gaps, chat, imageSrc: (e) => inline.get(e.id) ?? '' });
         return htmlToPdf(html, deps.chromiumPath);
       });
       res.set({ 'Content-Type': 'application/pdf', 'Content-Disposition': `inline; filename="inspection-${id}.pdf"` });

@@ -5,12 +5,14 @@ import type { DataSource, Repository } from 'typeorm';
 import { In, Not, IsNull } from 'typeorm';
 import {
   COMPLETED_ONLINE_OUTCOMES,
+  type ChatMessageView,
   type InspectionRecordView,
   type ReportQuery,
   type ReportView,
   type SavingsEstimate,
 } from '@cloudship/shared';
 import { AccountEntity, type Account } from '../auth/entities';
+import type { ChatService } from '../chat/chat-service';
 import { InspectionEntity, type Inspection } from '../inspection/entities';
 import { InspectionRecordEntity, type InspectionRecord } from '../inspection-record/entities';
 import { RecordingEntity, RecordingGapEntity, type Recording, type RecordingGap } from '../recording/entities';
@@ -31,6 +33,8 @@ export class ReportService {
     private readonly inspections: InspectionService,
     private readonly recordService: RecordService,
     private readonly evidence: EvidenceService,
+    /** The chat's messages and documents, printed with the record. */
+    private readonly chat?: ChatService,
   ) {
     this.records = ds.getRepository(InspectionRecordEntity);
     this.inspectionRows = ds.getRepository(InspectionEntity);
@@ -81,11 +85,14 @@ export class ReportService {
   }
 
   /** Everything the printable report shows, with account ids resolved to names. */
-  async printable(inspectionId: string): Promise<{ record: InspectionRecordView; names: Map<string, string>; gaps: RecordingGap[] }> {
+  async printable(
+    inspectionId: string,
+  ): Promise<{ record: InspectionRecordView; names: Map<string, string>; gaps: RecordingGap[]; chat: ChatMessageView[] }> {
     await this.inspections.get(inspectionId);
     const record = await this.recordService.view(inspectionId, await this.evidence.list(inspectionId));
     const names = new Map((await this.accounts.find()).map((a) => [a.id, a.displayName]));
-    return { record, names, gaps: await this.recordingGaps(inspectionId) };
+    const chat = this.chat ? await this.chat.history(inspectionId) : [];
+    return { record, names, gaps: await this.recordingGaps(inspectionId), chat };
   }
 
   /** Every stored gap of the inspection's recordings, oldest first (the report lists them). */

@@ -2,6 +2,7 @@
 import type express from 'express';
 import type { DataSource } from 'typeorm';
 import type { AccountService } from '../auth/account-service';
+import type { ChatService } from '../chat/chat-service';
 import type { EvidenceService } from '../inspection-record/evidence-service';
 import type { RecordService } from '../inspection-record/record-service';
 import type { InspectionAccess } from '../inspection/inspection-access';
@@ -24,12 +25,13 @@ export function createReportsModule(deps: {
   access: InspectionAccess;
   records: RecordService;
   evidence: EvidenceService;
+  chat?: ChatService;
   /** Debian's Chromium, used to print the per-inspection report as PDF. */
   chromiumPath?: string;
   /** PDF_CONCURRENCY and PDF_QUEUE_PER_USER. */
   pdf: { concurrency: number; queuePerUser: number };
 }): ReportsModule {
-  const reports = new ReportService(deps.db, deps.inspections, deps.records, deps.evidence);
+  const reports = new ReportService(deps.db, deps.inspections, deps.records, deps.evidence, deps.chat);
   const printQueue = new PrintQueue(deps.pdf.concurrency, deps.pdf.queuePerUser);
   return {
     reports,

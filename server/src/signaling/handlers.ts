@@ -1,10 +1,11 @@
 // The request table of the signaling edge: the live room's own requests (join, transports,
 // produce/consume) are answered here; every feature's requests come from that feature's handler
-// module (inspection/, inspection-record/, recording/, field/) and are merged in. Payloads arrive
+// module (inspection/, inspection-record/, recording/, field/, chat/) and are merged in. Payloads arrive
 // already parsed; each handler checks the permission it needs (never a role name) and delegates
 // the media work to the Room.
 import type { DtlsParameters, RtpParameters } from 'mediasoup/types';
 import { AppError, type RequestName } from '@cloudship/shared';
+import type { ChatRequest } from '../chat/chat-handlers';
 import type { FieldFeatures } from '../field/field-features';
 import { fieldHandlers } from '../field/field-handlers';
 import type { InspectionService } from '../inspection/inspection-service';
@@ -26,11 +27,13 @@ export interface HandlerDeps {
   inspection: RequestHandlers<'inspection.end'>;
   /** The inspection record's requests (inspection-record/inspection-record-handlers.ts). */
   inspectionRecord: RequestHandlers<InspectionRecordRequest>;
+  /** Chat and document requests (chat/chat-handlers.ts). */
+  chat: RequestHandlers<ChatRequest>;
 }
 
 type RoomRequest = Exclude<
   RequestName,
-  'inspection.end' | InspectionRecordRequest | 'recording.start' | 'recording.stop' | keyof ReturnType<typeof fieldHandlers>
+  'inspection.end' | InspectionRecordRequest | ChatRequest | 'recording.start' | 'recording.stop' | keyof ReturnType<typeof fieldHandlers>
 >;
 
 export function createHandlers(deps: HandlerDeps): RequestHandlers<RequestName> {
@@ -134,5 +137,6 @@ export function createHandlers(deps: HandlerDeps): RequestHandlers<RequestName> 
     ...recordingHandlers(deps.recording),
     ...deps.inspection,
     ...deps.inspectionRecord,
+    ...deps.chat,
   };
 }

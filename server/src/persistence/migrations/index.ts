@@ -2,6 +2,7 @@
 // their place here. Migrations are plain SQL and import no entity, so this folder stays below the
 // features whose tables they create.
 import { AccountState1764700000000 } from './1764700000000-account-state';
+import { Chat1765100000000 } from './1765100000000-chat';
 import { CoSurveyor1764600000000 } from './1764600000000-co-surveyor';
 import { CrewLinkCode1764900000000 } from './1764900000000-crew-link-code';
 import { EvidenceAnnotation1765000000000 } from './1765000000000-evidence-annotation';
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   CrewLinkCode1764900000000,
   InspectionContinuation1764900100000,
   EvidenceAnnotation1765000000000,
+  Chat1765100000000,
 ];
