@@ -6,6 +6,8 @@ import path from 'node:path';
 import { defineConfig } from 'vite';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+// The folders of the page entries: surveyor (index.html), crew (join.html), replay, bench (bench-bare).
+const PAGE_CODE = /\/client\/src\/(surveyor|crew|replay|bench)\//;
 
 export default defineConfig({
   root: here,
@@ -36,11 +38,13 @@ export default defineConfig({
       },
       output: {
         // Stable, readable chunk names: libraries (mediasoup-client, socket.io, zod) change rarely
-        // and cache well; the code both pages share (LiveSession, i18n, UI helpers) is "common".
+        // and cache well; the code the pages share (LiveSession, i18n, UI helpers) is "common".
+        // Each page's own folder stays in its page's chunk: in "common" it would be loaded, and its
+        // boot code run, by every page (test/integration/client-build.test.ts).
         manualChunks(id) {
           const file = id.split(path.sep).join('/');
           if (file.includes('/node_modules/')) return 'vendor';
-          if (/\/client\/src\/(surveyor|crew)\//.test(file)) return undefined; // page code
+          if (PAGE_CODE.test(file)) return undefined;
           if (/\/(client|shared)\/src\/.*\.tsx?$/.test(file)) return 'common';
           return undefined;
         },

@@ -86,7 +86,7 @@ const layers = {
   name: 'layering (dependency-cruiser)',
   command: process.execPath,
   args: [
-    bin('dependency-cruiser', 'bin/dependency-cruise.mjs'),
+    bin('dependency-cruiser', 'bin/dependency-cruiser.mjs'),
     'server/src',
     '--config',
     '.dependency-cruiser.cjs',

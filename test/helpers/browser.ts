@@ -52,7 +52,7 @@ export async function setSessionCookie(page: Page, cookie: string, origin: strin
 /** Collects console errors and page errors so a failing test can show them. */
 export function recordErrors(page: Page, label: string): string[] {
   const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(`[${label}] pageerror: ${e.message}`));
+  page.on('pageerror', (e) => errors.push(`[${label}] pageerror: ${e instanceof Error ? e.message : String(e)}`));
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`[${label}] console: ${m.text()}`);
   });

@@ -92,7 +92,7 @@ export class OriginPolicy {
     return (req, _res, next) => {
       if (!STATE_CHANGING.has(req.method)) return next();
       if ((req.headers.authorization ?? '').startsWith('Crew ')) return next();
-      if (cookie.parse(req.headers.cookie ?? '')[SESSION_COOKIE] === undefined) return next();
+      if (cookie.parseCookie(req.headers.cookie ?? '')[SESSION_COOKIE] === undefined) return next();
       if (this.allows(req.headers)) return next();
       logger.info('crossSiteGuard() | cross-site request refused', {
         method: req.method,

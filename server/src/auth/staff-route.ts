@@ -10,7 +10,7 @@ import { SESSION_COOKIE } from './session-cookie';
 export type Authed = Request & { account: Account };
 
 export function sessionToken(req: Request): string | undefined {
-  return cookie.parse(req.headers.cookie ?? '')[SESSION_COOKIE];
+  return cookie.parseCookie(req.headers.cookie ?? '')[SESSION_COOKIE];
 }
 
 /** The crew link token a phone sends as `Authorization: Crew <token>`; UNAUTHENTICATED without one. */

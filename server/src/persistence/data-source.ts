@@ -3,6 +3,7 @@
 // folder never imports a feature.
 import fs from 'node:fs';
 import path from 'node:path';
+import sqlite3 from 'sqlite3';
 import { DataSource, type EntitySchema } from 'typeorm';
 import { Logger } from '../logging/logger';
 import { PERSISTENCE_ENTITIES } from './heartbeat';
@@ -14,6 +15,10 @@ export async function openDatabase(dbPath: string, entities: EntitySchema[]): Pr
   fs.mkdirSync(path.dirname(dbPath), { recursive: true });
   const ds = new DataSource({
     type: 'sqlite',
+    // Handed in rather than left to TypeORM's own require('sqlite3'): npm places sqlite3 under
+    // server/node_modules (next to its build tools), where typeorm in the root node_modules cannot
+    // resolve it.
+    driver: sqlite3,
     database: dbPath,
     // The features' tables, and persistence's own (the server heartbeat).
     entities: [...entities, ...PERSISTENCE_ENTITIES],

@@ -230,7 +230,7 @@ async function authenticate(socket: IoSocket, deps: SignalingDeps): Promise<Part
       credential: { crewLinkId: link.id, expiresAt: link.expiresAt.getTime() },
     };
   }
-  const cookies = cookie.parse(socket.handshake.headers.cookie ?? '');
+  const cookies = cookie.parseCookie(socket.handshake.headers.cookie ?? '');
   const session = await deps.accounts.authenticateSession(cookies[SESSION_COOKIE]);
   if (!session) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
   const { account } = session;
