@@ -85,9 +85,23 @@ export function createLinkIndicator(session: LiveSession, options: { showData: b
     bindText(data, 'field.dataUsed', { amount: formatBytes(bytes) });
   }
 
-  async function poll(): Promise<void> {
+  function liveTransports(): Transport[] {
     const { send, recv } = session.mediaTransports();
-    const live = [send, recv].filter((t): t is Transport => t !== null && !t.closed);
+    return [send, recv].filter((t): t is Transport => t !== null && !t.closed);
+  }
+
+  /**
+   * "Good signal" only while the media flows: a transport still connecting (one that may never get
+   * through a network that blocks media) or cut is no signal, whatever the socket says.
+   */
+  function mediaFlows(live: Transport[]): boolean {
+    const mediaDown = live.some((t) => ['connecting', 'disconnected', 'failed'].includes(t.connectionState));
+    const mediaUp = live.some((t) => t.connectionState === 'connected');
+    return state === 'connected' && mediaUp && !mediaDown && !session.linkStalled;
+  }
+
+  async function poll(): Promise<void> {
+    const live = liveTransports();
     const samples = await Promise.all(live.map((t) => sample(t).catch(() => null)));
     let rtt: number | null = null;
     let loss: number | null = null;
@@ -106,11 +120,7 @@ export function createLinkIndicator(session: LiveSession, options: { showData: b
     const dLost = lost - previous.lost;
     if (dReceived + dLost > 0 && dLost >= 0) loss = Math.max(loss ?? 0, dLost / (dReceived + dLost));
     previous = { received, lost };
-    // "Good signal" only while the media flows: a transport still connecting (one that may never
-    // get through a network that blocks media) or cut is no signal, whatever the socket says.
-    const mediaDown = live.some((t) => ['connecting', 'disconnected', 'failed'].includes(t.connectionState));
-    const mediaUp = live.some((t) => t.connectionState === 'connected');
-    const offline = state !== 'connected' || mediaDown || !mediaUp || session.linkStalled;
+    const offline = !mediaFlows(live);
     bytesUsed = [...totals.values()].reduce((a, b) => a + b, 0);
     paint(offline ? 'offline' : levelOf(rtt, loss), bytesUsed);
   }
@@ -124,7 +134,8 @@ export function createLinkIndicator(session: LiveSession, options: { showData: b
   const offLink = session.on('link', ({ stalled }) => {
     if (stalled) paint('offline', bytesUsed);
   });
-  paint(state === 'connected' ? 'good' : 'offline', 0);
+  // Until the first reading: good only if the media already flows (a view opened mid-session).
+  paint(mediaFlows(liveTransports()) ? 'good' : 'offline', 0);
   schedule();
   return {
     el: root,

@@ -51,7 +51,7 @@ export const GAP_CAUSE_LABELS: Readonly<Record<GapCause, Words>> = {
 };
 
 export const ROLE_LABELS: Readonly<Record<Role, Words>> = {
-  admin: w('管理员', 'admin'),
+  admin: w('管理员', 'administrator'),
   surveyor: w('验船师', 'surveyor'),
   auditor: w('审核员', 'auditor'),
   crew: w('船员', 'crew'),

@@ -169,4 +169,10 @@ export function mountLiveView(root: HTMLElement, session: LiveSession, token: st
   // The session may have changed state before this view existed (a refusal during the consent step).
   onState(session.state, session.failureCode);
   conn.setLink(session.linkStalled);
+  // Transports whose state changed before this view existed.
+  const transports = session.mediaTransports();
+  for (const direction of ['send', 'recv'] as const) {
+    const transport = transports[direction];
+    if (transport && !transport.closed) conn.setTransport(direction, transport.connectionState);
+  }
 }

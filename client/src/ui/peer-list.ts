@@ -67,9 +67,10 @@ export const NO_MEDIA_AFTER_MS = 8_000;
  * session's 'link' event: a cut shows within ~2.5 s, long before the socket or ICE notice), and
  * `data-media-state=interrupted` while the media is cut that way or a transport is disconnected.
  *
- * "Connected" means the media flows, not only the socket: while a media transport that has never
- * connected is still trying, the pill says "Connecting media…" (`data-media-state=connecting`), and
- * after NO_MEDIA_AFTER_MS "No media connection" (`none`) with a hint (`hint`, placed by the page):
+ * "Connected" means the media flows, not only the socket: until a media transport has connected in
+ * this join, the pill says "Connecting media…" (`data-media-state=connecting`), and when one has
+ * been trying for NO_MEDIA_AFTER_MS, "No media connection" (`none`) with a hint (`hint`, placed by
+ * the page):
  * a network that lets the page load but blocks the media (UDP and the media port blocked, no TURN)
  * otherwise showed "Connected" for as long as one cared to look.
  */
@@ -112,7 +113,10 @@ export function createConnectionState() {
     const transportDown =
       state === 'connected' && (['disconnected', 'failed'].includes(media.send) || ['disconnected', 'failed'].includes(media.recv));
     const noMedia = waitingSince !== null && waitTimer === null;
-    const mediaState = waitingSince !== null ? (noMedia ? 'none' : 'connecting') : linkDown || transportDown ? 'interrupted' : 'ok';
+    // Joined, but no media transport has connected yet (none may have started): not "Connected".
+    const notYet = state === 'connected' && !everConnected.send && !everConnected.recv;
+    const mediaState =
+      waitingSince !== null ? (noMedia ? 'none' : 'connecting') : notYet ? 'connecting' : linkDown || transportDown ? 'interrupted' : 'ok';
     pill.dataset.state = state;
     pill.dataset.link = linkDown ? 'stalled' : 'ok';
     pill.dataset.mediaState = mediaState;
