@@ -3,8 +3,8 @@
 // Each entry is `[data-testid=peer-state]` with `data-role` (surveyor, crew...), `data-state`
 // (connected | reconnecting | gone) and `data-peer-id`, which is what browser tests look for.
 import type { RemotePeer, SessionState } from '../live-session';
-import { bindText, type MessageKey } from '../i18n';
-import { el, replaceChildren } from './dom';
+import type { MessageKey } from '../i18n';
+import { el, replaceChildren, setShown } from './dom';
 
 export function roleKey(role: string): MessageKey {
   switch (role) {
@@ -76,47 +76,56 @@ export const NO_MEDIA_AFTER_MS = 8_000;
  */
 export function createConnectionState() {
   const pill = el('span', { class: 'conn', testid: 'connection-state', attrs: { role: 'status' } });
-  const hint = el('p', { class: 'message message-error media-hint', attrs: { role: 'alert', hidden: true } });
+  const hint = el('p', { class: 'message message-error media-hint', t: 'live.noMediaHint', attrs: { role: 'alert' } });
   const media = { send: 'new', recv: 'new' } as Record<'send' | 'recv', string>;
   const everConnected = { send: false, recv: false };
   let state: SessionState = 'idle';
   let stalled = false;
-  /** Since when a never-connected transport has been trying (null: none is). */
-  let waitingSince: number | null = null;
+  /** Runs while a never-connected transport tries; `gaveUp` once it has tried NO_MEDIA_AFTER_MS. */
   let waitTimer: ReturnType<typeof setTimeout> | null = null;
+  let gaveUp = false;
 
   /** A transport that is trying (or gave up) without ever having connected in this session. */
   function neverConnected(): boolean {
     return (['send', 'recv'] as const).some((d) => !everConnected[d] && ['connecting', 'failed', 'disconnected'].includes(media[d]));
   }
 
-  function watchWaiting(): void {
-    const waiting = state === 'connected' && neverConnected();
-    if (!waiting) {
-      waitingSince = null;
+  /** Whether a never-connected transport is trying (starting its timer on the first call). */
+  function watchWaiting(): boolean {
+    if (!(state === 'connected' && neverConnected())) {
       if (waitTimer) clearTimeout(waitTimer);
       waitTimer = null;
-      return;
+      gaveUp = false;
+      return false;
     }
-    if (waitingSince !== null) return;
-    waitingSince = Date.now();
-    waitTimer = setTimeout(() => {
-      waitTimer = null;
-      paint();
-    }, NO_MEDIA_AFTER_MS);
+    if (!waitTimer && !gaveUp) {
+      waitTimer = setTimeout(() => {
+        waitTimer = null;
+        gaveUp = true;
+        paint();
+      }, NO_MEDIA_AFTER_MS);
+    }
+    return true;
   }
 
   function paint(): void {
-    watchWaiting();
+    const waiting = watchWaiting();
     // When signalling looks fine but the media is cut, say so: the picture freezes meanwhile.
     const linkDown = state === 'connected' && stalled;
     const transportDown =
       state === 'connected' && (['disconnected', 'failed'].includes(media.send) || ['disconnected', 'failed'].includes(media.recv));
-    const noMedia = waitingSince !== null && waitTimer === null;
+    const noMedia = waiting && gaveUp;
     // Joined, but no media transport has connected yet (none may have started): not "Connected".
     const notYet = state === 'connected' && !everConnected.send && !everConnected.recv;
-    const mediaState =
-      waitingSince !== null ? (noMedia ? 'none' : 'connecting') : notYet ? 'connecting' : linkDown || transportDown ? 'interrupted' : 'ok';
+    const mediaState = waiting
+      ? noMedia
+        ? 'none'
+        : 'connecting'
+      : notYet
+        ? 'connecting'
+        : linkDown || transportDown
+          ? 'interrupted'
+          : 'ok';
     pill.dataset.state = state;
     pill.dataset.link = linkDown ? 'stalled' : 'ok';
     pill.dataset.mediaState = mediaState;
@@ -132,10 +141,7 @@ export function createConnectionState() {
               ? 'live.mediaRecovering'
               : (`state.${state}` as const);
     replaceChildren(pill, [el('span', { class: 'conn-dot' }), el('span', { t: key })]);
-    if (noMedia) bindText(hint, 'live.noMediaHint');
-    if (noMedia) hint.dataset.testid = 'media-hint';
-    else delete hint.dataset.testid;
-    hint.hidden = !noMedia;
+    setShown(hint, 'media-hint', noMedia);
   }
 
   paint();

@@ -128,6 +128,8 @@ export class MediaWatchdog extends EventEmitter<MediaWatchdogEvents> {
       const watched = watchedProducers(peer);
       if (watched.length === 0) {
         this.stalledSince.delete(peer);
+        // Its next producer starts its own wait for a first byte.
+        this.silentSince.delete(peer);
         continue;
       }
       let flowing = false;
