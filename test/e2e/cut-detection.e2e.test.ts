@@ -9,7 +9,8 @@
 // the correctness bound, not a benchmark. The cut length (6 s, ICE survives it) is the
 // scenario; everything else waits on conditions.
 import type { Page } from 'puppeteer-core';
-import { openLiveSession, startNetworkScenario, type NetworkScenario } from '../helpers/network-scenario';
+import { openLiveSession } from '../helpers/network-scenario';
+import { useNetworkScenario } from '../helpers/use-network-scenario';
 
 jest.setTimeout(180_000);
 
@@ -26,19 +27,7 @@ interface BadgeChange {
   text: string;
 }
 
-let scenario: NetworkScenario;
-
-beforeAll(async () => {
-  scenario = await startNetworkScenario();
-});
-
-afterAll(async () => {
-  await scenario?.dispose();
-});
-
-afterEach(() => {
-  if (scenario?.errors.length) console.log(scenario.errors.splice(0).join('\n'));
-});
+const scenario = useNetworkScenario();
 
 /** From now on, every change of the page's connection badge is recorded with the time it happened. */
 async function recordBadge(page: Page): Promise<void> {

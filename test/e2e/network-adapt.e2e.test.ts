@@ -2,25 +2,13 @@
 // the surveyor's tools for it: video profiles, camera controls offered only for what the camera
 // reports, the crew's position next to the declared place, link quality and data used.
 import type { Page } from 'puppeteer-core';
-import { startNetworkScenario, videoFrames, waitForVideoResume, type NetworkScenario } from '../helpers/network-scenario';
+import { videoFrames, waitForVideoResume } from '../helpers/network-scenario';
+import { useNetworkScenario } from '../helpers/use-network-scenario';
 import { inboundStats, waitForStat } from '../helpers/browser';
 
 jest.setTimeout(240_000);
 
-let scenario: NetworkScenario;
-
-beforeAll(async () => {
-  scenario = await startNetworkScenario({ POSITION_WARN_KM: '5' });
-});
-
-afterAll(async () => {
-  await scenario?.dispose();
-});
-
-afterEach(() => {
-  scenario?.ns.restore();
-  if (scenario?.errors.length) console.log(scenario.errors.splice(0).join('\n'));
-});
+const scenario = useNetworkScenario({ POSITION_WARN_KM: '5' });
 
 /** Waits until the crew video is decoded at most `maxWidth` wide and still moving. */
 async function waitForMovingVideoAtMost(surveyor: Page, maxWidth: number, timeoutMs: number): Promise<number> {

@@ -5,30 +5,13 @@
 // The cut lengths are the scenario (10 s: ICE survives; 40 s: the transports fail and the
 // signalling is lost, so the page restarts ICE / rejoins); everything else waits on conditions.
 import type { Page } from 'puppeteer-core';
-import {
-  startNetworkScenario,
-  videoFrames,
-  waitForVideoResume,
-  waitForVideoStall,
-  type NetworkScenario,
-} from '../helpers/network-scenario';
+import { videoFrames, waitForVideoResume, waitForVideoStall } from '../helpers/network-scenario';
+import { useNetworkScenario } from '../helpers/use-network-scenario';
 import { waitForStat } from '../helpers/browser';
 
 jest.setTimeout(240_000);
 
-let scenario: NetworkScenario;
-
-beforeAll(async () => {
-  scenario = await startNetworkScenario();
-});
-
-afterAll(async () => {
-  await scenario?.dispose();
-});
-
-afterEach(() => {
-  if (scenario?.errors.length) console.log(scenario.errors.splice(0).join('\n'));
-});
+const scenario = useNetworkScenario();
 
 async function liveSession(): Promise<{ inspectionId: string; surveyor: Page; crew: Page }> {
   const { id, crewUrl } = await scenario.newInspection();

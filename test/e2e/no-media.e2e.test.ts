@@ -6,7 +6,7 @@
 //
 // The crew's Chromium runs in a network namespace whose egress passes TCP to the HTTP port only
 // (test/helpers/netns.ts onlyTcpTo); the page, its socket and the join work, ICE never does.
-import { startNetworkScenario, type NetworkScenario } from '../helpers/network-scenario';
+import { useNetworkScenario } from '../helpers/use-network-scenario';
 import { waitForStat } from '../helpers/browser';
 
 jest.setTimeout(180_000);
@@ -15,19 +15,7 @@ const BADGE = '[data-testid=crew-status] [data-testid=connection-state]';
 /** The bound for showing a media path that never connects. */
 const NO_MEDIA_WITHIN_MS = 10_000;
 
-let scenario: NetworkScenario;
-
-beforeAll(async () => {
-  scenario = await startNetworkScenario();
-});
-
-afterAll(async () => {
-  await scenario?.dispose();
-});
-
-afterEach(() => {
-  if (scenario?.errors.length) console.log(scenario.errors.splice(0).join('\n'));
-});
+const scenario = useNetworkScenario();
 
 test('media blocked: the phone says "no media connection" within 10 s with a hint, never "Connected", and connects once media gets through', async () => {
   const { id, crewUrl } = await scenario.newInspection();

@@ -1,0 +1,28 @@
+// The network scenario (test/helpers/network-scenario.ts) for one jest test file: started before
+// its first test, disposed after its last; after each test the crew's network is whole again and
+// the pages' errors are printed. Jest-only (bench:reconnect uses the scenario without jest).
+import { startNetworkScenario, type NetworkScenario } from './network-scenario';
+
+/**
+ * Returns the file's scenario. It exists only once beforeAll has run, so the value returned here
+ * forwards to it: `const scenario = useNetworkScenario()` at the top of the file, used in tests.
+ */
+export function useNetworkScenario(env: Record<string, string> = {}): NetworkScenario {
+  let started: NetworkScenario | undefined;
+  beforeAll(async () => {
+    started = await startNetworkScenario(env);
+  });
+  afterAll(async () => {
+    await started?.dispose();
+  });
+  afterEach(() => {
+    started?.ns.restore();
+    if (started?.errors.length) console.log(started.errors.splice(0).join('\n'));
+  });
+  return new Proxy({} as NetworkScenario, {
+    get(_, key) {
+      if (!started) throw new Error('the network scenario is used before beforeAll started it');
+      return Reflect.get(started, key);
+    },
+  });
+}
