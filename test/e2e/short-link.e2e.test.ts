@@ -83,7 +83,8 @@ test('the short link opens the phone page, survives a reload and is refused afte
   await surveyor.select('[data-testid=checklist-result][data-code=lifebuoys]', 'pass');
   await surveyor.waitForSelector('[data-testid=checklist-item][data-code=lifebuoys][data-result=pass]', { timeout: 30_000 });
   await surveyor.select('[data-testid=conclusion-outcome]', 'passed');
-  await surveyor.click('[data-testid=conclude]');
+  // "Conclude first" scrolled the form into view (smoothly): a locator clicks once it stands still.
+  await surveyor.locator('[data-testid=conclude]').click();
   await surveyor.waitForSelector('[data-testid=unchecked-dialog]', { visible: true });
   const listed = await surveyor.$$eval('[data-testid=unchecked-items] li', (lis) => lis.map((li) => [li.dataset.code, li.textContent]));
   expect(listed).toHaveLength(20);
@@ -95,7 +96,8 @@ test('the short link opens the phone page, survives a reload and is refused afte
   expect(
     (await fx.server.api('GET', `/api/inspections/${inspectionId}/record`, { cookie: await fx.adminCookie() })).body.record.conclusion,
   ).toBeNull();
-  await surveyor.click('[data-testid=conclude]');
+  // "Back" scrolled to the first unchecked item.
+  await surveyor.locator('[data-testid=conclude]').click();
   await surveyor.waitForSelector('[data-testid=unchecked-dialog]', { visible: true });
   await surveyor.click('[data-testid=unchecked-conclude]');
   await surveyor.waitForSelector('[data-testid=conclusion-status][data-outcome=passed][data-ack=awaiting]', { timeout: 30_000 });

@@ -20,7 +20,7 @@ import { ApiError, errorCode } from '../api';
 import { bindText, getLanguage, t, type MessageKey } from '../i18n';
 import { ask } from '../ui/dialog';
 import { recordApi } from './record-api';
-import { button, el, messageBox } from '../ui/dom';
+import { button, el, messageBox, scrollIntoViewGently } from '../ui/dom';
 
 /** The inputs a surveyor usually knows; the others keep their profile defaults. */
 const FIELDS: SavingsInputKey[] = ['meKw', 'aeKw', 'vesselDetourKm', 'vesselWaitH', 'surveyorTripKm', 'sessionHours'];
@@ -62,7 +62,7 @@ async function confirmUnchecked(record: InspectionRecordView): Promise<boolean> 
   });
   if (answer) return true;
   const first = document.querySelector(`[data-testid=checklist-item][data-code="${CSS.escape(unchecked[0]!.code)}"]`);
-  first?.scrollIntoView({ block: 'center', behavior: 'smooth' });
+  if (first) scrollIntoViewGently(first, 'center');
   return false;
 }
 
@@ -227,7 +227,7 @@ export function createConclusionPanel(inspectionId: string, refresh: () => void)
   }
 
   function focus(): void {
-    panel.scrollIntoView({ block: 'start', behavior: 'smooth' });
+    scrollIntoViewGently(panel, 'start');
     outcome.focus({ preventScroll: true });
   }
 

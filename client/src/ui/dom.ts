@@ -81,6 +81,15 @@ export function setShown(node: HTMLElement, testid: string, shown: boolean): voi
 }
 
 /** An inline message area whose text is translated and cleared with `show(null)`. */
+/**
+ * Scrolls a node into view, smoothly unless the user asked the system for less motion
+ * (prefers-reduced-motion), in which case it jumps.
+ */
+export function scrollIntoViewGently(node: Element, block: ScrollLogicalPosition): void {
+  const reduce = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+  node.scrollIntoView({ block, behavior: reduce ? 'auto' : 'smooth' });
+}
+
 export function messageBox(testid: string, kind: 'error' | 'info' = 'error') {
   const box = el('p', { class: `message message-${kind}`, attrs: { role: kind === 'error' ? 'alert' : 'status', hidden: true } });
   return {
