@@ -1,4 +1,4 @@
-// npm run bench:capacity [-- --max=120 --step=5 --soak-minutes=0]
+// npm run bench:capacity [-- --max=120 --step=5 --soak-minutes=0 --worker-bin=PATH]
 //
 // How many live inspections one worker core carries. Three runs over the same streams, stepping
 // the load up until loss > 1% or the worker core saturates:
@@ -20,6 +20,7 @@ import { ADMIN, startTestServer, type TestServer } from '../test/helpers/test-se
 import type { PeerConsumer, PeerProducer } from '../server/src/session/peer';
 import type { Room } from '../server/src/session/room';
 import { buildSession, relayInputs, CONSUMERS_PER_SESSION, type BenchSession } from './capacity/sessions';
+import { summary } from './stats';
 import { buildRtptool, cpuSeconds, LOAD_CORE, pin, prepareMedia, rssMb, rtptool, sinkTotals, waitMs, WORKER_CORE } from './capacity/tools';
 
 const arg = (name: string, def: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
@@ -33,6 +34,10 @@ const START = arg('start', STEP);
 /** Which runs, in order, e.g. --only=ours,bare,ours,bare to compare two closely. */
 const ONLY = (process.argv.find((a) => a.startsWith('--only='))?.split('=')[1] ?? 'ours,bare,relay').split(',');
 const JOIN_STORM = !process.argv.includes('--no-join-storm');
+/** Join storms per setting (off, on, off, on, ...) after one warm-up storm that is not counted. */
+const STORM_ROUNDS = arg('storm-rounds', 3);
+/** The bare run's worker binary (bench:worker-build compares builds); default: node_modules'. */
+const WORKER_BIN = process.argv.find((a) => a.startsWith('--worker-bin='))?.split('=')[1];
 
 interface Row {
   sessions: number;
@@ -130,7 +135,7 @@ async function oursTarget(): Promise<{ target: Target; server: TestServer }> {
 }
 
 async function bareTarget(): Promise<Target> {
-  const worker = await mediasoup.createWorker({ logLevel: 'warn' });
+  const worker = await mediasoup.createWorker({ logLevel: 'warn', ...(WORKER_BIN ? { workerBin: WORKER_BIN } : {}) });
   const codecs = [
     { kind: 'audio' as const, mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
     { kind: 'video' as const, mimeType: 'video/VP8', clockRate: 90000 },
@@ -256,11 +261,11 @@ function capacity(rows: Row[]): Row | undefined {
 /**
  * 20 surveyors join two inspections (10 each: a room holds at most LIMITS.participantsPerRoom)
  * within 1 s, from a separate process (so its work does not count as the server's event-loop
- * delay). Each inspection's lead invites its nine co-surveyors. Run twice: with recording on (the
+ * delay). Each inspection's lead invites its nine co-surveyors. Run with recording on (the
  * default: every surveyor's microphone starts a recorder) and off (the surveyor's switch), the
- * latter as the baseline.
+ * latter as the baseline. Returns the request round trip's p95.
  */
-async function joinStorm(recording: boolean): Promise<void> {
+async function joinStorm(recording: boolean, label = `recording ${recording ? 'on ' : 'off'}`): Promise<number> {
   const server = await startTestServer({ MEDIASOUP_WORKERS: '1', LOG_LEVEL: 'error' });
   try {
     const admin = await server.signIn(ADMIN.username, ADMIN.password);
@@ -299,11 +304,19 @@ async function joinStorm(recording: boolean): Promise<void> {
     loop.disable();
     const result = JSON.parse(out.trim().split('\n').pop()!);
     process.stdout.write(
-      `join storm, recording ${recording ? 'on ' : 'off'}: ${result.clients} surveyors in ${result.spreadMs} ms; ` +
+      `join storm, ${label}: ${result.clients} surveyors in ${result.spreadMs} ms; ` +
         `${result.requests} requests, round trip p50 ${result.p50.toFixed(1)} ms, p95 ${result.p95.toFixed(1)} ms, max ${result.max.toFixed(1)} ms; ` +
         `server event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms; ` +
         `in the rooms: ${inspectionIds.map((id) => server.rooms.get(id)?.peers.size).join(' + ')}\n`,
     );
+    // Which request a slow p95 comes from.
+    const methods = result.byMethod as Record<string, { p50: number; p95: number; max: number }>;
+    process.stdout.write(
+      `  per request: ${Object.entries(methods)
+        .map(([m, q]) => `${m} ${q.p50.toFixed(1)}/${q.p95.toFixed(1)}/${q.max.toFixed(1)}`)
+        .join(', ')} (p50/p95/max ms)\n`,
+    );
+    return result.p95;
   } finally {
     await server.stop();
   }
@@ -414,8 +427,19 @@ async function main(): Promise<void> {
   }
   if (JOIN_STORM) {
     process.stdout.write('\n(join storm targets: request p95 <= 100 ms, event-loop delay < 50 ms)\n');
-    await joinStorm(false);
-    await joinStorm(true);
+    // The first storm in this process also pays for compiling the server's code paths (the JIT),
+    // which once made "recording off", run first, look slower than "on": it is not counted.
+    await joinStorm(false, 'warm-up (not counted)');
+    const p95: Record<'off' | 'on', number[]> = { off: [], on: [] };
+    for (let round = 0; round < STORM_ROUNDS; round++) {
+      p95.off.push(await joinStorm(false));
+      p95.on.push(await joinStorm(true));
+    }
+    const med = (xs: number[]) => summary(xs).median.toFixed(1);
+    process.stdout.write(
+      `join storm, median of ${STORM_ROUNDS} p95s: recording off ${med(p95.off)} ms, on ${med(p95.on)} ms ` +
+        `(ratio on/off ${(summary(p95.on).median / summary(p95.off).median).toFixed(2)})\n`,
+    );
   }
   // 80% of the measured capacity, or --soak-sessions=N (e.g. 80% of a capacity measured earlier).
   const soakSessions = arg('soak-sessions', cap.ours ? Math.max(STEP, Math.round(cap.ours.sessions * 0.8)) : 0);

@@ -70,6 +70,26 @@ const LIBSRTP = {
 // meson setup options. The release build mediasoup's own Makefile makes.
 const MESON_OPTIONS = ['--buildtype', 'release', '-Db_ndebug=true', '-Db_pie=true', '-Db_staticpic=true'];
 
+/**
+ * Ways to build the worker on top of MESON_OPTIONS, compared by `npm run bench:worker-build`
+ * (README, Benchmarks). The bootstrap builds DEFAULT_FLAVOUR; the others exist for that bench.
+ *   cpu    the build is for this machine's CPU only: its model and flags join the cache key;
+ *   pgo    profile-guided: an instrumented build is run on a training load (given by the caller),
+ *          then rebuilt from its profile; the profile dump needs PGO_PATCH (its header says why).
+ */
+export const WORKER_FLAVOURS = {
+  release: { meson: [], about: "mediasoup's release build (-O3)" },
+  lto: { meson: ['-Db_lto=true'], about: 'release + link-time optimisation' },
+  native: {
+    meson: ['-Db_lto=true', '-Dc_args=-march=native', '-Dcpp_args=-march=native'],
+    cpu: true,
+    about: 'release + LTO + -march=native',
+  },
+  pgo: { meson: ['-Db_lto=true'], pgo: true, about: 'release + LTO + profile-guided (trained on bench:capacity)' },
+};
+export const DEFAULT_FLAVOUR = 'release';
+const PGO_PATCH = path.join(HERE, 'mediasoup-worker', 'pgo-profile-dump.patch');
+
 const EMPTY_STATIC = (name) => `${name} = static_library('${name}_shim', 'empty.c')\n`;
 
 // One shim per wrap file (keyed by the wrap's file name without .wrap). Each exports the variables
@@ -176,19 +196,37 @@ function sha256(file) {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
-/** What the worker is built from; any change gives another cache key (and a rebuild). */
-function recipe(version) {
+/** The CPU a -march=native build is for: model name and feature flags. */
+function cpuIdentity() {
+  const info = fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : '';
+  const field = (name) => new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm').exec(info)?.[1].trim() ?? 'unknown';
+  return `${field('model name')} / ${crypto.createHash('sha256').update(field('flags')).digest('hex').slice(0, 12)}`;
+}
+
+function patchesFor(flavour) {
+  return flavour.pgo ? [...PATCHES, PGO_PATCH] : PATCHES;
+}
+
+/**
+ * What the worker is built from; any change gives another cache key (and a rebuild). The release
+ * flavour's text is the recipe from before flavours existed, so its cache entries stay valid.
+ */
+function recipe(version, flavourName = DEFAULT_FLAVOUR, training = null) {
+  const flavour = WORKER_FLAVOURS[flavourName];
   const r = spawnSync('dpkg-query', ['-W', '-f=${Package}=${Version}\n', ...WORKER_BUILD_PACKAGES], { encoding: 'utf8' });
   const text = [
     `recipe ${RECIPE_VERSION}`,
     `mediasoup ${version}`,
-    ...PATCHES.map((p) => `patch ${path.basename(p)} ${sha256(p)}`),
+    ...patchesFor(flavour).map((p) => `patch ${path.basename(p)} ${sha256(p)}`),
     `unordered_dense.h ${sha256(UNORDERED_DENSE_H)}`,
     `libsrtp ${LIBSRTP.version} ${LIBSRTP.sha256}`,
-    `meson ${MESON_OPTIONS.join(' ')}`,
+    `meson ${[...MESON_OPTIONS, ...flavour.meson].join(' ')}`,
+    ...(flavour.cpu ? [`cpu ${cpuIdentity()}`] : []),
+    ...(flavour.pgo ? [`pgo training ${training?.id ?? 'none'}`] : []),
     (r.stdout ?? '').trim(),
   ].join('\n');
-  return { text, key: `mediasoup-worker-${version}-${crypto.createHash('sha256').update(text).digest('hex').slice(0, 12)}` };
+  const prefix = flavourName === 'release' ? 'mediasoup-worker' : `mediasoup-worker-${flavourName}`;
+  return { text, key: `${prefix}-${version}-${crypto.createHash('sha256').update(text).digest('hex').slice(0, 12)}` };
 }
 
 /** A binary "works" when the dynamic loader resolves it: run without its env it exits with 41. */
@@ -304,8 +342,8 @@ function checkUnorderedDenseUse(workerDir, version) {
 }
 
 /** Applies the project's patches; one that does not apply (a newer mediasoup) stops the build. */
-function applyPatches(packageDir, version) {
-  for (const file of PATCHES) {
+function applyPatches(packageDir, version, patches) {
+  for (const file of patches) {
     const rel = path.relative(process.cwd(), file);
     const dry = spawnSync('patch', ['-p1', '--forward', '--batch', '--dry-run', '-i', file], { cwd: packageDir, encoding: 'utf8' });
     if (dry.error) fail(`patch could not start (${dry.error.message}): install it with apt-get install patch`);
@@ -437,8 +475,12 @@ function compileWithProgress(cmd, args, options, label) {
   });
 }
 
-/** Builds the worker in a scratch copy of the package; returns the path of the built binary. */
-async function build(pkgDir, version, cache, scratch) {
+/**
+ * Builds the worker in a scratch copy of the package; returns the path of the built binary.
+ * A pgo flavour builds twice in the same tree: instrumented, trained (training.run(binary)), then
+ * from the profile the training wrote.
+ */
+async function build(pkgDir, version, cache, scratch, flavour, training) {
   const pipDir = ensureMeson(cache);
   const srtpTarball = libsrtpSource(cache);
   // Only what the worker build reads; node_modules stays as npm installed it.
@@ -447,7 +489,7 @@ async function build(pkgDir, version, cache, scratch) {
     filter: (src) => !src.startsWith(path.join(pkgDir, 'worker', 'out')),
   });
   const workerDir = path.join(scratch, 'worker');
-  applyPatches(scratch, version);
+  applyPatches(scratch, version, patchesFor(flavour));
   checkUnorderedDenseUse(workerDir, version);
   writeShims(workerDir, version);
   fs.mkdirSync(path.join(workerDir, 'subprojects', 'packagecache'), { recursive: true });
@@ -461,41 +503,124 @@ async function build(pkgDir, version, cache, scratch) {
   };
   const meson = ['-m', 'mesonbuild.mesonmain'];
   const buildDir = path.join('out', 'Release', 'build');
-  run('python3', [...meson, 'setup', '--wrap-mode=nodownload', ...MESON_OPTIONS, buildDir], {
+  // The instrumented build links libgcov from an archive; the weak reference in PGO_PATCH alone
+  // would not pull __gcov_dump out of it, so the link asks for it by name.
+  const pgoGenerate = ['-Db_pgo=generate', '-Dcpp_link_args=-Wl,--undefined=__gcov_dump'];
+  const options = [...MESON_OPTIONS, ...flavour.meson, ...(flavour.pgo ? pgoGenerate : [])];
+  run('python3', [...meson, 'setup', '--wrap-mode=nodownload', ...options, buildDir], {
     cwd: workerDir,
     env,
     quiet: true,
     what: 'meson setup (mediasoup worker)',
   });
   const jobs = String(os.availableParallelism?.() ?? os.cpus().length);
-  try {
-    // The generated flatbuffers headers first: libwebrtc includes them without depending on the
-    // generator, so a clean parallel build can fail with "transport.h: No such file".
-    for (const target of ['flatbuffers-generator', 'mediasoup-worker']) {
-      await compileWithProgress(
-        'python3',
-        [...meson, 'compile', '-C', buildDir, '-j', jobs, target],
-        { cwd: workerDir, env },
-        `mediasoup worker compile (${target})`,
-      );
+  const compile = async (phase) => {
+    try {
+      // The generated flatbuffers headers first: libwebrtc includes them without depending on the
+      // generator, so a clean parallel build can fail with "transport.h: No such file".
+      for (const target of ['flatbuffers-generator', 'mediasoup-worker']) {
+        await compileWithProgress(
+          'python3',
+          [...meson, 'compile', '-C', buildDir, '-j', jobs, target],
+          { cwd: workerDir, env },
+          `mediasoup worker compile${phase} (${target})`,
+        );
+      }
+    } catch (e) {
+      fail(e.message);
     }
-  } catch (e) {
-    fail(e.message);
-  }
+  };
   const built = path.join(workerDir, buildDir, 'mediasoup-worker');
+  if (flavour.pgo) {
+    await compile(', instrumented');
+    if (!works(built)) fail(`the instrumented worker at ${built} does not start`);
+    log(`training the instrumented worker: ${training.id}`);
+    await training.run(built);
+    const profiles = fs.readdirSync(path.join(workerDir, buildDir), { recursive: true }).filter((f) => String(f).endsWith('.gcda'));
+    if (profiles.length === 0) fail('the training run of the instrumented worker wrote no profile (.gcda files)');
+    log(`training wrote ${profiles.length} profiles; rebuilding from them`);
+    run('python3', [...meson, 'configure', '-Db_pgo=use', '-Dcpp_link_args=', buildDir], {
+      cwd: workerDir,
+      env,
+      quiet: true,
+      what: 'meson configure -Db_pgo=use',
+    });
+    await compile(', from the profile');
+  } else {
+    await compile('');
+  }
   if (!works(built)) fail(`the built worker at ${built} does not start`);
   return built;
 }
 
-export async function ensureMediasoupWorker(root) {
+/**
+ * The cache entry of a flavour's worker, built first when it is missing or damaged.
+ * Returns { bin, sha256 }.
+ */
+async function cachedOrBuilt(pkgDir, version, flavourName, training) {
+  const { key, text } = recipe(version, flavourName, training);
+  const cache = cacheDir();
+  fs.mkdirSync(cache, { recursive: true });
+  const entry = cachedWorker(cache, key);
+  if (entry) {
+    log(`using the cached mediasoup worker ${entry.bin}`);
+    return entry;
+  }
+  const flavour = WORKER_FLAVOURS[flavourName];
+  const started = Date.now();
+  log(
+    `building the mediasoup ${version} worker (${flavourName}: ${flavour.about}) against Debian's packages ` +
+      `(about ${flavour.pgo ? '10-20' : '4-8'} minutes on 2 cores)`,
+  );
+  const scratch = fs.mkdtempSync(path.join(cache, `build-${key}-`));
+  // Also when a step fails (fail() exits): no half-built tree is left behind.
+  const cleanUp = () => fs.rmSync(scratch, { recursive: true, force: true });
+  process.on('exit', cleanUp);
+  try {
+    const built = await build(pkgDir, version, cache, scratch, flavour, training);
+    const bin = path.join(cache, key);
+    const hash = sha256(built);
+    // Binary first, then its record: an entry is complete only with both (cachedWorker()).
+    fs.rmSync(`${bin}.json`, { force: true });
+    fs.copyFileSync(built, `${bin}.tmp-${process.pid}`);
+    fs.chmodSync(`${bin}.tmp-${process.pid}`, 0o755);
+    fs.renameSync(`${bin}.tmp-${process.pid}`, bin);
+    const record = { sha256: hash, built: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), recipe: text };
+    fs.writeFileSync(`${bin}.json.tmp-${process.pid}`, `${JSON.stringify(record, null, 2)}\n`);
+    fs.renameSync(`${bin}.json.tmp-${process.pid}`, `${bin}.json`);
+    log(`mediasoup worker built in ${record.seconds} s, cached at ${bin}`);
+    return { bin, sha256: hash };
+  } finally {
+    cleanUp();
+    process.off('exit', cleanUp);
+  }
+}
+
+function mediasoupPackage(root) {
   const pkgDir = path.join(root, 'node_modules', 'mediasoup');
-  const version = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).version;
+  return { pkgDir, version: JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).version };
+}
+
+/**
+ * A worker of another flavour, for `npm run bench:worker-build`: its path in the cache (built
+ * there when missing). node_modules keeps the default worker. A pgo flavour needs `training`:
+ * { id: what the training run is (joins the cache key), run: async (binary) => ... }.
+ */
+export async function workerOfFlavour(root, flavourName, training = null) {
+  if (!WORKER_FLAVOURS[flavourName]) fail(`unknown worker flavour ${flavourName} (flavours: ${Object.keys(WORKER_FLAVOURS).join(', ')})`);
+  if (WORKER_FLAVOURS[flavourName].pgo && !training) fail(`the ${flavourName} worker needs a training run`);
+  const { pkgDir, version } = mediasoupPackage(root);
+  return (await cachedOrBuilt(pkgDir, version, flavourName, training)).bin;
+}
+
+export async function ensureMediasoupWorker(root) {
+  const { pkgDir, version } = mediasoupPackage(root);
   const target = path.join(pkgDir, 'worker', 'out', 'Release', 'mediasoup-worker');
   // The stamp names the cache entry the binary in node_modules came from and its sha256, so a
   // changed recipe (or changed Debian packages) replaces it even when node_modules is kept, and
   // so does a damaged copy.
   const stamp = `${target}.recipe`;
-  const { key, text } = recipe(version);
+  const { key } = recipe(version);
   const [stampedKey, stampedSha] = (fs.existsSync(stamp) ? fs.readFileSync(stamp, 'utf8') : '').trim().split(/\s+/);
   if (stampedKey === key) {
     if (fs.existsSync(target) && sha256(target) === stampedSha && works(target)) return;
@@ -503,38 +628,7 @@ export async function ensureMediasoupWorker(root) {
   } else if (stampedKey) {
     log(`the mediasoup worker in node_modules was built from another recipe (${stampedKey}): replacing it with ${key}`);
   }
-
-  const cache = cacheDir();
-  fs.mkdirSync(cache, { recursive: true });
-  let entry = cachedWorker(cache, key);
-  if (entry) {
-    log(`using the cached mediasoup worker ${entry.bin}`);
-  } else {
-    const started = Date.now();
-    log(`building the mediasoup ${version} worker against Debian's packages (about 4-8 minutes on 2 cores)`);
-    const scratch = fs.mkdtempSync(path.join(cache, `build-${key}-`));
-    // Also when a step fails (fail() exits): no half-built tree is left behind.
-    const cleanUp = () => fs.rmSync(scratch, { recursive: true, force: true });
-    process.on('exit', cleanUp);
-    try {
-      const built = await build(pkgDir, version, cache, scratch);
-      const bin = path.join(cache, key);
-      const hash = sha256(built);
-      // Binary first, then its record: an entry is complete only with both (cachedWorker()).
-      fs.rmSync(`${bin}.json`, { force: true });
-      fs.copyFileSync(built, `${bin}.tmp-${process.pid}`);
-      fs.chmodSync(`${bin}.tmp-${process.pid}`, 0o755);
-      fs.renameSync(`${bin}.tmp-${process.pid}`, bin);
-      const record = { sha256: hash, built: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), recipe: text };
-      fs.writeFileSync(`${bin}.json.tmp-${process.pid}`, `${JSON.stringify(record, null, 2)}\n`);
-      fs.renameSync(`${bin}.json.tmp-${process.pid}`, `${bin}.json`);
-      entry = { bin, sha256: hash };
-      log(`mediasoup worker built in ${record.seconds} s, cached at ${bin}`);
-    } finally {
-      cleanUp();
-      process.off('exit', cleanUp);
-    }
-  }
+  const entry = await cachedOrBuilt(pkgDir, version, DEFAULT_FLAVOUR, null);
   fs.mkdirSync(path.dirname(target), { recursive: true });
   // Copy then rename: a worker still running from the old file keeps its inode (no ETXTBSY).
   fs.copyFileSync(entry.bin, `${target}.tmp`);

@@ -1,6 +1,6 @@
 // The clients of the join storm, in their own process: 20 surveyors (two inspections) connect within 1 s and run
 // the join sequence (capabilities, join, two transports, connect both, produce audio). Prints one
-// JSON line with the round-trip times of every request.
+// JSON line with the round-trip times of every request, overall and per request name.
 import { connect, FAKE_DTLS, opusParameters } from '../../test/helpers/signaling-client';
 
 const url = process.env.STORM_URL!;
@@ -8,12 +8,23 @@ const url = process.env.STORM_URL!;
 const inspections: string[] = JSON.parse(process.env.STORM_INSPECTIONS!);
 const cookies: string[] = JSON.parse(process.env.STORM_COOKIES!);
 const rtts: number[] = [];
+const byMethod = new Map<string, number[]>();
 
-async function timed<T>(p: () => Promise<T>): Promise<T> {
+/** Sends one request, keeping its round-trip time under its name. */
+async function timed<T>(method: string, p: () => Promise<T>): Promise<T> {
   const t0 = performance.now();
   const r = await p();
-  rtts.push(performance.now() - t0);
+  const ms = performance.now() - t0;
+  rtts.push(ms);
+  byMethod.set(method, [...(byMethod.get(method) ?? []), ms]);
   return r;
+}
+
+/** p50/p95/max of unsorted samples (nearest rank, as the overall figures). */
+function quantiles(samples: number[]): { p50: number; p95: number; max: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+  return { p50: q(0.5), p95: q(0.95), max: sorted[sorted.length - 1]! };
 }
 
 async function surveyor(cookie: string, i: number): Promise<() => void> {
@@ -22,14 +33,14 @@ async function surveyor(cookie: string, i: number): Promise<() => void> {
     if (!a.ok) throw new Error(a.error.code);
     return a.data;
   };
-  const caps = must(await timed(() => c.request('room.getCapabilities', {}))).routerRtpCapabilities;
-  must(await timed(() => c.request('room.join', { displayName: `surveyor ${i}`, rtpCapabilities: caps })));
+  const caps = must(await timed('room.getCapabilities', () => c.request('room.getCapabilities', {}))).routerRtpCapabilities;
+  must(await timed('room.join', () => c.request('room.join', { displayName: `surveyor ${i}`, rtpCapabilities: caps })));
   for (const direction of ['send', 'recv'] as const) {
-    const t = must(await timed(() => c.request('transport.create', { direction })));
-    must(await timed(() => c.request('transport.connect', { transportId: t.id, dtlsParameters: FAKE_DTLS })));
+    const t = must(await timed(`transport.create ${direction}`, () => c.request('transport.create', { direction })));
+    must(await timed('transport.connect', () => c.request('transport.connect', { transportId: t.id, dtlsParameters: FAKE_DTLS })));
     if (direction === 'send') {
       must(
-        await timed(() =>
+        await timed('produce', () =>
           c.request('produce', { transportId: t.id, kind: 'audio', rtpParameters: opusParameters(50_000 + i), source: 'microphone' }),
         ),
       );
@@ -48,17 +59,14 @@ async function main(): Promise<void> {
   }
   const closers = await Promise.all(started);
   const spreadMs = performance.now() - t0;
-  const sorted = [...rtts].sort((a, b) => a - b);
-  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
   closers.forEach((close) => close());
   console.log(
     JSON.stringify({
       clients: cookies.length,
       spreadMs: Math.round(spreadMs),
       requests: rtts.length,
-      p50: q(0.5),
-      p95: q(0.95),
-      max: sorted[sorted.length - 1],
+      ...quantiles(rtts),
+      byMethod: Object.fromEntries([...byMethod].map(([method, samples]) => [method, quantiles(samples)])),
     }),
   );
 }

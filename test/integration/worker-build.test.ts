@@ -2,8 +2,9 @@
 // OpenSSL and carry libsrtp 2.5.0 compiled in with OpenSSL crypto: Debian's shared libsrtp2 uses
 // NSS, which costs the worker about 3 µs more per forwarded packet and 40% of its capacity
 // (README, Benchmarks). flatbuffers is used from its headers only.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -61,4 +62,22 @@ test('a damaged worker in node_modules (sha256 not the recorded one) is replaced
 
   expect(out).toContain('does not match its record');
   expect(fs.readFileSync(worker).equals(good)).toBe(true);
+});
+
+test('bench:worker-build refuses an unknown flavour, and a profile-guided build without a training run', () => {
+  const cache = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'cloud-ship-inspection');
+  const entries = () => fs.readdirSync(cache).sort();
+  const before = entries();
+  const call = (flavour: string) => {
+    const script = `import(${JSON.stringify(path.join(root, 'scripts', 'mediasoup-worker.mjs'))}).then((m) => m.workerOfFlavour(${JSON.stringify(root)}, ${JSON.stringify(flavour)}))`;
+    return spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  };
+  const unknown = call('turbo');
+  expect(unknown.status).not.toBe(0);
+  expect(unknown.stdout + unknown.stderr).toContain('unknown worker flavour turbo (flavours: release, lto, native, pgo)');
+  const untrained = call('pgo');
+  expect(untrained.status).not.toBe(0);
+  expect(untrained.stdout + untrained.stderr).toContain('the pgo worker needs a training run');
+  // Nothing was built or started in the cache.
+  expect(entries()).toEqual(before);
 });
