@@ -44,7 +44,7 @@ export default tseslint.config(
   },
   {
     // Plain-Node scripts and configs (no type information).
-    files: ['**/*.mjs', '**/*.cjs', '**/*.js', 'client/vite.config.ts'],
+    files: ['**/*.mjs', '**/*.cjs', '**/*.js', 'client/vite.config.mts'],
     ...tseslint.configs.disableTypeChecked,
   },
   {

@@ -120,7 +120,7 @@ function ensureClientBuild() {
   log('building the browser pages (vite build)');
   run(
     process.execPath,
-    [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'client/vite.config.ts', '--logLevel', 'warn'],
+    [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'client/vite.config.mts', '--logLevel', 'warn'],
     {
       cwd: root,
       what: 'vite build',

@@ -1,5 +1,5 @@
 // REST request bodies, validated by the server and used by the browser forms.
-import { z } from 'zod';
+import { z } from './zod';
 import { INSPECTION_KINDS, STAFF_ROLES } from './domain';
 
 export const loginSchema = z
@@ -30,16 +30,15 @@ export const createInspectionSchema = z
     kind: z.enum(INSPECTION_KINDS),
     place: z.string().trim().min(1).max(200),
     /** Optional coordinates of the place (both or neither): the crew's GPS is compared with them. */
-    placeLat: z.number().finite().min(-90).max(90).optional(),
-    placeLon: z.number().finite().min(-180).max(180).optional(),
-    scheduledAt: z
-      .string()
+    placeLat: z.number().min(-90).max(90).optional(),
+    placeLon: z.number().min(-180).max(180).optional(),
+    scheduledAt: z.iso
       .datetime({ offset: true })
       .refine((s) => Math.abs(Date.parse(s) - Date.now()) < 366 * 24 * 3600 * 1000, 'must be within a year from now'),
   })
   .strict()
   .refine((r) => (r.placeLat === undefined) === (r.placeLon === undefined), {
-    message: 'give placeLat and placeLon together',
+    error: 'give placeLat and placeLon together',
     path: ['placeLon'],
   });
 

@@ -3,7 +3,7 @@
 // phone's gallery or files, stored as evidence of type 'document'). protocol.ts merges these
 // schemas and event maps into its own; the server parses every payload with them. Every message is
 // stored with its sender and time and is part of the record (replay timeline, report).
-import { z } from 'zod';
+import { z } from './zod';
 import type { Role } from './domain';
 
 /** A message is a few sentences, not a report: longer text goes into the checklist notes. */

@@ -1,7 +1,7 @@
 // The small error taxonomy that crosses the wire. Only a stable code and a safe message leave the
 // server; stack traces and internal details stay in its log.
 
-import type { ZodType, ZodTypeDef } from 'zod';
+import type { ZodType } from 'zod';
 
 export const ERROR_CODES = [
   'BAD_REQUEST', // payload fails validation
@@ -73,7 +73,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
  * (`field: message; ...`). REST bodies and queries and signaling payloads all go through here.
  */
 export function parseInput<T>(
-  schema: ZodType<T, ZodTypeDef, unknown>,
+  schema: ZodType<T>,
   value: unknown,
   options: { label?: string; prefix?: string; maxIssues?: number } = {},
 ): T {

@@ -2,7 +2,7 @@
 // position, remote control of its camera (torch, zoom, switch), the surveyor's choice of video
 // profile for a weak link, and TURN servers for networks that block UDP. protocol.ts merges these
 // schemas and event maps into its own; the server parses every payload with them.
-import { z } from 'zod';
+import { z } from './zod';
 
 const id = z.string().min(1).max(64);
 
@@ -17,10 +17,10 @@ export const POSITION_INTERVAL_MS = 60_000;
 
 export const positionReportSchema = z
   .object({
-    lat: z.number().finite().min(-90).max(90),
-    lon: z.number().finite().min(-180).max(180),
+    lat: z.number().min(-90).max(90),
+    lon: z.number().min(-180).max(180),
     /** Radius of 68% confidence, metres (GeolocationCoordinates.accuracy). */
-    accuracy: z.number().finite().min(0).max(POSITION_MAX_ACCURACY_M),
+    accuracy: z.number().min(0).max(POSITION_MAX_ACCURACY_M),
     /** When the fix was taken, ms since the epoch (GeolocationPosition.timestamp). */
     timestamp: z.number().int().positive(),
   })
@@ -62,7 +62,7 @@ export const cameraCapabilitiesSchema = z
   .object({
     torch: z.boolean(),
     zoom: z
-      .object({ min: z.number().finite(), max: z.number().finite(), step: z.number().finite().min(0) })
+      .object({ min: z.number(), max: z.number(), step: z.number().min(0) })
       .strict()
       .refine((r) => r.min <= r.max, 'min must not exceed max')
       .nullable(),
@@ -72,7 +72,7 @@ export type CameraCapabilities = z.infer<typeof cameraCapabilitiesSchema>;
 
 export const cameraCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('torch'), on: z.boolean() }).strict(),
-  z.object({ type: z.literal('zoom'), value: z.number().finite() }).strict(),
+  z.object({ type: z.literal('zoom'), value: z.number() }).strict(),
   z.object({ type: z.literal('switchCamera') }).strict(),
 ]);
 export type CameraCommand = z.infer<typeof cameraCommandSchema>;

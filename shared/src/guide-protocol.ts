@@ -7,7 +7,7 @@
 // Every coordinate is normalized to the video frame (or still) as sent by the phone: x from its
 // left edge (0) to its right edge (1), y from top to bottom, whatever size, letterboxing or
 // mirroring either screen shows it with. Each side converts to and from its own screen.
-import { z } from 'zod';
+import { z } from './zod';
 
 const id = z.string().min(1).max(64);
 
@@ -20,7 +20,7 @@ export const MAX_ANNOTATION_TEXT = 60;
 export const POINTER_FADE_MS = 4_000;
 
 /** Finite and within the frame: NaN, Infinity and anything outside 0..1 are refused. */
-const unit = z.number().finite().min(0).max(1);
+const unit = z.number().min(0).max(1);
 export const normalizedPointSchema = z.object({ x: unit, y: unit }).strict();
 export type NormalizedPoint = z.infer<typeof normalizedPointSchema>;
 
@@ -31,7 +31,7 @@ const color = z.enum(ANNOTATION_COLORS);
 export const annotationShapeSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('arrow'), color, from: normalizedPointSchema, to: normalizedPointSchema }).strict(),
   /** A circle around `center`; `radius` is a fraction of the frame's width. */
-  z.object({ type: z.literal('circle'), color, center: normalizedPointSchema, radius: z.number().finite().min(0.005).max(1) }).strict(),
+  z.object({ type: z.literal('circle'), color, center: normalizedPointSchema, radius: z.number().min(0.005).max(1) }).strict(),
   z.object({ type: z.literal('freehand'), color, points: z.array(normalizedPointSchema).min(2).max(MAX_ANNOTATION_POINTS) }).strict(),
   z.object({ type: z.literal('text'), color, at: normalizedPointSchema, text: z.string().trim().min(1).max(MAX_ANNOTATION_TEXT) }).strict(),
 ]);

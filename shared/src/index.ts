@@ -11,3 +11,4 @@ export * from './savings';
 export * from './recording';
 export * from './inspection-record';
 export * from './labels';
+export { z } from './zod';

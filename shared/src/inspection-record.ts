@@ -1,7 +1,7 @@
 // The inspection record (inspection-record/): checklist, evidence, conclusion, crew acknowledgement, savings
 // estimate and reports. Request schemas are validated by the server and reused by the browser
 // forms; view types are what the REST API answers with.
-import { z } from 'zod';
+import { z } from './zod';
 import type { InspectionKind, InspectionView, Role } from './domain';
 import { annotationLayerSchema, type AnnotationLayer } from './guide-protocol';
 import { isSavingsProfileName, savingsInputsSchema, type SavingsEstimate, type SavingsInputs, type SavingsProfileName } from './savings';
@@ -94,7 +94,7 @@ export const bookmarkSchema = z
     note: z.string().trim().min(1).max(2000),
     checklistItemId: z.string().min(1).max(64).nullable().optional(),
     /** The moment bookmarked; defaults to now. */
-    at: z.string().datetime({ offset: true }).optional(),
+    at: z.iso.datetime({ offset: true }).optional(),
   })
   .strict();
 export type BookmarkRequest = z.infer<typeof bookmarkSchema>;
@@ -136,7 +136,7 @@ export const evidenceUploadQuerySchema = z
     lat: z.coerce.number().min(-90).max(90).optional(),
     lon: z.coerce.number().min(-180).max(180).optional(),
     accuracy: z.coerce.number().min(0).max(100_000).optional(),
-    capturedAt: z.string().datetime({ offset: true }).optional(),
+    capturedAt: z.iso.datetime({ offset: true }).optional(),
   })
   .strict();
 

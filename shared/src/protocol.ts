@@ -12,7 +12,7 @@
 // server pushes `consumer.new` for each remote producer once the peer has joined and has a receive
 // transport; the consumer starts paused and the client resumes it with `consumer.resume` after it
 // has set it up (otherwise the first key frame would be lost).
-import { z } from 'zod';
+import { z } from './zod';
 import { endInspectionSchema } from './api';
 import type { ReplacedReason, RevocationReason, Role } from './domain';
 import type { WireError } from './errors';
@@ -31,7 +31,7 @@ export type AckCallback<T> = (ack: Ack<T>) => void;
 const id = z.string().min(1).max(64);
 // mediasoup validates the deep structure of RTP/DTLS parameters itself (and throws TypeError,
 // which we map to BAD_REQUEST); here we only insist on the outer shape and bound the size.
-const looseObject = z.object({}).passthrough();
+const looseObject = z.looseObject({});
 
 export const MEDIA_SOURCES = ['camera', 'microphone'] as const;
 export type MediaSource = (typeof MEDIA_SOURCES)[number];
@@ -44,7 +44,7 @@ export const schemas = {
       device: z.string().max(200).default(''),
       rtpCapabilities: looseObject,
       /** Crew: when the person accepted the consent screen (recording, camera, microphone). */
-      consentedAt: z.string().datetime({ offset: true }).optional(),
+      consentedAt: z.iso.datetime({ offset: true }).optional(),
       /**
        * Crew: take the link's seat over from another phone that holds it (after SEAT_TAKEN). The
        * other phone is told `session.replaced` and disconnected; the participant stays the same.

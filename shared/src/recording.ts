@@ -1,6 +1,6 @@
 // Recording and replay (recording/): REST query schemas and the views the replay API answers with.
 import type { ChatMessageView } from './chat-protocol';
-import { z } from 'zod';
+import { z } from './zod';
 import { INSPECTION_STATUSES, type InspectionView, type Role } from './domain';
 
 /** live -> stopped (surveyor switch or inspection end); live -> interrupted (found live at start-up). */
@@ -51,19 +51,19 @@ export const replayListQuerySchema = z
     from: z
       .string()
       .date()
-      .or(z.string().datetime({ offset: true }))
+      .or(z.iso.datetime({ offset: true }))
       .optional(),
     to: z
       .string()
       .date()
-      .or(z.string().datetime({ offset: true }))
+      .or(z.iso.datetime({ offset: true }))
       .optional(),
     status: z.enum(INSPECTION_STATUSES).optional(),
   })
   .strict();
 export type ReplayListQuery = z.infer<typeof replayListQuerySchema>;
 
-export const assignAuditorSchema = z.object({ accountId: z.string().uuid() }).strict();
+export const assignAuditorSchema = z.object({ accountId: z.uuid() }).strict();
 
 export interface RecordingSummaryView {
   id: string;

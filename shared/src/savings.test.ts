@@ -137,6 +137,13 @@ describe('savings model: validation refuses absurd inputs with field-level messa
     expect(err.message).toContain(field);
   });
 
+  it('says whether a value is no number at all or not a finite one', () => {
+    const messages = (inputs: Record<string, unknown>) => refusal(inputs).issues.map((i) => i.message);
+    expect(messages({ aeKw: NaN })).toEqual(['aeKw (auxiliary engine power) must be a finite number']);
+    expect(messages({ surveyorTripKm: -Infinity })).toEqual([expect.stringMatching(/^surveyorTripKm .* must be a finite number$/)]);
+    expect(messages({ dieselCnyPerT: '6090' })).toEqual([expect.stringMatching(/^dieselCnyPerT .* must be a number$/)]);
+  });
+
   it('reports every bad field at once', () => {
     const err = refusal({ vesselDetourKm: 6_000, meKw: 25_000, aeLoad: -0.1 });
     expect(err.issues.map((i) => i.field).sort()).toEqual(['aeLoad', 'meKw', 'vesselDetourKm']);

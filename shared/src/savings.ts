@@ -18,7 +18,7 @@
  *              + (sail_h + vessel_wait_h) / 24 * vessel_day_value_cny + crew_extra_cny   [CNY, ship side]
  * No rounding is applied; round only for display.
  */
-import { z } from 'zod';
+import { z } from './zod';
 
 /** Bump whenever a formula, a default or a fallback figure changes. */
 export const SAVINGS_MODEL_VERSION = '1.0.0';
@@ -121,13 +121,17 @@ export class SavingsInputError extends Error {
 /** A finite, non-negative (or strictly positive) number with an upper cap; messages name the field. */
 function num(field: SavingsInputKey, what: string, unit: string, max: number, positive = false) {
   const name = `${field} (${what})`;
-  const base = z
-    .number({ invalid_type_error: `${name} must be a number`, required_error: `${name} is required` })
-    .finite({ message: `${name} must be a finite number` });
-  const floored = positive
-    ? base.positive({ message: `${name} must be greater than 0` })
-    : base.min(0, { message: `${name} must not be negative` });
-  return floored.max(max, { message: `${name} must be at most ${max}${unit ? ` ${unit}` : ''}` }).optional();
+  // z.number() refuses NaN and ±Infinity itself: one message for what is not a usable number.
+  const base = z.number({
+    error: (issue) =>
+      issue.input === undefined
+        ? `${name} is required`
+        : typeof issue.input === 'number'
+          ? `${name} must be a finite number`
+          : `${name} must be a number`,
+  });
+  const floored = positive ? base.positive(`${name} must be greater than 0`) : base.min(0, `${name} must not be negative`);
+  return floored.max(max, `${name} must be at most ${max}${unit ? ` ${unit}` : ''}`).optional();
 }
 
 /** Field-level limits; values beyond them are refused as absurd. Unknown keys are refused too. */
@@ -233,7 +237,7 @@ export function isSavingsProfileName(name: string): name is SavingsProfileName {
 
 function toIssues(error: z.ZodError): SavingsFieldIssue[] {
   return error.issues.flatMap((issue) =>
-    issue.code === z.ZodIssueCode.unrecognized_keys
+    issue.code === 'unrecognized_keys'
       ? issue.keys.map((key) => ({ field: key, message: `${key} is not a known savings input` }))
       : [{ field: issue.path.join('.') || '(inputs)', message: issue.message }],
   );

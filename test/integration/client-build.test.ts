@@ -1,4 +1,4 @@
-// The chunks of the browser build (client/vite.config.ts). Each page (surveyor console, crew page,
+// The chunks of the browser build (client/vite.config.mts). Each page (surveyor console, crew page,
 // auditor replay, bench baseline) loads its own entry chunk and what that imports statically; none
 // of those may carry another page's code, which would run that page's boot code on load (the
 // "common" chunk once took in the replay and bench entries, so every page booted them).
@@ -39,7 +39,7 @@ beforeAll(() => {
       path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'),
       'build',
       '--config',
-      'client/vite.config.ts',
+      'client/vite.config.mts',
       '--outDir',
       outDir,
       '--emptyOutDir',
@@ -99,4 +99,26 @@ test.each(Object.entries(PAGES))("%s loads only its own page's code (client/src/
   expect(foreign).toEqual([]);
   // And its own code is there (the maps are read correctly).
   expect(chunksOf(page).some((file) => pageFoldersIn(file).has(own))).toBe(true);
+});
+
+/** The npm packages (by name) whose modules one output file holds, from its map. */
+function packagesIn(file: string): Set<string> {
+  const mapFile = path.join(outDir, `${file}.map`);
+  const map = JSON.parse(fs.readFileSync(mapFile, 'utf8')) as { sources: string[] };
+  const names = new Set<string>();
+  for (const source of map.sources) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(source.split(path.sep).join('/'));
+    if (m) names.add(m[1]!);
+  }
+  return names;
+}
+
+test('the libraries are in the vendor chunk, and only there', () => {
+  const files = [...new Set(Object.values(manifest).map((chunk) => chunk.file))].filter((f) => f.endsWith('.js'));
+  const vendor = files.filter((f) => /(^|\/)vendor-[^/]+\.js$/.test(f));
+  expect(vendor).toHaveLength(1);
+  const inVendor = packagesIn(vendor[0]!);
+  for (const name of ['mediasoup-client', 'socket.io-client', 'zod', 'preact', '@preact/signals']) expect(inVendor).toContain(name);
+  const elsewhere = files.filter((f) => f !== vendor[0]).flatMap((f) => [...packagesIn(f)].map((name) => `${f}: ${name}`));
+  expect(elsewhere).toEqual([]);
 });

@@ -2,11 +2,11 @@
 // the server with a readable list of problems. All variables are documented in README.md.
 import os from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
+import { z } from '@cloudship/shared';
 
 const bool = z.enum(['true', 'false', '1', '0', 'on', 'off']).transform((v) => ['true', '1', 'on'].includes(v));
 const port = z.coerce.number().int().min(0).max(65535);
-const ipv4 = z.string().ip({ version: 'v4' });
+const ipv4 = z.ipv4();
 
 /** PUBLIC_URL: http(s)://host[:port], optionally with one trailing slash, nothing more. */
 function isPublicOrigin(value: string): boolean {
@@ -31,12 +31,11 @@ const envSchema = z
   .object({
     HOST: z.string().min(1).default('0.0.0.0'),
     PORT: port.default(8443),
-    HTTPS: bool.default('true'),
+    HTTPS: bool.default(true),
     TLS_CERT: z.string().optional(),
     TLS_KEY: z.string().optional(),
     // The origin crew links are made with (a phone must be able to open it): scheme and host only.
     PUBLIC_URL: z
-      .string()
       .url()
       .refine(isPublicOrigin, 'an http(s) origin such as https://inspect.example.org (no path, query or user name)')
       .optional(),
@@ -84,7 +83,7 @@ const envSchema = z
     // The staging disk's guard (storage/disk-space.ts): below LOW a warning, below MIN_FREE 'full'.
     RECORDING_DISK_LOW_MB: z.coerce.number().int().min(1).max(10_000_000).default(2048),
     RECORDING_DISK_MIN_FREE_MB: z.coerce.number().int().min(1).max(10_000_000).default(512),
-    S3_ENDPOINT: z.string().url().optional(),
+    S3_ENDPOINT: z.url().optional(),
     S3_BUCKET: z
       .string()
       .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name')
@@ -111,14 +110,14 @@ const envSchema = z
     PDF_CONCURRENCY: z.coerce.number().int().min(1).max(2).default(1),
     PDF_QUEUE_PER_USER: z.coerce.number().int().min(1).max(20).default(3),
   })
-  .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, { message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT', path: ['RTC_MIN_PORT'] })
-  .refine((e) => !e.TLS_CERT === !e.TLS_KEY, { message: 'set both TLS_CERT and TLS_KEY, or neither', path: ['TLS_CERT'] })
+  .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, { error: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT', path: ['RTC_MIN_PORT'] })
+  .refine((e) => !e.TLS_CERT === !e.TLS_KEY, { error: 'set both TLS_CERT and TLS_KEY, or neither', path: ['TLS_CERT'] })
   .refine((e) => e.RECORDING_DISK_MIN_FREE_MB <= e.RECORDING_DISK_LOW_MB, {
-    message: 'RECORDING_DISK_MIN_FREE_MB must not exceed RECORDING_DISK_LOW_MB',
+    error: 'RECORDING_DISK_MIN_FREE_MB must not exceed RECORDING_DISK_LOW_MB',
     path: ['RECORDING_DISK_MIN_FREE_MB'],
   })
   .refine((e) => !e.S3_ENDPOINT || (e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY), {
-    message: 'S3_ENDPOINT needs S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY',
+    error: 'S3_ENDPOINT needs S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY',
     path: ['S3_ENDPOINT'],
   });
 

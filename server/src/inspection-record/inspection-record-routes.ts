@@ -3,6 +3,7 @@
 // Reports and the printable report live in reports/report-routes.ts.
 import express, { type Request } from 'express';
 import {
+  z,
   AppError,
   INSPECTION_KINDS,
   MAX_EVIDENCE_BYTES,
@@ -19,7 +20,6 @@ import {
   type InspectionKind,
   parseInput,
 } from '@cloudship/shared';
-import { z } from 'zod';
 import type { AccountService } from '../auth/account-service';
 import type { CrewTokenSigner } from '../auth/crew-tokens';
 import type { ChecklistService } from './checklist-service';

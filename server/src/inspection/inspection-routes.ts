@@ -2,8 +2,7 @@
 // link invites to.
 import express, { type Request } from 'express';
 import QRCode from 'qrcode';
-import { z } from 'zod';
-import { assignAuditorSchema, createInspectionSchema, endInspectionSchema, parseInput, type CrewLinkView } from '@cloudship/shared';
+import { z, assignAuditorSchema, createInspectionSchema, endInspectionSchema, parseInput, type CrewLinkView } from '@cloudship/shared';
 import type { AccountService } from '../auth/account-service';
 import { crewToken, staffRoute } from '../auth/staff-route';
 import type { InspectionAccess } from './inspection-access';

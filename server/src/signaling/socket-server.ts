@@ -193,7 +193,7 @@ export function attachSignaling(server: http.Server | https.Server, deps: Signal
         }
         throwIfEnded(ctx);
         if (entry && Date.now() - (ctx.checkedAt ?? 0) >= CREDENTIAL_RECHECK_MS) await recheck(entry);
-        const parsed = parseInput(schemas[name], payload, { label: 'payload', prefix: `Invalid ${name} request: `, maxIssues: 3 });
+        const parsed = parseInput<unknown>(schemas[name], payload, { label: 'payload', prefix: `Invalid ${name} request: `, maxIssues: 3 });
         const data = await (handlers[name] as (c: ParticipantContext, p: unknown) => Promise<unknown>)(ctx, parsed);
         ack({ ok: true, data });
       } catch (e) {
