@@ -312,6 +312,11 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
     return this.publisher.setVideoProfile(profile);
   }
 
+  /** The camera's simulcast encodings as sent now (what the profile and the consumers left on). */
+  cameraEncodings(): { active: boolean; maxFramerate: number | null }[] {
+    return this.publisher.cameraEncodings();
+  }
+
   private wireSocket(socket: SignalingSocket): void {
     for (const [event, listener] of this.serverListeners) (socket as unknown as { on(e: string, l: unknown): void }).on(event, listener);
     socket.on('connect', () => void this.join());
@@ -340,6 +345,9 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
     socket.on('consumer.closed', ({ consumerId }) => this.remote.closeConsumer(consumerId));
     socket.on('consumer.paused', ({ consumerId }) => this.remote.setProducerPaused(consumerId, true));
     socket.on('consumer.resumed', ({ consumerId }) => this.remote.setProducerPaused(consumerId, false));
+    socket.on('producer.layers', ({ producerId, active }) => {
+      this.publisher.setConsumedLayers(producerId, active).catch((err: unknown) => this.emit('warning', { code: errorCode(err) }));
+    });
     socket.on('inspection.ended', ({ reason }) => this.finish('ended', { reason }));
     // Another phone took this crew link over: stop here instead of reconnecting and taking it back.
     socket.on('session.replaced', () => this.finish('failed', { code: 'SESSION_REPLACED' }));

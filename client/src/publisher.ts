@@ -56,6 +56,8 @@ export class Publisher extends Emitter<{ change: [LocalMediaState]; warning: [{ 
   private switching = false;
   /** The surveyor's choice; re-applied to every new camera producer (after a rejoin). */
   private videoProfile: VideoProfile = 'auto';
+  /** Which encodings of which producer someone consumes ('producer.layers'); may come before produce() resolves. */
+  private consumedLayers: { producerId: string; active: boolean[] } | null = null;
 
   constructor(private readonly request: Requester) {
     super();
@@ -150,8 +152,28 @@ export class Publisher extends Emitter<{ change: [LocalMediaState]; warning: [{ 
     this.videoProfile = profile;
     await this.enqueue('camera', async () => {
       const producer = this.producers.camera;
-      if (producer) await applyVideoProfile(producer, profile, this.request);
+      if (producer) await applyVideoProfile(producer, profile, this.request, this.consumedOf(producer));
     });
+  }
+
+  /** The server says which of a producer's simulcast encodings anyone consumes: send only those. */
+  async setConsumedLayers(producerId: string, active: boolean[]): Promise<void> {
+    this.consumedLayers = { producerId, active };
+    await this.enqueue('camera', async () => {
+      const producer = this.producers.camera;
+      if (producer?.id === producerId) await applyVideoProfile(producer, this.videoProfile, this.request, active);
+    });
+  }
+
+  /** The encodings of the camera's own simulcast layers now: active, and the cap on frame rate (tests). */
+  cameraEncodings(): { active: boolean; maxFramerate: number | null }[] {
+    const sender = this.producers.camera?.rtpSender;
+    if (!sender) return [];
+    return sender.getParameters().encodings.map((e) => ({ active: e.active !== false, maxFramerate: e.maxFramerate ?? null }));
+  }
+
+  private consumedOf(producer: Producer): boolean[] | null {
+    return this.consumedLayers?.producerId === producer.id ? this.consumedLayers.active : null;
   }
 
   /** Mute or unmute the microphone: locally (no audio leaves the phone) and on the server. */
@@ -213,8 +235,8 @@ export class Publisher extends Emitter<{ change: [LocalMediaState]; warning: [{ 
       if (paused) producer.pause();
       producer.on('trackended', () => this.emit('warning', { code: 'MEDIA_BUSY' }));
       this.producers[source] = producer;
-      if (source === 'camera' && this.videoProfile !== 'auto') {
-        await applyVideoProfile(producer, this.videoProfile, this.request).catch((err: unknown) =>
+      if (source === 'camera' && (this.videoProfile !== 'auto' || this.consumedOf(producer))) {
+        await applyVideoProfile(producer, this.videoProfile, this.request, this.consumedOf(producer)).catch((err: unknown) =>
           this.emit('warning', { code: errorCode(err) }),
         );
       }

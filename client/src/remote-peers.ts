@@ -3,6 +3,7 @@ import type { Consumer, RtpParameters, Transport } from 'mediasoup-client/types'
 import type { ConsumerInfo, MediaSource, PeerInfo, PeerState, RequestName, RequestPayload, ResponseData, Role } from '@cloudship/shared';
 import { Emitter } from './emitter';
 import { errorCode } from './api';
+import { spatialLayersOf, watchLayerFit } from './layer-fit';
 import type { ClientErrorCode } from './error-codes';
 import type { MediaKind, RemoteMedia } from './remote-media';
 import { log } from './util';
@@ -49,6 +50,8 @@ interface ConsumerEntry {
   source: MediaSource;
   kind: MediaKind;
   producerPaused: boolean;
+  /** Stops asking for the layer that fits the element (simulcast video only). */
+  stopFit?: () => void;
 }
 
 type Request = <N extends RequestName>(name: N, payload: RequestPayload<N>) => Promise<ResponseData[N]>;
@@ -147,6 +150,12 @@ export class RemotePeers extends Emitter<{ peers: [RemotePeer[]]; media: [Remote
       });
       this.pausedEarly.delete(consumer.id);
       const element = this.media.attach(info.peerId, info.source, info.kind, consumer.track);
+      const layers = spatialLayersOf(consumer.rtpParameters);
+      if (info.kind === 'video' && layers > 1) {
+        this.consumers.get(consumer.id)!.stopFit = watchLayerFit(element, layers, (spatialLayer) =>
+          this.request('consumer.setLayer', { consumerId: consumer.id, spatialLayer }),
+        );
+      }
       this.emit('media', { peerId: info.peerId, source: info.source, kind: info.kind, element });
       this.changed();
       await this.request('consumer.resume', { consumerId: consumer.id });
@@ -164,6 +173,7 @@ export class RemotePeers extends Emitter<{ peers: [RemotePeer[]]; media: [Remote
       return;
     }
     this.consumers.delete(consumerId);
+    entry.stopFit?.();
     const track = entry.consumer.track;
     entry.consumer.close();
     // Only remove the element if it still shows this track (a newer consumer may have taken it).

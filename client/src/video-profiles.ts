@@ -38,14 +38,24 @@ function layerSettings(profile: VideoProfile, layer: number, layers: number): La
 /** Producers we paused on the server for 'audio-stills' (to resume them when leaving it). */
 const pausedForStills = new WeakSet<Producer>();
 
-export async function applyVideoProfile(producer: Producer, profile: VideoProfile, request: Request): Promise<void> {
+/**
+ * Applies the profile to the camera producer's encodings. `consumed` (from the server's
+ * 'producer.layers', see server/src/session/layer-demand.ts) says which layers anyone receives:
+ * the others are turned off as well, so the phone sends nothing nobody watches.
+ */
+export async function applyVideoProfile(
+  producer: Producer,
+  profile: VideoProfile,
+  request: Request,
+  consumed: readonly boolean[] | null = null,
+): Promise<void> {
   const sender = producer.rtpSender;
   if (!sender || producer.closed) return;
   const params = sender.getParameters();
   const count = params.encodings.length;
   params.encodings.forEach((encoding, i) => {
     const setting = layerSettings(profile, i, count);
-    encoding.active = setting.active;
+    encoding.active = setting.active && (consumed?.[i] ?? true);
     if (setting.maxFramerate === undefined) delete encoding.maxFramerate;
     else encoding.maxFramerate = setting.maxFramerate;
   });

@@ -69,6 +69,12 @@ export const schemas = {
   'producer.resume': z.object({ producerId: id }).strict(),
   'producer.close': z.object({ producerId: id }).strict(),
   'consumer.resume': z.object({ consumerId: id }).strict(),
+  /**
+   * The simulcast layer a video consumer needs (0 = 1/4 resolution, 1 = 1/2, 2 = full): the
+   * console asks for the one that fits the element showing it. The server tells the phone which
+   * layers anyone needs ('producer.layers'), and the phone sends only those.
+   */
+  'consumer.setLayer': z.object({ consumerId: id, spatialLayer: z.number().int().min(0).max(2) }).strict(),
   'inspection.end': endInspectionSchema,
   // Position, camera control, video profiles (field-protocol.ts, field/).
   ...fieldSchemas,
@@ -120,6 +126,11 @@ export interface JoinResult {
   iceServers?: IceServerInfo[];
 }
 
+export interface ProducerLayersEvent {
+  producerId: string;
+  active: boolean[];
+}
+
 export interface ConsumerInfo {
   consumerId: string;
   producerId: string;
@@ -143,6 +154,7 @@ export interface ResponseData extends FieldResponseData, GuideResponseData, Chat
   'producer.resume': Record<string, never>;
   'producer.close': Record<string, never>;
   'consumer.resume': Record<string, never>;
+  'consumer.setLayer': Record<string, never>;
   'inspection.end': Record<string, never>;
   'recording.start': RecordingStateEvent;
   'recording.stop': RecordingStateEvent;
@@ -168,6 +180,11 @@ export interface ServerToClientEvents extends FieldServerEvents, GuideServerEven
   'consumer.closed': (event: { consumerId: string }) => void;
   'consumer.paused': (event: { consumerId: string }) => void;
   'consumer.resumed': (event: { consumerId: string }) => void;
+  /**
+   * To the peer sending a simulcast producer: which of its encodings someone consumes (index 0 =
+   * the lowest layer, always wanted as the fallback of a weak link). The others can be turned off.
+   */
+  'producer.layers': (event: ProducerLayersEvent) => void;
   'inspection.ended': (event: { reason: string }) => void;
   /** The media server under this room restarted: tear down and run the join sequence again. */
   'room.rejoin': (event: { reason: string }) => void;

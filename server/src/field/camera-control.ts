@@ -32,6 +32,9 @@ const PREFERRED_LAYERS: Record<VideoProfile, { spatialLayer: number; temporalLay
   'audio-stills': null, // the phone pauses its video producer
 };
 
+/** How long a profile waits for the layer it keeps to start arriving from the phone. */
+const LAYER_START_MS = 2_500;
+
 export class CameraControlService {
   private readonly capabilities = new WeakMap<Peer, CameraCapabilities>();
   private readonly profiles = new WeakMap<Peer, VideoProfile>();
@@ -83,17 +86,27 @@ export class CameraControlService {
     this.profiles.set(target, profile);
     logger.info(`setProfile() | ${previous} -> ${profile}`, { inspectionId: room.inspectionId, participantId: target.id, from: from.id });
     const layers = PREFERRED_LAYERS[profile];
-    // Before the phone changes its encodings: the recorder moves to the layer that will remain
-    // while the one it leaves still flows, so the switch costs no media.
-    if (layers)
-      for (const producer of target.producers.values())
-        if (producer.kind === 'video' && producer.type === 'simulcast') room.planLayers(target, producer, layers.spatialLayer);
-    target.notify('video.profile', { peerId: target.id, profile });
-    this.notifyControllers(room, target, 'video.profile', { peerId: target.id, profile });
-    if (!layers) return;
-    for (const consumer of from.consumers.values()) {
-      if (consumer.appData.peerId !== target.id || consumer.kind !== 'video' || consumer.type !== 'simulcast') continue;
-      await (consumer as Consumer).setPreferredLayers(layers).catch(() => undefined); // closed meanwhile
+    const cameras = [...target.producers.values()].filter((p) => p.kind === 'video' && p.type === 'simulcast');
+    // The layer the profile keeps may be off (nobody watched it): it is turned on, and the
+    // profile applied once it arrives (at most LAYER_START_MS later), so nobody drops below it.
+    const releases = layers ? cameras.map((producer) => room.layers.hold(producer.id, layers.spatialLayer)) : [];
+    try {
+      // After 'audio-stills' the phone sends no video until it hears of the new profile: no wait.
+      if (layers && previous !== 'audio-stills')
+        await Promise.all(cameras.map((producer) => room.layers.flowing(producer, layers.spatialLayer, LAYER_START_MS)));
+      // Before the phone changes its encodings: the recorder moves to the layer that will remain
+      // while the one it leaves still flows, so the switch costs no media.
+      if (layers) for (const producer of cameras) room.planLayers(target, producer, layers.spatialLayer);
+      target.notify('video.profile', { peerId: target.id, profile });
+      this.notifyControllers(room, target, 'video.profile', { peerId: target.id, profile });
+      if (!layers) return;
+      for (const consumer of from.consumers.values()) {
+        if (consumer.appData.peerId !== target.id || consumer.kind !== 'video' || consumer.type !== 'simulcast') continue;
+        // A cap: within it the console still asks for the layer that fits its video element.
+        await room.layers.cap(consumer as Consumer, layers.spatialLayer).catch(() => undefined); // closed meanwhile
+      }
+    } finally {
+      for (const release of releases) release();
     }
   }
 

@@ -213,6 +213,7 @@ export class RecordingService {
       catalog: this.catalog,
       recording,
       router: entry.room.router,
+      layers: entry.room.layers,
       peer,
       producer,
       segmentSeconds: this.options.segmentSeconds,

@@ -8,6 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Consumer, PlainTransport, Producer, Router, RtpCapabilities } from 'mediasoup/types';
 import type { Limit } from 'p-limit';
 import { Logger } from '../logging/logger';
+import type { LayerDemand } from '../session/layer-demand';
 import { FFMPEG, FFPROBE, freePortPair, readSegmentList, run as runCommand, sdpFor, spawnRecorder, waitForUdpBind } from './ffmpeg';
 
 const logger = new Logger('track-recorder');
@@ -109,6 +110,12 @@ export interface TrackRecorderOptions {
   startLimit: Limit;
   /** After a resolution change: the simulcast layer this run records (see LAYER_HOLD_MS). */
   spatialLayer?: number | null;
+  /**
+   * The room's record of which layers are consumed: the layer this recorder wants is asked for
+   * through it, so the phone keeps sending it (session/layer-demand.ts). Without it (tests that
+   * record a bare router), the consumer's preference is set directly.
+   */
+  layers?: LayerDemand | null;
 }
 
 export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
@@ -158,6 +165,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   private readonly startLimit: Limit;
   /** After a resolution change: the simulcast layer this run records (see LAYER_HOLD_MS). */
   private readonly initialSpatialLayer: number | null;
+  private readonly layers: LayerDemand | null;
 
   constructor(
     readonly dir: string,
@@ -169,6 +177,12 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     this.segmentSeconds = options.segmentSeconds;
     this.startLimit = options.startLimit;
     this.initialSpatialLayer = options.spatialLayer ?? null;
+    this.layers = options.layers ?? null;
+  }
+
+  /** The layer the recording needs from now on: asked for where the phone learns of it. */
+  private wantLayer(consumer: Consumer, spatialLayer: number): Promise<void> {
+    return this.layers ? this.layers.want(consumer, spatialLayer) : consumer.setPreferredLayers({ spatialLayer });
   }
 
   get listFile(): string {
@@ -220,7 +234,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     // transport); a switch between layers is a switch between resolutions.
     let spatial: number | null = null;
     if (this.initialSpatialLayer !== null && this.consumer.type === 'simulcast') {
-      await this.consumer.setPreferredLayers({ spatialLayer: this.initialSpatialLayer });
+      await this.wantLayer(this.consumer, this.initialSpatialLayer);
       const top = (this.producer.rtpParameters.encodings?.length ?? 1) - 1;
       this.layerHoldTimer = setTimeout(() => this.prefer(top), LAYER_HOLD_MS);
     }
@@ -314,7 +328,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   /** The layer this run should record from now on (counted: see nudgeLayer). */
   private prefer(spatialLayer: number): void {
     this.plans++;
-    void this.consumer?.setPreferredLayers({ spatialLayer }).catch(() => undefined);
+    if (this.consumer) void this.wantLayer(this.consumer, spatialLayer).catch(() => undefined);
   }
 
   private async checkFlow(): Promise<void> {

@@ -12,6 +12,7 @@ import type { Limit } from 'p-limit';
 import type { GapCause, LeaveReason, MediaSource } from '@cloudship/shared';
 import { SafeEmitter } from '../lib/safe-emitter';
 import { Logger, type LogContext } from '../logging/logger';
+import type { LayerDemand } from '../session/layer-demand';
 import type { Peer } from '../session/peer';
 import type { Recording } from './entities';
 import { logicalTrackKey, type CatalogTrack, type SegmentCatalog } from './segment-catalog';
@@ -59,6 +60,8 @@ export interface TrackRunOptions {
   startLimit: Limit;
   /** After a resolution change: the simulcast layer this run records. */
   spatialLayer?: number | null;
+  /** The room's record of consumed layers (TrackRecorderOptions.layers). */
+  layers?: LayerDemand | null;
   /** After a resolution change: the run this one takes over from (its segments come first). */
   predecessor?: TrackRun;
 }
@@ -99,6 +102,7 @@ export class TrackRun extends SafeEmitter<TrackRunEvents> {
       segmentSeconds: options.segmentSeconds,
       startLimit: options.startLimit,
       spatialLayer: options.spatialLayer ?? null,
+      layers: options.layers ?? null,
     });
     this.recorder.on('segment', (s) => this.onSegment(s));
     this.done = new Promise<void>((resolve) => {

@@ -21,6 +21,7 @@ import {
 } from '@cloudship/shared';
 import { Logger } from '../logging/logger';
 import { MEDIA_CODECS } from '../media/media-config';
+import { LayerDemand } from './layer-demand';
 import { LIMITS, SEAT_PROBE_TIMEOUT_MS } from './limits';
 import { Peer, type Direction, type PeerChannel, type PeerConsumer, type PeerIdentity, type PeerProducer } from './peer';
 
@@ -128,6 +129,8 @@ export class Room extends EventEmitter<RoomEvents> {
    * the inspection's other evidence.
    */
   shownStill: string | null = null;
+  /** Which simulcast layers of each camera someone consumes; the sending phone is told. */
+  readonly layers: LayerDemand;
 
   private constructor(
     readonly inspectionId: string,
@@ -137,7 +140,17 @@ export class Room extends EventEmitter<RoomEvents> {
   ) {
     super();
     this.log = logger.child({ inspectionId });
+    this.layers = new LayerDemand(router, (producer, active) => this.announceLayers(producer.id, active));
     this.closeWhenEmpty();
+  }
+
+  /** Tells the peer sending `producerId` which of its simulcast encodings someone consumes. */
+  private announceLayers(producerId: string, active: boolean[]): void {
+    for (const peer of this.#peers.values()) {
+      if (!peer.producers.has(producerId) || peer.closed) continue;
+      this.log.debug(`layers | ${active.map((on) => (on ? '1' : '0')).join('')}`, { ...this.ctx(peer), producerId });
+      peer.notify('producer.layers', { producerId, active });
+    }
   }
 
   /**
@@ -490,6 +503,15 @@ export class Room extends EventEmitter<RoomEvents> {
     const consumer = peer.consumers.get(consumerId);
     if (!consumer) throw new AppError('NOT_FOUND', 'No such consumer of yours.');
     await consumer.resume();
+  }
+
+  /** The simulcast layer one of the peer's video consumers needs (the size it is shown at). */
+  async setConsumerLayer(peer: Peer, consumerId: string, spatialLayer: number): Promise<void> {
+    this.assertJoined(peer);
+    const consumer = peer.consumers.get(consumerId);
+    if (!consumer) throw new AppError('NOT_FOUND', 'No such consumer of yours.');
+    if (consumer.type !== 'simulcast') throw new AppError('INVALID_STATE', 'This consumer has no simulcast layers.');
+    await this.layers.want(consumer, spatialLayer);
   }
 
   /** Creates consumers on `peer` for every producer of every other peer. */

@@ -129,6 +129,12 @@ export function createHandlers(deps: HandlerDeps): RequestHandlers<RequestName> 
       await room.resumeConsumer(peer, req.consumerId);
       return {};
     },
+
+    async 'consumer.setLayer'(ctx, req) {
+      const { room, peer } = joined(ctx);
+      await room.setConsumerLayer(peer, req.consumerId, req.spatialLayer);
+      return {};
+    },
   };
 
   return {

@@ -1,0 +1,114 @@
+// Browser end to end: the crew phone (Chromium, fake camera, three simulcast layers) sends only
+// the layers someone consumes. The surveyor's console (1366x768) shows the crew full size and
+// the recorder records the top layer: the phone turns its middle encoding off and stops sending
+// it. With the recording stopped and the console window made small, the console asks for a lower
+// layer and the phone follows; made large again, the top layer is back.
+import type { Browser, Page } from 'puppeteer-core';
+import { androidPage, consoleWithInspection, recordErrors, waitForStat } from '../helpers/browser';
+import { useFixture } from '../helpers/fixtures';
+
+jest.setTimeout(180_000);
+
+/** The part of the pages' test hook (client/src/test-hooks.ts) used here. */
+interface Hooked {
+  cloudship: {
+    session: {
+      cameraEncodings(): { active: boolean }[];
+      mediaTransports(): { send: { getStats(): Promise<Map<string, Record<string, unknown>>> } | null };
+      request(name: string, payload: unknown): Promise<unknown>;
+    } | null;
+  };
+}
+
+const fx = useFixture({ browsers: 2 });
+const errors: string[] = [];
+
+beforeAll(async () => {
+  await fx.account('surveyor', 'layers');
+});
+
+afterEach(() => {
+  if (errors.length) console.log(errors.splice(0).join('\n'));
+});
+
+/** Waits until the phone's camera encodings are active as given (true/false per layer, lowest first). */
+async function phoneSends(crew: Page, active: boolean[], timeout = 15_000): Promise<void> {
+  await crew.waitForFunction(
+    (want: boolean[]) => {
+      const encodings = (window as unknown as Hooked).cloudship.session?.cameraEncodings() ?? [];
+      return encodings.length === want.length && encodings.every((e, i) => e.active === want[i]);
+    },
+    { timeout, polling: 100 },
+    active,
+  );
+}
+
+/**
+ * Samples the phone's bytes sent per simulcast layer (outbound-rtp by rid, lowest first) until
+ * layers 0 and 2 have each sent another 20 kB since the first sample: both samples.
+ */
+async function layerBytesOverAWhile(crew: Page): Promise<{ first: number[]; now: number[] }> {
+  const handle = await crew.waitForFunction(
+    async () => {
+      const send = (window as unknown as Hooked).cloudship.session?.mediaTransports().send;
+      if (!send) return false;
+      const rows: { rid: string; bytes: number }[] = [];
+      (await send.getStats()).forEach((s) => {
+        if (s.type === 'outbound-rtp' && s.kind === 'video') rows.push({ rid: String(s.rid), bytes: Number(s.bytesSent) });
+      });
+      const now = rows.sort((a, b) => a.rid.localeCompare(b.rid)).map((r) => r.bytes);
+      const w = window as unknown as { firstLayerBytes?: number[] };
+      w.firstLayerBytes ??= now;
+      const first = w.firstLayerBytes;
+      return now.length === 3 && now[0]! > first[0]! + 20_000 && now[2]! > first[2]! + 20_000 ? { first, now } : false;
+    },
+    { timeout: 30_000, polling: 250 },
+  );
+  return (await handle.jsonValue()) as { first: number[]; now: number[] };
+}
+
+test('only the layers someone consumes leave the phone, and a layer comes back when it is wanted', async () => {
+  const [surveyorBrowser, phoneBrowser] = fx.browsers as [Browser, Browser];
+  const { page: surveyor, link } = await consoleWithInspection(
+    surveyorBrowser,
+    fx.server.url,
+    { username: 'layers', password: 'layers-password-123' },
+    { vesselName: '苏盐货0077', registrationNumber: 'YC-2026-0077', place: '盐城港' },
+    errors,
+  );
+  await surveyor.click('[data-testid=join-live]');
+  const crew = await androidPage(phoneBrowser);
+  errors.push(...recordErrors(crew, 'crew'));
+  await crew.goto(link, { waitUntil: 'networkidle0' });
+  await crew.click('[data-testid=crew-join]');
+  await waitForStat(surveyor, 'video', 'framesDecoded', 10);
+
+  // Full size on the console, and the recorder: the top layer and the fallback; the middle one off.
+  await phoneSends(crew, [true, false, true]);
+  const layerOf = () => surveyor.$eval('[data-testid=remote-video]', (v) => (v as HTMLElement).dataset.layer ?? null);
+  expect(await layerOf()).toBe('2');
+  // The middle layer sends nothing more while the others go on.
+  const { first, now } = await layerBytesOverAWhile(crew);
+  console.log(`phone bytes per layer: ${first.join(' / ')} -> ${now.join(' / ')}`);
+  expect(now[1]).toBe(first[1]);
+
+  // Recording off (nobody else wants the top layer) and the console window small: the picture is
+  // a few hundred pixels high, so the console asks for a lower layer and the phone drops the top.
+  await surveyor.evaluate(() => (window as unknown as Hooked).cloudship.session!.request('recording.stop', {}));
+  await surveyor.setViewport({ width: 480, height: 320 });
+  await surveyor.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid=remote-video]')?.dataset.layer !== '2', {
+    timeout: 15_000,
+  });
+  const small = Number(await layerOf());
+  expect(small).toBeLessThan(2);
+  await phoneSends(crew, [true, small === 1, false]);
+
+  // Large again: the top layer is asked for and sent again.
+  await surveyor.setViewport({ width: 1366, height: 768 });
+  await surveyor.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid=remote-video]')?.dataset.layer === '2', {
+    timeout: 15_000,
+  });
+  await phoneSends(crew, [true, small === 1, true]);
+  // And the surveyor decodes it: 1280 wide.
+  await waitForStat(surveyor, 'video', 'frameWidth', 1279);
+});
