@@ -13,7 +13,7 @@ import type { EndInspectionRequest, RecordingStateEvent } from '@cloudship/share
 import { errorCode } from './api';
 import { MediaWatchdog, type LinkStatus } from './media-watchdog';
 import type { FacingMode } from './local-media';
-import { Publisher, type LocalMediaState } from './publisher';
+import { Publisher, type CameraEncoding, type LocalMediaState } from './publisher';
 import { RemoteMedia } from './remote-media';
 import { RemotePeers, type InboundStat, type RemoteMediaEvent, type RemotePeer } from './remote-peers';
 import { isClientErrorCode, type ClientErrorCode } from './error-codes';
@@ -313,7 +313,7 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
   }
 
   /** The camera's simulcast encodings as sent now (what the profile and the consumers left on). */
-  cameraEncodings(): { active: boolean; maxFramerate: number | null }[] {
+  cameraEncodings(): CameraEncoding[] {
     return this.publisher.cameraEncodings();
   }
 

@@ -6,13 +6,20 @@
 // `stopTracks: false` (mediasoup-client would otherwise stop our track when the producer closes).
 import type { Producer, ProducerOptions, Transport } from 'mediasoup-client/types';
 import type { MediaSource, RequestName, RequestPayload, ResponseData, VideoProfile } from '@cloudship/shared';
-import { applyVideoProfile } from './video-profiles';
+import { applyVideoProfile, LAYER_MAX_BITRATES } from './video-profiles';
 import { Emitter } from './emitter';
 import { actualFacingMode, getCameraTrack, getMicrophoneTrack, type FacingMode } from './local-media';
 import { errorCode } from './api';
 import type { ClientErrorCode } from './error-codes';
 
 export type Requester = <N extends RequestName>(name: N, payload: RequestPayload<N>, timeoutMs?: number) => Promise<ResponseData[N]>;
+
+/** One simulcast encoding of the camera as sent now (tests, benchmarks). */
+export interface CameraEncoding {
+  active: boolean;
+  maxFramerate: number | null;
+  maxBitrate: number | null;
+}
 
 export interface LocalMediaState {
   cameraTrack: MediaStreamTrack | null;
@@ -29,11 +36,7 @@ export interface LocalMediaState {
  * Chrome stops sending the top layers on its own.
  */
 const CAMERA_OPTIONS: Partial<ProducerOptions> = {
-  encodings: [
-    { scaleResolutionDownBy: 4, maxBitrate: 150_000 },
-    { scaleResolutionDownBy: 2, maxBitrate: 500_000 },
-    { scaleResolutionDownBy: 1, maxBitrate: 1_500_000 },
-  ],
+  encodings: [4, 2, 1].map((scaleResolutionDownBy, i) => ({ scaleResolutionDownBy, maxBitrate: LAYER_MAX_BITRATES[i] })),
   // Start near the middle layer's rate instead of Chrome's 300 kbit/s ramp: sharp picture sooner.
   codecOptions: { videoGoogleStartBitrate: 1000 },
 };
@@ -166,10 +169,12 @@ export class Publisher extends Emitter<{ change: [LocalMediaState]; warning: [{ 
   }
 
   /** The encodings of the camera's own simulcast layers now: active, and the cap on frame rate (tests). */
-  cameraEncodings(): { active: boolean; maxFramerate: number | null }[] {
+  cameraEncodings(): CameraEncoding[] {
     const sender = this.producers.camera?.rtpSender;
     if (!sender) return [];
-    return sender.getParameters().encodings.map((e) => ({ active: e.active !== false, maxFramerate: e.maxFramerate ?? null }));
+    return sender
+      .getParameters()
+      .encodings.map((e) => ({ active: e.active !== false, maxFramerate: e.maxFramerate ?? null, maxBitrate: e.maxBitrate ?? null }));
   }
 
   private consumedOf(producer: Producer): boolean[] | null {

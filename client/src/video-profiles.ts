@@ -16,16 +16,29 @@ import type { RequestName, RequestPayload, ResponseData, VideoProfile } from '@c
 
 type Request = <N extends RequestName>(name: N, payload: RequestPayload<N>) => Promise<ResponseData[N]>;
 
+/**
+ * The bitrate cap of each simulcast layer (lowest first) in every profile but 'detail': the
+ * camera producer is created with them (publisher.ts).
+ */
+export const LAYER_MAX_BITRATES = [150_000, 500_000, 1_500_000];
+/**
+ * 'detail' sends a quarter of the frames, so a quarter of the bitrate keeps each frame as sharp;
+ * with the automatic caps Chrome filled the difference (bench:data: detail cost as much as auto).
+ */
+const DETAIL_BITRATE_FACTOR = 0.25;
+
 interface LayerSetting {
   active: boolean;
   maxFramerate?: number;
+  maxBitrate?: number;
 }
 
 function layerSettings(profile: VideoProfile, layer: number, layers: number): LayerSetting {
   const top = layer === layers - 1;
+  const cap = LAYER_MAX_BITRATES[layer];
   switch (profile) {
     case 'detail':
-      return { active: true, maxFramerate: 5 };
+      return { active: true, maxFramerate: 5, maxBitrate: cap === undefined ? undefined : Math.round(cap * DETAIL_BITRATE_FACTOR) };
     case 'walk-through':
       return { active: !top || layers === 1, maxFramerate: 30 };
     case 'audio-stills':
@@ -58,6 +71,8 @@ export async function applyVideoProfile(
     encoding.active = setting.active && (consumed?.[i] ?? true);
     if (setting.maxFramerate === undefined) delete encoding.maxFramerate;
     else encoding.maxFramerate = setting.maxFramerate;
+    const maxBitrate = setting.maxBitrate ?? LAYER_MAX_BITRATES[i];
+    if (maxBitrate !== undefined) encoding.maxBitrate = maxBitrate;
   });
   await sender.setParameters(params);
   if (profile === 'audio-stills' && !pausedForStills.has(producer)) {

@@ -104,7 +104,13 @@ export async function startServer(config: Config, options: { clientDist?: string
   });
 
   const pool = await WorkerPool.create({ size: config.workers });
-  const rooms = new RoomRegistry(pool, webRtcTransportOptions(config), config.reconnectGraceMs, inspection.roomHooks);
+  const rooms = new RoomRegistry(
+    pool,
+    webRtcTransportOptions(config),
+    config.reconnectGraceMs,
+    inspection.roomHooks,
+    config.simulcastOnlyConsumed,
+  );
   inspection.attach(rooms);
 
   // Notices media stalls/resumptions from packet counters and asks for key frames on resumption.

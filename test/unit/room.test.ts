@@ -1,7 +1,9 @@
 // The live room without mediasoup: Room.create gets a fake worker whose router only has what
-// join / leave / close use (rtpCapabilities, close(), closed); anything else it is asked for throws.
+// join / leave / close use (rtpCapabilities, close(), closed, and the observer the room's layer
+// demand listens on); anything else it is asked for throws.
 // Participants are fake PeerChannels that record what they are told; the hooks record the rows a
 // real room would write. Grace periods run on jest's fake timers.
+import { EventEmitter } from 'node:events';
 import type { Router, Worker } from 'mediasoup/types';
 import type { LeaveReason, Role, ServerToClientEvents } from '@cloudship/shared';
 import { MEDIA_CODECS } from '../../server/src/media/media-config';
@@ -13,6 +15,8 @@ const RTP_CAPABILITIES = { codecs: [], headerExtensions: [] };
 
 class FakeRouter {
   readonly rtpCapabilities = RTP_CAPABILITIES;
+  /** No transport is ever created here, so it never emits. */
+  readonly observer = new EventEmitter();
   closed = false;
   closeCalls = 0;
   close(): void {

@@ -62,6 +62,8 @@ const envSchema = z
       .default(12),
     METRICS_TOKEN: z.string().min(16).optional(),
     RECONNECT_GRACE_SECONDS: z.coerce.number().min(0).max(600).default(60),
+    // The crew phone sends only the simulcast layers someone consumes (session/layer-demand.ts).
+    SIMULCAST_ONLY_CONSUMED: bool.default(true),
     // Evidence stills a crew may send per inspection (inspection-record/).
     EVIDENCE_QUOTA_STILLS: z.coerce.number().int().min(1).max(100_000).default(300),
     EVIDENCE_QUOTA_MB: z.coerce.number().int().min(1).max(1_000_000).default(1024),
@@ -142,6 +144,8 @@ export interface Config {
   crewLinkTtlMs: number;
   sessionTtlMs: number;
   reconnectGraceMs: number;
+  /** Tell phones to turn off simulcast layers nobody consumes (SIMULCAST_ONLY_CONSUMED). */
+  simulcastOnlyConsumed: boolean;
   /** Per inspection: at most this many crew stills and bytes. */
   evidenceQuota: { stills: number; bytes: number };
   /** The largest document the crew may send in the chat (bytes). */
@@ -246,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     crewLinkTtlMs: e.CREW_LINK_TTL_HOURS * 3600_000,
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
     reconnectGraceMs: e.RECONNECT_GRACE_SECONDS * 1000,
+    simulcastOnlyConsumed: e.SIMULCAST_ONLY_CONSUMED,
     evidenceQuota: { stills: e.EVIDENCE_QUOTA_STILLS, bytes: e.EVIDENCE_QUOTA_MB * 1024 * 1024 },
     maxDocumentBytes: e.DOCUMENT_MAX_MB * 1024 * 1024,
     field: {

@@ -21,6 +21,8 @@ export class RoomRegistry extends EventEmitter<{ roomCreated: [Room] }> {
     private readonly transportOptions: WebRtcTransportOptions,
     private readonly reconnectGraceMs: number,
     private readonly hooks: RoomHooks,
+    /** Whether phones are told to send only the simulcast layers someone consumes. */
+    private readonly onlyConsumedLayers = true,
   ) {
     super();
     pool.on('workerDied', (worker) => void this.onWorkerDied(worker));
@@ -48,6 +50,7 @@ export class RoomRegistry extends EventEmitter<{ roomCreated: [Room] }> {
             worker,
             transportOptions: this.transportOptions,
             reconnectGraceMs: this.reconnectGraceMs,
+            onlyConsumedLayers: this.onlyConsumedLayers,
             hooks: this.hooks,
           }),
         )

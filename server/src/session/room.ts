@@ -73,6 +73,8 @@ export interface RoomOptions {
   worker: Worker;
   transportOptions: WebRtcTransportOptions;
   reconnectGraceMs: number;
+  /** Tell each phone which simulcast layers someone consumes (default true; layer-demand.ts). */
+  onlyConsumedLayers?: boolean;
   hooks: RoomHooks;
 }
 
@@ -146,6 +148,7 @@ export class Room extends EventEmitter<RoomEvents> {
 
   /** Tells the peer sending `producerId` which of its simulcast encodings someone consumes. */
   private announceLayers(producerId: string, active: boolean[]): void {
+    if (this.options.onlyConsumedLayers === false) return;
     for (const peer of this.#peers.values()) {
       if (!peer.producers.has(producerId) || peer.closed) continue;
       this.log.debug(`layers | ${active.map((on) => (on ? '1' : '0')).join('')}`, { ...this.ctx(peer), producerId });
