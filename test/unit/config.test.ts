@@ -7,10 +7,17 @@ test('embedded defaults: HTTPS on 8443, data under ./data, crew links valid 24 h
   expect(c.port).toBe(8443);
   expect(c.dbPath).toBe(path.resolve('data', 'cloudship.sqlite'));
   expect(c.crewLinkTtlMs).toBe(24 * 3600_000);
+  expect(c.simulcastOnlyConsumed).toBe(true);
   expect(c.workers).toBeGreaterThanOrEqual(1);
   // Listening on all interfaces must announce a concrete address to WebRTC clients.
   expect(c.rtc.listenAddresses[0]!.ip).toBe('0.0.0.0');
   expect(c.rtc.listenAddresses[0]!.announcedAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+});
+
+test('the switches read true/false, 1/0, on/off', () => {
+  expect(loadConfig({ SIMULCAST_ONLY_CONSUMED: 'false' }).simulcastOnlyConsumed).toBe(false);
+  expect(loadConfig({ SIMULCAST_ONLY_CONSUMED: 'off', HTTPS: '0' })).toMatchObject({ simulcastOnlyConsumed: false, https: false });
+  expect(loadConfig({ SIMULCAST_ONLY_CONSUMED: 'on', HTTPS: 'true' })).toMatchObject({ simulcastOnlyConsumed: true, https: true });
 });
 
 test('a specific RTC listen address needs no announced address; extra listen addresses are added', () => {
@@ -22,6 +29,7 @@ test.each([
   [{ PORT: '70000' }, 'PORT'],
   [{ PORT: 'http' }, 'PORT'],
   [{ HTTPS: 'maybe' }, 'HTTPS'],
+  [{ SIMULCAST_ONLY_CONSUMED: 'sometimes' }, 'SIMULCAST_ONLY_CONSUMED'],
   [{ RTC_MIN_PORT: '50000', RTC_MAX_PORT: '40000' }, 'RTC_MIN_PORT'],
   [{ TLS_CERT: '/x.crt' }, 'TLS_CERT'],
   [{ ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD'],
