@@ -57,6 +57,12 @@ export function levelOf(rttMs: number | null, loss: number | null): LinkLevel {
   return 'poor';
 }
 
+/** A bitrate for people: 850 kbit/s, 1.4 Mbit/s. */
+export function formatBitrate(bitsPerSecond: number): string {
+  if (bitsPerSecond < 1_000_000) return `${Math.round(bitsPerSecond / 1000)} kbit/s`;
+  return `${(bitsPerSecond / 1_000_000).toFixed(1)} Mbit/s`;
+}
+
 export function formatBytes(bytes: number): string {
   if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} kB`;
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;

@@ -114,6 +114,11 @@ export interface FieldServerEvents {
   'camera.command': (event: { command: CameraCommand; from: string }) => void;
   /** To a crew phone: send the camera with this profile. To staff: the profile now in force. */
   'video.profile': (event: { peerId: string; profile: VideoProfile }) => void;
+  /**
+   * To staff, every 2 s: a crew phone's data this stay as the server counts it (bytes both ways
+   * over its media transports) and its current rate in bit/s.
+   */
+  'peer.data': (event: { peerId: string; bytes: number; bitrate: number }) => void;
 }
 
 /** An RTCIceServer as given to RTCPeerConnection (TURN with time-limited credentials). */

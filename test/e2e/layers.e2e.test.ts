@@ -87,6 +87,21 @@ test('only the layers someone consumes leave the phone, and a layer comes back w
   await phoneSends(crew, [true, false, true]);
   const layerOf = () => surveyor.$eval('[data-testid=remote-video]', (v) => (v as HTMLElement).dataset.layer ?? null);
   expect(await layerOf()).toBe('2');
+  // The console shows the crew's data as the server counts it, growing, near the phone's own count.
+  const meter = await surveyor.waitForSelector('[data-testid=crew-data]', { visible: true, timeout: 15_000 });
+  expect(await meter!.evaluate((n) => n.textContent)).toMatch(/^Crew data: [\d.]+ (kB|MB) · [\d.]+ (kbit|Mbit)\/s$/);
+  const counted = () => surveyor.$eval('[data-testid=crew-data]', (n) => Number((n as HTMLElement).dataset.bytes));
+  const before = await counted();
+  await surveyor.waitForFunction(
+    (b: number) => Number(document.querySelector<HTMLElement>('[data-testid=crew-data]')?.dataset.bytes) > b,
+    { timeout: 15_000 },
+    before,
+  );
+  const [server, phone] = [await counted(), await crew.$eval('[data-testid=data-used]', (n) => Number((n as HTMLElement).dataset.bytes))];
+  console.log(`crew data: console ${server} bytes, phone ${phone} bytes`);
+  // Read up to 2 s apart at about 1.5 Mbit/s: within 0.5 MB of each other.
+  expect(Math.abs(server - phone)).toBeLessThan(500_000);
+
   // The middle layer sends nothing more while the others go on.
   const { first, now } = await layerBytesOverAWhile(crew);
   console.log(`phone bytes per layer: ${first.join(' / ')} -> ${now.join(' / ')}`);

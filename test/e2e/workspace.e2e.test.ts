@@ -118,6 +118,8 @@ test('workspace layout, pointer, freeze and draw, annotated still in the report;
     all.filter((s) => s.scrollWidth > s.clientWidth + 1).map((s) => (s as HTMLElement).dataset.code),
   );
   expect(cut).toEqual([]);
+  // The crew's data as the server counts it, among the stage badges.
+  await surveyor.waitForSelector('[data-testid=crew-data]', { visible: true, timeout: 15_000 });
   await shot(surveyor, 'console-workspace-1366-en');
 
   // The language switches while live: the workspace, its stage buttons and the dock follow.
@@ -125,6 +127,7 @@ test('workspace layout, pointer, freeze and draw, annotated still in the report;
   await surveyor.waitForFunction(() => document.documentElement.lang === 'zh-CN');
   expect(await surveyor.$eval('[data-testid=stage-capture]', (b) => b.textContent)).toBe('高清照片 (C)');
   expect(await surveyor.$eval('[data-testid=checklist-item].current', (r) => r.textContent)).toContain('救生圈');
+  expect(await surveyor.$eval('[data-testid=crew-data]', (b) => b.textContent)).toMatch(/^船员流量：[\d.]+ (kB|MB) · /);
   await shot(surveyor, 'console-workspace-1366-zh-CN');
 
   // A bookmark's note is typed in the dock (no browser prompt): it is saved for the current item.

@@ -5,7 +5,7 @@ import type { CameraCapabilities, InspectionView, PositionEvent, VideoProfile } 
 import { VIDEO_PROFILES } from '@cloudship/shared';
 import { errorCode } from '../api';
 import { bindText } from '../i18n';
-import { createLinkIndicator } from '../link-indicator';
+import { createLinkIndicator, formatBitrate, formatBytes } from '../link-indicator';
 import type { LiveSession } from '../live-session';
 import { button, el, messageBox, setShown } from '../ui/dom';
 import { icon } from '../ui/icons';
@@ -43,6 +43,8 @@ export function createFieldPanel(inspection: InspectionView) {
     icon('pin'),
     positionBadgeText,
   ]);
+  // The crew's mobile data as the server counts it (field/crew-data.ts), next to the picture.
+  const crewData = el('span', { class: 'stage-data', attrs: { hidden: true } });
   const root = el('section', { class: 'field-panel' }, [
     el('h3', { t: 'field.position.title' }),
     positionText,
@@ -116,6 +118,7 @@ export function createFieldPanel(inspection: InspectionView) {
     /** Placed by the workspace: link quality with the badges, camera controls and profile on the video. */
     quality,
     positionBadge,
+    crewData,
     cameraControls: controls,
     profileField,
     /** Follow a live session; returns the function that stops following it. */
@@ -129,6 +132,8 @@ export function createFieldPanel(inspection: InspectionView) {
           if ((crew?.id ?? null) !== crewId) {
             crewId = crew?.id ?? null;
             showCapabilities(null);
+            // Another phone (or none): its count comes with the next 'peer.data'.
+            setShown(crewData, 'crew-data', false);
           }
           profile.disabled = crewId === null;
         }),
@@ -140,8 +145,16 @@ export function createFieldPanel(inspection: InspectionView) {
         live.onServer('video.profile', ({ peerId, profile: p }) => {
           if (peerId === crewId) profile.value = p;
         }),
+        live.onServer('peer.data', ({ peerId, bytes, bitrate }) => {
+          if (peerId !== crewId) return;
+          setShown(crewData, 'crew-data', true);
+          crewData.dataset.bytes = String(bytes);
+          crewData.dataset.bitrate = String(bitrate);
+          bindText(crewData, 'field.crewData', { amount: formatBytes(bytes), rate: formatBitrate(bitrate) });
+        }),
       ];
       return () => {
+        setShown(crewData, 'crew-data', false);
         link.stop();
         for (const off of offs) off();
         session = null;

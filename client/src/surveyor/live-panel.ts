@@ -63,7 +63,12 @@ export function createLivePanel(inspection: InspectionView, displayName: string,
   const pausedOverlay = el('div', { class: 'stage-overlay', t: 'live.videoPaused', attrs: { hidden: true } });
   // Over the video: the pointer / drawing layer, status badges on top, capture and camera controls below.
   const guideHost = el('div', { class: 'guide-host' });
-  const badges = el('div', { class: 'stage-badges', testid: 'stage-badges' }, [conn.el, fieldPanel.quality, fieldPanel.positionBadge]);
+  const badges = el('div', { class: 'stage-badges', testid: 'stage-badges' }, [
+    conn.el,
+    fieldPanel.quality,
+    fieldPanel.crewData,
+    fieldPanel.positionBadge,
+  ]);
   const freezeButton = button({ class: 'btn-small', testid: 'guide-freeze', t: 'guide.freeze' }, () => void toggleFreeze());
   const stageCapture = button({ class: 'btn-small', testid: 'stage-capture', t: 'guide.capture' }, () => events.capture());
   const fullscreenButton = button({ class: 'btn-small', testid: 'stage-fullscreen', t: 'guide.fullscreen' }, () => void toggleFullscreen());

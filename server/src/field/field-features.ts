@@ -1,17 +1,20 @@
 // Composition of the crew-phone-in-the-field features (field/) for app.ts: positions, camera
-// control and profiles, TURN credentials. Each service attaches itself to new rooms.
+// control and profiles, the crew's data as counted here, TURN credentials. Each service attaches itself to new rooms.
 import type { DataSource } from 'typeorm';
 import type { IceServerInfo } from '@cloudship/shared';
 import type { Config } from '../config/config';
 import type { InspectionService } from '../inspection/inspection-service';
 import type { RoomRegistry } from '../session/room-registry';
 import { CameraControlService } from './camera-control';
+import { CrewDataService } from './crew-data';
 import { PositionService } from './position-service';
 import { iceServersFor } from './turn-credentials';
 
 export interface FieldFeatures {
   positions: PositionService;
   camera: CameraControlService;
+  /** The crew phone's data used and rate, for the console. */
+  crewData: CrewDataService;
   /** For room.join's answer: the ICE servers of this participant's transports. */
   iceServers(participantId: string): IceServerInfo[];
 }
@@ -25,6 +28,7 @@ export function createFieldFeatures(
   return {
     positions: new PositionService(db, inspections, config.positionWarnKm).attach(rooms),
     camera: new CameraControlService().attach(rooms),
+    crewData: new CrewDataService().attach(rooms),
     iceServers: (participantId) => iceServersFor(config, participantId),
   };
 }
