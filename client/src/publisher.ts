@@ -153,18 +153,20 @@ export class Publisher extends Emitter<{ change: [LocalMediaState]; warning: [{ 
   /** Send the camera with this profile (video-profiles.ts), now and after every rejoin. */
   async setVideoProfile(profile: VideoProfile): Promise<void> {
     this.videoProfile = profile;
-    await this.enqueue('camera', async () => {
-      const producer = this.producers.camera;
-      if (producer) await applyVideoProfile(producer, profile, this.request, this.consumedOf(producer));
-    });
+    await this.reapplyCamera();
   }
 
   /** The server says which of a producer's simulcast encodings anyone consumes: send only those. */
   async setConsumedLayers(producerId: string, active: boolean[]): Promise<void> {
     this.consumedLayers = { producerId, active };
-    await this.enqueue('camera', async () => {
+    await this.reapplyCamera();
+  }
+
+  /** The camera's encodings as the profile and the consumed layers say, in the camera's queue. */
+  private reapplyCamera(): Promise<void> {
+    return this.enqueue('camera', async () => {
       const producer = this.producers.camera;
-      if (producer?.id === producerId) await applyVideoProfile(producer, this.videoProfile, this.request, active);
+      if (producer) await applyVideoProfile(producer, this.videoProfile, this.request, this.consumedOf(producer));
     });
   }
 

@@ -80,7 +80,6 @@ export function setShown(node: HTMLElement, testid: string, shown: boolean): voi
   else delete node.dataset.testid;
 }
 
-/** An inline message area whose text is translated and cleared with `show(null)`. */
 /**
  * Scrolls a node into view, smoothly unless the user asked the system for less motion
  * (prefers-reduced-motion), in which case it jumps.
@@ -90,6 +89,7 @@ export function scrollIntoViewGently(node: Element, block: ScrollLogicalPosition
   node.scrollIntoView({ block, behavior: reduce ? 'auto' : 'smooth' });
 }
 
+/** An inline message area whose text is translated and cleared with `show(null)`. */
 export function messageBox(testid: string, kind: 'error' | 'info' = 'error') {
   const box = el('p', { class: `message message-${kind}`, attrs: { role: kind === 'error' ? 'alert' : 'status', hidden: true } });
   return {

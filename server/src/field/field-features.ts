@@ -1,5 +1,6 @@
 // Composition of the crew-phone-in-the-field features (field/) for app.ts: positions, camera
-// control and profiles, the crew's data as counted here, TURN credentials. Each service attaches itself to new rooms.
+// control and profiles, the crew's data as counted here, TURN credentials. Each service attaches
+// itself to new rooms.
 import type { DataSource } from 'typeorm';
 import type { IceServerInfo } from '@cloudship/shared';
 import type { Config } from '../config/config';

@@ -153,9 +153,10 @@ export class LayerDemand {
   private compute(demand: ProducerDemand): boolean[] {
     const top = demand.announced.length - 1;
     const active = demand.announced.map((_, i) => i === 0 || demand.holds.includes(i));
-    for (const { consumer, ...want } of this.consumers.values()) {
+    for (const entry of this.consumers.values()) {
+      const { consumer } = entry;
       if (consumer.producerId !== demand.producer.id || consumer.closed) continue;
-      active[this.preferred({ consumer, ...want }, top)] = true;
+      active[this.preferred(entry, top)] = true;
       // The layer it receives now stays on too until it has moved to the preferred one: the top
       // layer may not be sent yet (a phone's encoder ramping up, a weak uplink), and turning off
       // what a consumer gets meanwhile would leave it with a lower layer or none.
