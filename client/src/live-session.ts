@@ -65,6 +65,8 @@ export type LiveSessionEvents = {
   concluded: [ConclusionView];
   /** Staff: a participant goes on from another device (a crew phone taken over). */
   deviceChanged: [{ peerId: string; device: string }];
+  /** Crew: this phone's data saver as the server has it now. */
+  dataSaver: [boolean];
 };
 
 export interface LiveSessionOptions {
@@ -110,6 +112,8 @@ function deferred<T>(): Deferred<T> {
 export class LiveSession extends Emitter<LiveSessionEvents> {
   /** The last recording.state from the server (null before the first). */
   recordingState: RecordingStateEvent | null = null;
+  /** Crew: whether this phone's data saver is on (room.join's answer, then 'video.dataSaver'). */
+  dataSaver = false;
 
   /** Surveyor's recording switch. */
   async setRecording(on: boolean): Promise<void> {
@@ -312,6 +316,17 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
     return this.publisher.setVideoProfile(profile);
   }
 
+  /** Crew: turn the data saver on or off (the server answers with 'video.dataSaver'). */
+  async setDataSaver(on: boolean): Promise<void> {
+    await this.request('video.setDataSaver', { on });
+  }
+
+  private applyDataSaver(on: boolean): void {
+    this.dataSaver = on;
+    this.publisher.setDataSaver(on).catch((err: unknown) => this.emit('warning', { code: errorCode(err) }));
+    this.emit('dataSaver', on);
+  }
+
   /** The camera's simulcast encodings as sent now (what the profile and the consumers left on). */
   cameraEncodings(): CameraEncoding[] {
     return this.publisher.cameraEncodings();
@@ -345,6 +360,10 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
     socket.on('consumer.closed', ({ consumerId }) => this.remote.closeConsumer(consumerId));
     socket.on('consumer.paused', ({ consumerId }) => this.remote.setProducerPaused(consumerId, true));
     socket.on('consumer.resumed', ({ consumerId }) => this.remote.setProducerPaused(consumerId, false));
+    socket.on('video.dataSaver', ({ peerId, on }) => {
+      // Staff hear of the crew's; only the phone's own changes its camera.
+      if (peerId === this.participantId) this.applyDataSaver(on);
+    });
     socket.on('producer.layers', ({ producerId, active }) => {
       this.publisher.setConsumedLayers(producerId, active).catch((err: unknown) => this.emit('warning', { code: errorCode(err) }));
     });
@@ -386,6 +405,8 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
       current();
       this.participantId = joined.participantId;
       this.iceServers = joined.iceServers ?? [];
+      // Before the camera is produced: its first encodings follow the data saver.
+      if (joined.dataSaver !== undefined) this.applyDataSaver(joined.dataSaver);
       this.role = joined.role;
       this.remote.reset(joined.peers, joined.participantId);
       // Both transports in parallel (one round trip less on a phone link); the receive transport

@@ -39,6 +39,8 @@ export interface InboundStat {
   consumerId: string;
   framesDecoded: number;
   frameWidth: number;
+  /** Sum of the decoded frames' quantisers (coarseness; divided by framesDecoded, the mean). */
+  qpSum: number;
   bytesReceived: number;
   packetsReceived: number;
   totalSamplesReceived: number;
@@ -232,6 +234,7 @@ export class RemotePeers extends Emitter<{ peers: [RemotePeer[]]; media: [Remote
           consumerId,
           framesDecoded: num('framesDecoded'),
           frameWidth: num('frameWidth'),
+          qpSum: num('qpSum'),
           bytesReceived: num('bytesReceived'),
           packetsReceived: num('packetsReceived'),
           totalSamplesReceived: num('totalSamplesReceived'),

@@ -12,20 +12,52 @@
 //   does not take the silence for a network cut. The local preview keeps running (the track
 //   itself is not disabled, which is what mediasoup-client's producer.pause() would do).
 import type { Producer } from 'mediasoup-client/types';
-import type { RequestName, RequestPayload, ResponseData, VideoProfile } from '@cloudship/shared';
+import { cameraTopLayer, type RequestName, type RequestPayload, type ResponseData, type VideoProfile } from '@cloudship/shared';
 
 type Request = <N extends RequestName>(name: N, payload: RequestPayload<N>) => Promise<ResponseData[N]>;
 
 /**
- * The bitrate cap of each simulcast layer (lowest first) in every profile but 'detail': the
- * camera producer is created with them (publisher.ts).
+ * What each profile sends per simulcast layer (lowest first): the bitrate cap, and for some a
+ * frame-rate cap; layers above cameraTopLayer() are off. Chosen with `npm run bench:data` against the picture
+ * the surveyor receives (README, "The crew's mobile data"): a phone fills whatever cap it is given
+ * (Chrome's encoder aims at the cap, not at "good enough"), so the caps are the data bill.
+ * - auto: 720p at 20 fps in 320 kbit/s;
+ * - detail: a quarter of the frames, each richer than auto's (28 kbit per frame against 16);
+ * - walk-through: the top layer off, 360p smooth.
  */
-export const LAYER_MAX_BITRATES = [150_000, 500_000, 1_500_000];
+type LayerCaps = ReadonlyArray<{ maxBitrate: number; maxFramerate?: number }>;
+
+export const PROFILE_LAYERS: Record<Exclude<VideoProfile, 'audio-stills'>, LayerCaps> = {
+  auto: [{ maxBitrate: 60_000 }, { maxBitrate: 160_000 }, { maxBitrate: 320_000 }],
+  detail: [
+    { maxBitrate: 20_000, maxFramerate: 5 },
+    { maxBitrate: 50_000, maxFramerate: 5 },
+    { maxBitrate: 140_000, maxFramerate: 5 },
+  ],
+  'walk-through': [
+    { maxBitrate: 50_000, maxFramerate: 30 },
+    { maxBitrate: 160_000, maxFramerate: 30 },
+  ],
+};
+
 /**
- * 'detail' sends a quarter of the frames, so a quarter of the bitrate keeps each frame as sharp;
- * with the automatic caps Chrome filled the difference (bench:data: detail cost as much as auto).
+ * The crew's data saver (a toggle on the phone, on by default for some inspection kinds): no top
+ * layer and 15 frames per second, whatever the profile, but for 'detail', which costs less than
+ * this already and needs the full resolution.
  */
-const DETAIL_BITRATE_FACTOR = 0.25;
+export const DATA_SAVER_LAYERS: LayerCaps = [
+  { maxBitrate: 40_000, maxFramerate: 15 },
+  { maxBitrate: 120_000, maxFramerate: 15 },
+];
+
+/** The caps the camera producer is created with (publisher.ts): the automatic profile's. */
+export const LAYER_MAX_BITRATES = PROFILE_LAYERS.auto.map((layer) => layer.maxBitrate);
+
+/** What decides the camera's encodings besides the consumed layers. */
+export interface CameraSettings {
+  profile: VideoProfile;
+  dataSaver: boolean;
+}
 
 interface LayerSetting {
   active: boolean;
@@ -33,19 +65,15 @@ interface LayerSetting {
   maxBitrate?: number;
 }
 
-function layerSettings(profile: VideoProfile, layer: number, layers: number): LayerSetting {
-  const top = layer === layers - 1;
-  const cap = LAYER_MAX_BITRATES[layer];
-  switch (profile) {
-    case 'detail':
-      return { active: true, maxFramerate: 5, maxBitrate: cap === undefined ? undefined : Math.round(cap * DETAIL_BITRATE_FACTOR) };
-    case 'walk-through':
-      return { active: !top || layers === 1, maxFramerate: 30 };
-    case 'audio-stills':
-      return { active: false };
-    default:
-      return { active: true };
-  }
+/**
+ * The encoding of `layer` (0 = lowest) for a profile, with or without the data saver: the layers
+ * up to cameraTopLayer() (shared with the server, which caps the consumers there) are sent.
+ */
+export function layerSetting(profile: VideoProfile, dataSaver: boolean, layer: number): LayerSetting {
+  const top = cameraTopLayer(profile, dataSaver);
+  if (top === null || layer > top || profile === 'audio-stills') return { active: false };
+  const table = dataSaver && profile !== 'detail' ? DATA_SAVER_LAYERS : PROFILE_LAYERS[profile];
+  return { active: true, ...(table[layer] ?? PROFILE_LAYERS.auto[layer]) };
 }
 
 /** Producers we paused on the server for 'audio-stills' (to resume them when leaving it). */
@@ -58,21 +86,19 @@ const pausedForStills = new WeakSet<Producer>();
  */
 export async function applyVideoProfile(
   producer: Producer,
-  profile: VideoProfile,
+  { profile, dataSaver }: CameraSettings,
   request: Request,
   consumed: readonly boolean[] | null = null,
 ): Promise<void> {
   const sender = producer.rtpSender;
   if (!sender || producer.closed) return;
   const params = sender.getParameters();
-  const count = params.encodings.length;
   params.encodings.forEach((encoding, i) => {
-    const setting = layerSettings(profile, i, count);
+    const setting = layerSetting(profile, dataSaver, i);
     encoding.active = setting.active && (consumed?.[i] ?? true);
     if (setting.maxFramerate === undefined) delete encoding.maxFramerate;
     else encoding.maxFramerate = setting.maxFramerate;
-    const maxBitrate = setting.maxBitrate ?? LAYER_MAX_BITRATES[i];
-    if (maxBitrate !== undefined) encoding.maxBitrate = maxBitrate;
+    if (setting.maxBitrate !== undefined) encoding.maxBitrate = setting.maxBitrate;
   });
   await sender.setParameters(params);
   if (profile === 'audio-stills' && !pausedForStills.has(producer)) {

@@ -87,6 +87,26 @@ export type CameraCommand = z.infer<typeof cameraCommandSchema>;
 export const VIDEO_PROFILES = ['auto', 'detail', 'walk-through', 'audio-stills'] as const;
 export type VideoProfile = (typeof VIDEO_PROFILES)[number];
 
+/**
+ * The highest simulcast layer (0 = 1/4 resolution, 1 = 1/2, 2 = full) a crew phone sends with
+ * this profile and its data saver, or null for no video; the layers below it stay available. The
+ * server caps every consumer of the camera at it (field/camera-control.ts), the phone turns the
+ * layers above it off (client/src/video-profiles.ts). The data saver drops the top layer but in
+ * 'detail', whose full-resolution frames at 5 fps cost less than the saver's 360p.
+ */
+export function cameraTopLayer(profile: VideoProfile, dataSaver: boolean): number | null {
+  switch (profile) {
+    case 'audio-stills':
+      return null;
+    case 'detail':
+      return 2;
+    case 'walk-through':
+      return 1;
+    default:
+      return dataSaver ? 1 : 2;
+  }
+}
+
 export const fieldSchemas = {
   /** Crew (with consent): its GPS fix, at join and every minute. */
   'position.report': positionReportSchema,
@@ -96,6 +116,8 @@ export const fieldSchemas = {
   'camera.control': z.object({ peerId: id, command: cameraCommandSchema }).strict(),
   /** Surveyor: the video profile of a crew camera. */
   'video.setProfile': z.object({ peerId: id, profile: z.enum(VIDEO_PROFILES) }).strict(),
+  /** Crew: its data saver on or off (a lower send rate, see cameraTopLayer). */
+  'video.setDataSaver': z.object({ on: z.boolean() }).strict(),
 } as const;
 
 export interface FieldResponseData {
@@ -103,6 +125,7 @@ export interface FieldResponseData {
   'camera.capabilities': Record<string, never>;
   'camera.control': Record<string, never>;
   'video.setProfile': Record<string, never>;
+  'video.setDataSaver': Record<string, never>;
 }
 
 export interface FieldServerEvents {
@@ -114,6 +137,8 @@ export interface FieldServerEvents {
   'camera.command': (event: { command: CameraCommand; from: string }) => void;
   /** To a crew phone: send the camera with this profile. To staff: the profile now in force. */
   'video.profile': (event: { peerId: string; profile: VideoProfile }) => void;
+  /** To the crew phone and staff: its data saver now (after a change, and to staff on join). */
+  'video.dataSaver': (event: { peerId: string; on: boolean }) => void;
   /**
    * To staff, every 2 s: a crew phone's data this stay as the server counts it (bytes both ways
    * over its media transports) and its current rate in bit/s.

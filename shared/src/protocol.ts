@@ -124,6 +124,11 @@ export interface JoinResult {
   peers: PeerInfo[];
   /** STUN/TURN servers for this participant's transports (time-limited TURN credentials). */
   iceServers?: IceServerInfo[];
+  /**
+   * A crew phone's data saver as the server has it: its choice earlier in this stay, else the
+   * default for the inspection's kind (DATA_SAVER_KINDS).
+   */
+  dataSaver?: boolean;
 }
 
 export interface ProducerLayersEvent {

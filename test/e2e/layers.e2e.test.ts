@@ -2,10 +2,13 @@
 // the layers someone consumes. The surveyor's console (1366x768) shows the crew full size and
 // the recorder records the top layer: the phone turns its middle encoding off and stops sending
 // it. With the recording stopped and the console window made small, the console asks for a lower
-// layer and the phone follows; made large again, the top layer is back.
+// layer and the phone follows; made large again, the top layer is back. The crew's data saver
+// (on by default for an occasional survey) keeps the top layer off for everyone; the phone's
+// send rate in 'detail' and with the saver is measured against automatic.
 import type { Browser, Page } from 'puppeteer-core';
 import { androidPage, consoleWithInspection, recordErrors, waitForStat } from '../helpers/browser';
 import { useFixture } from '../helpers/fixtures';
+import { LAYER_MAX_BITRATES, PROFILE_LAYERS } from '../../client/src/video-profiles';
 
 jest.setTimeout(180_000);
 
@@ -16,6 +19,7 @@ interface Hooked {
       cameraEncodings(): { active: boolean; maxFramerate: number | null; maxBitrate: number | null }[];
       mediaTransports(): { send: { getStats(): Promise<Map<string, Record<string, unknown>>> } | null };
       request(name: string, payload: unknown): Promise<unknown>;
+      dataSaver: boolean;
     } | null;
   };
 }
@@ -118,8 +122,8 @@ test('only the layers someone consumes leave the phone, and a layer comes back w
   expect(small).toBeLessThan(2);
   await phoneSends(crew, [true, small === 1, false]);
 
-  // 'Detail': a quarter of the frames at a quarter of each layer's bitrate (Chrome otherwise fills
-  // the difference: bench:data measured detail as costly as automatic).
+  // 'Detail': a quarter of the frames at lower caps (Chrome otherwise fills the difference:
+  // bench:data measured detail as costly as automatic).
   const crewId = await surveyor.$eval('[data-testid=peer-state][data-role=crew]', (n) => (n as HTMLElement).dataset.peerId ?? '');
   expect(crewId).not.toBe('');
   await surveyor.evaluate(
@@ -131,7 +135,7 @@ test('only the layers someone consumes leave the phone, and a layer comes back w
     { timeout: 15_000 },
   );
   const detail = await crew.evaluate(() => (window as unknown as Hooked).cloudship.session!.cameraEncodings());
-  expect(detail.map((e) => e.maxBitrate)).toEqual([37_500, 125_000, 375_000]);
+  expect(detail.map((e) => e.maxBitrate)).toEqual(PROFILE_LAYERS.detail.map((l) => l.maxBitrate));
   await surveyor.evaluate(
     (peerId) => (window as unknown as Hooked).cloudship.session!.request('video.setProfile', { peerId, profile: 'auto' }),
     crewId,
@@ -140,9 +144,9 @@ test('only the layers someone consumes leave the phone, and a layer comes back w
     () => (window as unknown as Hooked).cloudship.session?.cameraEncodings().every((e) => e.maxFramerate === null) ?? false,
     { timeout: 15_000 },
   );
-  expect((await crew.evaluate(() => (window as unknown as Hooked).cloudship.session!.cameraEncodings())).map((e) => e.maxBitrate)).toEqual([
-    150_000, 500_000, 1_500_000,
-  ]);
+  expect((await crew.evaluate(() => (window as unknown as Hooked).cloudship.session!.cameraEncodings())).map((e) => e.maxBitrate)).toEqual(
+    LAYER_MAX_BITRATES,
+  );
 
   // Large again: the top layer is asked for and sent again.
   await surveyor.setViewport({ width: 1366, height: 768 });
@@ -152,4 +156,86 @@ test('only the layers someone consumes leave the phone, and a layer comes back w
   await phoneSends(crew, [true, small === 1, true]);
   // And the surveyor decodes it: 1280 wide.
   await waitForStat(surveyor, 'video', 'frameWidth', 1279);
+});
+
+/** The phone's send rate over `ms` (bytes per second over its send transport). */
+async function sendRate(crew: Page, ms: number): Promise<number> {
+  return crew.evaluate(async (span: number) => {
+    const sent = async () => {
+      let bytes = 0;
+      (await (window as unknown as Hooked).cloudship.session!.mediaTransports().send!.getStats()).forEach((s) => {
+        if (s.type === 'transport') bytes += Number(s.bytesSent ?? 0);
+      });
+      return { bytes, at: performance.now() };
+    };
+    const a = await sent();
+    await new Promise((r) => setTimeout(r, span));
+    const b = await sent();
+    return ((b.bytes - a.bytes) * 1000) / (b.at - a.at);
+  }, ms);
+}
+
+test('the data saver: on by default for an occasional survey, the top layer off for everyone, kept over a reload', async () => {
+  const [surveyorBrowser, phoneBrowser] = fx.browsers as [Browser, Browser];
+  // A context of its own: the first test's console is still signed in.
+  const { page: surveyor, link } = await consoleWithInspection(
+    await surveyorBrowser.createBrowserContext(),
+    fx.server.url,
+    { username: 'layers', password: 'layers-password-123' },
+    { vesselName: '苏盐货0078', registrationNumber: 'YC-2026-0078', place: '盐城港', kind: 'occasional' },
+    errors,
+  );
+  await surveyor.click('[data-testid=join-live]');
+  const crew = await androidPage(phoneBrowser);
+  errors.push(...recordErrors(crew, 'crew'));
+  await crew.goto(link, { waitUntil: 'networkidle0' });
+  await crew.click('[data-testid=crew-join]');
+  await waitForStat(surveyor, 'video', 'framesDecoded', 10);
+
+  // On from the start (DATA_SAVER_KINDS=occasional): the button says so, the phone never sends
+  // the top layer although the console is full size and the recorder records, and the surveyor
+  // receives the middle one; the console's data badge says the saver is on.
+  await crew.waitForSelector('[data-testid=data-saver][aria-pressed=true]');
+  await phoneSends(crew, [true, true, false]);
+  await waitForStat(surveyor, 'video', 'frameWidth', 639);
+  const badge = await surveyor.waitForSelector('[data-testid=crew-data][data-saver=true]', { visible: true, timeout: 15_000 });
+  expect(await badge!.evaluate((n) => n.textContent)).toMatch(/· data saver on$/);
+  const saverRate = await sendRate(crew, 4_000);
+
+  // Off: the top layer is sent and received again; the badge follows.
+  await crew.click('[data-testid=data-saver]');
+  await crew.waitForSelector('[data-testid=data-saver][aria-pressed=false]');
+  await phoneSends(crew, [true, false, true]);
+  await waitForStat(surveyor, 'video', 'frameWidth', 1279);
+  await surveyor.waitForSelector('[data-testid=crew-data][data-saver=false]');
+  // The encoder ramps up to its caps after the top layer starts: measure once it is received.
+  const autoRate = await sendRate(crew, 4_000);
+
+  const crewId = await surveyor.$eval('[data-testid=peer-state][data-role=crew]', (n) => (n as HTMLElement).dataset.peerId ?? '');
+  await surveyor.evaluate(
+    (peerId) => (window as unknown as Hooked).cloudship.session!.request('video.setProfile', { peerId, profile: 'detail' }),
+    crewId,
+  );
+  await crew.waitForFunction(
+    () => (window as unknown as Hooked).cloudship.session?.cameraEncodings().every((e) => e.maxFramerate === 5) ?? false,
+    { timeout: 15_000 },
+  );
+  const detailRate = await sendRate(crew, 4_000);
+  console.log(
+    `phone send rate: automatic ${(autoRate / 1000).toFixed(1)} kB/s, detail ${(detailRate / 1000).toFixed(1)}, data saver ${(saverRate / 1000).toFixed(1)}`,
+  );
+  expect(detailRate).toBeLessThan(autoRate * 0.6);
+  expect(saverRate).toBeLessThan(autoRate * 0.75);
+  await surveyor.evaluate(
+    (peerId) => (window as unknown as Hooked).cloudship.session!.request('video.setProfile', { peerId, profile: 'auto' }),
+    crewId,
+  );
+
+  // A reload keeps the crew's choice (off), although the inspection's default is on.
+  await crew.reload({ waitUntil: 'domcontentloaded' });
+  await crew.waitForSelector('[data-testid=crew-live]', { timeout: 30_000 });
+  await crew.waitForFunction(() => (window as unknown as Hooked).cloudship.session?.dataSaver === false, { timeout: 15_000 });
+  await crew.waitForSelector('[data-testid=data-saver][aria-pressed=false]');
+  await phoneSends(crew, [true, false, true]);
+  await surveyor.waitForSelector('[data-testid=crew-data][data-saver=false]', { timeout: 15_000 });
 });

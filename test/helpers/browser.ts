@@ -1,6 +1,7 @@
 // Debian's Chromium driven by puppeteer-core, one browser per participant (a background tab's
 // video stays paused). Fake camera and microphone; loopback allowed for WebRTC.
-import puppeteer, { KnownDevices, type Browser, type Page } from 'puppeteer-core';
+import puppeteer, { KnownDevices, type Browser, type BrowserContext, type Page } from 'puppeteer-core';
+import type { InspectionKind } from '@cloudship/shared';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -37,7 +38,8 @@ export async function androidPage(browser: Browser): Promise<Page> {
   return page;
 }
 
-export async function desktopPage(browser: Browser): Promise<Page> {
+/** A page of `browser` (or of one of its contexts: a second signed-in user, no shared cookies). */
+export async function desktopPage(browser: Browser | BrowserContext): Promise<Page> {
   const page = await browser.newPage();
   await page.setViewport({ width: 1366, height: 850 });
   return page;
@@ -104,7 +106,7 @@ export async function signInAndCreateInspection(
   page: Page,
   baseUrl: string,
   account: { username: string; password: string },
-  vessel: { vesselName: string; registrationNumber: string; place: string },
+  vessel: { vesselName: string; registrationNumber: string; place: string; kind?: InspectionKind },
 ): Promise<string> {
   await page.goto(baseUrl, { waitUntil: 'networkidle0' });
   await page.type('#username', account.username);
@@ -114,7 +116,7 @@ export async function signInAndCreateInspection(
   const form = '[data-testid=new-inspection]';
   await page.type(`${form} [name=vesselName]`, vessel.vesselName);
   await page.type(`${form} [name=registrationNumber]`, vessel.registrationNumber);
-  await page.select(`${form} [name=kind]`, 'periodic');
+  await page.select(`${form} [name=kind]`, vessel.kind ?? 'periodic');
   await page.type(`${form} [name=place]`, vessel.place);
   // datetime-local: fill via the DOM (typing depends on the locale's field order).
   await page.$eval(`${form} [name=scheduledAt]`, (el) => {
@@ -144,10 +146,10 @@ export async function signInAndCreateInspection(
  * a new inspection made through its form: the page, the crew link and the inspection's id.
  */
 export async function consoleWithInspection(
-  browser: Browser,
+  browser: Browser | BrowserContext,
   baseUrl: string,
   account: { username: string; password: string },
-  vessel: { vesselName: string; registrationNumber: string; place: string },
+  vessel: { vesselName: string; registrationNumber: string; place: string; kind?: InspectionKind },
   errors: string[],
 ): Promise<{ page: Page; link: string; inspectionId: string }> {
   const page = await desktopPage(browser);

@@ -123,3 +123,51 @@ test('consumer.setLayer refuses absurd layers, other people consumers and consum
   expect(refusedWith(await staff.c.request('consumer.setLayer', { consumerId: audioConsumer, spatialLayer: 0 }))).toBe('INVALID_STATE');
   expect(room.layers.wanted(camera.id)).toEqual(before);
 });
+
+test("the crew's data saver: no consumer prefers the top layer, staff are told, only the crew may set it", async () => {
+  const { room, crew, camera, inspectionId, recorder } = await session();
+  await recorder;
+  const { staff } = await watcher(inspectionId, surveyorCookie, 'Wang');
+  // The recorder and the surveyor want the top layer (full size by default).
+  expect(room.layers.wanted(camera.id)).toEqual([true, false, true]);
+
+  // On joining, staff heard it was off.
+  expect((await staff.c.next('video.dataSaver', (e) => e.peerId === crew.participantId)).on).toBe(false);
+  const told = staff.c.next('video.dataSaver', (e) => e.peerId === crew.participantId && e.on);
+  const echoed = crew.c.next('video.dataSaver', (e) => e.peerId === crew.participantId && e.on);
+  ok(await crew.c.request('video.setDataSaver', { on: true }));
+  await Promise.all([told, echoed]);
+  // Both consumers now prefer the middle layer; the top one goes off once the demand settles.
+  expect(room.layers.wanted(camera.id)).toEqual([true, true, false]);
+  await layersEvent(crew, camera, [true, true, false], OFF_DELAY_MS + 5_000);
+
+  // A second surveyor joining later is under the same ceiling.
+  await watcher(inspectionId, await fx.adminCookie(), 'Admin');
+  expect(room.layers.wanted(camera.id)).toEqual([true, true, false]);
+
+  // Staff cannot set it (for the crew or themselves); malformed requests change nothing.
+  expect(refusedWith(await staff.c.request('video.setDataSaver', { on: false }))).toBe('FORBIDDEN');
+  for (const payload of [{}, { on: 'no' }, { on: false, peerId: crew.participantId }]) {
+    expect(refusedWith(await crew.c.request('video.setDataSaver', payload))).toBe('BAD_REQUEST');
+  }
+  expect(room.layers.wanted(camera.id)).toEqual([true, true, false]);
+
+  // Off again: the top layer is wanted (announced at once).
+  ok(await crew.c.request('video.setDataSaver', { on: false }));
+  await layersEvent(crew, camera, [true, true, true], 2_000);
+  expect(room.layers.wanted(camera.id)).toEqual([true, false, true]);
+});
+
+test('the data saver starts on for the kinds DATA_SAVER_KINDS names, and a phone back within its stay keeps its choice', async () => {
+  const occasional = await fx.inspectionWithLink(surveyorCookie, { kind: 'occasional' });
+  const first = await fx.joinAsCrew(occasional.token, 'Zhao');
+  expect(first.join.dataSaver).toBe(true);
+  ok(await first.c.request('video.setDataSaver', { on: false }));
+  // The same link again (a reload): the server's seat remembers the choice.
+  first.c.close();
+  const again = await fx.joinAsCrew(occasional.token, 'Zhao');
+  expect(again.join.dataSaver).toBe(false);
+
+  const periodic = await fx.inspectionWithLink(surveyorCookie, { kind: 'periodic' });
+  expect((await fx.joinAsCrew(periodic.token, 'Qian')).join.dataSaver).toBe(false);
+});

@@ -20,6 +20,12 @@ test('the switches read true/false, 1/0, on/off', () => {
   expect(loadConfig({ SIMULCAST_ONLY_CONSUMED: 'on', HTTPS: 'true' })).toMatchObject({ simulcastOnlyConsumed: true, https: true });
 });
 
+test('DATA_SAVER_KINDS: occasional by default, a list of kinds, or none', () => {
+  expect(loadConfig({}).field.dataSaverKinds).toEqual(['occasional']);
+  expect(loadConfig({ DATA_SAVER_KINDS: ' periodic , intermediate' }).field.dataSaverKinds).toEqual(['periodic', 'intermediate']);
+  expect(loadConfig({ DATA_SAVER_KINDS: '' }).field.dataSaverKinds).toEqual([]);
+});
+
 test('a specific RTC listen address needs no announced address; extra listen addresses are added', () => {
   const c = loadConfig({ RTC_LISTEN_IP: '127.0.0.1', RTC_EXTRA_LISTEN_IPS: '10.77.0.1' });
   expect(c.rtc.listenAddresses).toEqual([{ ip: '127.0.0.1' }, { ip: '10.77.0.1' }]);
@@ -36,6 +42,7 @@ test.each([
   [{ CREW_LINK_TTL_HOURS: '-1' }, 'CREW_LINK_TTL_HOURS'],
   [{ RTC_LISTEN_IP: 'localhost' }, 'RTC_LISTEN_IP'],
   [{ RTC_EXTRA_LISTEN_IPS: '10.0.0.1,nonsense' }, 'RTC_EXTRA_LISTEN_IPS'],
+  [{ DATA_SAVER_KINDS: 'periodic,weekly' }, 'DATA_SAVER_KINDS'],
 ])('invalid %j is refused naming %s', (env, name) => {
   expect(() => loadConfig(env)).toThrow(ConfigError);
   expect(() => loadConfig(env)).toThrow(name);

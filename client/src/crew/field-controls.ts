@@ -7,14 +7,33 @@ import { errorCode } from '../api';
 import { bindText } from '../i18n';
 import { createLinkIndicator } from '../link-indicator';
 import { isFinalSessionState, type LiveSession } from '../live-session';
-import { el } from '../ui/dom';
+import { button, el } from '../ui/dom';
 import '../field.css';
 import { log } from '../util';
 
 const SHARE_KEY = 'cloudship.sharePosition.';
+const SAVER_KEY = 'cloudship.dataSaver.';
 
 function consentKey(): string {
   return SHARE_KEY + location.pathname.slice(-24);
+}
+
+/** The crew's own data-saver choice for this link ('1'/'0'), or null: the inspection's default. */
+function rememberedSaver(): boolean | null {
+  try {
+    const value = sessionStorage.getItem(SAVER_KEY + location.pathname.slice(-24));
+    return value === null ? null : value === '1';
+  } catch {
+    return null;
+  }
+}
+
+function rememberSaver(on: boolean): void {
+  try {
+    sessionStorage.setItem(SAVER_KEY + location.pathname.slice(-24), on ? '1' : '0');
+  } catch {
+    // storage refused: the choice lasts for this page only
+  }
 }
 
 /** Remembered per link in this tab, so that a reload keeps the crew's choice. */
@@ -56,8 +75,21 @@ async function applyCameraCommand(session: LiveSession, command: CameraCommand):
   else if (command.type === 'switchCamera') await session.switchCamera();
 }
 
-export function mountFieldControls(session: LiveSession): { el: HTMLElement; stop(): void } {
+export function mountFieldControls(session: LiveSession): { el: HTMLElement; dataSaverButton: HTMLButtonElement; stop(): void } {
   const link = createLinkIndicator(session, { showData: true });
+  // The crew's data saver (video-profiles.ts DATA_SAVER_LAYERS): a toggle, remembered per link.
+  const dataSaverButton = button(
+    { class: 'btn-round btn-saver', testid: 'data-saver', t: 'field.dataSaver', tAttrs: { title: 'field.dataSaverHint' } },
+    () => {
+      const on = !session.dataSaver;
+      rememberSaver(on);
+      dataSaverButton.disabled = true;
+      session
+        .setDataSaver(on)
+        .catch((err: unknown) => log('video.setDataSaver | failed', { code: errorCode(err) }))
+        .finally(() => (dataSaverButton.disabled = false));
+    },
+  );
   const profileBadge = el('span', { class: 'badge', testid: 'crew-profile', attrs: { hidden: true } });
   const positionStatus = el('span', { class: 'position-status', testid: 'position-status', attrs: { hidden: true } });
   const root = el('div', { class: 'crew-field' }, [link.el, profileBadge, positionStatus]);
@@ -107,6 +139,7 @@ export function mountFieldControls(session: LiveSession): { el: HTMLElement; sto
       if (state === 'connected') {
         // After every (re)join: the server forgets a rejoined phone's capabilities.
         reportCapabilities(true);
+        keepSaverChoice();
         if (positionConsented()) {
           sharePosition();
           clearInterval(positionTimer);
@@ -117,6 +150,7 @@ export function mountFieldControls(session: LiveSession): { el: HTMLElement; sto
       }
     }),
     session.on('localMedia', () => reportCapabilities()),
+    session.on('dataSaver', showDataSaver),
     session.onServer('camera.command', ({ command }) => {
       log('camera.command | from the surveyor', { type: command.type });
       applyCameraCommand(session, command).then(
@@ -131,6 +165,19 @@ export function mountFieldControls(session: LiveSession): { el: HTMLElement; sto
     }),
   );
 
+  function showDataSaver(on: boolean): void {
+    dataSaverButton.setAttribute('aria-pressed', String(on));
+    dataSaverButton.classList.toggle('active', on);
+    bindText(dataSaverButton, on ? 'field.dataSaverOn' : 'field.dataSaver');
+  }
+
+  /** A server that started this stay with the kind's default learns the crew's earlier choice. */
+  function keepSaverChoice(): void {
+    const remembered = rememberedSaver();
+    if (remembered !== null && remembered !== session.dataSaver)
+      session.setDataSaver(remembered).catch((err: unknown) => log('video.setDataSaver | failed', { code: errorCode(err) }));
+  }
+
   function showProfile(profile: VideoProfile): void {
     profileBadge.hidden = profile === 'auto';
     profileBadge.dataset.profile = profile;
@@ -143,12 +190,14 @@ export function mountFieldControls(session: LiveSession): { el: HTMLElement; sto
     for (const off of offs.splice(0)) off();
   }
 
+  showDataSaver(session.dataSaver);
   if (session.state === 'connected') {
     reportCapabilities(true);
+    keepSaverChoice();
     if (positionConsented()) {
       sharePosition();
       positionTimer = setInterval(sharePosition, POSITION_INTERVAL_MS);
     }
   }
-  return { el: root, stop };
+  return { el: root, dataSaverButton, stop };
 }

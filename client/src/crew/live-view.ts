@@ -94,7 +94,7 @@ export function mountLiveView(root: HTMLElement, session: LiveSession, token: st
       conn.hint,
       warning.el,
       soundButton,
-      el('div', { class: 'crew-controls' }, [switchButton, muteButton]),
+      el('div', { class: 'crew-controls' }, [switchButton, muteButton, fieldControls.dataSaverButton]),
     ]),
     chatSheet,
     endedPanel,

@@ -20,6 +20,9 @@ export function createFieldPanel(inspection: InspectionView) {
 
   let crewId: string | null = null;
   let torchOn = false;
+  /** Crew phones' data savers by peer id (may come before the peer list), and the crew's last data count. */
+  const savers = new Map<string, boolean>();
+  let crewCount: { bytes: number; bitrate: number } | null = null;
   const error = messageBox('field-error');
   const torch = button({ testid: 'camera-torch', t: 'field.camera.torchOn' }, () => void command({ type: 'torch', on: !torchOn }));
   const zoom = el('input', { class: 'zoom', attrs: { type: 'range', 'aria-label': 'zoom' } });
@@ -67,6 +70,17 @@ export function createFieldPanel(inspection: InspectionView) {
       zoom.step = String(caps.zoom.step || 0.1);
     }
     setShown(switchButton, 'camera-switch', crewId !== null);
+  }
+
+  function showCrewData(): void {
+    const crewSaver = crewId !== null && savers.get(crewId) === true;
+    crewData.dataset.saver = String(crewSaver);
+    if (!crewCount) return;
+    setShown(crewData, 'crew-data', true);
+    crewData.dataset.bytes = String(crewCount.bytes);
+    crewData.dataset.bitrate = String(crewCount.bitrate);
+    const args = { amount: formatBytes(crewCount.bytes), rate: formatBitrate(crewCount.bitrate) };
+    bindText(crewData, crewSaver ? 'field.crewDataSaver' : 'field.crewData', args);
   }
 
   function showPosition(p: PositionEvent): void {
@@ -133,6 +147,7 @@ export function createFieldPanel(inspection: InspectionView) {
             crewId = crew?.id ?? null;
             showCapabilities(null);
             // Another phone (or none): its count comes with the next 'peer.data'.
+            crewCount = null;
             setShown(crewData, 'crew-data', false);
           }
           profile.disabled = crewId === null;
@@ -147,10 +162,12 @@ export function createFieldPanel(inspection: InspectionView) {
         }),
         live.onServer('peer.data', ({ peerId, bytes, bitrate }) => {
           if (peerId !== crewId) return;
-          setShown(crewData, 'crew-data', true);
-          crewData.dataset.bytes = String(bytes);
-          crewData.dataset.bitrate = String(bitrate);
-          bindText(crewData, 'field.crewData', { amount: formatBytes(bytes), rate: formatBitrate(bitrate) });
+          crewCount = { bytes, bitrate };
+          showCrewData();
+        }),
+        live.onServer('video.dataSaver', ({ peerId, on }) => {
+          savers.set(peerId, on);
+          showCrewData();
         }),
       ];
       return () => {

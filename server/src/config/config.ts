@@ -2,7 +2,7 @@
 // the server with a readable list of problems. All variables are documented in README.md.
 import os from 'node:os';
 import path from 'node:path';
-import { z } from '@cloudship/shared';
+import { INSPECTION_KINDS, z, type InspectionKind } from '@cloudship/shared';
 
 const bool = z.enum(['true', 'false', '1', '0', 'on', 'off']).transform((v) => ['true', '1', 'on'].includes(v));
 const port = z.coerce.number().int().min(0).max(65535);
@@ -78,6 +78,9 @@ const envSchema = z
       .positive()
       .max(24 * 7)
       .default(12),
+    // The inspection kinds whose crew phone starts with its data saver on (comma-separated; the
+    // crew can turn it off). 'occasional' surveys follow an incident, often far out on the water.
+    DATA_SAVER_KINDS: z.string().default('occasional'),
     // Recording and object store (recording/). Without S3_ENDPOINT an embedded store runs on loopback.
     RECORDINGS_DIR: z.string().min(1).optional(),
     RECORDING_SEGMENT_SECONDS: z.coerce.number().int().min(2).max(600).default(10),
@@ -158,6 +161,8 @@ export interface Config {
     /** Shared secret of the TURN server's REST API (coturn `static-auth-secret`). */
     turnSecret: string | null;
     turnCredentialTtlMs: number;
+    /** The inspection kinds whose crew phone starts with the data saver on (DATA_SAVER_KINDS). */
+    dataSaverKinds: InspectionKind[];
   };
   /** Bearer token for /metrics from other hosts; without it /metrics answers loopback only. */
   metricsToken: string | null;
@@ -204,6 +209,20 @@ function parseTurnUrls(value: string, haveSecret: boolean): string[] {
   if (urls.some((u) => u.startsWith('turn')) && !haveSecret)
     throw new ConfigError('invalid configuration:\n  TURN_URLS: TURN servers need TURN_SECRET');
   return urls;
+}
+
+function parseKinds(value: string): InspectionKind[] {
+  const kinds = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const kind of kinds) {
+    if (!(INSPECTION_KINDS as readonly string[]).includes(kind))
+      throw new ConfigError(
+        `invalid configuration:\n  DATA_SAVER_KINDS: "${kind}" is not an inspection kind (${INSPECTION_KINDS.join(', ')})`,
+      );
+  }
+  return kinds as InspectionKind[];
 }
 
 /** The first non-internal IPv4 address: what a phone on the same LAN can reach. */
@@ -258,6 +277,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       turnUrls: parseTurnUrls(e.TURN_URLS, Boolean(e.TURN_SECRET)),
       turnSecret: e.TURN_SECRET ?? null,
       turnCredentialTtlMs: e.TURN_CREDENTIAL_TTL_HOURS * 3600_000,
+      dataSaverKinds: parseKinds(e.DATA_SAVER_KINDS),
     },
     metricsToken: e.METRICS_TOKEN ?? null,
     recording: {

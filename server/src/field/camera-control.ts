@@ -1,50 +1,66 @@
 // Remote control of a crew phone's camera by the surveyor: torch, zoom, camera switch, and the
-// video profile for the link's bandwidth. The phone reports what its camera can do
+// video profile for the link's bandwidth; and the crew's own data saver, which with the profile
+// decides the highest simulcast layer the phone sends. The phone reports what its camera can do
 // (MediaStreamTrack.getCapabilities()); a command is forwarded only when the camera reports it.
 // Who may send commands is decided by the handler (permission 'camera.control'); here we check the
 // target: a crew phone in the same room.
 import {
   AppError,
   can,
+  cameraTopLayer,
   type ServerToClientEvents,
   type CameraCapabilities,
   type CameraCommand,
+  type InspectionKind,
   type VideoProfile,
 } from '@cloudship/shared';
-import type { Consumer } from 'mediasoup/types';
 import { Logger } from '../logging/logger';
-import type { Peer } from '../session/peer';
+import type { Peer, PeerProducer } from '../session/peer';
 import type { Room } from '../session/room';
 import type { RoomRegistry } from '../session/room-registry';
 
 const logger = new Logger('camera-control');
 
-/**
- * The simulcast layer the requesting surveyor's consumer should prefer for each profile. The crew
- * page also changes its encodings (see client/src/video-profiles.ts): 'detail' keeps full
- * resolution at a few frames per second; 'walk-through' turns the top layer off and keeps the
- * lower ones smooth. The SFU still drops below the preferred layer when the link cannot carry it.
- */
-const PREFERRED_LAYERS: Record<VideoProfile, { spatialLayer: number; temporalLayer: number } | null> = {
-  auto: { spatialLayer: 2, temporalLayer: 2 },
-  detail: { spatialLayer: 2, temporalLayer: 2 },
-  'walk-through': { spatialLayer: 1, temporalLayer: 2 },
-  'audio-stills': null, // the phone pauses its video producer
-};
-
-/** How long a profile waits for the layer it keeps to start arriving from the phone. */
+/** How long a setting waits for the top layer it keeps to start arriving from the phone. */
 const LAYER_START_MS = 2_500;
+
+/** What decides which layers a crew camera sends (shared cameraTopLayer()). */
+interface CameraSetting {
+  /** The surveyor's choice. */
+  profile: VideoProfile;
+  /** The crew's choice (or the inspection kind's default). */
+  dataSaver: boolean;
+}
 
 export class CameraControlService {
   private readonly capabilities = new WeakMap<Peer, CameraCapabilities>();
-  private readonly profiles = new WeakMap<Peer, VideoProfile>();
+  private readonly settings = new WeakMap<Peer, CameraSetting>();
+
+  constructor(private readonly dataSaverKinds: readonly InspectionKind[] = []) {}
 
   attach(registry: RoomRegistry): this {
-    registry.on('roomCreated', (room) => room.on('peerJoined', (peer) => this.onPeerJoined(room, peer)));
+    registry.on('roomCreated', (room) => {
+      room.on('peerJoined', (peer) => this.onPeerJoined(room, peer));
+      room.on('producerAdded', (peer, producer) => this.onProducerAdded(room, peer, producer));
+    });
     return this;
   }
 
-  /** A newcomer on the staff side learns the crew cameras' capabilities and profiles; a crew phone
+  /**
+   * For room.join's answer to a crew phone: its data saver. A phone back within its stay keeps
+   * its choice; a new one starts with the default of the inspection's kind.
+   */
+  dataSaverAtJoin(room: Room, peer: Peer, kind: InspectionKind): boolean {
+    let setting = this.settings.get(peer);
+    if (!setting) {
+      setting = { profile: 'auto', dataSaver: this.dataSaverKinds.includes(kind) };
+      this.settings.set(peer, setting);
+      if (setting.dataSaver) this.notifyControllers(room, peer, 'video.dataSaver', { peerId: peer.id, on: true });
+    }
+    return setting.dataSaver;
+  }
+
+  /** A newcomer on the staff side learns the crew cameras' capabilities and settings; a crew phone
    *  that rejoined gets its profile again (its new producer starts with the default encodings). */
   private onPeerJoined(room: Room, peer: Peer): void {
     if (can(peer.role, 'camera.control')) {
@@ -52,13 +68,23 @@ export class CameraControlService {
         if (crew.role !== 'crew') continue;
         const caps = this.capabilities.get(crew);
         if (caps) peer.notify('camera.capabilities', { peerId: crew.id, capabilities: caps });
-        const profile = this.profiles.get(crew);
-        if (profile) peer.notify('video.profile', { peerId: crew.id, profile });
+        const setting = this.settings.get(crew);
+        if (setting) {
+          peer.notify('video.profile', { peerId: crew.id, profile: setting.profile });
+          peer.notify('video.dataSaver', { peerId: crew.id, on: setting.dataSaver });
+        }
       }
     } else if (peer.role === 'crew') {
-      const profile = this.profiles.get(peer);
+      const profile = this.settings.get(peer)?.profile;
       if (profile && profile !== 'auto') peer.notify('video.profile', { peerId: peer.id, profile });
     }
+  }
+
+  /** A crew camera (first or after a rejoin) is consumed no higher than its setting sends. */
+  private onProducerAdded(room: Room, peer: Peer, producer: PeerProducer): void {
+    const setting = this.settings.get(peer);
+    if (!setting || producer.kind !== 'video' || producer.type !== 'simulcast') return;
+    void room.layers.ceil(producer.id, ceilingOf(setting));
   }
 
   reportCapabilities(room: Room, peer: Peer, capabilities: CameraCapabilities): void {
@@ -80,31 +106,60 @@ export class CameraControlService {
     target.notify('camera.command', { command, from: from.id });
   }
 
+  /** A surveyor's video profile for a crew camera. */
   async setProfile(room: Room, from: Peer, targetId: string, profile: VideoProfile): Promise<void> {
     const target = this.crewTarget(room, from, targetId);
-    const previous = this.profiles.get(target) ?? 'auto';
-    this.profiles.set(target, profile);
-    logger.info(`setProfile() | ${previous} -> ${profile}`, { inspectionId: room.inspectionId, participantId: target.id, from: from.id });
-    const layers = PREFERRED_LAYERS[profile];
-    const cameras = [...target.producers.values()].filter((p) => p.kind === 'video' && p.type === 'simulcast');
-    // The layer the profile keeps may be off (nobody watched it): it is turned on, and the
-    // profile applied once it arrives (at most LAYER_START_MS later), so nobody drops below it.
-    const releases = layers ? cameras.map((producer) => room.layers.hold(producer.id, layers.spatialLayer)) : [];
-    try {
-      // After 'audio-stills' the phone sends no video until it hears of the new profile: no wait.
-      if (layers && previous !== 'audio-stills')
-        await Promise.all(cameras.map((producer) => room.layers.flowing(producer, layers.spatialLayer, LAYER_START_MS)));
-      // Before the phone changes its encodings: the recorder moves to the layer that will remain
-      // while the one it leaves still flows, so the switch costs no media.
-      if (layers) for (const producer of cameras) room.planLayers(target, producer, layers.spatialLayer);
+    logger.info(`setProfile() | ${this.setting(target).profile} -> ${profile}`, {
+      inspectionId: room.inspectionId,
+      participantId: target.id,
+      from: from.id,
+    });
+    await this.change(room, target, { profile }, () => {
       target.notify('video.profile', { peerId: target.id, profile });
       this.notifyControllers(room, target, 'video.profile', { peerId: target.id, profile });
-      if (!layers) return;
-      for (const consumer of from.consumers.values()) {
-        if (consumer.appData.peerId !== target.id || consumer.kind !== 'video' || consumer.type !== 'simulcast') continue;
-        // A cap: within it the console still asks for the layer that fits its video element.
-        await room.layers.cap(consumer as Consumer, layers.spatialLayer).catch(() => undefined); // closed meanwhile
-      }
+    });
+  }
+
+  /** The crew phone's own data saver. */
+  async setDataSaver(room: Room, peer: Peer, on: boolean): Promise<void> {
+    // Staff send their own camera as they choose; the saver is the crew phone's, seen by staff.
+    if (peer.role !== 'crew') throw new AppError('FORBIDDEN', 'Only a crew phone has a data saver.');
+    logger.info(`setDataSaver() | ${on ? 'on' : 'off'}`, { inspectionId: room.inspectionId, participantId: peer.id });
+    await this.change(room, peer, { dataSaver: on }, () => {
+      peer.notify('video.dataSaver', { peerId: peer.id, on });
+      this.notifyControllers(room, peer, 'video.dataSaver', { peerId: peer.id, on });
+    });
+  }
+
+  private setting(peer: Peer): CameraSetting {
+    return this.settings.get(peer) ?? { profile: 'auto', dataSaver: false };
+  }
+
+  /**
+   * Moves a crew camera to a new setting without a hole in anyone's picture. Going down (fewer
+   * layers), the consumers that must not lose a frame (the recorder) move to the layer that will
+   * remain while the ones above still flow, then the phone is told. Going up to a layer the phone
+   * sends already but nobody consumed (it may be off), that layer is turned on and the change
+   * waits (at most LAYER_START_MS) until it arrives, so nobody drops below it meanwhile. `tell`
+   * notifies the phone and staff.
+   */
+  private async change(room: Room, target: Peer, patch: Partial<CameraSetting>, tell: () => void): Promise<void> {
+    const previous = this.setting(target);
+    const next = { ...previous, ...patch };
+    this.settings.set(target, next);
+    const before = cameraTopLayer(previous.profile, previous.dataSaver);
+    const top = cameraTopLayer(next.profile, next.dataSaver);
+    const cameras = [...target.producers.values()].filter((p) => p.kind === 'video' && p.type === 'simulcast');
+    const releases = top === null ? [] : cameras.map((producer) => room.layers.hold(producer.id, top));
+    try {
+      // The layer was off by the previous setting (or no video at all): the phone turns it on when
+      // told, nothing to wait for.
+      if (top !== null && before !== null && top <= before)
+        await Promise.all(cameras.map((producer) => room.layers.flowing(producer, top, LAYER_START_MS)));
+      if (top !== null) for (const producer of cameras) room.planLayers(target, producer, top);
+      tell();
+      // 'audio-stills' pauses the camera (the phone does): the ceiling stays as it was.
+      if (top !== null) await Promise.all(cameras.map((producer) => room.layers.ceil(producer.id, ceilingOf(next))));
     } finally {
       for (const release of releases) release();
     }
@@ -118,7 +173,7 @@ export class CameraControlService {
     return target;
   }
 
-  private notifyControllers<E extends 'camera.capabilities' | 'video.profile'>(
+  private notifyControllers<E extends 'camera.capabilities' | 'video.profile' | 'video.dataSaver'>(
     room: Room,
     except: Peer,
     event: E,
@@ -126,4 +181,10 @@ export class CameraControlService {
   ): void {
     room.broadcast(event, payload, { except, permission: 'camera.control' });
   }
+}
+
+/** The consumers' ceiling for a setting: null below the full layer (2), none for no video. */
+function ceilingOf(setting: CameraSetting): number | null {
+  const top = cameraTopLayer(setting.profile, setting.dataSaver);
+  return top === null || top >= 2 ? null : top;
 }

@@ -28,7 +28,7 @@ export function createFieldFeatures(
 ): FieldFeatures {
   return {
     positions: new PositionService(db, inspections, config.positionWarnKm).attach(rooms),
-    camera: new CameraControlService().attach(rooms),
+    camera: new CameraControlService(config.dataSaverKinds).attach(rooms),
     crewData: new CrewDataService().attach(rooms),
     iceServers: (participantId) => iceServersFor(config, participantId),
   };

@@ -35,5 +35,12 @@ export function fieldHandlers(field: FieldFeatures): RequestHandlers<keyof Field
       await features().camera.setProfile(room, peer, req.peerId, req.profile);
       return {};
     },
+
+    async 'video.setDataSaver'(ctx, req) {
+      allowed(ctx, 'media.produceVideo');
+      const { room, peer } = joined(ctx);
+      await features().camera.setDataSaver(room, peer, req.on);
+      return {};
+    },
   };
 }

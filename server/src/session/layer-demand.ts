@@ -5,8 +5,10 @@
 //
 // Every consumer of the router is seen here (router.observer), the room's WebRTC consumers and
 // the recorder's PlainTransport ones alike. Each wants one spatial layer: by default the top one
-// (mediasoup's default preference), or what it asked for through want(), never above its cap()
-// (a video profile); and the layer it receives now, until it has moved (make before break). A producer's wanted layers are the union over its consumers, plus layer 0
+// (mediasoup's default preference), or what it asked for through want(), never above the
+// producer's ceiling (ceil(): the top layer the phone sends with its video profile and data saver);
+// and the layer it receives now, until it has moved (make before break). A producer's wanted
+// layers are the union over its consumers, plus layer 0
 // always: the fallback a consumer on a weakening link drops to at once, without waiting for the
 // phone. A layer someone starts wanting is announced at once; one nobody wants any more only once
 // the demand has not changed for OFF_DELAY_MS, so a consumer replaced by another (a rejoin, a
@@ -20,14 +22,14 @@ interface ConsumerWant {
   consumer: Consumer;
   /** The layer it asked for (want()), or null: the top one. */
   layer: number | null;
-  /** The highest layer it may have (cap()), or null: no cap. */
-  cap: number | null;
 }
 
 interface ProducerDemand {
   producer: Producer;
   /** Layers held on by hold() (counted once per hold), whoever consumes them. */
   holds: number[];
+  /** The highest layer any consumer may prefer (ceil()), or null: the producer's top one. */
+  ceiling: number | null;
   /** The active flags last announced; the phone starts with every encoding on. */
   announced: boolean[];
   offTimer: NodeJS.Timeout | null;
@@ -58,15 +60,16 @@ export class LayerDemand {
     await this.apply(entry);
   }
 
-  /** The highest spatial layer this consumer may have (a video profile), or null for none. */
-  async cap(consumer: Consumer, spatialLayer: number | null): Promise<void> {
-    const entry = this.consumers.get(consumer.id);
-    if (!entry) {
-      if (spatialLayer !== null) await consumer.setPreferredLayers({ spatialLayer });
-      return;
-    }
-    entry.cap = spatialLayer;
-    await this.apply(entry);
+  /**
+   * The highest spatial layer the producer will send (a video profile, the data saver), or null
+   * for its top one: every consumer of it prefers at most that layer, those that come later too.
+   */
+  async ceil(producerId: string, spatialLayer: number | null): Promise<void> {
+    const demand = this.producers.get(producerId);
+    if (!demand) return;
+    demand.ceiling = spatialLayer;
+    const entries = [...this.consumers.values()].filter((e) => e.consumer.producerId === producerId);
+    await Promise.all(entries.map((entry) => this.apply(entry).catch(() => undefined))); // closed meanwhile
   }
 
   /**
@@ -116,7 +119,13 @@ export class LayerDemand {
   private addProducer(producer: Producer): void {
     if (producer.type !== 'simulcast') return;
     const count = producer.rtpParameters.encodings?.length ?? 1;
-    this.producers.set(producer.id, { producer, holds: [], announced: new Array<boolean>(count).fill(true), offTimer: null });
+    this.producers.set(producer.id, {
+      producer,
+      holds: [],
+      ceiling: null,
+      announced: new Array<boolean>(count).fill(true),
+      offTimer: null,
+    });
     producer.observer.once('close', () => {
       const demand = this.producers.get(producer.id);
       if (demand?.offTimer) clearTimeout(demand.offTimer);
@@ -126,28 +135,31 @@ export class LayerDemand {
 
   private addConsumer(consumer: Consumer): void {
     if (consumer.type !== 'simulcast' || !this.producers.has(consumer.producerId)) return;
-    this.consumers.set(consumer.id, { consumer, layer: null, cap: null });
+    const entry: ConsumerWant = { consumer, layer: null };
+    this.consumers.set(consumer.id, entry);
     // What it receives counts as well as what it prefers (see compute()).
     consumer.observer.on('layerschange', () => this.update(consumer.producerId));
     consumer.observer.once('close', () => {
       this.consumers.delete(consumer.id);
       this.update(consumer.producerId);
     });
-    this.update(consumer.producerId);
+    // Under a ceiling: it starts with mediasoup's default preference, the producer's top layer.
+    if (this.producers.get(consumer.producerId)!.ceiling !== null) void this.apply(entry).catch(() => undefined);
+    else this.update(consumer.producerId);
   }
 
-  /** The consumer's preferred layer: what it wants, within its cap. */
-  private preferred(entry: ConsumerWant, top: number): number {
-    return Math.min(entry.layer ?? top, entry.cap ?? top, top);
+  /** The consumer's preferred layer: what it wants, within the producer's ceiling. */
+  private preferred(entry: ConsumerWant, demand: ProducerDemand): number {
+    const top = Math.min(demand.announced.length - 1, demand.ceiling ?? Infinity);
+    return Math.min(entry.layer ?? top, top);
   }
 
   private async apply(entry: ConsumerWant): Promise<void> {
     const demand = this.producers.get(entry.consumer.producerId);
-    const top = (demand?.announced.length ?? 1) - 1;
     // Announced before the consumer moves: a layer it needs is turned on first.
     this.update(entry.consumer.producerId);
-    if (entry.consumer.closed) return;
-    await entry.consumer.setPreferredLayers({ spatialLayer: this.preferred(entry, top) });
+    if (entry.consumer.closed || !demand) return;
+    await entry.consumer.setPreferredLayers({ spatialLayer: this.preferred(entry, demand) });
   }
 
   private compute(demand: ProducerDemand): boolean[] {
@@ -156,7 +168,7 @@ export class LayerDemand {
     for (const entry of this.consumers.values()) {
       const { consumer } = entry;
       if (consumer.producerId !== demand.producer.id || consumer.closed) continue;
-      active[this.preferred(entry, top)] = true;
+      active[this.preferred(entry, demand)] = true;
       // The layer it receives now stays on too until it has moved to the preferred one: the top
       // layer may not be sent yet (a phone's encoder ramping up, a weak uplink), and turning off
       // what a consumer gets meanwhile would leave it with a lower layer or none.

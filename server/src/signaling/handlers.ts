@@ -51,8 +51,10 @@ export function createHandlers(deps: HandlerDeps): RequestHandlers<RequestName> 
 
     async 'room.join'(ctx, req) {
       requirePermission(ctx, 'room.join');
-      if (ctx.crewToken) await deps.inspections.resolveCrewToken(ctx.crewToken);
-      else deps.inspections.assertOpen(await deps.inspections.get(ctx.inspectionId));
+      const inspection = ctx.crewToken
+        ? (await deps.inspections.resolveCrewToken(ctx.crewToken)).inspection
+        : await deps.inspections.get(ctx.inspectionId);
+      deps.inspections.assertOpen(inspection);
       if (ctx.peer && !ctx.peer.closed && ctx.room && !ctx.room.closed) throw new AppError('INVALID_STATE', 'Already joined.');
       const r = await room(ctx);
       const { peer, result } = await r.join(ctx.identity, ctx.channel!, {
@@ -65,6 +67,7 @@ export function createHandlers(deps: HandlerDeps): RequestHandlers<RequestName> 
       // TURN with credentials for this participant; none configured: host candidates only.
       const iceServers = deps.field.iceServers(peer.id);
       if (iceServers.length > 0) result.iceServers = iceServers;
+      if (peer.role === 'crew') result.dataSaver = deps.field.camera.dataSaverAtJoin(r, peer, inspection.kind);
       // The crew page sends when its consent screen (which says the session is recorded) was accepted.
       if (req.consentedAt && peer.role === 'crew') {
         await deps.recording.recordConsent({
