@@ -34,8 +34,9 @@ const purpose = (own.find((a) => a.startsWith('--for=')) ?? '--for=start').slice
 const nodeOnly = own.includes('--node-only');
 
 // Runtime: ffmpeg records; the -dev packages are what the worker links against (and pull in the
-// shared libraries it needs at run time). Tests add iproute2 (network namespaces) and
-// poppler-utils (PDF text); Chromium is already there for the PDF reports.
+// shared libraries it needs at run time). Tests add iproute2 (network namespaces), poppler-utils
+// (PDF text), coturn (a real TURN server) and firefox-esr (a crew phone in Firefox); Chromium is
+// already there for the PDF reports.
 const PACKAGES = {
   start: [
     'ffmpeg',
@@ -51,7 +52,7 @@ const PACKAGES = {
     'chromium',
     'fonts-wqy-microhei',
   ],
-  test: ['iproute2', 'poppler-utils'],
+  test: ['iproute2', 'poppler-utils', 'coturn', 'firefox-esr'],
 };
 
 function missingPackages(names) {

@@ -5,7 +5,9 @@
 // pair's round-trip time, and packet loss (on the crew side from the SFU's receiver reports,
 // `remote-inbound-rtp.fractionLost`; on the surveyor side from `inbound-rtp` packetsLost deltas).
 // Data used: `transport` stats bytesSent + bytesReceived (RTP, RTCP, DTLS and ICE), summed over
-// every transport of the session including those closed by a rejoin. Signalling (a few kB) and the
+// every transport of the session including those closed by a rejoin. Firefox has no `transport`
+// stats: there the bytes of every `candidate-pair` are summed (the pairs of one transport carry
+// all of its packets, a pair given up after an ICE restart keeps its count). Signalling (a few kB) and the
 // page itself are not counted. 'offline' as soon as the session's media watchdog finds the link
 // stalled (nothing received for 2 s), without waiting for the next poll.
 import type { Transport } from 'mediasoup-client/types';
@@ -30,13 +32,16 @@ async function sample(transport: Transport): Promise<Sample> {
   const s: Sample = { bytes: 0, rttMs: null, lossFraction: null, received: 0, lost: 0 };
   let selectedPair: string | undefined;
   const pairs = new Map<string, Record<string, unknown>>();
+  let transportBytes: number | null = null;
+  let pairBytes = 0;
   report.forEach((stat: Record<string, unknown>) => {
     const num = (k: string) => (typeof stat[k] === 'number' ? stat[k] : 0);
     if (stat.type === 'transport') {
-      s.bytes += num('bytesSent') + num('bytesReceived');
+      if (typeof stat.bytesSent === 'number') transportBytes = (transportBytes ?? 0) + num('bytesSent') + num('bytesReceived');
       if (typeof stat.selectedCandidatePairId === 'string') selectedPair = stat.selectedCandidatePairId;
     } else if (stat.type === 'candidate-pair') {
       pairs.set(String(stat.id), stat);
+      pairBytes += num('bytesSent') + num('bytesReceived');
     } else if (stat.type === 'remote-inbound-rtp' && typeof stat.fractionLost === 'number') {
       s.lossFraction = Math.max(s.lossFraction ?? 0, stat.fractionLost);
     } else if (stat.type === 'inbound-rtp') {
@@ -44,6 +49,7 @@ async function sample(transport: Transport): Promise<Sample> {
       s.lost += Math.max(0, num('packetsLost'));
     }
   });
+  s.bytes = transportBytes ?? pairBytes;
   const pair = selectedPair ? pairs.get(selectedPair) : [...pairs.values()].find((p) => p.nominated && p.state === 'succeeded');
   if (pair && typeof pair.currentRoundTripTime === 'number') s.rttMs = pair.currentRoundTripTime * 1000;
   return s;

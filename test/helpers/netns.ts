@@ -35,7 +35,9 @@ export interface NetNs {
    * media, with no TURN to go round it.
    */
   onlyTcpTo(port: number): void;
-  /** Undo cut(), onlyTcpTo() and throttle(). */
+  /** Let only these out of the namespace (TCP or UDP to a port; ARP), dropping everything else. */
+  allowOnly(rules: Array<{ protocol: 'tcp' | 'udp'; port: number }>): void;
+  /** Undo cut(), onlyTcpTo(), allowOnly() and throttle(). */
   restore(): void;
   /** Limit both directions to `kbit` kbit/s with a token bucket (tc tbf). */
   throttle(kbit: number): void;
@@ -115,8 +117,11 @@ export function createNetNs(): NetNs {
       tc('qdisc', 'replace', 'dev', hostIf, 'root', 'blackhole');
     },
     onlyTcpTo(port: number) {
+      ns.allowOnly([{ protocol: 'tcp', port }]);
+    },
+    allowOnly(rules) {
       // This kernel has no prio qdisc and no drop action, so: an htb whose default class ends in a
-      // blackhole, and u32 filters that send TCP to `port` (and ARP, which keeps the link alive)
+      // blackhole, and u32 filters that send what is allowed (and ARP, which keeps the link alive)
       // to a class that passes.
       const inNs = (...args: string[]) => ip('netns', 'exec', name, 'tc', ...args);
       inNs('qdisc', 'replace', 'dev', nsIf, 'root', 'handle', '1:', 'htb', 'default', '20');
@@ -124,30 +129,10 @@ export function createNetNs(): NetNs {
       inNs('class', 'add', 'dev', nsIf, 'parent', '1:', 'classid', '1:20', 'htb', 'rate', '1gbit');
       inNs('qdisc', 'add', 'dev', nsIf, 'parent', '1:20', 'handle', '20:', 'blackhole');
       const pass = ['flowid', '1:10'];
-      inNs(
-        'filter',
-        'add',
-        'dev',
-        nsIf,
-        'parent',
-        '1:',
-        'protocol',
-        'ip',
-        'prio',
-        '1',
-        'u32',
-        'match',
-        'ip',
-        'protocol',
-        '6',
-        '0xff',
-        'match',
-        'ip',
-        'dport',
-        String(port),
-        '0xffff',
-        ...pass,
-      );
+      for (const { protocol, port } of rules) {
+        const match = ['match', 'ip', 'protocol', protocol === 'tcp' ? '6' : '17', '0xff', 'match', 'ip', 'dport', String(port), '0xffff'];
+        inNs('filter', 'add', 'dev', nsIf, 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32', ...match, ...pass);
+      }
       inNs('filter', 'add', 'dev', nsIf, 'parent', '1:', 'protocol', 'arp', 'prio', '2', 'u32', 'match', 'u32', '0', '0', ...pass);
     },
     restore() {

@@ -26,13 +26,17 @@ export interface NetworkScenario {
   dispose(): Promise<void>;
 }
 
-export async function startNetworkScenario(env: Record<string, string> = {}): Promise<NetworkScenario> {
+/** The server's environment, or a function of the namespace that gives it (a TURN server on its address). */
+export type ScenarioEnv = Record<string, string> | ((ns: NetNs) => Promise<Record<string, string>>);
+
+export async function startNetworkScenario(env: ScenarioEnv = {}): Promise<NetworkScenario> {
   const ns = createNetNs();
   let fixture: Fixture | undefined;
   const browsers: Browser[] = [];
   try {
+    const extra = typeof env === 'function' ? await env(ns) : env;
     // HTTP and media on the veth's host address (and media on loopback too, for the surveyor).
-    fixture = await startFixture({ HOST: ns.hostIp, RTC_EXTRA_LISTEN_IPS: ns.hostIp, ...env });
+    fixture = await startFixture({ HOST: ns.hostIp, RTC_EXTRA_LISTEN_IPS: ns.hostIp, ...extra });
     const fx = fixture;
     const origin = fx.server.url;
     const [surveyorBrowser, crewBrowser] = await Promise.all([

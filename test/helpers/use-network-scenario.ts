@@ -1,13 +1,13 @@
 // The network scenario (test/helpers/network-scenario.ts) for one jest test file: started before
 // its first test, disposed after its last; after each test the crew's network is whole again and
 // the pages' errors are printed. Jest-only (bench:reconnect uses the scenario without jest).
-import { startNetworkScenario, type NetworkScenario } from './network-scenario';
+import { startNetworkScenario, type NetworkScenario, type ScenarioEnv } from './network-scenario';
 
 /**
  * Returns the file's scenario. It exists only once beforeAll has run, so the value returned here
  * forwards to it: `const scenario = useNetworkScenario()` at the top of the file, used in tests.
  */
-export function useNetworkScenario(env: Record<string, string> = {}): NetworkScenario {
+export function useNetworkScenario(env: ScenarioEnv = {}): NetworkScenario {
   let started: NetworkScenario | undefined;
   beforeAll(async () => {
     started = await startNetworkScenario(env);
