@@ -2,6 +2,8 @@
 // `startServer(config)` is both what main.ts runs and the seam integration tests use (port 0, a
 // temporary data directory, a real worker and a real SQLite file). Features are created here and
 // handed to each other; none of them imports this file or the edges (see README, Architecture).
+import { jsonBodies } from './http/json-body';
+import { RECORD_LARGE_BODIES } from './inspection-record/inspection-record-routes';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -206,6 +208,8 @@ export async function startServer(config: Config, options: { clientDist?: string
   app.get('/api/crew/invitation', throttles.crewLinkMiddleware());
   app.post('/api/crew/evidence', throttles.evidenceMiddleware(signer));
   app.post('/api/crew/documents', throttles.evidenceMiddleware(signer));
+  // JSON bodies, once for every router (http/json-body.ts): 64 kB, an annotated still's more.
+  app.use('/api', jsonBodies(RECORD_LARGE_BODIES));
   app.use('/api', authRouter({ accounts, secureCookies: config.https, loginThrottle: throttles.login }));
   app.use('/api', inspection.router);
   app.use('/api', record.router);

@@ -153,4 +153,16 @@ test('an annotated still is a new photo with the vector layer; the original keep
   const original = rec.evidence.find((e: any) => e.id === still.id);
   expect(original.sha256).toBe(crypto.createHash('sha256').update(JPEG).digest('hex'));
   expect(rec.evidence).toHaveLength(2);
+
+  // A still of a busy scene: a flattened JPEG of 300 kB (more than any other route's body may be)
+  // is taken, in the route's own limit; the same size on another route is refused as too large.
+  const big = Buffer.concat([JPEG, crypto.randomBytes(300_000)]);
+  const large = await post({ layer: layer([arrow]), flattenedJpegBase64: big.toString('base64') });
+  expect(large.status).toBe(201);
+  const elsewhere = await fetch(`${server.url}/api/inspections/${inspection.id}/evidence/bookmarks`, {
+    method: 'POST',
+    headers: { cookie: surveyorCookie, 'Content-Type': 'application/json', Origin: server.url },
+    body: JSON.stringify({ padding: 'x'.repeat(100_000) }),
+  });
+  expect(elsewhere.status).toBe(413);
 });

@@ -16,7 +16,6 @@ export interface AuthRouteDeps {
 
 export function authRouter(deps: AuthRouteDeps): express.Router {
   const router = express.Router();
-  router.use(express.json({ limit: '32kb' }));
   const authed = staffRoute(deps.accounts);
   const authedFirst = staffRoute(deps.accounts, { beforePasswordChange: true });
 

@@ -53,16 +53,23 @@ const readImage = (req: Request) => readBody(req, MAX_EVIDENCE_BYTES, tooLarge);
 const frameQuerySchema = z.object({ checklistItemId: z.string().min(1).max(64).optional() }).strict();
 const attachSchema = z.object({ checklistItemId: z.string().min(1).max(64).nullable() }).strict();
 
+/** An annotated still carries its flattened JPEG (base64): the one body above 64 kB (app.ts, http/json-body.ts). */
+export const RECORD_LARGE_BODIES = [
+  {
+    method: 'POST' as const,
+    path: /^\/inspections\/[^/]+\/evidence\/[^/]+\/annotations$/,
+    limit: Math.ceil((MAX_FLATTENED_BYTES * 4) / 3) + 64 * 1024,
+  },
+];
+
 export function recordRouter(deps: RecordRouteDeps): express.Router {
   const router = express.Router();
   const authed = staffRoute(deps.accounts);
   const scoped = inspectionRoute(deps.accounts, deps.access);
   const id = (req: Request, name = 'id') => String(req.params[name]);
 
-  // An annotated still carries its flattened JPEG (base64): the one body above the 64 kB below.
   router.post(
     '/inspections/:id/evidence/:evidenceId/annotations',
-    express.json({ limit: Math.ceil((MAX_FLATTENED_BYTES * 4) / 3) + 64 * 1024 }),
     scoped('record.edit', async (req, res) => {
       const body = parseInput(saveAnnotationSchema, req.body ?? {});
       const flattened = Buffer.from(body.flattenedJpegBase64, 'base64');
@@ -76,7 +83,6 @@ export function recordRouter(deps: RecordRouteDeps): express.Router {
       res.status(201).json({ evidence });
     }),
   );
-  router.use(express.json({ limit: '64kb' }));
 
   router.get(
     '/checklist-templates',

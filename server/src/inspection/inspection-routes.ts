@@ -25,7 +25,6 @@ const crewLinkRequestSchema = z.object({ additional: z.boolean().optional() }).s
 
 export function inspectionRouter(deps: InspectionRouteDeps): express.Router {
   const router = express.Router();
-  router.use(express.json({ limit: '32kb' }));
   const authed = staffRoute(deps.accounts);
   const scoped = inspectionRoute(deps.accounts, deps.access);
 

@@ -34,7 +34,6 @@ const MiB = 1024 * 1024;
 
 export function replayRouter(deps: ReplayRouteDeps): express.Router {
   const router = express.Router();
-  router.use(express.json({ limit: '8kb' }));
 
   const authed = staffRoute(deps.accounts);
   const scoped = inspectionRoute(deps.accounts, deps.access);
