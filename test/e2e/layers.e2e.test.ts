@@ -5,12 +5,16 @@
 // layer and the phone follows; made large again, the top layer is back. The crew's data saver
 // (on by default for an occasional survey) keeps the top layer off for everyone; the phone's
 // send rate in 'detail' and with the saver is measured against automatic.
+import path from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { androidPage, consoleWithInspection, recordErrors, waitForStat } from '../helpers/browser';
 import { useFixture } from '../helpers/fixtures';
 import { LAYER_MAX_BITRATES, PROFILE_LAYERS } from '../../client/src/video-profiles';
 
 jest.setTimeout(180_000);
+
+/** SCREENSHOT_DIR=... saves the pages with the data saver on, to look at. */
+const SHOTS = process.env.SCREENSHOT_DIR;
 
 /** The part of the pages' test hook (client/src/test-hooks.ts) used here. */
 interface Hooked {
@@ -200,6 +204,10 @@ test('the data saver: on by default for an occasional survey, the top layer off 
   await waitForStat(surveyor, 'video', 'frameWidth', 639);
   const badge = await surveyor.waitForSelector('[data-testid=crew-data][data-saver=true]', { visible: true, timeout: 15_000 });
   expect(await badge!.evaluate((n) => n.textContent)).toMatch(/· data saver on$/);
+  if (SHOTS) {
+    await crew.screenshot({ path: path.join(SHOTS, 'phone-data-saver-on-393-en.png') });
+    await surveyor.screenshot({ path: path.join(SHOTS, 'console-data-saver-1366-en.png') });
+  }
   const saverRate = await sendRate(crew, 4_000);
 
   // Off: the top layer is sent and received again; the badge follows.
