@@ -21,7 +21,7 @@ afterAll(() => {
 
 async function signIn(username: string, password: string) {
   const context = await browser.createBrowserContext();
-  const page = await desktopPage(context as unknown as Browser);
+  const page = await desktopPage(context);
   errors.push(...recordErrors(page, username));
   await page.goto(server.url, { waitUntil: 'networkidle0' });
   await page.type('#username', username);
