@@ -172,6 +172,7 @@ export async function startServer(config: Config, options: { clientDist?: string
     evidence: record.evidence,
     chat: chat.chat,
     pdf: config.pdf,
+    timeZone: config.timeZone,
   });
   const throttles = new Throttles(config.throttle);
   const origins = new OriginPolicy(config.https, config.publicUrl);

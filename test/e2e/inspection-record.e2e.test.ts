@@ -131,6 +131,8 @@ test('capture a still from the phone, attach it, conclude, crew acknowledges; da
   expect(pdf.status).toBe(200);
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cloudship-pdf-test-')), 'report.pdf');
   fs.writeFileSync(file, Buffer.from(await pdf.arrayBuffer()));
+  // SCREENSHOT_DIR=... keeps a copy to look at.
+  if (process.env.SCREENSHOT_DIR) fs.copyFileSync(file, path.join(process.env.SCREENSHOT_DIR, 'report.pdf'));
   const text = spawnSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
   expect(text.status).toBe(0);
   expect(text.stdout).toContain(VESSEL);
@@ -139,5 +141,16 @@ test('capture a still from the phone, attach it, conclude, crew acknowledges; da
   expect(text.stdout).toContain(`${co2} t`);
   expect(text.stdout).toContain(`${cny} CNY`);
   expect(text.stdout).toContain('张船长');
+  // A4, numbered "page / pages" at the foot, every time in the authority's zone (Asia/Shanghai by
+  // default) with its offset.
+  const info = spawnSync('pdfinfo', [file], { encoding: 'utf8' });
+  // 210 x 297 mm: pdfinfo names the size (Chromium writes 594.96 x 841.92 pts).
+  expect(info.stdout).toMatch(/Page size:\s+[\d.]+ x [\d.]+ pts \(A4\)/);
+  const pages = Number(/Pages:\s+(\d+)/.exec(info.stdout)![1]);
+  // pdftotext may drop the spaces around the slash.
+  expect(text.stdout).toMatch(new RegExp(`\\b1 ?/ ?${pages}\\b`));
+  expect(text.stdout).toMatch(new RegExp(`\\b${pages} ?/ ?${pages}\\b`));
+  expect(text.stdout).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d UTC\+8/);
+  expect(text.stdout).not.toMatch(/\d\d:\d\d UTC\b(?!\+)/);
   fs.rmSync(path.dirname(file), { recursive: true, force: true });
 });

@@ -72,3 +72,9 @@ test.each([
   expect(() => loadConfig({ PUBLIC_URL: value })).toThrow(ConfigError);
   expect(() => loadConfig({ PUBLIC_URL: value })).toThrow('PUBLIC_URL');
 });
+
+test('TIME_ZONE: Asia/Shanghai by default, an IANA zone, anything else refused', () => {
+  expect(loadConfig({}).timeZone).toBe('Asia/Shanghai');
+  expect(loadConfig({ TIME_ZONE: 'Asia/Urumqi' }).timeZone).toBe('Asia/Urumqi');
+  for (const TIME_ZONE of ['Beijing', 'UTC+8', '']) expect(() => loadConfig({ TIME_ZONE })).toThrow(/TIME_ZONE/);
+});

@@ -113,6 +113,11 @@ const envSchema = z
     EVIDENCE_THROTTLE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
     // PDF printing (reports/print-queue.ts): Chromium processes at a time, waiting prints per account.
     PDF_CONCURRENCY: z.coerce.number().int().min(1).max(2).default(1),
+    // The authority's time zone (IANA name): reports print their times in it.
+    TIME_ZONE: z
+      .string()
+      .default('Asia/Shanghai')
+      .refine((zone) => isTimeZone(zone), 'must be an IANA time zone such as Asia/Shanghai'),
     PDF_QUEUE_PER_USER: z.coerce.number().int().min(1).max(20).default(3),
   })
   .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, { error: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT', path: ['RTC_MIN_PORT'] })
@@ -192,6 +197,8 @@ export interface Config {
   };
   /** PDF printing: Chromium processes at a time (1-2) and waiting prints per account. */
   pdf: { concurrency: number; queuePerUser: number };
+  /** The authority's time zone (TIME_ZONE): times in reports. */
+  timeZone: string;
 }
 
 export class ConfigError extends Error {}
@@ -209,6 +216,15 @@ function parseTurnUrls(value: string, haveSecret: boolean): string[] {
   if (urls.some((u) => u.startsWith('turn')) && !haveSecret)
     throw new ConfigError('invalid configuration:\n  TURN_URLS: TURN servers need TURN_SECRET');
   return urls;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function parseKinds(value: string): InspectionKind[] {
@@ -304,5 +320,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       evidence: { points: e.EVIDENCE_THROTTLE_PER_LINK, windowSeconds: e.EVIDENCE_THROTTLE_WINDOW_SECONDS },
     },
     pdf: { concurrency: e.PDF_CONCURRENCY, queuePerUser: e.PDF_QUEUE_PER_USER },
+    timeZone: e.TIME_ZONE,
   };
 }

@@ -30,9 +30,40 @@ const esc = (s: string | number | null | undefined) => String(s ?? '').replace(/
 const both = (zh: string, en: string) => `${esc(zh)} <span class="en">${esc(en)}</span>`;
 /** A vocabulary value's words (labels.ts in @cloudship/shared), both languages. */
 const words = (w: Words) => both(w.zh, w.en);
-const time = (iso: string | null | undefined) => (iso ? esc(new Date(iso).toISOString().replace('T', ' ').slice(0, 16) + ' UTC') : '—');
 
-const CSS = `body{font-family:"WenQuanYi Micro Hei","Noto Sans CJK SC","Noto Sans SC",system-ui,sans-serif;color:#111;margin:24px;font-size:12px}
+/**
+ * A time as the authority reads it: `2026-12-03 21:30 UTC+8` in its zone (TIME_ZONE), the offset
+ * printed with each time so that no reader has to guess which clock.
+ */
+export function reportTime(iso: string | null | undefined, timeZone: string): string {
+  if (!iso) return '—';
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'shortOffset',
+  }).formatToParts(new Date(iso));
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  // 'GMT+8' / 'UTC+8' by locale data; 'GMT' or 'UTC+0' for UTC itself.
+  const offset = part('timeZoneName')
+    .replace(/^GMT/, 'UTC')
+    .replace(/^UTC[+-]0$/, 'UTC');
+  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} ${offset}`;
+}
+
+// A4, with the page number and count at the foot of every page (CSS page margin boxes).
+type TimeText = (iso: string | null | undefined) => string;
+const timeText =
+  (o: PrintOptions): TimeText =>
+  (iso) =>
+    esc(reportTime(iso, o.timeZone));
+
+const CSS = `@page{size:A4;margin:14mm 12mm 16mm;@bottom-center{content:counter(page) " / " counter(pages);font-size:9px;color:#555}}
+body{font-family:"WenQuanYi Micro Hei","Noto Sans CJK SC","Noto Sans SC",system-ui,sans-serif;color:#111;margin:24px;font-size:12px}
 h1{font-size:20px;margin:0 0 4px}h2{font-size:15px;border-bottom:2px solid #234;padding-bottom:2px;margin-top:20px}
 .en{color:#555;font-size:.9em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #bbb;padding:4px 6px;vertical-align:top;text-align:left}
 th{background:#eef2f6}.num{text-align:right;font-variant-numeric:tabular-nums}.thumbs figure{display:inline-block;margin:2px}.thumbs img{max-width:150px;max-height:110px;margin:2px;border:1px solid #999}
@@ -53,6 +84,8 @@ export interface PrintOptions {
   gaps?: RecordingGap[];
   /** The chat: messages, document requests and documents, oldest first. */
   chat?: ChatMessageView[];
+  /** The authority's time zone (IANA, TIME_ZONE): every time is printed in it. */
+  timeZone: string;
 }
 
 /** Evidence printed as a picture: photos, and documents that are photos (a PDF is named, not shown). */
@@ -61,7 +94,7 @@ export function isPicture(e: EvidenceView): boolean {
 }
 
 /** Every message and document of the chat, with its sender and time (SHA-256 for documents). */
-function chatSection(chat: ChatMessageView[]): string {
+function chatSection(chat: ChatMessageView[], time: TimeText): string {
   if (!chat.length) return `<p data-testid="chat-log">${both('无消息。', 'No messages.')}</p>`;
   const rows = chat.map((m) => {
     const what = m.document
@@ -73,7 +106,7 @@ function chatSection(chat: ChatMessageView[]): string {
 }
 
 /** Every interval a track of the recording had no media, with why: nothing is left out silently. */
-function gapsSection(gaps: RecordingGap[]): string {
+function gapsSection(gaps: RecordingGap[], time: TimeText): string {
   if (!gaps.length) return `<p data-testid="recording-gaps">${both('录像无中断。', 'No gaps in the recording.')}</p>`;
   const rows = gaps.map((g) => {
     const seconds = g.endedAt ? `${Math.max(0, (g.endedAt.getTime() - g.startedAt.getTime()) / 1000).toFixed(1)} s` : '—';
@@ -91,6 +124,7 @@ function annotationCaption(e: EvidenceView, all: EvidenceView[]): string {
 }
 
 function evidenceCell(items: EvidenceView[], all: EvidenceView[], o: PrintOptions): string {
+  const time = timeText(o);
   if (!items.length) return '';
   return `<div class="thumbs">${items
     .map((e) =>
@@ -118,7 +152,7 @@ function checklistRows(items: ChecklistItemView[], evidence: EvidenceView[], o: 
     .join('\n');
 }
 
-function savingsSection(rec: InspectionRecordView): string {
+function savingsSection(rec: InspectionRecordView, o: PrintOptions, time: TimeText): string {
   const s = rec.savings;
   if (!s) return `<p>${both('尚未结论，未计算减排估算。', 'Not concluded yet: no savings estimate stored.')}</p>`;
   const values = s.resolved
@@ -134,7 +168,7 @@ function savingsSection(rec: InspectionRecordView): string {
   return `<p class="headline" data-testid="savings-result">${both('减少二氧化碳排放', 'CO2 avoided')}: ${formatTonnes(s.co2SavedT)} t · ${both('节约费用', 'Cost saved')}: ${formatCny(s.costSavedCny)} CNY</p>
 <p class="meta">${both(savingsBasisText(s, 'zh'), savingsBasisText(s, 'en'))}</p>${values}
 <p class="meta">${both('模型：云船检减排估算模型（IMO MEPC.364(79) Cf 3.206；DEFRA 车辆排放因子；Obringer 等 2021 视频排放）。', 'Model: Cloud Ship Inspection savings model (IMO MEPC.364(79) Cf 3.206; DEFRA car factors; Obringer et al. 2021 video streaming).')}</p>
-${rec.savingsLog.length ? `<p class="meta">${both('修改记录', 'Changes')}: ${rec.savingsLog.map((c) => `${time(c.changedAt)} ${esc(c.changedBy)}: ${c.before.co2SavedT === null ? '—' : formatTonnes(c.before.co2SavedT)} → ${formatTonnes(c.after.co2SavedT)} t`).join('; ')}</p>` : ''}`;
+${rec.savingsLog.length ? `<p class="meta">${both('修改记录', 'Changes')}: ${rec.savingsLog.map((c) => `${time(c.changedAt)} ${esc(o.names.get(c.changedBy) ?? c.changedBy)}: ${c.before.co2SavedT === null ? '—' : formatTonnes(c.before.co2SavedT)} → ${formatTonnes(c.after.co2SavedT)} t`).join('; ')}</p>` : ''}`;
 }
 
 /** No conclusion: not yet, or the session ended without one (marked "to be continued" or not). */
@@ -146,7 +180,7 @@ function notConcluded(i: InspectionRecordView['inspection']): string {
 }
 
 /** Once the session ended the crew can no longer acknowledge: the report says so, it waits for nothing. */
-function acknowledgement(rec: InspectionRecordView): string {
+function acknowledgement(rec: InspectionRecordView, time: TimeText): string {
   const c = rec.conclusion;
   if (c?.acknowledgedAt) return `${esc(c.acknowledgedName)} · ${time(c.acknowledgedAt)}`;
   if (c && isClosed(rec.inspection.status)) return both('船方未确认：视频检验已结束', 'Not acknowledged by the crew: the session ended');
@@ -158,6 +192,7 @@ export function renderPrintView(rec: InspectionRecordView, o: PrintOptions): str
   const c = rec.conclusion;
   const engine = rec.savingsInputs.meKw !== undefined ? `${rec.savingsInputs.meKw} kW` : '—';
   const unattached = rec.evidence.filter((e) => !e.checklistItemId);
+  const time = timeText(o);
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(i.vesselName)} · 检验报告 Inspection report</title><style>${CSS}</style></head><body>
 <h1>${both('云船检 · 远程检验报告', 'Cloud Ship Inspection · Remote inspection report')}</h1>
 <h2>${both('船舶概况', 'Vessel particulars')}</h2>
@@ -174,12 +209,12 @@ ${unattached.length ? `<h2>${both('其他证据', 'Other evidence')}</h2>${evide
 <h2>${both('检验结论', 'Conclusion')}</h2>
 ${c ? `<p data-testid="conclusion"><strong>${words(OUTCOME_LABELS[c.outcome])}</strong> · ${time(c.concludedAt)} · ${esc(o.names.get(c.concludedBy) ?? c.concludedBy)}</p><p>${esc(c.remarks)}</p>` : `<p>${notConcluded(i)}</p>`}
 <h2>${both('船方确认', 'Crew acknowledgement')}</h2>
-<p>${acknowledgement(rec)}</p>
+<p>${acknowledgement(rec, time)}</p>
 <h2>${both('减排及节约估算', 'Savings estimate')}</h2>
-${savingsSection(rec)}
+${savingsSection(rec, o, time)}
 <h2>${both('消息及文件', 'Messages and documents')}</h2>
-${chatSection(o.chat ?? [])}
+${chatSection(o.chat ?? [], time)}
 <h2>${both('录像中断', 'Recording gaps')}</h2>
-${gapsSection(o.gaps ?? [])}
+${gapsSection(o.gaps ?? [], time)}
 </body></html>`;
 }

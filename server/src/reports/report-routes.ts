@@ -18,6 +18,8 @@ export interface ReportRouteDeps {
   chromiumPath: string;
   /** PDF prints: bounded Chromiums, a per-account waiting limit. */
   printQueue: PrintQueue;
+  /** The authority's time zone (TIME_ZONE). */
+  timeZone: string;
 }
 
 export function reportRouter(deps: ReportRouteDeps): express.Router {
@@ -49,7 +51,7 @@ export function reportRouter(deps: ReportRouteDeps): express.Router {
     '/inspections/:id/report.html',
     scoped('inspection.read', async (req, res) => {
       const { record, names, gaps, chat } = await deps.reports.printable(String(req.params.id));
-      const html = renderPrintView(record, { names, gaps, chat, imageSrc: (e: EvidenceView) => e.url ?? '' });
+      const html = renderPrintView(record, { names, gaps, chat, timeZone: deps.timeZone, imageSrc: (e: EvidenceView) => e.url ?? '' });
       res.set('Content-Security-Policy', PRINT_VIEW_CSP).type('html').send(html);
     }),
   );
@@ -68,7 +70,7 @@ export function reportRouter(deps: ReportRouteDeps): express.Router {
           const file = await deps.reports.evidenceFile(id, e.id);
           inline.set(e.id, `data:${file.contentType};base64,${file.bytes.toString('base64')}`);
         }
-        const html = renderPrintView(record, { names, gaps, chat, imageSrc: (e) => inline.get(e.id) ?? '' });
+        const html = renderPrintView(record, { names, gaps, chat, timeZone: deps.timeZone, imageSrc: (e) => inline.get(e.id) ?? '' });
         return htmlToPdf(html, deps.chromiumPath);
       });
       res.set({ 'Content-Type': 'application/pdf', 'Content-Disposition': `inline; filename="inspection-${id}.pdf"` });

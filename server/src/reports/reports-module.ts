@@ -30,6 +30,8 @@ export function createReportsModule(deps: {
   chromiumPath?: string;
   /** PDF_CONCURRENCY and PDF_QUEUE_PER_USER. */
   pdf: { concurrency: number; queuePerUser: number };
+  /** TIME_ZONE: the printed report's times. */
+  timeZone: string;
 }): ReportsModule {
   const reports = new ReportService(deps.db, deps.inspections, deps.records, deps.evidence, deps.chat);
   const printQueue = new PrintQueue(deps.pdf.concurrency, deps.pdf.queuePerUser);
@@ -42,6 +44,7 @@ export function createReportsModule(deps: {
       reports,
       printQueue,
       chromiumPath: deps.chromiumPath ?? '/usr/bin/chromium',
+      timeZone: deps.timeZone,
     }),
   };
 }
