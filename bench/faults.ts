@@ -17,7 +17,6 @@
 // surveyor's console and the crew's phone showed. Needs root (ip netns, tc, mount).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -28,6 +27,7 @@ import { androidPage, desktopPage, launchBrowser, setSessionCookie, waitForStat 
 import { createNetNs, launchBrowserInNetNs } from '../test/helpers/netns';
 import { ADMIN, testServerEnv } from '../test/helpers/test-server';
 import { until } from '../test/helpers/recording';
+import { freePort } from '../test/helpers/ports';
 
 const ROOT = path.resolve(__dirname, '..');
 const CUT_S = Number(process.env.CUT_SECONDS ?? 90);
@@ -45,16 +45,6 @@ const faults: Fault[] = ['none', ...FAULTS.filter((f) => f !== 'none' && (wanted
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (m: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
 
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, host, () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Processes under `root` (children, theirs, ...) whose command name is `comm`. */
 function descendantsNamed(root: number, comm: string): number[] {

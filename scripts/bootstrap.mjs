@@ -35,8 +35,9 @@ const nodeOnly = own.includes('--node-only');
 
 // Runtime: ffmpeg records; the -dev packages are what the worker links against (and pull in the
 // shared libraries it needs at run time). Tests add iproute2 (network namespaces), poppler-utils
-// (PDF text), coturn (a real TURN server) and firefox-esr (a crew phone in Firefox); Chromium is
-// already there for the PDF reports.
+// (PDF text), coturn (a real TURN server), firefox-esr (a crew phone in Firefox) and postgresql
+// (the integration tests' second database: a throw-away cluster, test/helpers/postgres.ts);
+// Chromium is already there for the PDF reports.
 const PACKAGES = {
   start: [
     'ffmpeg',
@@ -52,7 +53,7 @@ const PACKAGES = {
     'chromium',
     'fonts-wqy-microhei',
   ],
-  test: ['iproute2', 'poppler-utils', 'coturn', 'firefox-esr'],
+  test: ['iproute2', 'poppler-utils', 'coturn', 'firefox-esr', 'postgresql'],
 };
 
 function missingPackages(names) {

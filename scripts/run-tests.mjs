@@ -16,7 +16,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = path.join(root, 'test', '.tmp');
 const resultsFile = path.join(tmp, 'jest-results.json');
 
-const SUITES = ['unit', 'integration', 'e2e'];
+const SUITES = ['unit', 'integration', 'integration-pg', 'e2e'];
 const argv = process.argv.slice(2);
 const suites = [];
 while (argv.length && SUITES.includes(argv[0])) suites.push(argv.shift());

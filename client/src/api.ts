@@ -11,6 +11,7 @@ import type {
   EndInspectionRequest,
   InspectionDetailView,
   InspectionMembersView,
+  InspectionPage,
   InspectionView,
   LoginRequest,
 } from '@cloudship/shared';
@@ -112,7 +113,9 @@ export const api = {
   enableAccount: (id: string) => call<{ account: AccountView }>('POST', `/api/accounts/${enc(id)}/enable`),
   resetPassword: (id: string) => call<{ account: AccountView; oneTimePassword: string }>('POST', `/api/accounts/${enc(id)}/reset-password`),
 
-  listInspections: () => call<{ inspections: InspectionView[] }>('GET', '/api/inspections'),
+  /** One page of the list: `params` are the list query's keys (shared/src/inspection-list.ts). */
+  listInspections: (params: URLSearchParams = new URLSearchParams()) =>
+    call<InspectionPage>('GET', `/api/inspections${params.size ? `?${params.toString()}` : ''}`),
   createInspection: (body: CreateInspectionRequest) => call<{ inspection: InspectionView }>('POST', '/api/inspections', body),
   getInspection: (id: string) => call<{ inspection: InspectionDetailView }>('GET', `/api/inspections/${enc(id)}`),
   endInspection: (id: string, body: EndInspectionRequest = {}) =>

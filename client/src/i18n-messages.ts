@@ -5,7 +5,9 @@ import { fieldEn, fieldZhCN } from './field-messages';
 import { guideEn, guideZh } from './guide/i18n-guide-messages';
 import { accountEn, accountZh } from './i18n-account-messages';
 import { recordEn, recordZh } from './inspection-record/i18n-record-messages';
+import { listEn, listZh } from './i18n-list-messages';
 import { replayEn, replayZh } from './i18n-replay-messages';
+import { reviewEn, reviewZh } from './i18n-review-messages';
 import { vocabularyMessages } from './i18n-vocabulary';
 
 export const en = {
@@ -202,6 +204,8 @@ export const en = {
   // Inspection record: checklist, evidence, conclusion, savings, reports.
   ...recordEn,
   ...replayEn,
+  ...reviewEn,
+  ...listEn,
   ...accountEn,
 } as const;
 
@@ -397,5 +401,7 @@ export const zhCN: Record<MessageKey, string> = {
   'error.UNKNOWN': '出现错误（{code}）。',
   ...recordZh,
   ...replayZh,
+  ...reviewZh,
+  ...listZh,
   ...accountZh,
 };

@@ -23,6 +23,7 @@ import { Throttles } from './auth/throttle';
 import type { Config } from './config/config';
 import { FIELD_ENTITIES } from './field/entities';
 import { createFieldFeatures } from './field/field-features';
+import { positionTimeline } from './field/position-timeline';
 import { errorHandler, notFound, rejectMalformedUrl } from './http/errors';
 import { pagesRouter } from './http/pages';
 import { securityHeaders } from './http/security-headers';
@@ -32,6 +33,7 @@ import { documentTooLarge, notADocument } from './inspection-record/evidence-ser
 import { LocalEvidenceStore, ObjectEvidenceStore } from './inspection-record/evidence-store';
 import { EvidenceUploadSource } from './inspection-record/evidence-upload-source';
 import { createInspectionRecordModule } from './inspection-record/inspection-record-module';
+import { recordTimeline } from './inspection-record/record-timeline';
 import { INSPECTION_ENTITIES } from './inspection/entities';
 import { createInspectionFeature } from './inspection/inspection-feature';
 import type { InspectionLifecycle } from './inspection/inspection-lifecycle';
@@ -91,7 +93,7 @@ export interface RunningServer {
 
 export async function startServer(config: Config, options: { clientDist?: string } = {}): Promise<RunningServer> {
   setLogLevel(config.logLevel);
-  const db = await openDatabase(config.dbPath, ENTITIES);
+  const db = await openDatabase(config.database, ENTITIES);
   const signer = new CrewTokenSigner(loadOrCreateSecret(config.dataDir));
   const accounts = new AccountService(db, config.sessionTtlMs);
   const oneTimeAdminPassword = await accounts.ensureFirstAdmin(config.admin.username, config.admin.password);
@@ -103,6 +105,7 @@ export async function startServer(config: Config, options: { clientDist?: string
     crewLinkTtlMs: config.crewLinkTtlMs,
     publicUrl,
     publicUrlConfigured: config.publicUrl !== null,
+    timeZone: config.timeZone,
   });
 
   const pool = await WorkerPool.create({ size: config.workers });
@@ -127,6 +130,7 @@ export async function startServer(config: Config, options: { clientDist?: string
     rooms,
     accounts,
     inspections: inspection.inspections,
+    inspectionList: inspection.list,
     access: inspection.access,
   });
 
@@ -163,6 +167,9 @@ export async function startServer(config: Config, options: { clientDist?: string
     },
   });
   recording.replay.useChat((id) => chat.chat.history(id));
+  // The replay timeline's lanes of what the record and the field stored while a recording ran.
+  recording.replay.useMarks(recordTimeline(db));
+  recording.replay.useMarks(positionTimeline(db));
   const reports = createReportsModule({
     db,
     accounts,

@@ -1,7 +1,9 @@
 // Recording and replay (recording/): REST query schemas and the views the replay API answers with.
 import type { ChatMessageView } from './chat-protocol';
+import type { ReviewEntryView } from './review';
+import type { TimelineMarkView } from './timeline';
 import { z } from './zod';
-import { INSPECTION_STATUSES, type InspectionView, type Role } from './domain';
+import { type InspectionView, type Role } from './domain';
 
 /** live -> stopped (surveyor switch or inspection end); live -> interrupted (found live at start-up). */
 export const RECORDING_STATES = ['live', 'stopped', 'interrupted'] as const;
@@ -40,28 +42,6 @@ export const GAP_CAUSES = [
   'unexplained',
 ] as const;
 export type GapCause = (typeof GAP_CAUSES)[number];
-
-/** GET /api/replay/inspections filters (all optional, combined with AND). */
-export const replayListQuerySchema = z
-  .object({
-    vessel: z.string().trim().max(120).optional(),
-    registration: z.string().trim().max(64).optional(),
-    /** Surveyor display name or username (substring). */
-    surveyor: z.string().trim().max(80).optional(),
-    from: z
-      .string()
-      .date()
-      .or(z.iso.datetime({ offset: true }))
-      .optional(),
-    to: z
-      .string()
-      .date()
-      .or(z.iso.datetime({ offset: true }))
-      .optional(),
-    status: z.enum(INSPECTION_STATUSES).optional(),
-  })
-  .strict();
-export type ReplayListQuery = z.infer<typeof replayListQuerySchema>;
 
 export const assignAuditorSchema = z.object({ accountId: z.uuid() }).strict();
 
@@ -121,9 +101,20 @@ export interface RecordingTimelineView {
   tracks: TrackView[];
   participants: Array<{ id: string; role: Role; displayName: string; joinedAt: string; leftAt: string | null; leaveReason: string | null }>;
   gaps: TimelineGapView[];
-  consents: Array<{ participantId: string; consentedAt: string }>;
+  /**
+   * Each crew consent once: a phone that rejoins presents the consent it gave again (one stored row
+   * per join), so rows of one crew link with the same consent time are one consent.
+   */
+  consents: Array<{ participantId: string; displayName: string; consentedAt: string }>;
   /** The chat's messages, document requests and documents sent while this recording ran. */
   chat: ChatMessageView[];
+  /**
+   * The lanes of what happened while it ran, oldest first: evidence, checklist verdicts, chat, GPS
+   * fixes, network (connection losses and network gaps), review comments pinned to this recording.
+   */
+  marks: TimelineMarkView[];
+  /** The review comments pinned to this recording (also in marks, lane 'review'). */
+  review: ReviewEntryView[];
 }
 
 export interface StorageStateView {

@@ -45,8 +45,8 @@ test('a second phone takes the link over only when asked; the first one stops an
   const refusal = await phoneB.waitForSelector('[data-testid=crew-error][data-code=SEAT_TAKEN]', { visible: true });
   expect(await refusal!.$('[data-testid=take-over]')).not.toBeNull();
   expect(await phoneA.$('[data-testid=crew-error]')).toBeNull();
-  const [inspection] = await fx.server.inspections.list();
-  expect((await fx.server.inspections.detail(inspection!.id)).participants.filter((p) => p.role === 'crew')).toHaveLength(1);
+  const inspection = await fx.server.latestInspection();
+  expect((await fx.server.inspections.detail(inspection.id)).participants.filter((p) => p.role === 'crew')).toHaveLength(1);
 
   // Phone B takes over: it films, phone A stops and says why, the surveyor is told.
   await phoneB.click('[data-testid=take-over]');
@@ -59,7 +59,7 @@ test('a second phone takes the link over only when asked; the first one stops an
   await surveyor.waitForSelector('[data-testid=peer-state][data-role=crew][data-state=connected]');
 
   // Phone A does not take the seat back by itself: it stays stopped while phone B keeps filming.
-  const rows = await fx.server.inspections.detail(inspection!.id);
+  const rows = await fx.server.inspections.detail(inspection.id);
   const crewRows = rows.participants.filter((p) => p.role === 'crew');
   expect(crewRows).toHaveLength(2);
   expect(crewRows.filter((p) => p.leaveReason === 'taken-over')).toHaveLength(1);

@@ -77,9 +77,9 @@ test('surveyor and crew see and hear each other; ending the inspection ends it o
   const again = await fetch(crewLink);
   expect(again.status).toBe(410);
 
-  const inspections = await server.inspections.list();
-  expect(inspections[0]!.status).toBe('ended');
-  const detail = await server.inspections.detail(inspections[0]!.id);
+  const inspection = await server.latestInspection();
+  expect(inspection.status).toBe('ended');
+  const detail = await server.inspections.detail(inspection.id);
   expect(detail.participants.map((p) => p.role).sort()).toEqual(['crew', 'surveyor']);
   expect(detail.participants.every((p) => p.leftAt !== null)).toBe(true);
 });

@@ -90,8 +90,8 @@ test('an auditor finds the inspection, replays the crew video with both audio tr
   );
   expect(login).toBe(200);
   await page.goto(`${server.url}/replay.html`, { waitUntil: 'networkidle0' });
-  await page.type('[data-filter=vessel]', '回放');
-  await page.click('[data-testid=replay-search]');
+  await page.type('[data-filter=q]', '回放');
+  await page.click('[data-testid=list-search]');
   await page.waitForSelector('[data-testid=replay-open]');
   expect(await page.$$eval('[data-testid=replay-list] tr', (rows) => rows.length)).toBe(1);
   await page.click('[data-testid=replay-open]');

@@ -1,11 +1,16 @@
 // Starts the real server for a test: port 0 on 127.0.0.1, plain HTTP (loopback is a secure
 // context for browsers), a temporary data directory with a fresh SQLite file, one real worker.
+// In the integration-pg project (jest.config.js) the database is PostgreSQL instead: a schema of
+// its own, named after the data directory, on the run's throw-away cluster (test/helpers/postgres.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../server/src/config/config';
 import { startServer, type RunningServer } from '../../server/src/app';
+import type { DatabaseTarget } from '../../server/src/config/config';
+import { InspectionEntity, type Inspection } from '../../server/src/inspection/entities';
 import type { InspectionView, StaffRole } from '@cloudship/shared';
+import { TEST_DATABASE_ENV, TEST_PG_URL_ENV } from './postgres-env';
 
 export const ADMIN = { username: 'admin', password: 'admin-password-for-tests' };
 
@@ -30,6 +35,8 @@ export interface TestServer extends RunningServer {
    * as many crew identities as it asks for). `url` is the signed link, `shortUrl` the `/j/<code>` one.
    */
   crewLink(cookie: string, inspectionId: string): Promise<{ url: string; token: string; shortUrl: string; code: string }>;
+  /** The inspection created last (for a test that made it through a browser). */
+  latestInspection(): Promise<Inspection>;
   stop(): Promise<void>;
 }
 
@@ -38,7 +45,9 @@ export interface TestServer extends RunningServer {
  * the server in a child process (to kill it) gives that process.
  */
 export function testServerEnv(dataDir: string): Record<string, string> {
+  const pg = testPostgres(dataDir);
   return {
+    ...(pg ? { DATABASE_URL: pg.url, DATABASE_SCHEMA: pg.schema } : {}),
     HOST: '127.0.0.1',
     PORT: '0',
     HTTPS: 'false',
@@ -51,8 +60,30 @@ export function testServerEnv(dataDir: string): Record<string, string> {
   };
 }
 
+/** PostgreSQL for this data directory, in the integration-pg project; null: the SQLite file. */
+function testPostgres(dataDir: string): { url: string; schema: string } | null {
+  if (process.env[TEST_DATABASE_ENV] !== 'postgres') return null;
+  const url = process.env[TEST_PG_URL_ENV];
+  if (!url) throw new Error(`${TEST_DATABASE_ENV}=postgres but no cluster: ${TEST_PG_URL_ENV} is unset (see jest.config.js)`);
+  return {
+    url,
+    schema: `t_${path
+      .basename(dataDir)
+      .toLowerCase()
+      .replace(/[^a-z0-9_]/g, '_')}`,
+  };
+}
+
+/** The database a test server on `dataDir` uses, for a test that opens it itself. */
+export function testDatabase(dataDir: string): DatabaseTarget {
+  const pg = testPostgres(dataDir);
+  return pg ? { type: 'postgres', ...pg } : { type: 'sqlite', path: path.join(dataDir, 'cloudship.sqlite') };
+}
+
 export async function startTestServer(env: Record<string, string | undefined> = {}): Promise<TestServer> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudship-test-'));
+  // A test that restarts a server on its data gives DATA_DIR (and removes it itself).
+  const ownDir = env.DATA_DIR === undefined;
+  const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cloudship-test-'));
   const config = loadConfig({ ...testServerEnv(dataDir), ...env });
   const server = await startServer(config);
 
@@ -115,9 +146,14 @@ export async function startTestServer(env: Record<string, string | undefined> = 
       if (r.status !== 201) throw new Error(`crew link failed: ${r.status} ${JSON.stringify(r.body)}`);
       return { url: r.body.url, token: r.body.url.split('/join/')[1], shortUrl: r.body.shortUrl, code: r.body.code };
     },
+    async latestInspection() {
+      const [newest] = await server.db.getRepository(InspectionEntity).find({ order: { createdAt: 'DESC' }, take: 1 });
+      if (!newest) throw new Error('no inspection yet');
+      return newest;
+    },
     async stop() {
       await server.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

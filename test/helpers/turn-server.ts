@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './ports';
 
 export const TURNSERVER = '/usr/bin/turnserver';
 const NOBODY = 65534;
@@ -16,18 +17,6 @@ export interface TurnServer {
   /** Everything coturn logged so far (allocations, refusals with their reasons). */
   log(): string;
   stop(): Promise<void>;
-}
-
-/** A port free for TCP on `ip` now (coturn takes the same number for UDP). */
-async function freePort(ip: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, ip, () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startTurnServer(ip: string, secret: string): Promise<TurnServer> {

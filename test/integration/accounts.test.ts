@@ -4,6 +4,7 @@
 import { ADMIN, startTestServer, type TestServer } from '../helpers/test-server';
 import { connectError } from '../helpers/signaling-client';
 import { useFixture } from '../helpers/fixtures';
+import { sql } from '../helpers/sql';
 
 const fx = useFixture();
 
@@ -93,9 +94,9 @@ test('a hash made with older scrypt parameters is upgraded at sign-in', async ()
   const salt = crypto.randomBytes(16);
   const old = crypto.scryptSync(s.password, salt, 32, { N: 16384, r: 8, p: 1 });
   const stored = ['scrypt', 16384, 8, 1, salt.toString('base64url'), old.toString('base64url')].join('$');
-  await fx.server.db.query('UPDATE "account" SET "passwordHash" = ? WHERE "id" = ?', [stored, s.id]);
+  await sql(fx.server.db, 'UPDATE "account" SET "passwordHash" = ? WHERE "id" = ?', [stored, s.id]);
   expect((await login(fx.server, s.username, s.password)).status).toBe(200);
-  const [row] = await fx.server.db.query<Array<{ passwordHash: string }>>('SELECT "passwordHash" FROM "account" WHERE "id" = ?', [s.id]);
+  const [row] = await sql<Array<{ passwordHash: string }>>(fx.server.db, 'SELECT "passwordHash" FROM "account" WHERE "id" = ?', [s.id]);
   expect(row!.passwordHash.split('$').slice(0, 4)).toEqual(['scrypt', '131072', '8', '1']);
   expect((await login(fx.server, s.username, s.password)).status).toBe(200);
 });

@@ -9,6 +9,7 @@ import { liveCrewRecording, useFixture } from '../helpers/fixtures';
 import { crewUpload, TINY_JPEG } from '../helpers/record-fixtures';
 import { until } from '../helpers/recording';
 import { codeOf, ok, type SignalingClient } from '../helpers/signaling-client';
+import { sql } from '../helpers/sql';
 
 const fx = useFixture();
 let surveyorCookie: string;
@@ -51,7 +52,7 @@ test('a Chinese message from the phone and an answer from the console reach both
     ['surveyor', 'Please move closer to the flange.'],
   ]);
   for (const m of messages) expect(Date.parse(m.sentAt)).toBeGreaterThanOrEqual(before - 1000);
-  const [row] = await fx.server.db.query('SELECT "senderId", "senderName" FROM "chat_message" WHERE "id" = ?', [sent.id]);
+  const [row] = await sql(fx.server.db, 'SELECT "senderId", "senderName" FROM "chat_message" WHERE "id" = ?', [sent.id]);
   expect(row.senderName).toBe('李船长');
   expect(row.senderId).toMatch(/^[0-9a-f-]{36}$/);
 
@@ -130,11 +131,11 @@ test('a PDF sent from the phone is stored with its SHA-256 in the object store a
   expect(up.body.message).toMatchObject({ kind: 'document', requestId: request.id, senderName: '李船长', document: { sha256 } });
   expect(await surveyor.c.next('chat.message', (m) => m.kind === 'document')).toEqual(up.body.message);
 
-  const [row] = await fx.server.db.query('SELECT "storageKey" AS key FROM "evidence" WHERE "id" = ?', [up.body.evidence.id]);
+  const [row] = await sql(fx.server.db, 'SELECT "storageKey" AS key FROM "evidence" WHERE "id" = ?', [up.body.evidence.id]);
   expect(row.key).toMatch(/^evidence\/[0-9a-f-]{36}\/[0-9a-f-]{36}\.pdf$/);
   await until(
     async () =>
-      (await fx.server.db.query('SELECT "uploadState" AS s FROM "evidence" WHERE "id" = ?', [up.body.evidence.id]))[0].s === 'uploaded'
+      (await sql(fx.server.db, 'SELECT "uploadState" AS s FROM "evidence" WHERE "id" = ?', [up.body.evidence.id]))[0].s === 'uploaded'
         ? true
         : null,
     'the document uploaded',
@@ -195,7 +196,7 @@ test('a 20 MB file and an .exe renamed .pdf are refused with clear messages and 
   expect(own.status).toBe(201);
   expect(own.body.message.requestId).toBeNull();
 
-  const rows = await fx.server.db.query('SELECT COUNT(*) AS n FROM "evidence" WHERE "inspectionId" = ?', [inspection.id]);
+  const rows = await sql(fx.server.db, 'SELECT COUNT(*) AS n FROM "evidence" WHERE "inspectionId" = ?', [inspection.id]);
   expect(Number(rows[0].n)).toBe(1);
   expect((await history(inspection.id)).messages).toHaveLength(1);
 });

@@ -7,6 +7,7 @@ import QRCode from 'qrcode';
 import { rawRequest, type RawResponse } from '../helpers/raw-http';
 import { startFixture, useFixture, type Fixture } from '../helpers/fixtures';
 import { type SignalingClient } from '../helpers/signaling-client';
+import { sql } from '../helpers/sql';
 
 const fx = useFixture();
 const CODE = /^[2-9a-hjkmnp-z]{10}$/;
@@ -57,7 +58,7 @@ test('one link per inspection: every view of the console gets the same short lin
   // Several tabs at once: still that one link.
   const tabs = await Promise.all(Array.from({ length: 5 }, () => consoleLink(fx, inspection.id)));
   expect(new Set(tabs.map((t) => t.body.code))).toEqual(new Set([first.body.code]));
-  const rows = await fx.server.db.query('SELECT COUNT(*) AS n FROM "crew_link" WHERE "inspectionId" = ?', [inspection.id]);
+  const rows = await sql(fx.server.db, 'SELECT COUNT(*) AS n FROM "crew_link" WHERE "inspectionId" = ?', [inspection.id]);
   expect(Number(rows[0].n)).toBe(1);
 
   expect((await fx.server.api('DELETE', `/api/inspections/${inspection.id}/crew-links`, { cookie })).status).toBe(204);

@@ -9,6 +9,7 @@ import { startEmbeddedStore, type EmbeddedStore } from '../../server/src/storage
 import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
 import { crewUpload, TINY_JPEG } from '../helpers/record-fixtures';
 import { until } from '../helpers/recording';
+import { sql } from '../helpers/sql';
 
 let server: TestServer;
 let store: EmbeddedStore | null = null;
@@ -42,7 +43,7 @@ async function upload(): Promise<{ id: string; key: string; url: string }> {
   const up = await crewUpload(server, token, TINY_JPEG, { query: { initiative: 'crew' } });
   expect(up.status).toBe(201);
   expect(up.body.evidence.sha256).toBe(sha);
-  const [row] = await server.db.query('SELECT "storageKey" AS key FROM "evidence" WHERE "id" = ?', [up.body.evidence.id]);
+  const [row] = await sql(server.db, 'SELECT "storageKey" AS key FROM "evidence" WHERE "id" = ?', [up.body.evidence.id]);
   return { id: up.body.evidence.id, key: row.key, url: `/api/inspections/${inspection.id}/evidence/${up.body.evidence.id}/file` };
 }
 
@@ -50,7 +51,7 @@ const staged = (key: string) => fs.existsSync(path.join(server.dataDir, key));
 
 /** The evidence row's upload state, as the upload queue leaves it. */
 async function uploadOf(id: string): Promise<{ state: string | null; attempts: number; localPath: string | null }> {
-  const [row] = await server.db.query('SELECT "uploadState" AS state, "attempts", "localPath" FROM "evidence" WHERE "id" = ?', [id]);
+  const [row] = await sql(server.db, 'SELECT "uploadState" AS state, "attempts", "localPath" FROM "evidence" WHERE "id" = ?', [id]);
   return row;
 }
 

@@ -20,7 +20,7 @@ import { HEARTBEAT_INTERVAL_MS, lastHeartbeat, ServerHeartbeatEntity } from '../
 import { requestJoin } from '../helpers/fixtures';
 import { until } from '../helpers/recording';
 import { connect, type SignalingClient } from '../helpers/signaling-client';
-import { ADMIN, startTestServer, testServerEnv, type TestServer } from '../helpers/test-server';
+import { ADMIN, startTestServer, testDatabase, testServerEnv, type TestServer } from '../helpers/test-server';
 
 jest.setTimeout(120_000);
 
@@ -43,8 +43,6 @@ function newDataDir(): string {
   return dir;
 }
 
-const dbPath = (dataDir: string) => path.join(dataDir, 'cloudship.sqlite');
-
 async function startOn(dataDir: string): Promise<TestServer> {
   const server = await startTestServer({ DATA_DIR: dataDir });
   servers.push(server);
@@ -56,9 +54,9 @@ async function stop(server: TestServer): Promise<void> {
   await server.stop();
 }
 
-/** The database file of a stopped server, opened on its own (no server, no heartbeat). */
+/** The database of a stopped server, opened on its own (no server, no heartbeat). */
 async function withDatabase<T>(dataDir: string, use: (db: DataSource) => Promise<T>): Promise<T> {
-  const db = await openDatabase(dbPath(dataDir), INSPECTION_ENTITIES);
+  const db = await openDatabase(testDatabase(dataDir), INSPECTION_ENTITIES);
   try {
     return await use(db);
   } finally {

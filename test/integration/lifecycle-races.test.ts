@@ -1,6 +1,7 @@
 // State changes that race: concurrent calls give one success and clean refusals, never INTERNAL,
 // and nothing that was decided is written back (an acknowledgement is never undone by a conclusion).
 import { useFixture } from '../helpers/fixtures';
+import { sql } from '../helpers/sql';
 
 const fx = useFixture();
 let cookie: string;
@@ -66,7 +67,8 @@ test('ten concurrent recording switches from the live console never answer INTER
   );
   for (const ack of acks) expect(ack.ok ? 'OK' : ack.error.code).toBe('OK');
   // The last one queued was a stop: off, and at most one recording row is still live (none).
-  const live = await fx.server.db.query<Array<{ n: number }>>(
+  const live = await sql<Array<{ n: number }>>(
+    fx.server.db,
     `SELECT COUNT(*) AS n FROM "recording" WHERE "inspectionId" = ? AND "state" = 'live'`,
     [inspection.id],
   );

@@ -4,6 +4,7 @@
 import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
 import { connect, ok, type SignalingClient } from '../helpers/signaling-client';
 import { publishPlain, sha256, syntheticClip, until } from '../helpers/recording';
+import { sql } from '../helpers/sql';
 
 jest.setTimeout(180_000);
 
@@ -61,6 +62,6 @@ test('an uploaded segment is replayed through a presigned redirect, after the ac
   const direct = await fetch(location);
   expect(direct.status).toBe(200);
   expect(sha256(Buffer.from(await direct.arrayBuffer()))).toBe(segment.sha256);
-  const logged = await server.db.query('SELECT COUNT(*) AS n FROM replay_log WHERE segmentId = ?', [segment.id]);
+  const logged = await sql(server.db, 'SELECT COUNT(*) AS n FROM "replay_log" WHERE "segmentId" = ?', [segment.id]);
   expect(Number(logged[0].n)).toBe(1);
 });

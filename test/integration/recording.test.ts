@@ -146,13 +146,13 @@ describe('replay API refusals', () => {
   });
 
   test('an auditor sees only assigned inspections; another auditor gets 404 for the same ids', async () => {
-    const list = await server.api('GET', '/api/replay/inspections?vessel=济宁', { cookie: auditor.cookie });
+    const list = await server.api('GET', '/api/replay/inspections?q=济宁', { cookie: auditor.cookie });
     expect(list.body.inspections.map((i: { id: string }) => i.id)).toEqual([inspectionId]);
     expect((await server.api('GET', '/api/replay/inspections', { cookie: outsider.cookie })).body.inspections).toEqual([]);
     expect((await server.api('GET', `/api/recordings/${recordingId}/timeline`, { cookie: outsider.cookie })).status).toBe(404);
     expect((await server.api('GET', segment.url, { cookie: outsider.cookie })).status).toBe(404);
     // Filters narrow the list; a bad filter is refused.
-    expect((await server.api('GET', '/api/replay/inspections?registration=NOPE', { cookie: auditor.cookie })).body.inspections).toEqual([]);
+    expect((await server.api('GET', '/api/replay/inspections?q=NOPE', { cookie: auditor.cookie })).body.inspections).toEqual([]);
     expect((await server.api('GET', '/api/replay/inspections?status=bogus', { cookie: auditor.cookie })).status).toBe(400);
   });
 

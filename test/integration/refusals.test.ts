@@ -6,6 +6,7 @@ import { CrewTokenSigner } from '../../server/src/auth/crew-tokens';
 import { ADMIN, type TestServer } from '../helpers/test-server';
 import { codeOf as errorCode, connectError, FAKE_DTLS, ok as data, opusParameters, vp8Parameters } from '../helpers/signaling-client';
 import { useFixture, type Fixture } from '../helpers/fixtures';
+import { sql } from '../helpers/sql';
 
 const fx = useFixture();
 let server: TestServer;
@@ -109,7 +110,7 @@ describe('roles', () => {
   });
 
   test('passwords are stored as scrypt hashes, never as given', async () => {
-    const rows: Array<{ passwordHash: string }> = await server.db.query('SELECT passwordHash FROM account');
+    const rows: Array<{ passwordHash: string }> = await sql(server.db, 'SELECT "passwordHash" FROM "account"');
     expect(rows.length).toBeGreaterThan(0);
     for (const r of rows) expect(r.passwordHash).toMatch(/^scrypt\$131072\$8\$1\$[\w-]+\$[\w-]+$/); // OWASP: N = 2^17, r = 8, p = 1
     expect(rows.some((r) => r.passwordHash.includes(ADMIN.password))).toBe(false);

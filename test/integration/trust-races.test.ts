@@ -2,6 +2,7 @@
 // half-done (no live recording of an ended inspection).
 import { useFixture } from '../helpers/fixtures';
 import { codeOf } from '../helpers/signaling-client';
+import { sql } from '../helpers/sql';
 
 const fx = useFixture();
 let lead: { id: string; cookie: string };
@@ -23,7 +24,8 @@ async function inspectionWithTwoSurveyors() {
 }
 
 async function liveRecordings(inspectionId: string): Promise<number> {
-  const rows = await fx.server.db.query<Array<{ n: number }>>(
+  const rows = await sql<Array<{ n: number }>>(
+    fx.server.db,
     `SELECT COUNT(*) AS n FROM "recording" WHERE "inspectionId" = ? AND "state" = 'live'`,
     [inspectionId],
   );

@@ -3,6 +3,7 @@
 // recording stops with it.
 import { startFixture, useFixture, type Fixture } from '../helpers/fixtures';
 import { codeOf } from '../helpers/signaling-client';
+import { sql } from '../helpers/sql';
 
 const fx = useFixture();
 let cookie: string;
@@ -72,7 +73,8 @@ describe('with a one-second reconnect grace', () => {
     // nothing was produced): wait on the row, a bounded number of reads, not on a clock.
     const row = async () =>
       (
-        await short.server.db.query<Array<{ state: string; endReason: string }>>(
+        await sql<Array<{ state: string; endReason: string }>>(
+          short.server.db,
           `SELECT "state", "endReason" FROM "recording" WHERE "id" = ?`,
           [state.recordingId],
         )

@@ -6,6 +6,7 @@
 import type { JoinResult } from '@cloudship/shared';
 import { requestJoin, useFixture } from '../helpers/fixtures';
 import { codeOf, ok, type SignalingClient } from '../helpers/signaling-client';
+import { sql } from '../helpers/sql';
 
 const fx = useFixture();
 let cookie: string;
@@ -22,7 +23,8 @@ interface Row {
 }
 
 async function crewRows(inspectionId: string): Promise<Row[]> {
-  return fx.server.db.query(
+  return sql(
+    fx.server.db,
     `SELECT "id", "device", "leftAt", "leaveReason" FROM "participant_session" WHERE "inspectionId" = ? AND "role" = 'crew' ORDER BY "joinedAt"`,
     [inspectionId],
   );

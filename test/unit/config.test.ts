@@ -5,13 +5,24 @@ test('embedded defaults: HTTPS on 8443, data under ./data, crew links valid 24 h
   const c = loadConfig({});
   expect(c.https).toBe(true);
   expect(c.port).toBe(8443);
-  expect(c.dbPath).toBe(path.resolve('data', 'cloudship.sqlite'));
+  expect(c.database).toEqual({ type: 'sqlite', path: path.resolve('data', 'cloudship.sqlite') });
   expect(c.crewLinkTtlMs).toBe(24 * 3600_000);
   expect(c.simulcastOnlyConsumed).toBe(true);
   expect(c.workers).toBeGreaterThanOrEqual(1);
   // Listening on all interfaces must announce a concrete address to WebRTC clients.
   expect(c.rtc.listenAddresses[0]!.ip).toBe('0.0.0.0');
   expect(c.rtc.listenAddresses[0]!.announcedAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+});
+
+test('DATABASE_URL switches to PostgreSQL; a bad URL or a schema without it is refused', () => {
+  expect(loadConfig({ DATABASE_URL: 'postgres://ci:pw@127.0.0.1:5432/cloudship', DATABASE_SCHEMA: 'city_a' }).database).toEqual({
+    type: 'postgres',
+    url: 'postgres://ci:pw@127.0.0.1:5432/cloudship',
+    schema: 'city_a',
+  });
+  expect(() => loadConfig({ DATABASE_URL: 'mysql://x@host/db' })).toThrow(/DATABASE_URL: a postgres:/);
+  expect(() => loadConfig({ DATABASE_URL: 'postgres://x@host/db', DATABASE_SCHEMA: 'Robert"); DROP' })).toThrow(/DATABASE_SCHEMA/);
+  expect(() => loadConfig({ DATABASE_SCHEMA: 'city_a' })).toThrow(/DATABASE_SCHEMA needs DATABASE_URL/);
 });
 
 test('the switches read true/false, 1/0, on/off', () => {

@@ -1,26 +1,36 @@
 // Auditor replay page (replay.html), for auditors, admins and an inspection's surveyors. Hash routes:
 //   #/                      recorded inspections, with filters
 //   #/recordings/<id>       the synchronised player and the timeline of one recording
-// Sign-in happens on the console (index.html); the session cookie is shared.
+// Sign-in happens on the console (index.html); the session cookie is shared. The top bar leads back
+// to the console and signs out (replay-header.ts).
 import '../styles.css';
 import './replay.css';
-import { INSPECTION_STATUSES, type RecordingTimelineView, type ReplayInspectionView, type StorageStateView } from '@cloudship/shared';
+import {
+  type AccountView,
+  type InspectionPage,
+  type RecordingSummaryView,
+  type ReplayInspectionView,
+  type StorageStateView,
+} from '@cloudship/shared';
 import { call, errorCode } from '../api';
-import { initI18n, languageButton, t } from '../i18n';
-import { button, el, messageBox } from '../ui/dom';
-import { createPlayer, type ReplayPlayer } from './player';
+import { initI18n, t } from '../i18n';
+import { append, el, messageBox, replaceChildren } from '../ui/dom';
+import { createListFilters, createPager } from '../ui/inspection-list-controls';
+import type { ReplayPlayer } from './player';
+import { showRecordingPage } from './recording-page';
+import { replayHeader } from './replay-header';
+import { durationParts } from './time-format';
 
 initI18n();
 const app = document.getElementById('app') ?? document.body;
 const main = el('main', { class: 'container' });
 let player: ReplayPlayer | null = null;
+let account: AccountView | null = null;
 declare global {
   interface Window {
     cloudshipReplay?: ReplayPlayer | null;
   }
 }
-
-const enc = encodeURIComponent;
 
 /** The recording staging disk in GET /api/admin/storage (its guard: server/src/storage/disk-space.ts). */
 interface StorageDiskView {
@@ -55,76 +65,65 @@ function diskBanner(disk: StorageDiskView | undefined): HTMLElement | null {
   );
 }
 
-async function showList(): Promise<void> {
-  const form = el('form', { class: 'replay-filters', testid: 'replay-filters' });
-  const input = (name: string, label: Parameters<typeof t>[0], type = 'text') => {
-    const i = el('input', { attrs: { name, type }, data: { filter: name } });
-    form.append(el('label', { class: 'field' }, [el('span', { t: label }), i]));
-    return i;
-  };
-  const fields = [
-    input('vessel', 'replay.filter.vessel'),
-    input('registration', 'replay.filter.registration'),
-    input('surveyor', 'replay.filter.surveyor'),
-    input('from', 'replay.filter.from', 'date'),
-    input('to', 'replay.filter.to', 'date'),
-  ];
-  const status = el('select', { attrs: { name: 'status' } }, [
-    el('option', { t: 'replay.filter.any', attrs: { value: '' } }),
-    ...INSPECTION_STATUSES.map((s) => el('option', { t: `status.${s}`, attrs: { value: s } })),
-  ]);
-  form.append(el('label', { class: 'field' }, [el('span', { t: 'replay.filter.status' }), status]));
-  const search = button({ kind: 'primary', testid: 'replay-search', t: 'replay.filter.apply' });
-  search.type = 'submit'; // button() makes plain buttons
-  form.append(search);
-  const list = el('div', { testid: 'replay-list' });
-  const error = messageBox('replay-error');
-  const storage = el('div', { testid: 'replay-storage' });
-  main.replaceChildren(el('h1', { t: 'replay.heading' }), form, error.el, list, storage);
+/** How long a recording ran (from its start to its end, or until now while live), in words. */
+function recordingLength(r: RecordingSummaryView): string {
+  const { h, min, s } = durationParts((r.endedAt ? Date.parse(r.endedAt) : Date.now()) - Date.parse(r.startedAt));
+  return h ? t('replay.durationHour', { h, min }) : t('replay.durationMin', { min, s });
+}
 
-  async function load(): Promise<void> {
-    const q = new URLSearchParams();
-    for (const f of [...fields, status]) if (f.value) q.set(f.name, f.value);
-    try {
-      const { inspections } = await call<{ inspections: ReplayInspectionView[] }>('GET', `/api/replay/inspections?${q}`);
+/** One inspection of the replay list, with a link to each of its recordings. */
+function replayRow(i: ReplayInspectionView): HTMLTableRowElement {
+  return el('tr', { data: { inspection: i.id } }, [
+    el('td', { text: i.vesselName }),
+    el('td', { text: i.registrationNumber }),
+    el('td', { text: i.surveyorName }),
+    el('td', { date: i.startedAt ?? i.scheduledAt }),
+    el('td', { t: `status.${i.status}` }),
+    el(
+      'td',
+      {},
+      i.recordings.length
+        ? i.recordings.map((r) =>
+            el('a', {
+              class: 'nav-link',
+              testid: 'replay-open',
+              attrs: { href: `#/recordings/${r.id}`, title: t('replay.segmentsTitle', { count: r.segments }) },
+              t: 'replay.openLabel',
+              tArgs: { state: t(`replay.state.${r.state}`), duration: recordingLength(r) },
+            }),
+          )
+        : [el('span', { class: 'muted', t: 'replay.noRecording' })],
+    ),
+  ]);
+}
+
+async function showList(): Promise<void> {
+  const filters = createListFilters({ surveyor: true, onSearch: () => void load() });
+  const rows = el('tbody');
+  const table = el('table', { class: 'table' }, [rows]);
+  const empty = el('p', { class: 'muted', testid: 'replay-empty', t: 'replay.empty', attrs: { hidden: true } });
+  const error = messageBox('replay-error');
+  const pager = createPager<ReplayInspectionView>({
+    fetchPage: async (cursor) => {
+      const q = filters.params();
+      if (cursor) q.set('cursor', cursor);
+      const page = await call<InspectionPage<ReplayInspectionView>>('GET', `/api/replay/inspections?${q}`);
+      return { items: page.inspections, nextCursor: page.nextCursor };
+    },
+    show: (inspections, more) => {
       error.show(null);
-      list.replaceChildren(
-        inspections.length === 0
-          ? el('p', { class: 'muted', t: 'replay.empty' })
-          : el(
-              'table',
-              { class: 'table' },
-              inspections.map((i) =>
-                el('tr', { data: { inspection: i.id } }, [
-                  el('td', { text: i.vesselName }),
-                  el('td', { text: i.registrationNumber }),
-                  el('td', { text: i.surveyorName }),
-                  el('td', { date: i.startedAt ?? i.scheduledAt }),
-                  el('td', { t: `status.${i.status}` }),
-                  el(
-                    'td',
-                    {},
-                    i.recordings.length
-                      ? i.recordings.map((r) =>
-                          el('a', { class: 'nav-link', testid: 'replay-open', attrs: { href: `#/recordings/${r.id}` } }, [
-                            el('span', { t: 'replay.open' }),
-                            el('span', { text: ` (${t(`replay.state.${r.state}`)}, ${r.segments})` }),
-                          ]),
-                        )
-                      : [el('span', { class: 'muted', t: 'replay.noRecording' })],
-                  ),
-                ]),
-              ),
-            ),
-      );
-    } catch (err) {
-      error.showError(errorCode(err));
-    }
-  }
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    void load();
+      if (more) append(rows, inspections.map(replayRow));
+      else replaceChildren(rows, inspections.map(replayRow));
+      empty.hidden = rows.childElementCount > 0;
+      table.hidden = rows.childElementCount === 0;
+    },
+    onError: (err) => error.showError(errorCode(err)),
   });
+  const list = el('div', { testid: 'replay-list' }, [table, empty]);
+  const storage = el('div', { testid: 'replay-storage' });
+  main.replaceChildren(el('h1', { t: 'replay.heading' }), filters.el, error.el, list, pager.el, storage);
+
+  const load = () => pager.reload();
   await load();
   // Admins also see the upload state of every recording.
   call<{ recordings: StorageStateView[]; disk?: StorageDiskView }>('GET', '/api/admin/storage').then(
@@ -149,20 +148,17 @@ async function showList(): Promise<void> {
   );
 }
 
+let routed = 0;
 async function showRecording(id: string): Promise<void> {
-  const error = messageBox('replay-error');
-  main.replaceChildren(el('a', { class: 'nav-link', t: 'replay.back', attrs: { href: '#/' } }), error.el);
-  try {
-    const view = await call<RecordingTimelineView>('GET', `/api/recordings/${enc(id)}/timeline`);
-    player = createPlayer(view);
-    window.cloudshipReplay = player;
-    main.append(el('h1', { text: `${view.inspection.vesselName} · ${view.inspection.registrationNumber}` }), player.root);
-  } catch (err) {
-    error.showError(errorCode(err));
-  }
+  const mine = ++routed;
+  const shown = await showRecordingPage(main, id, account);
+  if (mine !== routed) return shown?.dispose(); // the page moved on meanwhile
+  player = shown;
+  window.cloudshipReplay = shown;
 }
 
 function route(): void {
+  routed++;
   player?.dispose();
   player = null;
   window.cloudshipReplay = null;
@@ -171,19 +167,14 @@ function route(): void {
 }
 
 async function boot(): Promise<void> {
-  app.replaceChildren(
-    el('header', { class: 'topbar' }, [
-      el('a', { class: 'brand', attrs: { href: '/' } }, [el('span', { t: 'app.name' })]),
-      el('div', { class: 'topbar-right' }, [languageButton()]),
-    ]),
-    main,
-  );
   try {
-    await call('GET', '/api/me');
+    account = (await call<{ account: AccountView }>('GET', '/api/me')).account;
   } catch {
+    app.replaceChildren(replayHeader(null), main);
     main.replaceChildren(el('p', {}, [el('a', { t: 'replay.signIn', attrs: { href: '/' } })]));
     return;
   }
+  app.replaceChildren(replayHeader(account), main);
   window.addEventListener('hashchange', route);
   route();
 }

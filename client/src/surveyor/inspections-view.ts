@@ -1,7 +1,9 @@
-// Home of the console: the inspection list and the "new inspection" form.
+// Home of the console: the inspection list (searched, filtered and paged by the server) and the
+// "new inspection" form.
 import type { InspectionView } from '@cloudship/shared';
 import { api, errorCode } from '../api';
-import { button, el, messageBox, replaceChildren } from '../ui/dom';
+import { append, button, el, messageBox, replaceChildren } from '../ui/dom';
+import { createListFilters, createPager } from '../ui/inspection-list-controls';
 import { kindKey, statusBadge } from './labels';
 import type { ConsoleContext } from './context';
 import { createNewInspectionForm } from './new-inspection-form';
@@ -25,7 +27,7 @@ function row(inspection: InspectionView): HTMLTableRowElement {
 
 export function mountInspectionsView(root: HTMLElement, ctx: ConsoleContext): () => void {
   const body = el('tbody');
-  const empty = el('p', { class: 'muted', t: 'list.empty', attrs: { hidden: true } });
+  const empty = el('p', { class: 'muted', testid: 'list-empty', attrs: { hidden: true } });
   const error = messageBox('list-error');
   let disposed = false;
 
@@ -44,22 +46,35 @@ export function mountInspectionsView(root: HTMLElement, ctx: ConsoleContext): ()
     body,
   ]);
 
-  async function load(): Promise<void> {
-    error.show(null);
-    try {
-      const { inspections } = await api.listInspections();
+  const filters = createListFilters({ onSearch: () => void load() });
+  const pager = createPager<InspectionView>({
+    fetchPage: async (cursor) => {
+      const params = filters.params();
+      if (cursor) params.set('cursor', cursor);
+      const page = await api.listInspections(params);
+      return { items: page.inspections, nextCursor: page.nextCursor };
+    },
+    show: (inspections, more) => {
       if (disposed) return;
-      // Live first, then by scheduled time (soonest first).
-      const order = { live: 0, scheduled: 1, ended: 2 } as const;
-      inspections.sort((a, b) => order[a.status] - order[b.status] || a.scheduledAt.localeCompare(b.scheduledAt));
-      replaceChildren(body, inspections.map(row));
-      empty.hidden = inspections.length > 0;
-      table.hidden = inspections.length === 0;
-    } catch (err) {
+      if (more) append(body, inspections.map(row));
+      else replaceChildren(body, inspections.map(row));
+      const none = body.childElementCount === 0;
+      // No inspection at all, or none that matches the filters: two different things to say.
+      empty.hidden = !none;
+      bindEmpty(filters.params().size > 0);
+      table.hidden = none;
+    },
+    onError: (err) => {
       if (disposed) return;
       if (errorCode(err) === 'UNAUTHENTICATED') return ctx.signedOut();
       error.showError(errorCode(err));
-    }
+    },
+  });
+  const bindEmpty = (filtered: boolean) => replaceChildren(empty, [el('span', { t: filtered ? 'filter.none' : 'list.empty' })]);
+
+  async function load(): Promise<void> {
+    error.show(null);
+    await pager.reload();
   }
 
   const form = createNewInspectionForm((inspection) => ctx.navigate(`#/inspections/${encodeURIComponent(inspection.id)}`));
@@ -67,9 +82,11 @@ export function mountInspectionsView(root: HTMLElement, ctx: ConsoleContext): ()
   root.replaceChildren(
     el('section', { class: 'card' }, [
       el('div', { class: 'card-head' }, [el('h2', { t: 'list.title' }), button({ t: 'common.refresh', kind: 'ghost' }, () => void load())]),
+      filters.el,
       error.el,
       empty,
       el('div', { class: 'table-wrap' }, [table]),
+      pager.el,
     ]),
     form,
   );

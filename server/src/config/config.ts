@@ -41,6 +41,16 @@ const envSchema = z
       .optional(),
     DATA_DIR: z.string().min(1).default('data'),
     DB_PATH: z.string().optional(),
+    // PostgreSQL instead of the embedded SQLite file: postgres://user:password@host:port/database.
+    DATABASE_URL: z
+      .string()
+      .refine((v) => /^postgres(ql)?:\/\/[^\s]+$/.test(v) && URL.canParse(v), 'a postgres://user:password@host:port/database URL')
+      .optional(),
+    // A PostgreSQL schema to keep the tables in (created when missing); default: the user's search path.
+    DATABASE_SCHEMA: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case schema name: letters, digits and _')
+      .optional(),
     RTC_LISTEN_IP: ipv4.default('0.0.0.0'),
     RTC_ANNOUNCED_IP: z.string().optional(),
     RTC_EXTRA_LISTEN_IPS: z.string().default(''),
@@ -120,6 +130,7 @@ const envSchema = z
       .refine((zone) => isTimeZone(zone), 'must be an IANA time zone such as Asia/Shanghai'),
     PDF_QUEUE_PER_USER: z.coerce.number().int().min(1).max(20).default(3),
   })
+  .refine((e) => !e.DATABASE_SCHEMA || e.DATABASE_URL, { error: 'DATABASE_SCHEMA needs DATABASE_URL', path: ['DATABASE_SCHEMA'] })
   .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, { error: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT', path: ['RTC_MIN_PORT'] })
   .refine((e) => !e.TLS_CERT === !e.TLS_KEY, { error: 'set both TLS_CERT and TLS_KEY, or neither', path: ['TLS_CERT'] })
   .refine((e) => e.RECORDING_DISK_MIN_FREE_MB <= e.RECORDING_DISK_LOW_MB, {
@@ -131,6 +142,8 @@ const envSchema = z
     path: ['S3_ENDPOINT'],
   });
 
+export type DatabaseTarget = { type: 'sqlite'; path: string } | { type: 'postgres'; url: string; schema: string | null };
+
 export interface Config {
   host: string;
   port: number;
@@ -139,7 +152,8 @@ export interface Config {
   /** Base URL put in crew links; derived from the announced address when not set. */
   publicUrl: string | null;
   dataDir: string;
-  dbPath: string;
+  /** Where inspections are kept: the embedded SQLite file (default), or PostgreSQL (DATABASE_URL). */
+  database: DatabaseTarget;
   rtc: {
     /** Where the worker listens for WebRTC media; `announcedAddress` is what clients are told. */
     listenAddresses: { ip: string; announcedAddress?: string }[];
@@ -273,7 +287,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tls: e.TLS_CERT && e.TLS_KEY ? { certPath: path.resolve(e.TLS_CERT), keyPath: path.resolve(e.TLS_KEY) } : null,
     publicUrl: e.PUBLIC_URL ? new URL(e.PUBLIC_URL).origin : null,
     dataDir,
-    dbPath: e.DB_PATH ? path.resolve(e.DB_PATH) : path.join(dataDir, 'cloudship.sqlite'),
+    database: e.DATABASE_URL
+      ? { type: 'postgres', url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA ?? null }
+      : { type: 'sqlite', path: e.DB_PATH ? path.resolve(e.DB_PATH) : path.join(dataDir, 'cloudship.sqlite') },
     rtc: {
       listenAddresses: [{ ip: e.RTC_LISTEN_IP, ...(announced ? { announcedAddress: announced } : {}) }, ...extra.map((ip) => ({ ip }))],
       minPort: e.RTC_MIN_PORT,

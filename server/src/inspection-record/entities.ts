@@ -3,7 +3,15 @@
 // 1764300000000-inspection-record and 1764500000000-evidence-upload. JSON columns are stored as
 // text and parsed by the services.
 import { EntitySchema } from 'typeorm';
-import type { ChecklistResult, ConclusionOutcome, InspectionKind, Role, SavingsProfileName, UploadStateName } from '@cloudship/shared';
+import type {
+  ChecklistResult,
+  ConclusionOutcome,
+  InspectionKind,
+  Role,
+  SavingsEstimate,
+  SavingsProfileName,
+  UploadStateName,
+} from '@cloudship/shared';
 
 export interface ChecklistTemplate {
   kind: InspectionKind;
@@ -87,6 +95,8 @@ export interface InspectionRecord {
   savingsEstimate: string | null;
   co2SavedT: number | null;
   costSavedCny: number | null;
+  /** The stored estimate's basis (SavingsEstimate.basis), a column so that reports count it in SQL. */
+  savingsBasis: SavingsEstimate['basis'] | null;
 }
 
 export interface SavingsChange {
@@ -183,6 +193,7 @@ export const InspectionRecordEntity = new EntitySchema<InspectionRecord>({
     savingsEstimate: { type: 'text', nullable: true },
     co2SavedT: { type: 'real', nullable: true },
     costSavedCny: { type: 'real', nullable: true },
+    savingsBasis: { type: 'varchar', length: 24, nullable: true },
   },
 });
 

@@ -140,10 +140,13 @@ export class EvidenceService {
   }
 
   private async assertQuota(inspectionId: string, adding: number): Promise<void> {
-    const [used] = await this.evidence.query<Array<{ n: number; bytes: number | null }>>(
-      `SELECT COUNT(*) AS n, SUM("sizeBytes") AS bytes FROM "evidence" WHERE "inspectionId" = ? AND "type" IN ('photo', 'document')`,
-      [inspectionId],
-    );
+    const used = await this.evidence
+      .createQueryBuilder('e')
+      .select('COUNT(*)', 'n')
+      .addSelect('SUM(e.sizeBytes)', 'bytes')
+      .where('e.inspectionId = :inspectionId', { inspectionId })
+      .andWhere('e.type IN (:...types)', { types: ['photo', 'document'] })
+      .getRawOne<{ n: number | string; bytes: number | string | null }>();
     const n = Number(used?.n ?? 0);
     const total = Number(used?.bytes ?? 0);
     if (n + 1 > this.quota.stills || total + adding > this.quota.bytes) {

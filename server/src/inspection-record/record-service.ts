@@ -84,6 +84,7 @@ export class RecordService {
           savingsEstimate: null,
           co2SavedT: null,
           costSavedCny: null,
+          savingsBasis: null,
         });
       });
       logger.info('ensure() | record created from template', { inspectionId: inspection.id, kind: inspection.kind });
@@ -167,6 +168,7 @@ export class RecordService {
       savingsEstimate: JSON.stringify(estimate),
       co2SavedT: estimate.co2SavedT,
       costSavedCny: estimate.costSavedCny,
+      savingsBasis: estimate.basis,
     };
     // Conditional: a crew acknowledgement that landed since the read above locks the record, and a
     // whole-row save would have written its acknowledgement back to null.
@@ -242,6 +244,7 @@ export class RecordService {
       record.savingsEstimate = JSON.stringify(estimate);
       record.co2SavedT = estimate.co2SavedT;
       record.costSavedCny = estimate.costSavedCny;
+      record.savingsBasis = estimate.basis;
     }
     const after: SavingsChangeView['after'] = {
       inputs: req.inputs,

@@ -3,9 +3,10 @@
 // participant context carries the relation) ask this service, with the one rule from
 // shared/src/access.ts. Who works on an inspection: its lead surveyor (who scheduled it),
 // co-surveyors the lead or an admin invited, auditors assigned to review it, and admins.
-import type { DataSource, Repository } from 'typeorm';
+import type { DataSource, EntityManager, ObjectLiteral, Repository, SelectQueryBuilder } from 'typeorm';
 import { In } from 'typeorm';
 import { AppError, allowedOn, listsInspection, type Permission, type Relation } from '@cloudship/shared';
+import type { RoleChangeRule } from '../auth/account-service';
 import { AccountEntity, type Account } from '../auth/entities';
 import { Logger } from '../logging/logger';
 import {
@@ -31,7 +32,7 @@ export class InspectionAccess {
   private readonly auditors: Repository<AuditAssignment>;
   private readonly accounts: Repository<Account>;
 
-  constructor(db: DataSource) {
+  constructor(private readonly db: DataSource) {
     this.inspections = db.getRepository(InspectionEntity);
     this.coSurveyors = db.getRepository(CoSurveyorEntity);
     this.auditors = db.getRepository(AuditAssignmentEntity);
@@ -78,6 +79,22 @@ export class InspectionAccess {
     return new Set([...own.map((i) => i.id), ...co.map((c) => c.inspectionId)]);
   }
 
+  /**
+   * The same two scopes as `readable()` and `listed()`, as a condition on the inspection `alias` of
+   * a query (lists and report totals at scale: no id list is loaded). null: no limit. The relation
+   * rule is the one above: the lead, co-surveyors, assigned auditors; admins see everything, and a
+   * surveyor's list shows every inspection (listsInspection).
+   */
+  scopeCondition(account: Account, scope: 'readable' | 'listed', alias: string): { where: string; params: Record<string, unknown> } | null {
+    if (account.role === 'admin' || (scope === 'listed' && listsInspection(account.role, 'other'))) return null;
+    const params = { scopeAccountId: account.id };
+    const member = (table: string) =>
+      `EXISTS (SELECT 1 FROM "${table}" "m" WHERE "m"."inspectionId" = ${alias}.id AND "m"."accountId" = :scopeAccountId)`;
+    if (account.role === 'auditor') return { where: member('audit_assignment'), params };
+    if (account.role === 'surveyor') return { where: `(${alias}.surveyorId = :scopeAccountId OR ${member('co_surveyor')})`, params };
+    return { where: '1 = 0', params };
+  }
+
   /** Ids of the inspections that appear in `account`'s list ('all': every one). */
   async listed(account: Account): Promise<Set<string> | 'all'> {
     return listsInspection(account.role, 'other') ? 'all' : this.readable(account);
@@ -109,12 +126,101 @@ export class InspectionAccess {
     logger.info('removeCoSurveyor() | co-surveyor removed', { inspectionId, accountId, by: by.id });
   }
 
-  /** The lead (or an admin) assigns an auditor to review the inspection. */
+  /**
+   * The lead (or an admin) assigns an auditor to review the inspection. Never one who worked on it
+   * (an account made an auditor after leading or co-surveying it as a surveyor): nobody reviews
+   * their own work.
+   */
   async assignAuditor(by: Account, inspectionId: string, accountId: string): Promise<void> {
-    await this.assert(by, inspectionId, 'inspection.members');
+    const { inspection } = await this.assert(by, inspectionId, 'inspection.members');
     const auditor = await this.accounts.findOneBy({ id: accountId });
     if (!auditor || auditor.role !== 'auditor') throw new AppError('BAD_REQUEST', 'Not an auditor account.');
+    if (inspection.surveyorId === auditor.id || (await this.coSurveyors.existsBy({ inspectionId, accountId }))) {
+      throw new AppError('BAD_REQUEST', 'accountId: this auditor worked on the inspection as a surveyor and cannot review it.');
+    }
     await this.auditors.upsert({ inspectionId, accountId, createdBy: by.id }, ['inspectionId', 'accountId']);
     logger.info('assignAuditor() | auditor assigned', { inspectionId, accountId, by: by.id });
+  }
+
+  /**
+   * assignAuditor() for many inspections at once, in one statement: every inspection whose id the
+   * `ids` query selects (one column; a subquery, never a list of ids), except those the auditor
+   * worked on as a surveyor and those it is assigned to already. Only for someone who owns every
+   * inspection (an admin: the 'own' relation of inspection.members everywhere); `manager`: the
+   * caller's transaction. Returns the auditor, checked like assignAuditor's (and enabled).
+   */
+  async assignAuditorToMany(
+    by: Account,
+    accountId: string,
+    ids: SelectQueryBuilder<ObjectLiteral>,
+    manager: EntityManager = this.db.manager,
+  ): Promise<Account> {
+    if (by.role !== 'admin' || !allowedOn(by.role, 'admin', 'inspection.members')) {
+      throw new AppError('FORBIDDEN', 'Only an administrator assigns auditors to many inspections at once.');
+    }
+    const auditor = await this.enabledAuditor(accountId, manager);
+    const select = manager
+      .getRepository(InspectionEntity)
+      .createQueryBuilder('i')
+      .select('i.id', 'inspectionId')
+      .addSelect('CAST(:bulkAuditorId AS varchar(36))', 'accountId')
+      .addSelect('CAST(:bulkById AS varchar(36))', 'createdBy')
+      .where(`i.id IN (${ids.getQuery()})`)
+      .andWhere('i.surveyorId != :bulkAuditorId')
+      .andWhere(`NOT EXISTS (SELECT 1 FROM "co_surveyor" "c" WHERE "c"."inspectionId" = i.id AND "c"."accountId" = :bulkAuditorId)`)
+      .andWhere(`NOT EXISTS (SELECT 1 FROM "audit_assignment" "a" WHERE "a"."inspectionId" = i.id AND "a"."accountId" = :bulkAuditorId)`)
+      .setParameters({ ...ids.getParameters(), bulkAuditorId: auditor.id, bulkById: by.id });
+    const [sql, params] = select.getQueryAndParameters();
+    await manager.query(`INSERT INTO "audit_assignment" ("inspectionId", "accountId", "createdBy") ${sql}`, params);
+    logger.info('assignAuditorToMany() | auditor assigned', { accountId: auditor.id, by: by.id });
+    return auditor;
+  }
+
+  /** An enabled auditor account, or BAD_REQUEST naming the field. */
+  async enabledAuditor(accountId: string, manager: EntityManager = this.db.manager): Promise<Account> {
+    const auditor =
+      typeof accountId === 'string' && accountId.length <= 64 ? await manager.getRepository(AccountEntity).findOneBy({ id: accountId }) : null;
+    if (!auditor || auditor.role !== 'auditor' || auditor.disabledAt) {
+      throw new AppError('BAD_REQUEST', 'auditorId: not an enabled auditor account.');
+    }
+    return auditor;
+  }
+
+  /**
+   * What a role change means for the inspections the account works on (AccountService runs it in
+   * the change's transaction):
+   *   - It becomes an auditor: refused while it leads or co-surveys an inspection that has not
+   *     ended. An auditor cannot go on with it, and the crew link and the live session would be
+   *     left to nobody; end it first. Ended inspections keep it as their lead (the
+   *     record says who did the work), and it is never assigned to review one it worked on.
+   *   - It stops being an auditor: its audit assignments end. They would give it nothing in its
+   *     new role, and would come back unnoticed if it were made an auditor again.
+   *   - Surveyor <-> admin: nothing changes; an admin may lead inspections, a lead made a surveyor
+   *     again still leads its own.
+   */
+  roleChangeRule(): RoleChangeRule {
+    return async (account, to, m) => {
+      if (to === 'auditor') {
+        const open = await m
+          .getRepository(InspectionEntity)
+          .createQueryBuilder('i')
+          .where('i.status != :ended', { ended: 'ended' })
+          .andWhere(
+            `(i.surveyorId = :accountId OR EXISTS (SELECT 1 FROM "co_surveyor" "c" WHERE "c"."inspectionId" = i.id AND "c"."accountId" = :accountId))`,
+            { accountId: account.id },
+          )
+          .getCount();
+        if (open > 0) {
+          throw new AppError(
+            'CONFLICT',
+            `role: this account works on ${open} inspection(s) that have not ended; end them before it becomes an auditor.`,
+          );
+        }
+      }
+      if (account.role === 'auditor' && to !== 'auditor') {
+        const ended = await m.getRepository(AuditAssignmentEntity).delete({ accountId: account.id });
+        logger.info('roleChangeRule() | audit assignments ended with the auditor role', { accountId: account.id, count: ended.affected ?? 0 });
+      }
+    };
   }
 }

@@ -10,6 +10,7 @@ import type { RoomRegistry } from '../session/room-registry';
 import { InspectionAccess } from './inspection-access';
 import { inspectionHandlers } from './inspection-handlers';
 import { InspectionLifecycle } from './inspection-lifecycle';
+import { InspectionList } from './inspection-list';
 import { inspectionRouter } from './inspection-routes';
 import { InspectionService } from './inspection-service';
 import { ParticipantLog } from './participant-log';
@@ -17,6 +18,8 @@ import { ParticipantLog } from './participant-log';
 export interface InspectionFeature {
   lifecycle: InspectionLifecycle;
   inspections: InspectionService;
+  /** Pages of the inspection list (console and replay). */
+  list: InspectionList;
   /** Access by ownership: who may do what on which inspection. */
   access: InspectionAccess;
   participants: ParticipantLog;
@@ -35,10 +38,13 @@ export async function createInspectionFeature(deps: {
   crewLinkTtlMs: number;
   publicUrl: (req: Request) => string;
   publicUrlConfigured: boolean;
+  /** The authority's time zone (TIME_ZONE): the list's from/to are its days. */
+  timeZone: string;
 }): Promise<InspectionFeature> {
   const lifecycle = new InspectionLifecycle(deps.db);
   const access = new InspectionAccess(deps.db);
   const inspections = new InspectionService(deps.db, deps.signer, deps.crewLinkTtlMs, access);
+  const list = new InspectionList(deps.db, access, deps.timeZone);
   const participants = new ParticipantLog(deps.db);
   await participants.closeDangling();
   lifecycle.on('ended', (inspectionId) => inspections.revokeAllOnEnd(inspectionId));
@@ -60,12 +66,14 @@ export async function createInspectionFeature(deps: {
   return {
     lifecycle,
     inspections,
+    list,
     access,
     participants,
     roomHooks,
     router: inspectionRouter({
       accounts: deps.accounts,
       inspections,
+      list,
       lifecycle,
       access,
       publicUrl: deps.publicUrl,

@@ -2,17 +2,27 @@
 // link invites to.
 import express, { type Request } from 'express';
 import QRCode from 'qrcode';
-import { z, assignAuditorSchema, createInspectionSchema, endInspectionSchema, parseInput, type CrewLinkView } from '@cloudship/shared';
+import {
+  z,
+  assignAuditorSchema,
+  createInspectionSchema,
+  endInspectionSchema,
+  inspectionListQuerySchema,
+  parseInput,
+  type CrewLinkView,
+} from '@cloudship/shared';
 import type { AccountService } from '../auth/account-service';
 import { crewToken, staffRoute } from '../auth/staff-route';
 import type { InspectionAccess } from './inspection-access';
 import { inspectionRoute } from './inspection-guard';
 import type { InspectionLifecycle } from './inspection-lifecycle';
+import type { InspectionList } from './inspection-list';
 import type { InspectionService } from './inspection-service';
 
 export interface InspectionRouteDeps {
   accounts: AccountService;
   inspections: InspectionService;
+  list: InspectionList;
   lifecycle: InspectionLifecycle;
   access: InspectionAccess;
   /** Base URL for crew links (scheme://host:port), derived from the request when not configured. */
@@ -31,7 +41,8 @@ export function inspectionRouter(deps: InspectionRouteDeps): express.Router {
   router.get(
     '/inspections',
     authed('inspection.read', async (req, res) => {
-      res.json({ inspections: await deps.inspections.list(await deps.access.listed(req.account)) });
+      const page = await deps.list.page(req.account, parseInput(inspectionListQuerySchema, req.query ?? {}), 'listed');
+      res.json({ inspections: await deps.inspections.views(page.rows), nextCursor: page.nextCursor });
     }),
   );
 

@@ -74,17 +74,6 @@ export class InspectionService extends SafeEmitter<InspectionServiceEvents> {
     return inspection;
   }
 
-  /** The newest 500 inspections, of those in `scope` (InspectionAccess.listed). */
-  async list(scope: Set<string> | 'all' = 'all'): Promise<InspectionView[]> {
-    if (scope !== 'all' && scope.size === 0) return [];
-    const rows = await this.inspections.find({
-      where: scope === 'all' ? {} : { id: In([...scope]) },
-      order: { scheduledAt: 'DESC' },
-      take: 500,
-    });
-    return this.views(rows);
-  }
-
   async detail(id: string): Promise<InspectionDetailView> {
     const inspection = await this.get(id);
     const [view] = await this.views([inspection]);

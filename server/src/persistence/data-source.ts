@@ -1,17 +1,31 @@
-// The TypeORM DataSource: SQLite file by default, schema owned by migrations (synchronize: false).
-// Each feature owns its entities; the composition root (app.ts) hands their union in here, so this
-// folder never imports a feature.
+// The TypeORM DataSource: the embedded SQLite file by default, PostgreSQL when DATABASE_URL is set;
+// the schema is owned by the migrations (synchronize: false), the same ones for both. Each feature
+// owns its entities; the composition root (app.ts) hands their union in here, so this folder never
+// imports a feature.
 import fs from 'node:fs';
 import path from 'node:path';
 import sqlite3 from 'sqlite3';
-import { DataSource, type EntitySchema } from 'typeorm';
+import { DataSource, EntitySchema, type EntitySchemaColumnOptions } from 'typeorm';
+import type { DatabaseTarget } from '../config/config';
 import { Logger } from '../logging/logger';
 import { PERSISTENCE_ENTITIES } from './heartbeat';
 import { MIGRATIONS } from './migrations';
 
 const logger = new Logger('persistence');
 
-export async function openDatabase(dbPath: string, entities: EntitySchema[]): Promise<DataSource> {
+/** Where the database is: a SQLite file path (tests, tools) or a configured target. */
+export async function openDatabase(target: DatabaseTarget | string, entities: EntitySchema[]): Promise<DataSource> {
+  const db: DatabaseTarget = typeof target === 'string' ? { type: 'sqlite', path: target } : target;
+  // The features' tables, and persistence's own (the server heartbeat).
+  const all = [...entities, ...PERSISTENCE_ENTITIES];
+  const ds = db.type === 'sqlite' ? await openSqlite(db.path, all) : await openPostgres(db.url, db.schema, all);
+  const ran = await ds.runMigrations({ transaction: 'each' });
+  for (const m of ran) logger.info('openDatabase() | migration applied', { name: m.name });
+  logger.info('openDatabase() | ready', db.type === 'sqlite' ? { type: db.type, path: db.path } : { type: db.type, schema: db.schema });
+  return ds;
+}
+
+async function openSqlite(dbPath: string, entities: EntitySchema[]): Promise<DataSource> {
   fs.mkdirSync(path.dirname(dbPath), { recursive: true });
   const ds = new DataSource({
     type: 'sqlite',
@@ -20,8 +34,7 @@ export async function openDatabase(dbPath: string, entities: EntitySchema[]): Pr
     // resolve it.
     driver: sqlite3,
     database: dbPath,
-    // The features' tables, and persistence's own (the server heartbeat).
-    entities: [...entities, ...PERSISTENCE_ENTITIES],
+    entities,
     migrations: MIGRATIONS,
     synchronize: false,
     migrationsRun: false,
@@ -32,10 +45,51 @@ export async function openDatabase(dbPath: string, entities: EntitySchema[]): Pr
   // WAL lets the HTTP API read while a write is in progress; foreign keys are off by default in SQLite.
   await ds.query('PRAGMA journal_mode = WAL');
   await ds.query('PRAGMA foreign_keys = ON');
-  const ran = await ds.runMigrations({ transaction: 'each' });
-  for (const m of ran) logger.info('openDatabase() | migration applied', { name: m.name });
-  logger.info('openDatabase() | ready', { path: dbPath });
   return ds;
+}
+
+/**
+ * PostgreSQL through the `pg` driver, a pool of connections. With a schema, every connection
+ * searches it first (so the migrations' unqualified names land there), and it is created when
+ * missing: one cluster can hold several deployments, or the tests' throw-away databases.
+ */
+async function openPostgres(url: string, schema: string | null, entities: EntitySchema[]): Promise<DataSource> {
+  const ds = new DataSource({
+    type: 'postgres',
+    url,
+    entities: entities.map(forPostgres),
+    migrations: MIGRATIONS,
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    // The schema name is validated by config (lower-case letters, digits, _).
+    extra: { max: 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) },
+  });
+  await ds.initialize();
+  if (schema) await ds.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  return ds;
+}
+
+/**
+ * The entities declare SQLite's column types; PostgreSQL names two of them differently. Times are
+ * `timestamptz` there (an instant, whatever the server's zone), floats `double precision` (the
+ * migrations create the same types). A copy with the same name: repositories find it by name.
+ */
+const POSTGRES_TYPES: Record<string, EntitySchemaColumnOptions['type']> = {
+  datetime: 'timestamptz',
+  double: 'double precision',
+  real: 'double precision',
+};
+
+function forPostgres<T>(schema: EntitySchema<T>): EntitySchema<T> {
+  const columns = Object.fromEntries(
+    Object.entries(schema.options.columns).map(([name, column]) => {
+      const c = column as EntitySchemaColumnOptions;
+      const type = typeof c.type === 'string' ? POSTGRES_TYPES[c.type] : undefined;
+      return [name, type ? { ...c, type } : c];
+    }),
+  ) as typeof schema.options.columns;
+  return new EntitySchema<T>({ ...schema.options, columns });
 }
 
 /**

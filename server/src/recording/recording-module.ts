@@ -9,6 +9,7 @@ import type { DataSource } from 'typeorm';
 import type { AccountService } from '../auth/account-service';
 import type { Config } from '../config/config';
 import type { InspectionAccess } from '../inspection/inspection-access';
+import type { InspectionList } from '../inspection/inspection-list';
 import type { InspectionService } from '../inspection/inspection-service';
 import { Logger } from '../logging/logger';
 import type { MetricsRegistry } from '../metrics/metrics';
@@ -17,9 +18,12 @@ import { DiskGuard, type DiskState, type ReclaimPolicy } from '../storage/disk-s
 import { EMBEDDED_CREDENTIALS, startEmbeddedStore, type EmbeddedStore } from '../storage/embedded-store';
 import { ObjectStore } from '../storage/object-store';
 import { UploadQueue } from '../storage/upload-queue';
+import { SegmentEntity } from './entities';
 import { RecordingService } from './recording-service';
 import { replayRouter } from './replay-routes';
 import { ReplayService } from './replay-service';
+import { reviewRouter } from './review-routes';
+import { ReviewService } from './review-service';
 import { SegmentCatalog } from './segment-catalog';
 import { SegmentUploadSource } from './segment-upload-source';
 
@@ -49,8 +53,7 @@ function stagingReclaimPolicy(db: DataSource): ReclaimPolicy {
   return {
     uploadedFiles: () => Promise.resolve([]),
     async isPending(relPath) {
-      const rows: unknown[] = await db.query('SELECT 1 FROM "segment" WHERE "localPath" = ? LIMIT 1', [relPath]);
-      return rows.length > 0;
+      return db.getRepository(SegmentEntity).existsBy({ localPath: relPath });
     },
   };
 }
@@ -83,6 +86,8 @@ export async function createRecordingModule(deps: {
   rooms: RoomRegistry;
   accounts: AccountService;
   inspections: InspectionService;
+  /** Pages of the inspection list: the replay page's list is the same one, in the replay scope. */
+  inspectionList: InspectionList;
   /** Who may replay what (access by ownership). */
   access: InspectionAccess;
 }): Promise<RecordingModule> {
@@ -118,7 +123,7 @@ export async function createRecordingModule(deps: {
 
   const service = new RecordingService(deps.db, catalog, { segmentSeconds: rc.segmentSeconds, disk });
   service.attach(deps.rooms);
-  const replay = new ReplayService(deps.db, deps.inspections, deps.access);
+  const replay = new ReplayService(deps.db, deps.inspections, deps.access, deps.inspectionList);
   const router = replayRouter({
     accounts: deps.accounts,
     access: deps.access,
@@ -128,6 +133,10 @@ export async function createRecordingModule(deps: {
     presignedSeconds: rc.presignedSeconds,
     disk,
   });
+  // The auditor's review: comments pinned to moments of a recording, and the review status.
+  const review = new ReviewService(deps.db);
+  replay.useReview((recordingId) => review.commentsOf(recordingId));
+  router.use(reviewRouter({ accounts: deps.accounts, access: deps.access, review, replay }));
 
   let closing: Promise<void> | null = null;
   return {

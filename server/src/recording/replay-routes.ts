@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import express from 'express';
-import { assignAuditorSchema, replayListQuerySchema, parseInput } from '@cloudship/shared';
+import { assignAuditorSchema, inspectionListQuerySchema, parseInput } from '@cloudship/shared';
 import type { AccountService } from '../auth/account-service';
 import { staffRoute } from '../auth/staff-route';
 import type { InspectionAccess } from '../inspection/inspection-access';
@@ -41,8 +41,7 @@ export function replayRouter(deps: ReplayRouteDeps): express.Router {
   router.get(
     '/replay/inspections',
     authed('recording.replay', async (req, res) => {
-      const query = parseInput(replayListQuerySchema, { ...(req.query as Record<string, unknown>) });
-      res.json({ inspections: await deps.replay.list(req.account, query) });
+      res.json(await deps.replay.list(req.account, parseInput(inspectionListQuerySchema, req.query ?? {})));
     }),
   );
 

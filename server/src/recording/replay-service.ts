@@ -7,15 +7,20 @@ import { In } from 'typeorm';
 import {
   AppError,
   type ChatMessageView,
+  type GapCause,
+  type ReviewEntryView,
+  type TimelineMarkView,
   type RecordingSummaryView,
   type RecordingTimelineView,
   type ReplayInspectionView,
-  type ReplayListQuery,
+  type InspectionListQueryParsed,
+  type InspectionPage,
   type StorageStateView,
   type TimelineGapView,
   type TrackView,
 } from '@cloudship/shared';
 import type { InspectionAccess } from '../inspection/inspection-access';
+import type { InspectionList } from '../inspection/inspection-list';
 import type { InspectionService } from '../inspection/inspection-service';
 import { AccountEntity, type Account } from '../auth/entities';
 import { InspectionEntity, ParticipantSessionEntity, type Inspection, type ParticipantSession } from '../inspection/entities';
@@ -74,6 +79,30 @@ export function timelineGaps(tracks: TrackView[], stored: RecordingGap[], openEn
   }
   return gaps.sort((a, b) => Date.parse(a.from) - Date.parse(b.from));
 }
+/** Marks of another feature's lane between two times (at most a few thousand: each source bounds its query). */
+export type TimelineMarkSource = (inspectionId: string, from: Date, to: Date) => Promise<TimelineMarkView[]>;
+
+/** Gap causes that say the network failed (the network lane); the others are somebody's choice or the server's. */
+const NETWORK_GAP_CAUSES: ReadonlySet<GapCause> = new Set(['network', 'rejoin']);
+
+/**
+ * Each crew consent once. A phone presents the consent it gave at every join (a rejoin, a
+ * reconnection), and each join stores it again: rows of one crew link (or, without one, one
+ * participant) with the same consent time are one consent.
+ */
+export function onePerConsent(rows: RecordingConsent[], participants: ParticipantSession[]): RecordingTimelineView['consents'] {
+  const names = new Map(participants.map((p) => [p.id, p.displayName]));
+  const seen = new Set<string>();
+  const out: RecordingTimelineView['consents'] = [];
+  for (const c of rows) {
+    const key = `${c.crewLinkId ?? c.participantId}@${c.consentedAt.getTime()}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ participantId: c.participantId, displayName: names.get(c.participantId) ?? '', consentedAt: c.consentedAt.toISOString() });
+  }
+  return out;
+}
+
 /** One 'segment' log row per viewer and segment in this window (a player sends many ranges). */
 const LOG_WINDOW_MS = 5 * 60_000;
 
@@ -91,11 +120,16 @@ export class ReplayService {
   private readonly recentlyLogged = new Map<string, number>();
   /** The chat of an inspection (app.ts hands in the chat's history: the features never import each other). */
   private chatOf: (inspectionId: string) => Promise<ChatMessageView[]> = () => Promise.resolve([]);
+  /** What the other features stored while a recording ran (evidence, checklist verdicts, GPS fixes), handed in by app.ts. */
+  private readonly markSources: TimelineMarkSource[] = [];
+  /** The review comments pinned to a recording (review-service.ts). */
+  private reviewOf: (recordingId: string) => Promise<ReviewEntryView[]> = () => Promise.resolve([]);
 
   constructor(
     db: DataSource,
     private readonly inspectionService: InspectionService,
     private readonly access: InspectionAccess,
+    private readonly lister: InspectionList,
   ) {
     this.recordings = db.getRepository(RecordingEntity);
     this.tracks = db.getRepository(RecordingTrackEntity);
@@ -113,38 +147,43 @@ export class ReplayService {
     this.chatOf = history;
   }
 
+  /** Marks for the timeline's lanes from another feature (app.ts composes them). */
+  useMarks(source: TimelineMarkSource): void {
+    this.markSources.push(source);
+  }
+
+  useReview(comments: (recordingId: string) => Promise<ReviewEntryView[]>): void {
+    this.reviewOf = comments;
+  }
+
   /** NOT_FOUND rather than FORBIDDEN outside the scope: ids of others' inspections are not confirmed. */
   async assertInScope(account: Account, inspectionId: string): Promise<Inspection> {
     return (await this.access.assert(account, inspectionId, 'recording.replay')).inspection;
   }
 
-  async list(account: Account, q: ReplayListQuery): Promise<ReplayInspectionView[]> {
-    // Admins see everything; surveyors what they lead or co-survey; auditors what they are assigned.
-    const scope = await this.access.readable(account);
-    if (scope !== 'all' && scope.size === 0) return [];
-    const qb = this.inspections.createQueryBuilder('i').leftJoin('Account', 'a', 'a.id = i.surveyorId');
-    if (scope !== 'all') qb.andWhere('i.id IN (:...ids)', { ids: [...scope] });
-    const like = (s: string) => `%${s.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
-    if (q.vessel) qb.andWhere("i.vesselName LIKE :vessel ESCAPE '\\'", { vessel: like(q.vessel) });
-    if (q.registration) qb.andWhere("i.registrationNumber LIKE :reg ESCAPE '\\'", { reg: like(q.registration) });
-    if (q.surveyor) qb.andWhere("(a.displayName LIKE :sv ESCAPE '\\' OR a.username LIKE :sv ESCAPE '\\')", { sv: like(q.surveyor) });
-    if (q.status) qb.andWhere('i.status = :status', { status: q.status });
-    // The date range applies to when the inspection took place (started, else scheduled).
-    if (q.from) qb.andWhere('COALESCE(i.startedAt, i.scheduledAt) >= :from', { from: new Date(q.from) });
-    if (q.to)
-      qb.andWhere('COALESCE(i.startedAt, i.scheduledAt) < :to', {
-        to: new Date(new Date(q.to).getTime() + (q.to.length === 10 ? 86_400_000 : 0)),
-      });
-    const rows = await qb.orderBy('i.scheduledAt', 'DESC').take(200).getMany();
+  /** One page of the recorded inspections `account` may read (the list's filters and cursor: InspectionList). */
+  async list(account: Account, q: InspectionListQueryParsed): Promise<InspectionPage<ReplayInspectionView>> {
+    const page = await this.lister.page(account, q, 'readable');
+    const rows = page.rows;
     const views = await this.inspectionService.views(rows);
     const recordings = rows.length
       ? await this.recordings.find({ where: { inspectionId: In(rows.map((r) => r.id)) }, order: { startedAt: 'ASC' } })
       : [];
     const counts = await this.segmentCounts(recordings.map((r) => r.id));
-    return views.map((v) => ({
-      ...v,
-      recordings: recordings.filter((r) => r.inspectionId === v.id).map((r) => this.summary(r, counts.get(r.id) ?? 0)),
-    }));
+    return {
+      inspections: views.map((v) => ({
+        ...v,
+        recordings: recordings.filter((r) => r.inspectionId === v.id).map((r) => this.summary(r, counts.get(r.id) ?? 0)),
+      })),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  /** The recordings of one inspection (the console's inspection page links to their replay), oldest first. */
+  async recordingsOf(inspectionId: string): Promise<RecordingSummaryView[]> {
+    const recordings = await this.recordings.find({ where: { inspectionId }, order: { startedAt: 'ASC' }, take: 500 });
+    const counts = await this.segmentCounts(recordings.map((r) => r.id));
+    return recordings.map((r) => this.summary(r, counts.get(r.id) ?? 0));
   }
 
   private async segmentCounts(recordingIds: string[]): Promise<Map<string, number>> {
@@ -213,6 +252,13 @@ export class ReplayService {
     const [view] = await this.inspectionService.views([inspection]);
     const ran = { from: recording.startedAt.getTime(), to: (recording.endedAt ?? new Date()).getTime() };
     const chat = (await this.chatOf(inspection.id)).filter((m) => Date.parse(m.sentAt) >= ran.from && Date.parse(m.sentAt) <= ran.to);
+    const review = await this.reviewOf(recordingId);
+    const marks = await this.marksOf(inspection.id, new Date(Math.min(ran.from, startAt)), new Date(Math.max(ran.to, endAt)), {
+      chat,
+      gaps,
+      participants,
+      review,
+    });
     await this.logReplay(account, inspection.id, recordingId, null, 'timeline');
     return {
       recording: { ...this.summary(recording, segments.length), inspectionId: inspection.id },
@@ -229,9 +275,34 @@ export class ReplayService {
         leaveReason: p.leaveReason,
       })),
       gaps,
-      consents: consents.map((c) => ({ participantId: c.participantId, consentedAt: c.consentedAt.toISOString() })),
+      consents: onePerConsent(consents, participants),
       chat,
+      marks,
+      review,
     };
+  }
+
+  /** Every lane's marks between `from` and `to`, oldest first: the other features' and the recording's own. */
+  private async marksOf(
+    inspectionId: string,
+    from: Date,
+    to: Date,
+    own: { chat: ChatMessageView[]; gaps: TimelineGapView[]; participants: ParticipantSession[]; review: ReviewEntryView[] },
+  ): Promise<TimelineMarkView[]> {
+    const marks: TimelineMarkView[] = (await Promise.all(this.markSources.map((source) => source(inspectionId, from, to)))).flat();
+    for (const m of own.chat)
+      marks.push({ lane: 'chat', kind: m.kind, at: m.sentAt, who: m.senderName, text: m.text, ref: m.document?.evidenceId ?? null });
+    // Network: what is stored of the link's quality is when it failed: media gaps caused by the
+    // network or a reconnection, and stays that ended because the connection was lost.
+    for (const g of own.gaps)
+      if (NETWORK_GAP_CAUSES.has(g.cause))
+        marks.push({ lane: 'network', kind: g.cause, at: g.from, who: g.displayName, text: `${g.source}`, ref: null });
+    for (const p of own.participants)
+      if (p.leftAt && p.leaveReason === 'connection-lost' && p.leftAt >= from && p.leftAt <= to)
+        marks.push({ lane: 'network', kind: 'connection-lost', at: p.leftAt.toISOString(), who: p.displayName, text: '', ref: null });
+    for (const c of own.review)
+      if (c.momentAt) marks.push({ lane: 'review', kind: 'comment', at: c.momentAt, who: c.authorName, text: c.text, ref: c.id });
+    return marks.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   }
 
   private segmentView(recordingId: string, s: Segment) {

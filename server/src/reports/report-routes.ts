@@ -10,6 +10,9 @@ import type { ReportService } from '../reports/report-service';
 import { staffRoute } from '../auth/staff-route';
 import type { InspectionAccess } from '../inspection/inspection-access';
 import { inspectionRoute } from '../inspection/inspection-guard';
+import { Logger } from '../logging/logger';
+
+const logger = new Logger('reports');
 
 export interface ReportRouteDeps {
   access: InspectionAccess;
@@ -22,6 +25,24 @@ export interface ReportRouteDeps {
   timeZone: string;
 }
 
+/**
+ * Writes the rest of a streamed answer, waiting for the socket to drain (memory stays flat for a
+ * slow reader) and stopping when the reader goes away. A failure once bytes are out cannot become
+ * an error status: the connection is cut, so the file is visibly incomplete, never silently short.
+ */
+async function streamRest(res: express.Response, pieces: AsyncGenerator<string>): Promise<void> {
+  try {
+    for await (const piece of pieces) {
+      if (res.destroyed) return void (await pieces.return(undefined));
+      if (!res.write(piece)) await new Promise<void>((resolve) => (res.once('drain', resolve), res.once('close', resolve)));
+    }
+    res.end();
+  } catch (e) {
+    logger.error('streamRest() | failed after the answer began, connection cut', {}, e);
+    res.destroy();
+  }
+}
+
 export function reportRouter(deps: ReportRouteDeps): express.Router {
   const router = express.Router();
   const authed = staffRoute(deps.accounts);
@@ -30,9 +51,7 @@ export function reportRouter(deps: ReportRouteDeps): express.Router {
   router.get(
     '/reports/savings',
     authed('report.read', async (req, res) => {
-      res.json({
-        report: await deps.reports.dashboard(parseInput(reportQuerySchema, req.query ?? {}), await deps.access.listed(req.account)),
-      });
+      res.json({ report: await deps.reports.dashboard(parseInput(reportQuerySchema, req.query ?? {}), req.account) });
     }),
   );
 
@@ -41,9 +60,13 @@ export function reportRouter(deps: ReportRouteDeps): express.Router {
     authed('report.read', async (req, res) => {
       const q = parseInput(reportQuerySchema, req.query ?? {});
       const name = `cloudship-savings-${q.from ?? 'all'}-${q.to ?? 'now'}.csv`;
+      const lines = deps.reports.csv(q, req.account);
+      // The header before anything is sent: a bad query or a database error is still a clean answer.
+      const header = await lines.next();
       // A BOM so that spreadsheet programs read the Chinese vessel names as UTF-8.
       res.set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}"` });
-      res.send('\uFEFF' + (await deps.reports.csv(q, await deps.access.listed(req.account))));
+      res.write('\uFEFF' + (header.done ? '' : header.value));
+      await streamRest(res, lines);
     }),
   );
 

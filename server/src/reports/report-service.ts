@@ -1,8 +1,10 @@
 // Reads concluded inspections and their stored savings estimates for the dashboard, the CSV export
 // and the printable per-inspection report. Totals always come from the stored estimates (never
-// recomputed here), so a report matches what each inspection recorded.
-import type { DataSource, Repository } from 'typeorm';
-import { In, Not, IsNull } from 'typeorm';
+// recomputed here), so a report matches what each inspection recorded. At scale: the totals are
+// grouped sums computed by the database (one query, the date range and the scope in SQL, the index
+// "idx_inspection_record_report"), and the CSV is read in keyset batches and streamed.
+import type { DataSource, Repository, SelectQueryBuilder } from 'typeorm';
+import { In } from 'typeorm';
 import {
   COMPLETED_ONLINE_OUTCOMES,
   type ChatMessageView,
@@ -13,31 +15,48 @@ import {
 } from '@cloudship/shared';
 import { AccountEntity, type Account } from '../auth/entities';
 import type { ChatService } from '../chat/chat-service';
-import { InspectionEntity, type Inspection } from '../inspection/entities';
+import { endOfZonedDay, startOfZonedDay, zonedMonths } from '../lib/zoned-time';
+import { InspectionEntity } from '../inspection/entities';
+import type { InspectionAccess } from '../inspection/inspection-access';
 import { InspectionRecordEntity, type InspectionRecord } from '../inspection-record/entities';
 import { RecordingEntity, RecordingGapEntity, type Recording, type RecordingGap } from '../recording/entities';
 import type { EvidenceService } from '../inspection-record/evidence-service';
 import type { InspectionService } from '../inspection/inspection-service';
 import type { RecordService } from '../inspection-record/record-service';
-import { summarize, toCsv, type CsvRow } from './report-totals';
+import { CSV_HEADER, csvLine, rollUp, type ReportCell } from './report-totals';
+
+export interface ReportServiceDeps {
+  inspections: InspectionService;
+  records: RecordService;
+  evidence: EvidenceService;
+  access: InspectionAccess;
+  /** The authority's time zone (TIME_ZONE): the dashboard's days and months are its own. */
+  timeZone: string;
+  /** The chat's messages and documents, printed with the record. */
+  chat?: ChatService;
+}
+
+/** Rows per read of the CSV export. */
+const CSV_BATCH = 2000;
+
+/** A time as the driver returns it in a raw row: a Date (PostgreSQL) or SQLite's UTC text. */
+function rawTime(v: unknown): Date {
+  if (v instanceof Date) return v;
+  const text = String(v);
+  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text.replace(' ', 'T')}Z`);
+}
 
 export class ReportService {
   private readonly records: Repository<InspectionRecord>;
-  private readonly inspectionRows: Repository<Inspection>;
   private readonly accounts: Repository<Account>;
   private readonly recordings: Repository<Recording>;
   private readonly gaps: Repository<RecordingGap>;
 
   constructor(
     ds: DataSource,
-    private readonly inspections: InspectionService,
-    private readonly recordService: RecordService,
-    private readonly evidence: EvidenceService,
-    /** The chat's messages and documents, printed with the record. */
-    private readonly chat?: ChatService,
+    private readonly deps: ReportServiceDeps,
   ) {
     this.records = ds.getRepository(InspectionRecordEntity);
-    this.inspectionRows = ds.getRepository(InspectionEntity);
     this.accounts = ds.getRepository(AccountEntity);
     this.recordings = ds.getRepository(RecordingEntity);
     this.gaps = ds.getRepository(RecordingGapEntity);
@@ -45,53 +64,164 @@ export class ReportService {
 
   /**
    * Every inspection done online (concluded with an outcome of COMPLETED_ONLINE_OUTCOMES, whether
-   * the crew acknowledged it or not) with a stored estimate, of those in `scope` (optionally of one
-   * surveyor). Not concluded, or "to be continued on site": not counted (see README, Reports).
+   * the crew acknowledged it or not) with a stored estimate, of those in `account`'s list,
+   * optionally of one surveyor, concluded in [from, to] (days in the authority's zone). Not
+   * concluded, or "to be continued on site": not counted (see README, Reports).
    */
-  async rows(surveyorId?: string, scope: Set<string> | 'all' = 'all'): Promise<CsvRow[]> {
-    const records = await this.records.find({ where: { outcome: In([...COMPLETED_ONLINE_OUTCOMES]), co2SavedT: Not(IsNull()) } });
-    const inspections = new Map((await this.inspectionRows.findBy({ id: In(records.map((r) => r.inspectionId)) })).map((i) => [i.id, i]));
-    const names = new Map((await this.accounts.find()).map((a) => [a.id, a.displayName]));
-    const rows: CsvRow[] = [];
-    for (const r of records) {
-      const i = inspections.get(r.inspectionId);
-      if (!i || !r.concludedAt || (surveyorId && i.surveyorId !== surveyorId)) continue;
-      if (scope !== 'all' && !scope.has(i.id)) continue;
-      const estimate = JSON.parse(r.savingsEstimate ?? 'null') as SavingsEstimate | null;
-      rows.push({
-        inspectionId: i.id,
-        surveyorId: i.surveyorId,
-        surveyorName: names.get(i.surveyorId) ?? '',
-        concludedAt: r.concludedAt,
-        co2SavedT: r.co2SavedT ?? 0,
-        costSavedCny: r.costSavedCny ?? 0,
-        basis: estimate?.basis ?? 'computed',
-        vesselName: i.vesselName,
-        registrationNumber: i.registrationNumber,
-        outcome: r.outcome ?? '',
-        profile: estimate?.profile ?? r.savingsProfile,
-        modelVersion: estimate?.modelVersion ?? '',
-      });
+  private counted(account: Account, q: ReportQuery): SelectQueryBuilder<InspectionRecord> {
+    const qb = this.records
+      .createQueryBuilder('r')
+      .innerJoin(InspectionEntity.options.name, 'i', 'i.id = r.inspectionId')
+      .where('r.outcome IN (:...outcomes)', { outcomes: [...COMPLETED_ONLINE_OUTCOMES] })
+      .andWhere('r.co2SavedT IS NOT NULL')
+      .andWhere('r.concludedAt IS NOT NULL');
+    if (q.from) qb.andWhere('r.concludedAt >= :from', { from: startOfZonedDay(q.from, this.deps.timeZone) });
+    if (q.to) qb.andWhere('r.concludedAt < :to', { to: endOfZonedDay(q.to, this.deps.timeZone) });
+    if (q.surveyorId) qb.andWhere('i.surveyorId = :surveyorId', { surveyorId: q.surveyorId });
+    const scope = this.deps.access.scopeCondition(account, 'listed', 'i');
+    if (scope) qb.andWhere(scope.where, scope.params);
+    return qb;
+  }
+
+  /** The dashboard: one grouped query (surveyor x month), rolled up. */
+  async dashboard(q: ReportQuery, account: Account): Promise<ReportView> {
+    const months = await this.monthsOf(q);
+    if (!months.length) return rollUp([], q);
+    // The month of each row as a CASE over the months' ends (each month's start in the zone): exact
+    // across daylight saving time, and the same SQL on SQLite and PostgreSQL.
+    const params: Record<string, Date> = {};
+    const whens = months.map((m, k) => {
+      params[`monthEnd${k}`] = m.end;
+      return `WHEN r.concludedAt < :monthEnd${k} THEN ${k}`;
+    });
+    const rows = await this.counted(account, q)
+      .select('i.surveyorId', 'surveyorId')
+      .addSelect(`CASE ${whens.join(' ')} ELSE ${months.length} END`, 'month')
+      .addSelect('COUNT(*)', 'n')
+      .addSelect(`SUM(CASE WHEN r.savingsBasis = 'calibrated-average' THEN 1 ELSE 0 END)`, 'estimated')
+      .addSelect('SUM(r.co2SavedT)', 'co2')
+      .addSelect('SUM(r.costSavedCny)', 'cost')
+      .setParameters(params)
+      .groupBy('1')
+      .addGroupBy('2')
+      .getRawMany<{
+        surveyorId: string;
+        month: number | string;
+        n: number | string;
+        estimated: number | string;
+        co2: number | string;
+        cost: number | string;
+      }>();
+    const ids = [...new Set(rows.map((r) => r.surveyorId))];
+    const names = new Map(
+      ids.length
+        ? (await this.accounts.find({ where: { id: In(ids) }, select: { id: true, displayName: true } })).map((a) => [a.id, a.displayName])
+        : [],
+    );
+    const cells: ReportCell[] = rows.map((r) => ({
+      surveyorId: r.surveyorId,
+      surveyorName: names.get(r.surveyorId) ?? '',
+      month: months[Number(r.month)]?.month ?? 'later',
+      count: Number(r.n),
+      estimatedCount: Number(r.estimated),
+      co2SavedT: Number(r.co2),
+      costSavedCny: Number(r.cost),
+    }));
+    return rollUp(cells, q);
+  }
+
+  /**
+   * The months of the authority's zone that the query's range touches, bounded by the first and
+   * last conclusion on record (the index's two ends: two lookups, not a scan).
+   */
+  private async monthsOf(q: ReportQuery) {
+    const bounds = await this.records
+      .createQueryBuilder('r')
+      .select('MIN(r.concludedAt)', 'first')
+      .addSelect('MAX(r.concludedAt)', 'last')
+      .getRawOne<{ first: unknown; last: unknown }>();
+    if (!bounds?.first || !bounds.last) return [];
+    const tz = this.deps.timeZone;
+    const first = rawTime(bounds.first);
+    const last = rawTime(bounds.last);
+    const from = q.from ? new Date(Math.max(first.getTime(), startOfZonedDay(q.from, tz).getTime())) : first;
+    const to = q.to ? new Date(Math.min(last.getTime(), endOfZonedDay(q.to, tz).getTime() - 1)) : last;
+    return from.getTime() <= to.getTime() ? zonedMonths(from, to, tz) : [];
+  }
+
+  /**
+   * The CSV export, in pieces (a header, then a batch of lines at a time): read by keyset, oldest
+   * conclusion first, so memory stays flat however many rows there are.
+   */
+  async *csv(q: ReportQuery, account: Account): AsyncGenerator<string> {
+    // The first piece is the header with the first batch: a failing query fails before any byte.
+    let text = CSV_HEADER + '\r\n';
+    const names = new Map((await this.accounts.find({ select: { id: true, displayName: true } })).map((a) => [a.id, a.displayName]));
+    let after: { at: Date; id: string } | null = null;
+    for (;;) {
+      const qb = this.counted(account, q)
+        .select('r.inspectionId', 'inspectionId')
+        .addSelect('r.concludedAt', 'concludedAt')
+        .addSelect('r.outcome', 'outcome')
+        .addSelect('r.co2SavedT', 'co2SavedT')
+        .addSelect('r.costSavedCny', 'costSavedCny')
+        .addSelect('r.savingsBasis', 'basis')
+        .addSelect('r.savingsProfile', 'savingsProfile')
+        .addSelect('r.savingsEstimate', 'estimate')
+        .addSelect('i.vesselName', 'vesselName')
+        .addSelect('i.registrationNumber', 'registrationNumber')
+        .addSelect('i.surveyorId', 'surveyorId');
+      if (after) {
+        qb.andWhere('(r.concludedAt > :afterAt OR (r.concludedAt = :afterAt AND r.inspectionId > :afterId))', {
+          afterAt: after.at,
+          afterId: after.id,
+        });
+      }
+      const rows = await qb.orderBy('r.concludedAt', 'ASC').addOrderBy('r.inspectionId', 'ASC').limit(CSV_BATCH).getRawMany<{
+        inspectionId: string;
+        concludedAt: unknown;
+        outcome: string;
+        co2SavedT: number | string;
+        costSavedCny: number | string;
+        basis: string | null;
+        savingsProfile: string;
+        estimate: string | null;
+        vesselName: string;
+        registrationNumber: string;
+        surveyorId: string;
+      }>();
+      for (const r of rows) {
+        const estimate = r.estimate ? (JSON.parse(r.estimate) as Partial<SavingsEstimate>) : null;
+        text += csvLine({
+          inspectionId: r.inspectionId,
+          concludedAt: rawTime(r.concludedAt),
+          vesselName: r.vesselName,
+          registrationNumber: r.registrationNumber,
+          surveyorName: names.get(r.surveyorId) ?? '',
+          outcome: r.outcome,
+          co2SavedT: Number(r.co2SavedT),
+          costSavedCny: Number(r.costSavedCny),
+          basis: r.basis ?? estimate?.basis ?? 'computed',
+          profile: estimate?.profile ?? r.savingsProfile,
+          modelVersion: estimate?.modelVersion ?? '',
+        });
+      }
+      if (text) yield text;
+      text = '';
+      if (rows.length < CSV_BATCH) return;
+      const last = rows[rows.length - 1]!;
+      after = { at: rawTime(last.concludedAt), id: last.inspectionId };
     }
-    return rows.sort((a, b) => a.concludedAt.getTime() - b.concludedAt.getTime());
-  }
-
-  async dashboard(q: ReportQuery, scope: Set<string> | 'all' = 'all'): Promise<ReportView> {
-    return summarize(await this.rows(q.surveyorId, scope), q);
-  }
-
-  async csv(q: ReportQuery, scope: Set<string> | 'all' = 'all'): Promise<string> {
-    return toCsv(await this.rows(q.surveyorId, scope), q);
   }
 
   /** Everything the printable report shows, with account ids resolved to names. */
   async printable(
     inspectionId: string,
   ): Promise<{ record: InspectionRecordView; names: Map<string, string>; gaps: RecordingGap[]; chat: ChatMessageView[] }> {
-    await this.inspections.get(inspectionId);
-    const record = await this.recordService.view(inspectionId, await this.evidence.list(inspectionId));
-    const names = new Map((await this.accounts.find()).map((a) => [a.id, a.displayName]));
-    const chat = this.chat ? await this.chat.history(inspectionId) : [];
+    await this.deps.inspections.get(inspectionId);
+    const record = await this.deps.records.view(inspectionId, await this.deps.evidence.list(inspectionId));
+    const names = new Map((await this.accounts.find({ select: { id: true, displayName: true } })).map((a) => [a.id, a.displayName]));
+    const chat = this.deps.chat ? await this.deps.chat.history(inspectionId) : [];
     return { record, names, gaps: await this.recordingGaps(inspectionId), chat };
   }
 
@@ -103,6 +233,6 @@ export class ReportService {
   }
 
   async evidenceFile(inspectionId: string, evidenceId: string) {
-    return this.evidence.file(inspectionId, evidenceId);
+    return this.deps.evidence.file(inspectionId, evidenceId);
   }
 }

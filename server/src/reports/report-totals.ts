@@ -1,30 +1,30 @@
-// Pure aggregation of stored savings estimates into the dashboard's totals: overall, per surveyor
-// and per month, and the headline sentence in both languages. No I/O: unit-tested on its own.
+// The dashboard's totals rolled up from the database's grouped sums (overall, per surveyor, per
+// month), the headline sentence in both languages, and the CSV's lines. No I/O: unit-tested on its own.
 import type { ReportTotals, ReportView } from '@cloudship/shared';
 
-export interface ReportRow {
-  inspectionId: string;
+/**
+ * One group of the database's grouped totals (ReportService): the inspections of one surveyor
+ * concluded in one month of the authority's time zone.
+ */
+export interface ReportCell {
   surveyorId: string;
   surveyorName: string;
-  concludedAt: Date;
+  /** YYYY-MM in the authority's time zone. */
+  month: string;
+  count: number;
+  /** How many of them used the calibrated-average fallback (no inputs). */
+  estimatedCount: number;
   co2SavedT: number;
   costSavedCny: number;
-  /** 'calibrated-average' when the inspection had no inputs (the published average was used). */
-  basis: 'computed' | 'calibrated-average';
 }
 
 const empty = (): ReportTotals => ({ count: 0, estimatedCount: 0, co2SavedT: 0, costSavedCny: 0 });
 
-function add(t: ReportTotals, r: ReportRow): void {
-  t.count += 1;
-  if (r.basis === 'calibrated-average') t.estimatedCount += 1;
-  t.co2SavedT += r.co2SavedT;
-  t.costSavedCny += r.costSavedCny;
-}
-
-/** Months are calendar months in UTC ("2026-03"). */
-export function monthOf(d: Date): string {
-  return d.toISOString().slice(0, 7);
+function add(t: ReportTotals, c: ReportCell): void {
+  t.count += c.count;
+  t.estimatedCount += c.estimatedCount;
+  t.co2SavedT += c.co2SavedT;
+  t.costSavedCny += c.costSavedCny;
 }
 
 /** Display rounding only: t CO2 to 2 decimals, CNY to whole yuan, thousands separated. */
@@ -44,27 +44,19 @@ export function headline(t: ReportTotals): { zh: string; en: string } {
   };
 }
 
-/** Is `d` inside [from, to] (dates YYYY-MM-DD, inclusive, UTC days)? */
-export function inRange(d: Date, from?: string | null, to?: string | null): boolean {
-  if (from && d.getTime() < Date.parse(`${from}T00:00:00Z`)) return false;
-  if (to && d.getTime() >= Date.parse(`${to}T00:00:00Z`) + 86_400_000) return false;
-  return true;
-}
-
-export function summarize(rows: readonly ReportRow[], range: { from?: string | null; to?: string | null } = {}): ReportView {
+/** The dashboard from the grouped totals: overall, per surveyor and per month (a few hundred cells at most). */
+export function rollUp(cells: readonly ReportCell[], range: { from?: string | null; to?: string | null } = {}): ReportView {
   const overall = empty();
   const surveyors = new Map<string, ReportTotals & { surveyorId: string; surveyorName: string }>();
   const months = new Map<string, ReportTotals & { month: string }>();
-  for (const r of rows) {
-    if (!inRange(r.concludedAt, range.from, range.to)) continue;
-    add(overall, r);
-    let s = surveyors.get(r.surveyorId);
-    if (!s) surveyors.set(r.surveyorId, (s = { surveyorId: r.surveyorId, surveyorName: r.surveyorName, ...empty() }));
-    add(s, r);
-    const key = monthOf(r.concludedAt);
-    let m = months.get(key);
-    if (!m) months.set(key, (m = { month: key, ...empty() }));
-    add(m, r);
+  for (const c of cells) {
+    add(overall, c);
+    let s = surveyors.get(c.surveyorId);
+    if (!s) surveyors.set(c.surveyorId, (s = { surveyorId: c.surveyorId, surveyorName: c.surveyorName, ...empty() }));
+    add(s, c);
+    let m = months.get(c.month);
+    if (!m) months.set(c.month, (m = { month: c.month, ...empty() }));
+    add(m, c);
   }
   return {
     from: range.from ?? null,
@@ -83,47 +75,52 @@ const csvCell = (v: string | number) => {
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 };
 
-export interface CsvRow extends ReportRow {
+/** One concluded inspection, a line of the CSV export. */
+export interface CsvRow {
+  inspectionId: string;
+  concludedAt: Date;
   vesselName: string;
   registrationNumber: string;
+  surveyorName: string;
   outcome: string;
+  co2SavedT: number;
+  costSavedCny: number;
+  basis: string;
   profile: string;
   modelVersion: string;
 }
 
-/** One line per concluded inspection, full precision (rounding is the reader's choice). */
-export function toCsv(rows: readonly CsvRow[], range: { from?: string | null; to?: string | null } = {}): string {
-  const header = [
-    'inspection_id',
-    'concluded_at',
-    'vessel_name',
-    'registration_number',
-    'surveyor',
-    'outcome',
-    'co2_saved_t',
-    'cost_saved_cny',
-    'basis',
-    'profile',
-    'model_version',
-  ];
-  const lines = rows
-    .filter((r) => inRange(r.concludedAt, range.from, range.to))
-    .map((r) =>
-      [
-        r.inspectionId,
-        r.concludedAt.toISOString(),
-        r.vesselName,
-        r.registrationNumber,
-        r.surveyorName,
-        r.outcome,
-        r.co2SavedT,
-        r.costSavedCny,
-        r.basis,
-        r.profile,
-        r.modelVersion,
-      ]
-        .map(csvCell)
-        .join(','),
-    );
-  return [header.join(','), ...lines].join('\r\n') + '\r\n';
+export const CSV_HEADER = [
+  'inspection_id',
+  'concluded_at',
+  'vessel_name',
+  'registration_number',
+  'surveyor',
+  'outcome',
+  'co2_saved_t',
+  'cost_saved_cny',
+  'basis',
+  'profile',
+  'model_version',
+].join(',');
+
+/** One line per concluded inspection, full precision (rounding is the reader's choice), CRLF-ended. */
+export function csvLine(r: CsvRow): string {
+  return (
+    [
+      r.inspectionId,
+      r.concludedAt.toISOString(),
+      r.vesselName,
+      r.registrationNumber,
+      r.surveyorName,
+      r.outcome,
+      r.co2SavedT,
+      r.costSavedCny,
+      r.basis,
+      r.profile,
+      r.modelVersion,
+    ]
+      .map(csvCell)
+      .join(',') + '\r\n'
+  );
 }

@@ -30,10 +30,17 @@ export function createReportsModule(deps: {
   chromiumPath?: string;
   /** PDF_CONCURRENCY and PDF_QUEUE_PER_USER. */
   pdf: { concurrency: number; queuePerUser: number };
-  /** TIME_ZONE: the printed report's times. */
+  /** TIME_ZONE: the printed report's times, the dashboard's days and months. */
   timeZone: string;
 }): ReportsModule {
-  const reports = new ReportService(deps.db, deps.inspections, deps.records, deps.evidence, deps.chat);
+  const reports = new ReportService(deps.db, {
+    inspections: deps.inspections,
+    records: deps.records,
+    evidence: deps.evidence,
+    access: deps.access,
+    timeZone: deps.timeZone,
+    chat: deps.chat,
+  });
   const printQueue = new PrintQueue(deps.pdf.concurrency, deps.pdf.queuePerUser);
   return {
     reports,

@@ -10,7 +10,7 @@ export class InspectionRecord1764300000000 implements MigrationInterface {
       "version" integer NOT NULL,
       "items" text NOT NULL,
       "updatedBy" varchar(36),
-      "updatedAt" datetime NOT NULL)`);
+      "updatedAt" timestamptz NOT NULL)`);
     await q.query(`CREATE TABLE "checklist_item" (
       "id" varchar(36) PRIMARY KEY NOT NULL,
       "inspectionId" varchar(36) NOT NULL REFERENCES "inspection"("id") ON DELETE CASCADE,
@@ -23,7 +23,7 @@ export class InspectionRecord1764300000000 implements MigrationInterface {
       "result" varchar(16),
       "note" text NOT NULL DEFAULT '',
       "deficiencyDeadline" varchar(10),
-      "updatedAt" datetime,
+      "updatedAt" timestamptz,
       "updatedBy" varchar(36))`);
     await q.query(`CREATE UNIQUE INDEX "idx_checklist_item_code" ON "checklist_item" ("inspectionId", "code")`);
     await q.query(`CREATE TABLE "evidence" (
@@ -35,37 +35,37 @@ export class InspectionRecord1764300000000 implements MigrationInterface {
       "contentType" varchar(32),
       "sizeBytes" integer,
       "sha256" varchar(64),
-      "capturedAt" datetime NOT NULL,
-      "lat" real,
-      "lon" real,
-      "accuracy" real,
+      "capturedAt" timestamptz NOT NULL,
+      "lat" double precision,
+      "lon" double precision,
+      "accuracy" double precision,
       "note" text NOT NULL DEFAULT '',
       "authorRole" varchar(16) NOT NULL,
       "authorId" varchar(36) NOT NULL,
       "authorName" varchar(80) NOT NULL,
       "requestId" varchar(36),
-      "createdAt" datetime NOT NULL DEFAULT (datetime('now')))`);
+      "createdAt" timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP)`);
     await q.query(`CREATE INDEX "idx_evidence_inspection" ON "evidence" ("inspectionId")`);
     await q.query(`CREATE TABLE "inspection_record" (
       "inspectionId" varchar(36) PRIMARY KEY NOT NULL REFERENCES "inspection"("id") ON DELETE CASCADE,
       "templateVersion" integer NOT NULL,
       "outcome" varchar(32),
       "remarks" text NOT NULL DEFAULT '',
-      "concludedAt" datetime,
+      "concludedAt" timestamptz,
       "concludedBy" varchar(36),
       "acknowledgedName" varchar(80),
-      "acknowledgedAt" datetime,
+      "acknowledgedAt" timestamptz,
       "savingsInputs" text NOT NULL DEFAULT '{}',
       "savingsProfile" varchar(32) NOT NULL,
       "savingsEstimate" text,
-      "co2SavedT" real,
-      "costSavedCny" real)`);
+      "co2SavedT" double precision,
+      "costSavedCny" double precision)`);
     await q.query(`CREATE INDEX "idx_inspection_record_concluded" ON "inspection_record" ("concludedAt")`);
     await q.query(`CREATE TABLE "savings_change" (
       "id" varchar(36) PRIMARY KEY NOT NULL,
       "inspectionId" varchar(36) NOT NULL REFERENCES "inspection"("id") ON DELETE CASCADE,
       "changedBy" varchar(36) NOT NULL,
-      "changedAt" datetime NOT NULL,
+      "changedAt" timestamptz NOT NULL,
       "before" text NOT NULL,
       "after" text NOT NULL)`);
     await q.query(`CREATE INDEX "idx_savings_change_inspection" ON "savings_change" ("inspectionId")`);

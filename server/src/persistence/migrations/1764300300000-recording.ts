@@ -9,8 +9,8 @@ export class Recording1764300300000 implements MigrationInterface {
       "id" varchar(36) PRIMARY KEY NOT NULL,
       "inspectionId" varchar(36) NOT NULL REFERENCES "inspection"("id") ON DELETE CASCADE,
       "state" varchar(16) NOT NULL,
-      "startedAt" datetime NOT NULL,
-      "endedAt" datetime,
+      "startedAt" timestamptz NOT NULL,
+      "endedAt" timestamptz,
       "startedBy" varchar(36),
       "stoppedBy" varchar(36),
       "endReason" varchar(64))`);
@@ -25,8 +25,8 @@ export class Recording1764300300000 implements MigrationInterface {
       "kind" varchar(8) NOT NULL,
       "source" varchar(16) NOT NULL,
       "codec" varchar(32) NOT NULL,
-      "startedAt" datetime NOT NULL,
-      "endedAt" datetime,
+      "startedAt" timestamptz NOT NULL,
+      "endedAt" timestamptz,
       "dir" varchar(200) NOT NULL,
       "state" varchar(16) NOT NULL)`);
     await q.query(`CREATE INDEX "idx_track_recording" ON "recording_track" ("recordingId")`);
@@ -36,8 +36,8 @@ export class Recording1764300300000 implements MigrationInterface {
       "trackId" varchar(36) NOT NULL REFERENCES "recording_track"("id") ON DELETE CASCADE,
       "trackKey" varchar(80) NOT NULL,
       "index" integer NOT NULL,
-      "startedAt" datetime NOT NULL,
-      "endedAt" datetime NOT NULL,
+      "startedAt" timestamptz NOT NULL,
+      "endedAt" timestamptz NOT NULL,
       "mediaStartMs" integer NOT NULL,
       "durationMs" integer NOT NULL,
       "sizeBytes" integer NOT NULL,
@@ -47,9 +47,9 @@ export class Recording1764300300000 implements MigrationInterface {
       "uploadState" varchar(16) NOT NULL,
       "attempts" integer NOT NULL DEFAULT 0,
       "lastError" varchar(300),
-      "nextAttemptAt" datetime NOT NULL,
-      "uploadedAt" datetime,
-      "createdAt" datetime NOT NULL DEFAULT (datetime('now')),
+      "nextAttemptAt" timestamptz NOT NULL,
+      "uploadedAt" timestamptz,
+      "createdAt" timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP,
       UNIQUE ("recordingId", "trackKey", "index"))`);
     await q.query(`CREATE INDEX "idx_segment_upload" ON "segment" ("uploadState", "nextAttemptAt")`);
     await q.query(`CREATE TABLE "replay_log" (
@@ -59,26 +59,26 @@ export class Recording1764300300000 implements MigrationInterface {
       "recordingId" varchar(36),
       "segmentId" varchar(36),
       "action" varchar(32) NOT NULL,
-      "at" datetime NOT NULL)`);
+      "at" timestamptz NOT NULL)`);
     await q.query(`CREATE INDEX "idx_replay_log_inspection" ON "replay_log" ("inspectionId")`);
     await q.query(`CREATE TABLE "recording_setting" (
       "inspectionId" varchar(36) PRIMARY KEY NOT NULL REFERENCES "inspection"("id") ON DELETE CASCADE,
       "enabled" boolean NOT NULL,
       "updatedBy" varchar(36),
-      "updatedAt" datetime NOT NULL)`);
+      "updatedAt" timestamptz NOT NULL)`);
     await q.query(`CREATE TABLE "recording_consent" (
       "id" varchar(36) PRIMARY KEY NOT NULL,
       "inspectionId" varchar(36) NOT NULL REFERENCES "inspection"("id") ON DELETE CASCADE,
       "participantId" varchar(36) NOT NULL,
       "crewLinkId" varchar(36),
-      "consentedAt" datetime NOT NULL,
-      "recordedAt" datetime NOT NULL)`);
+      "consentedAt" timestamptz NOT NULL,
+      "recordedAt" timestamptz NOT NULL)`);
     await q.query(`CREATE INDEX "idx_consent_inspection" ON "recording_consent" ("inspectionId")`);
     await q.query(`CREATE TABLE "audit_assignment" (
       "inspectionId" varchar(36) NOT NULL REFERENCES "inspection"("id") ON DELETE CASCADE,
       "accountId" varchar(36) NOT NULL REFERENCES "account"("id") ON DELETE CASCADE,
       "createdBy" varchar(36) NOT NULL,
-      "createdAt" datetime NOT NULL DEFAULT (datetime('now')),
+      "createdAt" timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP,
       PRIMARY KEY ("inspectionId", "accountId"))`);
   }
 

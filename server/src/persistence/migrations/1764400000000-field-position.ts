@@ -9,14 +9,14 @@ export class FieldPosition1764400000000 implements MigrationInterface {
       "id" varchar(36) PRIMARY KEY NOT NULL,
       "inspectionId" varchar(36) NOT NULL REFERENCES "inspection"("id") ON DELETE CASCADE,
       "participantId" varchar(36) NOT NULL,
-      "lat" double NOT NULL,
-      "lon" double NOT NULL,
-      "accuracy" double NOT NULL,
-      "capturedAt" datetime NOT NULL,
-      "receivedAt" datetime NOT NULL)`);
+      "lat" double precision NOT NULL,
+      "lon" double precision NOT NULL,
+      "accuracy" double precision NOT NULL,
+      "capturedAt" timestamptz NOT NULL,
+      "receivedAt" timestamptz NOT NULL)`);
     await q.query(`CREATE INDEX "idx_position_fix_inspection" ON "position_fix" ("inspectionId", "capturedAt")`);
-    await q.query(`ALTER TABLE "inspection" ADD COLUMN "placeLat" double`);
-    await q.query(`ALTER TABLE "inspection" ADD COLUMN "placeLon" double`);
+    await q.query(`ALTER TABLE "inspection" ADD COLUMN "placeLat" double precision`);
+    await q.query(`ALTER TABLE "inspection" ADD COLUMN "placeLon" double precision`);
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -17,9 +17,9 @@ export class EvidenceUpload1764500000000 implements MigrationInterface {
     await q.query(`ALTER TABLE "evidence" ADD COLUMN "uploadState" varchar(16)`);
     await q.query(`ALTER TABLE "evidence" ADD COLUMN "attempts" integer NOT NULL DEFAULT 0`);
     await q.query(`ALTER TABLE "evidence" ADD COLUMN "lastError" varchar(300)`);
-    await q.query(`ALTER TABLE "evidence" ADD COLUMN "nextAttemptAt" datetime`);
+    await q.query(`ALTER TABLE "evidence" ADD COLUMN "nextAttemptAt" timestamptz`);
     await q.query(`ALTER TABLE "evidence" ADD COLUMN "localPath" varchar(200)`);
-    await q.query(`ALTER TABLE "evidence" ADD COLUMN "uploadedAt" datetime`);
+    await q.query(`ALTER TABLE "evidence" ADD COLUMN "uploadedAt" timestamptz`);
     await q.query(`CREATE INDEX "idx_evidence_upload" ON "evidence" ("uploadState", "nextAttemptAt")`);
   }
 

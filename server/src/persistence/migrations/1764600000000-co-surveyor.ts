@@ -12,7 +12,7 @@ export class CoSurveyor1764600000000 implements MigrationInterface {
       "inspectionId" varchar(36) NOT NULL REFERENCES "inspection"("id") ON DELETE CASCADE,
       "accountId" varchar(36) NOT NULL REFERENCES "account"("id") ON DELETE CASCADE,
       "createdBy" varchar(36) NOT NULL,
-      "createdAt" datetime NOT NULL DEFAULT (datetime('now')),
+      "createdAt" timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP,
       PRIMARY KEY ("inspectionId", "accountId"))`);
     await q.query(`CREATE INDEX "idx_co_surveyor_account" ON "co_surveyor" ("accountId")`);
     await q.query(`CREATE INDEX "idx_audit_assignment_account" ON "audit_assignment" ("accountId")`);

@@ -5,8 +5,8 @@ export class AccountState1764700000000 implements MigrationInterface {
   name = 'AccountState1764700000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE "account" ADD COLUMN "disabledAt" datetime`);
-    await q.query(`ALTER TABLE "account" ADD COLUMN "mustChangePassword" boolean NOT NULL DEFAULT (0)`);
+    await q.query(`ALTER TABLE "account" ADD COLUMN "disabledAt" timestamptz`);
+    await q.query(`ALTER TABLE "account" ADD COLUMN "mustChangePassword" boolean NOT NULL DEFAULT false`);
   }
 
   async down(q: QueryRunner): Promise<void> {

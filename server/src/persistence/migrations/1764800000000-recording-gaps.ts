@@ -18,8 +18,8 @@ export class RecordingGaps1764800000000 implements MigrationInterface {
       "displayName" varchar(80) NOT NULL,
       "source" varchar(16) NOT NULL,
       "cause" varchar(24) NOT NULL,
-      "startedAt" datetime NOT NULL,
-      "endedAt" datetime)`);
+      "startedAt" timestamptz NOT NULL,
+      "endedAt" timestamptz)`);
     await q.query(`CREATE INDEX "idx_gap_recording" ON "recording_gap" ("recordingId", "trackKey")`);
   }
 

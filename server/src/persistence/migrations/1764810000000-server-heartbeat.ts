@@ -11,7 +11,7 @@ export class ServerHeartbeat1764810000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE TABLE "server_heartbeat" (
       "id" integer PRIMARY KEY NOT NULL CHECK ("id" = 1),
-      "beatAt" timestamp NOT NULL)`);
+      "beatAt" timestamptz NOT NULL)`);
   }
 
   async down(q: QueryRunner): Promise<void> {

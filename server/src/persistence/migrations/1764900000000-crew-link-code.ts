@@ -12,7 +12,7 @@ export class CrewLinkCode1764900000000 implements MigrationInterface {
     await q.query(`CREATE TABLE "crew_link_code" (
       "code" varchar(16) PRIMARY KEY NOT NULL,
       "crewLinkId" varchar(36) NOT NULL UNIQUE REFERENCES "crew_link"("id") ON DELETE CASCADE,
-      "createdAt" timestamp NOT NULL)`);
+      "createdAt" timestamptz NOT NULL)`);
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -17,7 +17,7 @@ export class Chat1765100000000 implements MigrationInterface {
       "senderId" varchar(36) NOT NULL,
       "senderName" varchar(80) NOT NULL,
       "text" text NOT NULL,
-      "sentAt" timestamp NOT NULL,
+      "sentAt" timestamptz NOT NULL,
       "evidenceId" varchar(36),
       "requestId" varchar(36))`);
     await q.query(`CREATE INDEX "idx_chat_message_inspection" ON "chat_message" ("inspectionId", "sentAt")`);

@@ -1,0 +1,43 @@
+// Strings of the inspection list's search, filters and paging (console and replay), spread into
+// i18n-messages.ts.
+export const listEn = {
+  'filter.search': 'Vessel or registration no.',
+  'filter.searchHint': 'Any part of the name or number',
+  'filter.status': 'Status',
+  'filter.kind': 'Kind',
+  'filter.surveyor': 'Surveyor',
+  'filter.from': 'Scheduled from',
+  'filter.to': 'Scheduled to',
+  'filter.sort': 'Order',
+  'filter.sort.-scheduledAt': 'Latest schedule first',
+  'filter.sort.scheduledAt': 'Earliest schedule first',
+  'filter.any': 'Any',
+  'filter.apply': 'Search',
+  'filter.clear': 'Clear',
+  'filter.none': 'No inspection matches these filters.',
+  'pager.more': 'Show more',
+  'pager.loading': 'Loading…',
+  'pager.shown': '{n} shown',
+  'pager.shownAll': '{n} shown, that is all',
+};
+
+export const listZh: Record<keyof typeof listEn, string> = {
+  'filter.search': '船名或船舶登记号',
+  'filter.searchHint': '可输入名称或编号的任意部分',
+  'filter.status': '状态',
+  'filter.kind': '检验种类',
+  'filter.surveyor': '验船师',
+  'filter.from': '计划日期自',
+  'filter.to': '计划日期至',
+  'filter.sort': '排序',
+  'filter.sort.-scheduledAt': '计划时间由近及远',
+  'filter.sort.scheduledAt': '计划时间由远及近',
+  'filter.any': '全部',
+  'filter.apply': '查询',
+  'filter.clear': '清除',
+  'filter.none': '没有符合条件的检验。',
+  'pager.more': '显示更多',
+  'pager.loading': '正在加载…',
+  'pager.shown': '已显示 {n} 条',
+  'pager.shownAll': '已显示全部 {n} 条',
+};
