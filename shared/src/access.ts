@@ -22,9 +22,11 @@ export type Relation = (typeof RELATIONS)[number];
  *   own    decide who works on it (invite co-surveyors, assign auditors): the lead and admins
  *   act    take part in or change it (live session, links, checklist, conclusion, recording switch)
  *   read   see its details, record, evidence, report and recordings
+ *   review review it (comments pinned to the recording, the review status): assigned auditors
+ *          and admins, never the surveyors whose work it is
  *   global not about one inspection (accounts, templates, storage, creating an inspection)
  */
-export const PERMISSION_SCOPE: Record<Permission, 'own' | 'act' | 'read' | 'global'> = {
+export const PERMISSION_SCOPE: Record<Permission, 'own' | 'act' | 'read' | 'review' | 'global'> = {
   'inspection.create': 'global',
   'inspection.read': 'read',
   'inspection.end': 'act',
@@ -50,18 +52,21 @@ export const PERMISSION_SCOPE: Record<Permission, 'own' | 'act' | 'read' | 'glob
   'checklist.manage': 'global',
   'report.read': 'read',
   'inspection.members': 'own',
+  'review.write': 'review',
 };
 
 const OWNERS: readonly Relation[] = ['admin', 'lead'];
 const ACTORS: readonly Relation[] = ['admin', 'lead', 'co-surveyor', 'crew'];
 const READERS: readonly Relation[] = ['admin', 'lead', 'co-surveyor', 'assigned-auditor', 'crew'];
+const REVIEWERS: readonly Relation[] = ['admin', 'assigned-auditor'];
 
 /** May someone of `role`, standing `relation` to an inspection, use `permission` on it? */
 export function allowedOn(role: Role, relation: Relation, permission: Permission): boolean {
   if (!can(role, permission)) return false;
   const scope = PERMISSION_SCOPE[permission];
   if (scope === 'global') return true;
-  return (scope === 'own' ? OWNERS : scope === 'act' ? ACTORS : READERS).includes(relation);
+  const relations = { own: OWNERS, act: ACTORS, read: READERS, review: REVIEWERS }[scope];
+  return relations.includes(relation);
 }
 
 /** Whether the inspection appears in someone's inspection list at all. Other surveyors see the entry only. */

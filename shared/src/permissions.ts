@@ -32,6 +32,9 @@ export const PERMISSIONS = [
   'record.acknowledge', // the crew acknowledges the conclusion
   'checklist.manage', // edit checklist templates
   'report.read',
+  // Review (recording/review-*): pin comments to moments of a recording, mark the inspection
+  // 'reviewed' or 'query-raised'. Reading the review log needs inspection.read only.
+  'review.write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -62,6 +65,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'record.acknowledge',
     'checklist.manage',
     'report.read',
+    'review.write',
   ],
   surveyor: [
     'camera.control',
@@ -85,7 +89,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'report.read',
   ],
   // Auditors replay recordings later; they never take part in a live session.
-  auditor: ['inspection.read', 'recording.replay', 'report.read'],
+  auditor: ['inspection.read', 'recording.replay', 'report.read', 'review.write'],
   crew: [
     'position.share',
     'room.join',

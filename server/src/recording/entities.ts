@@ -1,7 +1,7 @@
 // Recording tables, declared with EntitySchema like every feature's entities.ts. The schema
-// itself is in migrations/1764300300000-recording.ts.
+// itself is in migrations/1764300300000-recording.ts (review_entry: 1765300000000-review.ts).
 import { EntitySchema } from 'typeorm';
-import type { GapCause, MediaSource, RecordingStateName, Role, UploadStateName } from '@cloudship/shared';
+import type { GapCause, MediaSource, RecordingStateName, ReviewStatus, Role, UploadStateName } from '@cloudship/shared';
 
 // The state names are declared once, in shared/src/recording.ts (the replay API sends them).
 type RecordingState = RecordingStateName;
@@ -109,6 +109,22 @@ export interface RecordingConsent {
   consentedAt: Date;
   /** ... and when the server stored it. */
   recordedAt: Date;
+}
+
+/** One line of an inspection's review log: a comment pinned to a recording, or a status change (review-service.ts). */
+export interface ReviewEntry {
+  id: string;
+  inspectionId: string;
+  kind: 'comment' | 'status';
+  recordingId: string | null;
+  /** ms from the recording timeline's start (the earliest segment's start). */
+  atMs: number | null;
+  momentAt: Date | null;
+  status: ReviewStatus | null;
+  text: string;
+  authorId: string;
+  authorName: string;
+  createdAt: Date;
 }
 
 const id = { type: 'varchar', length: 36, primary: true } as const;
@@ -229,6 +245,24 @@ export const RecordingConsentEntity = new EntitySchema<RecordingConsent>({
   },
 });
 
+export const ReviewEntryEntity = new EntitySchema<ReviewEntry>({
+  name: 'ReviewEntry',
+  tableName: 'review_entry',
+  columns: {
+    id,
+    inspectionId: ref,
+    kind: { type: 'varchar', length: 16 },
+    recordingId: { ...ref, nullable: true },
+    atMs: { type: 'integer', nullable: true },
+    momentAt: { type: 'datetime', nullable: true },
+    status: { type: 'varchar', length: 16, nullable: true },
+    text: { type: 'text' },
+    authorId: ref,
+    authorName: { type: 'varchar', length: 80 },
+    createdAt: { type: 'datetime' },
+  },
+});
+
 export const RECORDING_ENTITIES = [
   RecordingEntity,
   RecordingTrackEntity,
@@ -237,4 +271,5 @@ export const RECORDING_ENTITIES = [
   ReplayLogEntity,
   RecordingSettingEntity,
   RecordingConsentEntity,
+  ReviewEntryEntity,
 ];
