@@ -48,6 +48,9 @@ import { RECORDING_ENTITIES } from './recording/entities';
 import { createRecordingModule, type RecordingModule } from './recording/recording-module';
 import type { PrintQueue } from './reports/print-queue';
 import { createReportsModule } from './reports/reports-module';
+import { REVIEW_SAMPLE_ENTITIES } from './reports/review-sample-entities';
+import { reviewSampleRouter } from './reports/review-sample-routes';
+import { ReviewSampleService } from './reports/review-sample-service';
 import { MediaWatchdog } from './session/media-watchdog';
 import { RoomRegistry } from './session/room-registry';
 import { attachSignaling } from './signaling/socket-server';
@@ -64,6 +67,7 @@ const ENTITIES = [
   ...RECORDING_ENTITIES,
   ...FIELD_ENTITIES,
   ...CHAT_ENTITIES,
+  ...REVIEW_SAMPLE_ENTITIES,
 ];
 
 export interface RunningServer {
@@ -107,6 +111,9 @@ export async function startServer(config: Config, options: { clientDist?: string
     publicUrlConfigured: config.publicUrl !== null,
     timeZone: config.timeZone,
   });
+
+  // A role change asks the inspections first (an account leading open ones does not become an auditor).
+  accounts.useRoleChangeRule(inspection.access.roleChangeRule());
 
   const pool = await WorkerPool.create({ size: config.workers });
   const rooms = new RoomRegistry(
@@ -181,6 +188,7 @@ export async function startServer(config: Config, options: { clientDist?: string
     pdf: config.pdf,
     timeZone: config.timeZone,
   });
+  const samples = new ReviewSampleService(db, { access: inspection.access, timeZone: config.timeZone });
   const throttles = new Throttles(config.throttle);
   const origins = new OriginPolicy(config.https, config.publicUrl);
 
@@ -223,6 +231,7 @@ export async function startServer(config: Config, options: { clientDist?: string
   app.use('/api', record.router);
   app.use('/api', chat.router);
   app.use('/api', reports.router);
+  app.use('/api', reviewSampleRouter({ accounts, samples }));
   app.use('/api', recording.router);
   app.use(pagesRouter(options.clientDist ?? CLIENT_DIST, inspection.inspections, throttles));
   app.use(notFound);

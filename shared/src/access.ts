@@ -36,6 +36,7 @@ export const PERMISSION_SCOPE: Record<Permission, 'own' | 'act' | 'read' | 'revi
   'media.produceAudio': 'act',
   'media.consume': 'act',
   'account.manage': 'global',
+  'review.sample': 'global',
   'camera.control': 'act',
   'position.share': 'act',
   'position.view': 'act',

@@ -33,7 +33,8 @@ export type RoomCloseReason = (typeof ROOM_CLOSE_REASONS)[number];
 /**
  * Why the server ended a live connection because its credential ended (`session.revoked`): the
  * crew link was withdrawn, expired or died with its inspection; the staff session was signed out,
- * ended by a password change (the other sessions) or reset, expired, or its account was disabled.
+ * ended by a password change (the other sessions) or reset, expired, or its account was disabled
+ * or given another role (what it may do changed: it signs in again).
  */
 export const REVOCATION_REASONS = [
   'link-revoked',
@@ -44,6 +45,7 @@ export const REVOCATION_REASONS = [
   'password-reset',
   'session-expired',
   'account-disabled',
+  'role-changed',
 ] as const;
 export type RevocationReason = (typeof REVOCATION_REASONS)[number];
 /**

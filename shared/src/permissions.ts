@@ -13,6 +13,7 @@ export const PERMISSIONS = [
   'media.produceAudio',
   'media.consume',
   'account.manage',
+  'review.sample', // draw a random sample of concluded inspections for review (reports/review-sample-*)
   // A crew phone in the field (field/)
   'camera.control', // torch, zoom, camera switch and video profile of a crew phone
   'position.share', // send the phone's GPS position (with the crew's consent)
@@ -53,6 +54,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'media.produceAudio',
     'media.consume',
     'account.manage',
+    'review.sample',
     'recording.control',
     'recording.replay',
     'recording.storage',

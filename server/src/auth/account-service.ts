@@ -1,8 +1,8 @@
 // Staff accounts and their sign-in sessions (cookie value -> SHA-256 row in auth_session).
 import crypto from 'node:crypto';
-import type { DataSource, Repository } from 'typeorm';
+import type { DataSource, EntityManager, Repository } from 'typeorm';
 import { LessThan } from 'typeorm';
-import { AppError, type AccountView, type CreateAccountRequest } from '@cloudship/shared';
+import { AppError, can, type AccountView, type CreateAccountRequest, type StaffRole, type UpdateAccountRequest } from '@cloudship/shared';
 import { Logger } from '../logging/logger';
 import { AccountEntity, AuthSessionEntity, type Account, type AuthSession } from './entities';
 import { SafeEmitter } from '../lib/safe-emitter';
@@ -23,7 +23,15 @@ export function toAccountView(a: Account): AccountView {
 }
 
 /** Why an account's sessions ended (the signaling edge disconnects its sockets with it). */
-export type SessionsEndedReason = 'signed-out' | 'password-changed' | 'password-reset' | 'account-disabled';
+export type SessionsEndedReason = 'signed-out' | 'password-changed' | 'password-reset' | 'account-disabled' | 'role-changed';
+
+/**
+ * What a role change means for the work an account does (registered by the features that know
+ * it: inspection/ for the inspections it leads or is assigned to). Runs inside the transaction of
+ * the change, before the role is written: it throws an AppError to refuse the change, or tidies
+ * up with `manager` (rolled back with the change when a later step fails).
+ */
+export type RoleChangeRule = (account: Account, to: StaffRole, manager: EntityManager) => Promise<void>;
 
 /** Which of an account's sessions ended (by the SHA-256 of their tokens). */
 export type EndedSessions = { only: string } | { allBut: string | null };
@@ -49,9 +57,14 @@ export class AccountService extends SafeEmitter<AccountEvents> {
   // A fixed hash to compare against when the username is unknown, so that both paths cost one
   // scrypt and response time does not reveal which usernames exist.
   private dummyHash: Promise<string> | null = null;
+  private readonly roleChangeRules: RoleChangeRule[] = [];
+  // Changes to accounts (create, edit, disable, enable, reset) run one at a time: two admins who
+  // demote or disable each other at the same moment would otherwise each see the other as the
+  // remaining admin and leave none; two creations of one username would both pass the check.
+  private changes: Promise<unknown> = Promise.resolve();
 
   constructor(
-    ds: DataSource,
+    private readonly ds: DataSource,
     private readonly sessionTtlMs: number,
   ) {
     super(logger);
@@ -59,10 +72,57 @@ export class AccountService extends SafeEmitter<AccountEvents> {
     this.sessions = ds.getRepository(AuthSessionEntity);
   }
 
-  async create(req: CreateAccountRequest, options: { mustChangePassword?: boolean } = {}): Promise<Account> {
-    if (await this.accounts.findOneBy({ username: req.username })) {
-      throw new AppError('CONFLICT', `The username "${req.username}" is taken.`);
+  /** A feature's rule for role changes (see RoleChangeRule). */
+  useRoleChangeRule(rule: RoleChangeRule): void {
+    this.roleChangeRules.push(rule);
+  }
+
+  private oneAtATime<T>(change: () => Promise<T>): Promise<T> {
+    const next = this.changes.then(change, change);
+    this.changes = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * The admin acting, read again inside the queue: one demoted or disabled by a change that ran
+   * just before may no longer manage accounts.
+   */
+  private async actor(by: Account): Promise<Account> {
+    const now = await this.accounts.findOneBy({ id: by.id });
+    if (!now || now.disabledAt || !can(now.role, 'account.manage')) {
+      throw new AppError('FORBIDDEN', 'You are no longer an administrator: another administrator changed your account.');
     }
+    return now;
+  }
+
+  /** Refuses to take the admin role from, or disable, the last enabled admin. */
+  private async keepAnAdmin(account: Account, what: 'role' | 'disabled'): Promise<void> {
+    if (account.role !== 'admin' || account.disabledAt) return;
+    const others = await this.accounts
+      .createQueryBuilder('a')
+      .where('a.role = :admin AND a.disabledAt IS NULL AND a.id != :id', { admin: 'admin', id: account.id })
+      .getCount();
+    if (others === 0) {
+      throw new AppError(
+        'CONFLICT',
+        what === 'role'
+          ? 'role: this is the last enabled administrator; make another account an administrator first.'
+          : 'This is the last enabled administrator; make another account an administrator first.',
+      );
+    }
+  }
+
+  async create(req: CreateAccountRequest, options: { mustChangePassword?: boolean } = {}): Promise<Account> {
+    return this.oneAtATime(() => this.createNow(req, options));
+  }
+
+  private async createNow(req: CreateAccountRequest, options: { mustChangePassword?: boolean }): Promise<Account> {
+    // Unique regardless of case (USERNAME_RULE): "Li.Wei" and "li.wei" would be told apart by nobody.
+    const taken = await this.accounts
+      .createQueryBuilder('a')
+      .where('LOWER(a.username) = LOWER(:username)', { username: req.username })
+      .getOne();
+    if (taken) throw new AppError('CONFLICT', `username: "${req.username}" is already taken; choose another username.`);
     const account = await this.accounts.save({
       id: crypto.randomUUID(),
       username: req.username,
@@ -160,11 +220,52 @@ export class AccountService extends SafeEmitter<AccountEvents> {
     return account && !account.disabledAt ? null : 'account-disabled';
   }
 
-  private async target(by: Account, accountId: string): Promise<Account> {
+  private async find(accountId: string): Promise<Account> {
     const account = typeof accountId === 'string' && accountId.length <= 64 ? await this.accounts.findOneBy({ id: accountId }) : null;
     if (!account) throw new AppError('NOT_FOUND', 'No such account.');
+    return account;
+  }
+
+  private async target(by: Account, accountId: string): Promise<Account> {
+    await this.actor(by);
+    const account = await this.find(accountId);
     if (account.id === by.id) throw new AppError('BAD_REQUEST', 'Use another administrator account to change your own.');
     return account;
+  }
+
+  /**
+   * An admin edits an account's display name and/or role. One's own display name may change, not
+   * one's own role; the last enabled admin keeps the admin role. A role change runs the features'
+   * rules (RoleChangeRule) in the same transaction and ends the account's sessions: what it may do
+   * changed, so it signs in again.
+   */
+  async update(by: Account, accountId: string, req: UpdateAccountRequest): Promise<Account> {
+    return this.oneAtATime(async () => {
+      await this.actor(by);
+      const account = await this.find(accountId);
+      const role = req.role !== undefined && req.role !== account.role ? req.role : null;
+      if (role && account.id === by.id) {
+        throw new AppError('BAD_REQUEST', 'role: you cannot change your own role; another administrator can.');
+      }
+      if (role) await this.keepAnAdmin(account, 'role');
+      const changes: Partial<Account> = {};
+      if (req.displayName !== undefined && req.displayName !== account.displayName) changes.displayName = req.displayName;
+      if (role) changes.role = role;
+      if (!Object.keys(changes).length) return account;
+      await this.ds.transaction(async (m) => {
+        if (role) for (const rule of this.roleChangeRules) await rule(account, role, m);
+        await m.getRepository(AccountEntity).update({ id: account.id }, changes);
+        if (role) await m.getRepository(AuthSessionEntity).delete({ accountId: account.id });
+      });
+      const from = account.role;
+      Object.assign(account, changes);
+      if (changes.displayName) logger.info('update() | display name changed', { accountId: account.id, by: by.id });
+      if (role) {
+        logger.info(`update() | role ${from} -> ${role}, sessions ended`, { accountId: account.id, by: by.id });
+        this.safeEmit('sessionsEnded', account.id, 'role-changed', { allBut: null });
+      }
+      return account;
+    });
   }
 
   private async endSessions(accountId: string, reason: SessionsEndedReason): Promise<void> {
@@ -174,7 +275,12 @@ export class AccountService extends SafeEmitter<AccountEvents> {
 
   /** An admin disables an account: it cannot sign in, and its sessions end now. */
   async disable(by: Account, accountId: string): Promise<Account> {
+    return this.oneAtATime(() => this.disableNow(by, accountId));
+  }
+
+  private async disableNow(by: Account, accountId: string): Promise<Account> {
     const account = await this.target(by, accountId);
+    await this.keepAnAdmin(account, 'disabled');
     if (!account.disabledAt) {
       account.disabledAt = new Date();
       await this.accounts.update({ id: account.id }, { disabledAt: account.disabledAt });
@@ -185,6 +291,10 @@ export class AccountService extends SafeEmitter<AccountEvents> {
   }
 
   async enable(by: Account, accountId: string): Promise<Account> {
+    return this.oneAtATime(() => this.enableNow(by, accountId));
+  }
+
+  private async enableNow(by: Account, accountId: string): Promise<Account> {
     const account = await this.target(by, accountId);
     if (account.disabledAt) {
       account.disabledAt = null;
@@ -199,6 +309,10 @@ export class AccountService extends SafeEmitter<AccountEvents> {
    * the next sign-in; the account's sessions end now.
    */
   async resetPassword(by: Account, accountId: string): Promise<{ account: Account; password: string }> {
+    return this.oneAtATime(() => this.resetPasswordNow(by, accountId));
+  }
+
+  private async resetPasswordNow(by: Account, accountId: string): Promise<{ account: Account; password: string }> {
     const account = await this.target(by, accountId);
     const password = generatePassword();
     account.passwordHash = await hashPassword(password);

@@ -1,7 +1,7 @@
 // REST routes of staff sign-in and accounts: login, logout, who am I, password change, and the
-// admin's account list.
+// admin's accounts: list, create, edit (display name, role), disable, enable, reset the password.
 import express from 'express';
-import { changePasswordSchema, createAccountSchema, loginSchema, parseInput } from '@cloudship/shared';
+import { changePasswordSchema, createAccountSchema, loginSchema, parseInput, updateAccountSchema } from '@cloudship/shared';
 import { toAccountView, type AccountService } from './account-service';
 import { SESSION_COOKIE } from './session-cookie';
 import { sessionToken, staffRoute } from './staff-route';
@@ -64,6 +64,17 @@ export function authRouter(deps: AuthRouteDeps): express.Router {
     authed('account.manage', async (req, res) => {
       const account = await deps.accounts.create(parseInput(createAccountSchema, req.body ?? {}));
       res.status(201).json({ account: toAccountView(account) });
+    }),
+  );
+
+  // An admin edits an account's display name and role. A role change ends the account's sessions
+  // and is refused for one's own account, for the last enabled admin, and by the features' rules
+  // (inspection/: an account leading open inspections does not become an auditor).
+  router.patch(
+    '/accounts/:id',
+    authed('account.manage', async (req, res) => {
+      const body = parseInput(updateAccountSchema, req.body ?? {});
+      res.json({ account: toAccountView(await deps.accounts.update(req.account, String(req.params.id), body)) });
     }),
   );
 

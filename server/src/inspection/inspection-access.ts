@@ -171,7 +171,11 @@ export class InspectionAccess {
       .andWhere(`NOT EXISTS (SELECT 1 FROM "audit_assignment" "a" WHERE "a"."inspectionId" = i.id AND "a"."accountId" = :bulkAuditorId)`)
       .setParameters({ ...ids.getParameters(), bulkAuditorId: auditor.id, bulkById: by.id });
     const [sql, params] = select.getQueryAndParameters();
-    await manager.query(`INSERT INTO "audit_assignment" ("inspectionId", "accountId", "createdBy") ${sql}`, params);
+    // The outer SELECT names the columns: TypeORM orders a builder's select list as it likes.
+    await manager.query(
+      `INSERT INTO "audit_assignment" ("inspectionId", "accountId", "createdBy") SELECT "n"."inspectionId", "n"."accountId", "n"."createdBy" FROM (${sql}) "n"`,
+      params,
+    );
     logger.info('assignAuditorToMany() | auditor assigned', { accountId: auditor.id, by: by.id });
     return auditor;
   }
@@ -179,7 +183,9 @@ export class InspectionAccess {
   /** An enabled auditor account, or BAD_REQUEST naming the field. */
   async enabledAuditor(accountId: string, manager: EntityManager = this.db.manager): Promise<Account> {
     const auditor =
-      typeof accountId === 'string' && accountId.length <= 64 ? await manager.getRepository(AccountEntity).findOneBy({ id: accountId }) : null;
+      typeof accountId === 'string' && accountId.length <= 64
+        ? await manager.getRepository(AccountEntity).findOneBy({ id: accountId })
+        : null;
     if (!auditor || auditor.role !== 'auditor' || auditor.disabledAt) {
       throw new AppError('BAD_REQUEST', 'auditorId: not an enabled auditor account.');
     }
@@ -219,7 +225,10 @@ export class InspectionAccess {
       }
       if (account.role === 'auditor' && to !== 'auditor') {
         const ended = await m.getRepository(AuditAssignmentEntity).delete({ accountId: account.id });
-        logger.info('roleChangeRule() | audit assignments ended with the auditor role', { accountId: account.id, count: ended.affected ?? 0 });
+        logger.info('roleChangeRule() | audit assignments ended with the auditor role', {
+          accountId: account.id,
+          count: ended.affected ?? 0,
+        });
       }
     };
   }

@@ -265,6 +265,7 @@ const REVOKED_CODE: Record<RevocationReason, ErrorCode> = {
   'password-reset': 'UNAUTHENTICATED',
   'session-expired': 'UNAUTHENTICATED',
   'account-disabled': 'ACCOUNT_DISABLED',
+  'role-changed': 'UNAUTHENTICATED',
 };
 
 function throwIfEnded(ctx: ParticipantContext): void {
