@@ -119,7 +119,7 @@ describe('recording to the embedded object store', () => {
     // The crew's consent is stored with its time.
     const timeline = await server.api('GET', `/api/recordings/${recordingId}/timeline`, { cookie: surveyor.cookie });
     expect(timeline.status).toBe(200);
-    expect(timeline.body.consents).toEqual([{ participantId: crew.participantId, consentedAt }]);
+    expect(timeline.body.consents).toEqual([{ participantId: crew.participantId, displayName: '船员 Li', consentedAt }]);
     expect(timeline.body.tracks.map((t: { role: string; source: string }) => `${t.role}:${t.source}`).sort()).toEqual([
       'crew:camera',
       'crew:microphone',

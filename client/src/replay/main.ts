@@ -5,13 +5,7 @@
 // to the console and signs out (replay-header.ts).
 import '../styles.css';
 import './replay.css';
-import {
-  type AccountView,
-  type InspectionPage,
-  type RecordingSummaryView,
-  type ReplayInspectionView,
-  type StorageStateView,
-} from '@cloudship/shared';
+import { type AccountView, type InspectionPage, type ReplayInspectionView, type StorageStateView } from '@cloudship/shared';
 import { call, errorCode } from '../api';
 import { initI18n, t } from '../i18n';
 import { append, el, messageBox, replaceChildren } from '../ui/dom';
@@ -19,7 +13,7 @@ import { createListFilters, createPager } from '../ui/inspection-list-controls';
 import type { ReplayPlayer } from './player';
 import { showRecordingPage } from './recording-page';
 import { replayHeader } from './replay-header';
-import { durationParts } from './time-format';
+import { recordingLength } from './time-format';
 
 initI18n();
 const app = document.getElementById('app') ?? document.body;
@@ -63,12 +57,6 @@ function diskBanner(disk: StorageDiskView | undefined): HTMLElement | null {
       el('div', { t: full ? 'replay.disk.fullDetail' : 'replay.disk.lowDetail', tArgs }),
     ],
   );
-}
-
-/** How long a recording ran (from its start to its end, or until now while live), in words. */
-function recordingLength(r: RecordingSummaryView): string {
-  const { h, min, s } = durationParts((r.endedAt ? Date.parse(r.endedAt) : Date.now()) - Date.parse(r.startedAt));
-  return h ? t('replay.durationHour', { h, min }) : t('replay.durationMin', { min, s });
 }
 
 /** One inspection of the replay list, with a link to each of its recordings. */

@@ -1,6 +1,7 @@
-// One inspection: particulars, crew link, live session, participants log, and "end inspection".
-import { isClosed } from '@cloudship/shared';
-import type { InspectionDetailView, InspectionView } from '@cloudship/shared';
+// One inspection: particulars, crew link, live session, participants log, "end inspection", and
+// the review (status, comments, the recordings' replay).
+import { allowedOn, isClosed } from '@cloudship/shared';
+import type { AccountView, InspectionDetailView, InspectionView, Relation } from '@cloudship/shared';
 import { api, errorCode } from '../api';
 import { bindText } from '../i18n';
 import { button, el, field, messageBox, replaceChildren, setShown } from '../ui/dom';
@@ -11,10 +12,20 @@ import { kindKey, setStatusBadge, statusBadge } from './labels';
 import { createLivePanel } from './live-panel';
 import { createMembersPanel } from './members-panel';
 import { createParticipantsTable } from './participants-table';
+import { createReviewSection } from './review-section';
 import { mountRecordSection } from '../inspection-record/record-section';
 
 /** How often the page re-reads the inspection while open (status, participants log). */
 const POLL_MS = 10_000;
+
+/** How the signed-in account stands to the inspection, from what the server answered (shared/src/access.ts). */
+function relationTo(inspection: InspectionDetailView, account: AccountView): Relation {
+  if (account.role === 'admin') return 'admin';
+  if (inspection.surveyorId === account.id) return 'lead';
+  if (inspection.members.coSurveyors.some((m) => m.id === account.id)) return 'co-surveyor';
+  if (inspection.members.auditors.some((m) => m.id === account.id)) return 'assigned-auditor';
+  return 'other';
+}
 
 export function mountInspectionView(root: HTMLElement, ctx: ConsoleContext, id: string): () => void {
   let disposed = false;
@@ -45,6 +56,9 @@ export function mountInspectionView(root: HTMLElement, ctx: ConsoleContext, id: 
     let isEnded = isClosed(initial.status);
     let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
+    // What this account may do here (the server decides; the page only leaves out what it would refuse).
+    const acts = allowedOn(ctx.account.role, relationTo(initial, ctx.account), 'room.join');
+    const review = createReviewSection(id, ctx.account);
     const badge = statusBadge(inspection.status);
     const endedBanner = el('div', {
       class: 'banner banner-ended',
@@ -53,10 +67,10 @@ export function mountInspectionView(root: HTMLElement, ctx: ConsoleContext, id: 
     setShown(endedBanner, 'ended', isEnded);
     const actionError = messageBox('end-error');
     const endButton = button({ kind: 'danger', testid: 'end-inspection', t: 'detail.end' }, () => void endInspection());
-    endButton.hidden = isEnded;
+    endButton.hidden = isEnded || !acts;
     const particulars = el('dl', { class: 'particulars', testid: 'particulars' });
     const participants = createParticipantsTable();
-    const crewLink = createCrewLinkPanel(inspection, ctx.signedOut);
+    const crewLink = acts ? createCrewLinkPanel(inspection, ctx.signedOut) : null;
     const members = createMembersPanel(initial, ctx);
     // Inspection record: checklist, evidence, conclusion, savings.
     const record = mountRecordSection(id, ctx.signedOut, (evidence) => live.annotate(evidence));
@@ -76,7 +90,8 @@ export function mountInspectionView(root: HTMLElement, ctx: ConsoleContext, id: 
     });
 
     // Live panel and inspection record side by side; the docked layout applies while live (styles.css).
-    const workspace = el('div', { class: 'workspace', testid: 'workspace' }, [live.el, record.el]);
+    // Someone who reviews (an auditor) never takes part live: the record alone.
+    const workspace = el('div', { class: 'workspace', testid: 'workspace' }, [acts ? live.el : null, record.el]);
 
     function paintParticulars(): void {
       replaceChildren(particulars, [
@@ -97,6 +112,7 @@ export function mountInspectionView(root: HTMLElement, ctx: ConsoleContext, id: 
       paintParticulars();
       participants.render(next.participants);
       members.render(next.members);
+      review.refresh();
       if (isClosed(next.status) && !isEnded) markEnded();
     }
 
@@ -123,7 +139,7 @@ export function mountInspectionView(root: HTMLElement, ctx: ConsoleContext, id: 
       setShown(endedBanner, 'ended', true);
       endButton.hidden = true;
       live.setEnded();
-      crewLink.close();
+      crewLink?.close();
       record.refresh();
       scheduleRefresh(300);
     }
@@ -163,8 +179,9 @@ export function mountInspectionView(root: HTMLElement, ctx: ConsoleContext, id: 
       workspace,
       el('div', { class: 'detail-side' }, [
         el('section', { class: 'card' }, [el('h2', { t: 'detail.particulars' }), particulars]),
-        crewLink.el,
+        crewLink?.el,
         members.el,
+        review.el,
       ]),
       participants.el,
     );

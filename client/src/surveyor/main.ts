@@ -1,5 +1,5 @@
 // Surveyor console (index.html): sign-in, then hash routes
-//   #/                    inspection list and "new inspection"
+//   #/                    inspection list and "new inspection" (auditors: assigned to me)
 //   #/inspections/<id>    one inspection, with its live session
 //   #/reports             savings dashboard
 //   #/account             password; admins: staff accounts
@@ -12,6 +12,7 @@ import { button, el, messageBox } from '../ui/dom';
 import { icon } from '../ui/icons';
 import type { ConsoleContext } from './context';
 import { mountAccountView } from './account-view';
+import { mountAssignedView } from './assigned-view';
 import { mountInspectionView } from './inspection-view';
 import { mountInspectionsView } from './inspections-view';
 import { mountLoginView } from './login-view';
@@ -29,6 +30,7 @@ function header(): HTMLElement {
   const right: HTMLElement[] = [];
   if (account) {
     right.push(
+      el('a', { class: 'nav-link', testid: 'nav-replay', t: 'assigned.replayList', attrs: { href: '/replay.html' } }),
       el('a', { class: 'nav-link', testid: 'nav-reports', t: 'reports.link', attrs: { href: '#/reports' } }),
       el('a', { class: 'nav-link', testid: 'nav-account', t: 'account.link', attrs: { href: '#/account' } }),
       el('span', { class: 'who', testid: 'account-name', text: account.displayName }),
@@ -71,7 +73,9 @@ function route(): void {
     return;
   }
   const match = /^#\/inspections\/([^/?#]+)/.exec(location.hash);
-  disposeView = match ? mountInspectionView(main, ctx(), decodeURIComponent(match[1]!)) : mountInspectionsView(main, ctx());
+  // An auditor lands on what is assigned to them (every other list entry is not theirs to read).
+  const home = account.role === 'auditor' ? mountAssignedView : mountInspectionsView;
+  disposeView = match ? mountInspectionView(main, ctx(), decodeURIComponent(match[1]!)) : home(main, ctx());
 }
 
 function showApp(signedIn: AccountView): void {
