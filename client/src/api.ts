@@ -6,6 +6,7 @@ import type {
   ChecklistRefusalReason,
   CreateAccountRequest,
   CreateInspectionRequest,
+  DrawSampleRequest,
   CrewInvitationView,
   CrewLinkView,
   EndInspectionRequest,
@@ -14,6 +15,9 @@ import type {
   InspectionPage,
   InspectionView,
   LoginRequest,
+  ReviewSampleItemView,
+  ReviewSampleView,
+  UpdateAccountRequest,
 } from '@cloudship/shared';
 import { isClientErrorCode, type ClientErrorCode } from './error-codes';
 import { getLanguage } from './i18n';
@@ -111,6 +115,14 @@ export const api = {
   createAccount: (body: CreateAccountRequest) => call<{ account: AccountView }>('POST', '/api/accounts', body),
   disableAccount: (id: string) => call<{ account: AccountView }>('POST', `/api/accounts/${enc(id)}/disable`),
   enableAccount: (id: string) => call<{ account: AccountView }>('POST', `/api/accounts/${enc(id)}/enable`),
+  updateAccount: (id: string, body: UpdateAccountRequest) => call<{ account: AccountView }>('PATCH', `/api/accounts/${enc(id)}`, body),
+  drawSample: (body: DrawSampleRequest) => call<{ sample: ReviewSampleView }>('POST', '/api/review-samples', body),
+  listSamples: () => call<{ samples: ReviewSampleView[] }>('GET', '/api/review-samples'),
+  getSample: (id: string, offset = 0) =>
+    call<{ sample: ReviewSampleView; items: ReviewSampleItemView[]; nextOffset: number | null }>(
+      'GET',
+      `/api/review-samples/${enc(id)}${offset ? `?offset=${offset}` : ''}`,
+    ),
   resetPassword: (id: string) => call<{ account: AccountView; oneTimePassword: string }>('POST', `/api/accounts/${enc(id)}/reset-password`),
 
   /** One page of the list: `params` are the list query's keys (shared/src/inspection-list.ts). */

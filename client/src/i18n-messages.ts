@@ -4,6 +4,7 @@ import { chatEn, chatZh } from './chat/i18n-chat-messages';
 import { fieldEn, fieldZhCN } from './field-messages';
 import { guideEn, guideZh } from './guide/i18n-guide-messages';
 import { accountEn, accountZh } from './i18n-account-messages';
+import { sampleEn, sampleZh } from './i18n-sample-messages';
 import { recordEn, recordZh } from './inspection-record/i18n-record-messages';
 import { listEn, listZh } from './i18n-list-messages';
 import { replayEn, replayZh } from './i18n-replay-messages';
@@ -207,6 +208,7 @@ export const en = {
   ...reviewEn,
   ...listEn,
   ...accountEn,
+  ...sampleEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -404,4 +406,5 @@ export const zhCN: Record<MessageKey, string> = {
   ...reviewZh,
   ...listZh,
   ...accountZh,
+  ...sampleZh,
 };

@@ -3,8 +3,9 @@
 //   #/inspections/<id>    one inspection, with its live session
 //   #/reports             savings dashboard
 //   #/account             password; admins: staff accounts
+//   #/samples             admins: random review samples
 import '../styles.css';
-import type { AccountView } from '@cloudship/shared';
+import { can, type AccountView } from '@cloudship/shared';
 import { api, errorCode } from '../api';
 import { initI18n, languageButton } from '../i18n';
 import { exposeSession } from '../test-hooks';
@@ -17,6 +18,7 @@ import { mountInspectionView } from './inspection-view';
 import { mountInspectionsView } from './inspections-view';
 import { mountLoginView } from './login-view';
 import { mountReportsView } from './reports-view';
+import { mountSamplesView } from './samples-view';
 
 initI18n();
 exposeSession(null);
@@ -32,6 +34,9 @@ function header(): HTMLElement {
     right.push(
       el('a', { class: 'nav-link', testid: 'nav-replay', t: 'assigned.replayList', attrs: { href: '/replay.html' } }),
       el('a', { class: 'nav-link', testid: 'nav-reports', t: 'reports.link', attrs: { href: '#/reports' } }),
+      ...(can(account.role, 'review.sample')
+        ? [el('a', { class: 'nav-link', testid: 'nav-samples', t: 'sample.link', attrs: { href: '#/samples' } })]
+        : []),
       el('a', { class: 'nav-link', testid: 'nav-account', t: 'account.link', attrs: { href: '#/account' } }),
       el('span', { class: 'who', testid: 'account-name', text: account.displayName }),
       button({ kind: 'ghost', testid: 'logout', t: 'header.logout' }, () => void signOut()),
@@ -66,6 +71,10 @@ function route(): void {
   window.scrollTo(0, 0);
   if (location.hash === '#/reports') {
     disposeView = mountReportsView(main, ctx());
+    return;
+  }
+  if (location.hash === '#/samples' && can(account.role, 'review.sample') && !account.mustChangePassword) {
+    disposeView = mountSamplesView(main, ctx());
     return;
   }
   if (location.hash === '#/account' || account.mustChangePassword) {
