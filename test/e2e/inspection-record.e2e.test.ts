@@ -152,5 +152,17 @@ test('capture a still from the phone, attach it, conclude, crew acknowledges; da
   expect(text.stdout).toMatch(new RegExp(`\\b${pages} ?/ ?${pages}\\b`));
   expect(text.stdout).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d UTC\+8/);
   expect(text.stdout).not.toMatch(/\d\d:\d\d UTC\b(?!\+)/);
+  // Every glyph from the report's own font: a character it lacks would have made Chromium fall
+  // back to another font (pdffonts would list it) or print a replacement mark.
+  const fonts = spawnSync('pdffonts', [file], { encoding: 'utf8' });
+  expect(fonts.status).toBe(0);
+  const families = fonts.stdout
+    .split('\n')
+    .slice(2)
+    .filter(Boolean)
+    .map((line) => line.split(/\s+/)[0]!.replace(/^[A-Z]{6}\+/, ''));
+  expect(families.length).toBeGreaterThan(0);
+  expect(families.filter((f) => !/^WenQuanYi/.test(f))).toEqual([]);
+  expect(text.stdout).not.toContain('\uFFFD');
   fs.rmSync(path.dirname(file), { recursive: true, force: true });
 });
