@@ -30,11 +30,24 @@ export interface ReportRouteDeps {
  * slow reader) and stopping when the reader goes away. A failure once bytes are out cannot become
  * an error status: the connection is cut, so the file is visibly incomplete, never silently short.
  */
+/** Until the socket takes more (or the reader is gone); no listener is left behind either way. */
+function drained(res: express.Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 async function streamRest(res: express.Response, pieces: AsyncGenerator<string>): Promise<void> {
   try {
     for await (const piece of pieces) {
       if (res.destroyed) return void (await pieces.return(undefined));
-      if (!res.write(piece)) await new Promise<void>((resolve) => (res.once('drain', resolve), res.once('close', resolve)));
+      if (!res.write(piece)) await drained(res);
     }
     res.end();
   } catch (e) {

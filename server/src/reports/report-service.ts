@@ -174,7 +174,8 @@ export class ReportService {
         .addSelect('i.registrationNumber', 'registrationNumber')
         .addSelect('i.surveyorId', 'surveyorId');
       if (after) {
-        qb.andWhere('(r.concludedAt > :afterAt OR (r.concludedAt = :afterAt AND r.inspectionId > :afterId))', {
+        // A row-value comparison: both databases seek the index to it.
+        qb.andWhere('(r.concludedAt, r.inspectionId) > (:afterAt, :afterId)', {
           afterAt: after.at,
           afterId: after.id,
         });
