@@ -12,7 +12,7 @@ const enc = encodeURIComponent;
 /** Fills `main`; resolves with the player once the timeline is loaded (null when it could not be). */
 export async function showRecordingPage(main: HTMLElement, id: string, account: AccountView | null): Promise<ReplayPlayer | null> {
   const error = messageBox('replay-error');
-  main.replaceChildren(el('a', { class: 'nav-link', t: 'replay.back', attrs: { href: '#/' } }), error.el);
+  main.replaceChildren(el('a', { class: 'back', testid: 'replay-back', t: 'replay.back', attrs: { href: '#/' } }), error.el);
   let view: RecordingTimelineView;
   try {
     view = await call<RecordingTimelineView>('GET', `/api/recordings/${enc(id)}/timeline`);

@@ -20,5 +20,11 @@ export function durationParts(ms: number): { h: number; min: number; s: number }
 /** How long a recording ran (from its start to its end, or until now while live), e.g. "12 min 5 s". */
 export function recordingLength(r: Pick<RecordingSummaryView, 'startedAt' | 'endedAt'>): string {
   const { h, min, s } = durationParts((r.endedAt ? Date.parse(r.endedAt) : Date.now()) - Date.parse(r.startedAt));
-  return h ? t('replay.durationHour', { h, min }) : t('replay.durationMin', { min, s });
+  return lengthText({ h, min, s });
+}
+
+/** A length in words: "1 h 5 min", "12 min 5 s", "19 s". */
+export function lengthText(ms: number | { h: number; min: number; s: number }): string {
+  const { h, min, s } = typeof ms === 'number' ? durationParts(ms) : ms;
+  return h ? t('replay.durationHour', { h, min }) : min ? t('replay.durationMin', { min, s }) : t('replay.durationSec', { s });
 }

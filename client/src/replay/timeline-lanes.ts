@@ -5,7 +5,7 @@
 import { TIMELINE_LANES, type RecordingTimelineView, type TimelineLane, type TimelineMarkView } from '@cloudship/shared';
 import { formatDateTime, getLanguage, t } from '../i18n';
 import { button, el } from '../ui/dom';
-import { formatClock } from './time-format';
+import { formatClock, lengthText } from './time-format';
 
 export interface TimelineLanes {
   el: HTMLElement;
@@ -142,14 +142,20 @@ export function createTimelineLanes(view: RecordingTimelineView, seek: (ms: numb
   }
   for (const g of view.gaps)
     event(at(g.from), 'gap', [
-      `${t('replay.gap')}: ${g.displayName} · ${t(`recording.source.${g.source}`)}, ${formatClock(Date.parse(g.to) - Date.parse(g.from))} (${t(`replay.gapCause.${g.cause}`)})`,
+      t('replay.gapLine', {
+        who: g.displayName,
+        source: t(`recording.source.${g.source}`),
+        length: lengthText(Date.parse(g.to) - Date.parse(g.from)),
+        cause: t(`replay.gapCause.${g.cause}`),
+      }),
     ]);
   for (const c of view.consents)
     event(at(c.consentedAt), 'consent', [t('replay.consentOf', { name: c.displayName, time: formatDateTime(c.consentedAt) })]);
   for (const m of view.marks) {
     dot(m);
-    // The chat is listed from view.chat below (with the sender's role and the document's hash).
-    if (m.lane !== 'chat') eventOf(m);
+    // The chat is listed from view.chat below (with the sender's role and the document's hash), and
+    // the network's gaps with the other gaps (with their length): the lane's dot is enough here.
+    if (m.lane !== 'chat' && !(m.lane === 'network' && m.kind !== 'connection-lost')) eventOf(m);
   }
   for (const m of view.chat) {
     const who = `${m.senderName} (${t(`replay.role.${m.senderRole}`)})`;
