@@ -154,6 +154,19 @@ const ROUTES: Route[] = [
       () => ({ accountId: staff['other-auditor'].id }),
     ),
   },
+  { name: 'GET /inspections/:id/review', allowed: READERS, call: api('GET', (c) => `/api/inspections/${c.id}/review`) },
+  { name: 'GET /inspections/:id/recordings', allowed: READERS, call: api('GET', (c) => `/api/inspections/${c.id}/recordings`) },
+  {
+    // Reviewing is for the assigned auditor (and admins), never for the surveyors whose work it is.
+    name: 'POST /inspections/:id/review/status',
+    allowed: ['admin', 'assigned-auditor'],
+    roleMay: ['admin', 'assigned-auditor', 'other-auditor'],
+    call: api(
+      'POST',
+      (c) => `/api/inspections/${c.id}/review/status`,
+      () => ({ status: 'reviewed' }),
+    ),
+  },
   {
     name: 'GET /inspections/:id/replay-log',
     allowed: ['admin'],
