@@ -264,6 +264,15 @@ test('an admin assigns an auditor, who replays, seeks while playing on every lan
   const section = await leadPage.$eval('[data-testid=review-section]', (s) => s.textContent ?? '');
   expect(section).toContain('船员未展示锚链标记 the crew did not show the chain marks');
   expect(section).toContain('desk-auditor');
+  await shot(leadPage, 'lead-inspection-en');
+
+  // The auditor's record (the inspection page): the record without the live panel or crew link.
+  await page.goto(`${fx.server.url}/#/inspections/${inspectionId}`, { waitUntil: 'networkidle0' });
+  await page.waitForSelector('[data-testid=record-section]');
+  await page.waitForSelector('[data-testid=review-section] [data-testid=review-status][data-status=reviewed]');
+  expect(await page.$('[data-testid=crew-link-panel]')).toBeNull();
+  expect(await page.$('[data-testid=join-live]')).toBeNull();
+  await shot(page, 'auditor-record-en');
 
   // Screenshots of the auditor's landing and the replay page in both languages (desktop size).
   for (const lang of ['en', 'zh-CN'] as const) {
@@ -271,6 +280,9 @@ test('an admin assigns an auditor, who replays, seeks while playing on every lan
     await page.goto(fx.server.url, { waitUntil: 'networkidle0' });
     await page.waitForSelector('[data-testid=assigned-row]');
     await shot(page, `auditor-landing-${lang}`);
+    await page.goto(`${fx.server.url}/replay.html`, { waitUntil: 'networkidle0' });
+    await page.waitForSelector('[data-testid=replay-open]');
+    await shot(page, `replay-list-${lang}`);
     await page.goto(`${fx.server.url}/replay.html#/recordings/${recordingId}`, { waitUntil: 'networkidle0' });
     await page.waitForSelector('[data-testid=review-entry]');
     await page.waitForFunction(() => Boolean((window as unknown as ReplayWindow).cloudshipReplay), { polling: 100 });

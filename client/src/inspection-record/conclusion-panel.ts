@@ -66,7 +66,8 @@ async function confirmUnchecked(record: InspectionRecordView): Promise<boolean> 
   return false;
 }
 
-export function createConclusionPanel(inspectionId: string, refresh: () => void): ConclusionPanel {
+/** `viewOnly`: someone who reads the record but does not work on it (an auditor): every control disabled. */
+export function createConclusionPanel(inspectionId: string, refresh: () => void, viewOnly = false): ConclusionPanel {
   let record: InspectionRecordView | null = null;
   const error = messageBox('conclusion-error');
   const savingsError = messageBox('savings-error');
@@ -95,6 +96,8 @@ export function createConclusionPanel(inspectionId: string, refresh: () => void)
   const previewLine = el('p', { testid: 'savings-preview', class: 'headline-small' });
   const storedLine = el('p', { testid: 'savings-stored', class: 'muted small' });
   const saveButton = button({ testid: 'savings-save', t: 'savings.save' }, () => void saveSavings());
+  saveButton.disabled = profile.disabled = viewOnly;
+  for (const input of inputs.values()) input.disabled = viewOnly;
 
   const panel = el('section', { class: 'card', testid: 'conclusion-panel' }, [
     el('h2', { t: 'conclusion.title' }),

@@ -23,6 +23,7 @@ export const recordEn = {
   'record.attachTo': 'Attached to',
   'record.unattached': '(no item)',
   'record.readOnly': 'Concluded and acknowledged by the crew: this record is read-only.',
+  'record.viewOnly': 'You review this inspection: its record is shown as the surveyors keep it, read-only.',
 
   'conclusion.title': 'Conclusion',
   'conclusion.outcome': 'Outcome',
@@ -100,6 +101,7 @@ export const recordZh: Record<RecordMessageKey, string> = {
   'record.attachTo': '附于',
   'record.unattached': '（未关联项目）',
   'record.readOnly': '已结论并经船方确认：本检验记录只读。',
+  'record.viewOnly': '您是本次检验的审核人员：检验记录按验船师所记显示，只读。',
 
   'conclusion.title': '检验结论',
   'conclusion.outcome': '结论',

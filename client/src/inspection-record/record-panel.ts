@@ -29,6 +29,8 @@ export interface RecordPanelEvents {
   onError(code: ClientErrorCode): void;
   /** "Annotate" on a photo: open it on the live stage to draw on it. */
   onAnnotate?(evidence: EvidenceView): void;
+  /** Someone who reads the record but does not work on it (an auditor): shown read-only, saying why. */
+  viewOnly?: boolean;
 }
 
 const title = (i: { titleZh: string; titleEn: string }) => (getLanguage() === 'zh-CN' ? i.titleZh : i.titleEn);
@@ -58,7 +60,7 @@ export function createRecordPanel(inspectionId: string, events: RecordPanelEvent
 
   const error = messageBox('record-error');
   const info = messageBox('record-info', 'info');
-  const readOnly = el('div', { class: 'banner banner-ended', t: 'record.readOnly' });
+  const readOnly = el('div', { class: 'banner banner-ended', t: events.viewOnly ? 'record.viewOnly' : 'record.readOnly' });
   setShown(readOnly, 'record-read-only', false);
   const rows = el('tbody');
   const gallery = el('div', { class: 'evidence-gallery', testid: 'evidence-gallery' });
@@ -244,7 +246,7 @@ export function createRecordPanel(inspectionId: string, events: RecordPanelEvent
 
   function paint(): void {
     if (!record) return;
-    const locked = record.readOnly;
+    const locked = record.readOnly || Boolean(events.viewOnly);
     setShown(readOnly, 'record-read-only', locked);
     const ended = isClosed(record.inspection.status);
     captureButton.disabled = locked || ended;

@@ -32,6 +32,8 @@ export function mountRecordSection(
   inspectionId: string,
   signedOut: () => void,
   onAnnotate?: (evidence: EvidenceView) => void,
+  /** The reader does not work on the inspection (an auditor): the record is shown, never edited. */
+  viewOnly = false,
 ): RecordSection {
   let session: LiveSession | null = null;
   let offChanged: (() => void) | null = null;
@@ -44,11 +46,13 @@ export function mountRecordSection(
     refresh: () => void refresh(),
     onError: (code) => code === 'UNAUTHENTICATED' && signedOut(),
     onAnnotate,
+    viewOnly,
   });
-  const conclusionPanel = createConclusionPanel(inspectionId, () => void refresh());
+  const conclusionPanel = createConclusionPanel(inspectionId, () => void refresh(), viewOnly);
   const section = el('div', { class: 'record-grid', testid: 'record-section' }, [recordPanel.el, conclusionPanel.el]);
 
-  function apply(record: InspectionRecordView): void {
+  function apply(stored: InspectionRecordView): void {
+    const record = viewOnly ? { ...stored, readOnly: true } : stored;
     recordPanel.render(record);
     conclusionPanel.render(record);
   }

@@ -73,7 +73,7 @@ function replayRow(i: ReplayInspectionView): HTMLTableRowElement {
       i.recordings.length
         ? i.recordings.map((r) =>
             el('a', {
-              class: 'nav-link',
+              class: 'replay-open',
               testid: 'replay-open',
               attrs: { href: `#/recordings/${r.id}`, title: t('replay.segmentsTitle', { count: r.segments }) },
               t: 'replay.openLabel',

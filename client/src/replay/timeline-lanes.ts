@@ -124,7 +124,6 @@ export function createTimelineLanes(view: RecordingTimelineView, seek: (ms: numb
       content.push(
         ' ',
         el('a', {
-          class: 'nav-link',
           t: 'replay.mark.file',
           attrs: {
             href: `/api/inspections/${encodeURIComponent(view.inspection.id)}/evidence/${encodeURIComponent(m.ref)}/file`,

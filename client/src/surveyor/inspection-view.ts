@@ -73,7 +73,7 @@ export function mountInspectionView(root: HTMLElement, ctx: ConsoleContext, id: 
     const crewLink = acts ? createCrewLinkPanel(inspection, ctx.signedOut) : null;
     const members = createMembersPanel(initial, ctx);
     // Inspection record: checklist, evidence, conclusion, savings.
-    const record = mountRecordSection(id, ctx.signedOut, (evidence) => live.annotate(evidence));
+    const record = mountRecordSection(id, ctx.signedOut, (evidence) => live.annotate(evidence), !acts);
     const live = createLivePanel(inspection, ctx.account.displayName, {
       onSession: (session) => record.setSession(session),
       // Live: the page becomes the workspace (video large, checklist docked beside it).

@@ -20,12 +20,11 @@ export function createReviewSection(inspectionId: string, account: AccountView):
   const recordings = el('ul', { class: 'review-recordings', testid: 'inspection-recordings' });
 
   const moment = (e: ReviewEntryView) =>
-    e.recordingId ? el('a', { class: 'nav-link', attrs: { href: replayHref(e.recordingId) } }, [momentText(e.atMs)]) : null;
+    e.recordingId ? el('a', { attrs: { href: replayHref(e.recordingId) } }, [momentText(e.atMs)]) : null;
 
   const recordingItem = (r: RecordingSummaryView) =>
     el('li', {}, [
       el('a', {
-        class: 'nav-link',
         testid: 'inspection-replay',
         attrs: { href: replayHref(r.id) },
         t: 'replay.openDuration',
