@@ -32,7 +32,8 @@ export function postgresBinDir(): string {
   return path.join(base, newest, 'bin');
 }
 
-export async function startPostgres(): Promise<PostgresCluster> {
+/** `settings`: more server settings (`name=value`), e.g. a bench's memory sizes. */
+export async function startPostgres(settings: string[] = []): Promise<PostgresCluster> {
   const bin = postgresBinDir();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudship-pg-'));
   const data = path.join(dir, 'data');
@@ -46,7 +47,10 @@ export async function startPostgres(): Promise<PostgresCluster> {
     cwd: dir,
   });
   const port = await freePort('127.0.0.1');
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+  const options = [
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`,
+    ...settings.map((s) => `-c ${s}`),
+  ].join(' ');
   await run(path.join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', 'start'], {
     ...ids,
     env,

@@ -169,6 +169,7 @@ export async function seedRecords(db: DataSource, o: SeedOptions): Promise<strin
         co2SavedT: co2,
         costSavedCny: cost,
         savingsBasis: row.basis,
+        surveyorId,
       });
     }
     await db.transaction(async (m) => {

@@ -97,6 +97,11 @@ export interface InspectionRecord {
   costSavedCny: number | null;
   /** The stored estimate's basis (SavingsEstimate.basis), a column so that reports count it in SQL. */
   savingsBasis: SavingsEstimate['basis'] | null;
+  /**
+   * The inspection's lead surveyor (who scheduled it; it never changes), copied here so that the
+   * dashboard's grouped totals read one index and join nothing.
+   */
+  surveyorId: string;
 }
 
 export interface SavingsChange {
@@ -194,6 +199,7 @@ export const InspectionRecordEntity = new EntitySchema<InspectionRecord>({
     co2SavedT: { type: 'real', nullable: true },
     costSavedCny: { type: 'real', nullable: true },
     savingsBasis: { type: 'varchar', length: 24, nullable: true },
+    surveyorId: { type: 'varchar', length: 36, nullable: true },
   },
 });
 

@@ -85,6 +85,7 @@ export class RecordService {
           co2SavedT: null,
           costSavedCny: null,
           savingsBasis: null,
+          surveyorId: inspection.surveyorId,
         });
       });
       logger.info('ensure() | record created from template', { inspectionId: inspection.id, kind: inspection.kind });

@@ -80,18 +80,23 @@ export class InspectionAccess {
   }
 
   /**
-   * The same two scopes as `readable()` and `listed()`, as a condition on the inspection `alias` of
-   * a query (lists and report totals at scale: no id list is loaded). null: no limit. The relation
-   * rule is the one above: the lead, co-surveyors, assigned auditors; admins see everything, and a
-   * surveyor's list shows every inspection (listsInspection).
+   * The same two scopes as `readable()` and `listed()`, as a condition for a query (lists and
+   * report totals at scale: no id list is loaded). `cols` name the inspection's id and lead surveyor
+   * in that query (`i.id`, `i.surveyorId`; a record's `r.inspectionId`, `r.surveyorId`). null: no
+   * limit. The relation rule is the one above: the lead, co-surveyors, assigned auditors; admins see
+   * everything, and a surveyor's list shows every inspection (listsInspection).
    */
-  scopeCondition(account: Account, scope: 'readable' | 'listed', alias: string): { where: string; params: Record<string, unknown> } | null {
+  scopeCondition(
+    account: Account,
+    scope: 'readable' | 'listed',
+    cols: { id: string; surveyorId: string },
+  ): { where: string; params: Record<string, unknown> } | null {
     if (account.role === 'admin' || (scope === 'listed' && listsInspection(account.role, 'other'))) return null;
     const params = { scopeAccountId: account.id };
     const member = (table: string) =>
-      `EXISTS (SELECT 1 FROM "${table}" "m" WHERE "m"."inspectionId" = ${alias}.id AND "m"."accountId" = :scopeAccountId)`;
+      `EXISTS (SELECT 1 FROM "${table}" "m" WHERE "m"."inspectionId" = ${cols.id} AND "m"."accountId" = :scopeAccountId)`;
     if (account.role === 'auditor') return { where: member('audit_assignment'), params };
-    if (account.role === 'surveyor') return { where: `(${alias}.surveyorId = :scopeAccountId OR ${member('co_surveyor')})`, params };
+    if (account.role === 'surveyor') return { where: `(${cols.surveyorId} = :scopeAccountId OR ${member('co_surveyor')})`, params };
     return { where: '1 = 0', params };
   }
 

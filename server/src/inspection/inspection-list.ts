@@ -60,7 +60,7 @@ export class InspectionList {
     scope: 'listed' | 'readable',
   ): Promise<{ rows: Inspection[]; nextCursor: string | null }> {
     const qb = this.inspections.createQueryBuilder('i');
-    const limit = this.access.scopeCondition(account, scope, 'i');
+    const limit = this.access.scopeCondition(account, scope, { id: 'i.id', surveyorId: 'i.surveyorId' });
     if (limit) qb.andWhere(limit.where, limit.params);
     this.filter(qb, q);
     const desc = q.sort === '-scheduledAt';

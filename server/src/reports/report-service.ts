@@ -71,14 +71,13 @@ export class ReportService {
   private counted(account: Account, q: ReportQuery): SelectQueryBuilder<InspectionRecord> {
     const qb = this.records
       .createQueryBuilder('r')
-      .innerJoin(InspectionEntity.options.name, 'i', 'i.id = r.inspectionId')
       .where('r.outcome IN (:...outcomes)', { outcomes: [...COMPLETED_ONLINE_OUTCOMES] })
       .andWhere('r.co2SavedT IS NOT NULL')
       .andWhere('r.concludedAt IS NOT NULL');
     if (q.from) qb.andWhere('r.concludedAt >= :from', { from: startOfZonedDay(q.from, this.deps.timeZone) });
     if (q.to) qb.andWhere('r.concludedAt < :to', { to: endOfZonedDay(q.to, this.deps.timeZone) });
-    if (q.surveyorId) qb.andWhere('i.surveyorId = :surveyorId', { surveyorId: q.surveyorId });
-    const scope = this.deps.access.scopeCondition(account, 'listed', 'i');
+    if (q.surveyorId) qb.andWhere('r.surveyorId = :surveyorId', { surveyorId: q.surveyorId });
+    const scope = this.deps.access.scopeCondition(account, 'listed', { id: 'r.inspectionId', surveyorId: 'r.surveyorId' });
     if (scope) qb.andWhere(scope.where, scope.params);
     return qb;
   }
@@ -98,7 +97,7 @@ export class ReportService {
       return `CASE WHEN r.concludedAt < :monthEnd${mid} THEN ${bucket(lo, mid)} ELSE ${bucket(mid + 1, hi)} END`;
     };
     const rows = await this.counted(account, q)
-      .select('i.surveyorId', 'surveyorId')
+      .select('r.surveyorId', 'surveyorId')
       .addSelect(bucket(0, months.length - 1), 'month')
       .addSelect('COUNT(*)', 'n')
       .addSelect(`SUM(CASE WHEN r.savingsBasis = 'calibrated-average' THEN 1 ELSE 0 END)`, 'estimated')
@@ -162,6 +161,7 @@ export class ReportService {
     let after: { at: Date; id: string } | null = null;
     for (;;) {
       const qb = this.counted(account, q)
+        .innerJoin(InspectionEntity.options.name, 'i', 'i.id = r.inspectionId')
         .select('r.inspectionId', 'inspectionId')
         .addSelect('r.concludedAt', 'concludedAt')
         .addSelect('r.outcome', 'outcome')
@@ -172,7 +172,7 @@ export class ReportService {
         .addSelect('r.savingsEstimate', 'estimate')
         .addSelect('i.vesselName', 'vesselName')
         .addSelect('i.registrationNumber', 'registrationNumber')
-        .addSelect('i.surveyorId', 'surveyorId');
+        .addSelect('r.surveyorId', 'surveyorId');
       if (after) {
         // A row-value comparison: both databases seek the index to it.
         qb.andWhere('(r.concludedAt, r.inspectionId) > (:afterAt, :afterId)', {
