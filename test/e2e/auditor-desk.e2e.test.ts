@@ -240,6 +240,16 @@ test('an admin assigns an auditor, who replays, seeks while playing on every lan
   await page.click('[data-testid=replay-play]'); // pause
   await page.waitForFunction(() => (window as unknown as ReplayWindow).cloudshipReplay.state() === 'paused', { polling: 100 });
   await page.evaluate(() => (window as unknown as ReplayWindow).cloudshipReplay.seek(4_000));
+  // A seek while paused: every lane with media there shows that moment, and stays paused.
+  const pausedAt = coverage(4_000);
+  await page.waitForFunction(
+    (want: Record<string, boolean>) =>
+      (window as unknown as ReplayWindow).cloudshipReplay
+        .lanes()
+        .every((l) => (want[l.trackKeys.join(',')] ? l.position !== null && Math.abs(l.position - 4_000) < 500 && !l.playing : l.inGap)),
+    { polling: 100, timeout: 15_000 },
+    pausedAt,
+  );
   await page.waitForFunction(() => document.querySelector('[data-testid=review-pin]')?.textContent?.includes('0:04'), { polling: 100 });
   await page.type('[data-testid=review-text]', '船员未展示锚链标记 the crew did not show the chain marks');
   await page.click('[data-testid=review-pin]');
