@@ -152,17 +152,30 @@ test('capture a still from the phone, attach it, conclude, crew acknowledges; da
   expect(text.stdout).toMatch(new RegExp(`\\b${pages} ?/ ?${pages}\\b`));
   expect(text.stdout).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d UTC\+8/);
   expect(text.stdout).not.toMatch(/\d\d:\d\d UTC\b(?!\+)/);
-  // Every glyph from the report's own font: a character it lacks would have made Chromium fall
-  // back to another font (pdffonts would list it) or print a replacement mark.
+  // Every glyph from the report's own font (WenQuanYi Micro Hei, fonts-wqy-microhei): no other
+  // font embedded (a character it lacks makes Chromium fall back to one, or print a blank box), and
+  // every character of the text in its character set. (Unnamed Type 3 fonts are Skia's synthetic
+  // bold of the same face: it has no bold of its own.)
   const fonts = spawnSync('pdffonts', [file], { encoding: 'utf8' });
   expect(fonts.status).toBe(0);
-  const families = fonts.stdout
+  const named = fonts.stdout
     .split('\n')
     .slice(2)
-    .filter(Boolean)
-    .map((line) => line.split(/\s+/)[0]!.replace(/^[A-Z]{6}\+/, ''));
-  expect(families.length).toBeGreaterThan(0);
-  expect(families.filter((f) => !/^WenQuanYi/.test(f))).toEqual([]);
-  expect(text.stdout).not.toContain('\uFFFD');
+    .map((line) => line.split(/\s+/)[0]!)
+    .filter((name) => name && name !== '[none]')
+    .map((name) => name.replace(/^[A-Z]{6}\+/, ''));
+  expect(named.length).toBeGreaterThan(0);
+  expect(named.filter((f) => !/^WenQuanYi/.test(f))).toEqual([]);
+  const fontFile = spawnSync('fc-match', ['-f', '%{file}', 'WenQuanYi Micro Hei'], { encoding: 'utf8' }).stdout;
+  const charset = spawnSync('fc-query', ['-i', '0', '-f', '%{charset}', fontFile], { encoding: 'utf8' }).stdout;
+  const ranges = charset
+    .trim()
+    .split(/\s+/)
+    .map((r) => r.split('-').map((h) => parseInt(h, 16)))
+    .map(([lo, hi]) => [lo!, hi ?? lo!] as const);
+  const missing = [...new Set(text.stdout.replace(/\s/g, ''))].filter(
+    (c) => !ranges.some(([lo, hi]) => c.codePointAt(0)! >= lo && c.codePointAt(0)! <= hi),
+  );
+  expect(missing).toEqual([]);
   fs.rmSync(path.dirname(file), { recursive: true, force: true });
 });

@@ -62,7 +62,7 @@ const timeText =
   (iso) =>
     esc(reportTime(iso, o.timeZone));
 
-const CSS = `@page{size:A4;margin:14mm 12mm 16mm;@bottom-center{content:counter(page) " / " counter(pages);font-size:9px;color:#555}}
+const CSS = `@page{size:A4;margin:14mm 12mm 16mm;@bottom-center{content:counter(page) " / " counter(pages);font-family:"WenQuanYi Micro Hei",sans-serif;font-size:9px;color:#555}}
 body{font-family:"WenQuanYi Micro Hei","Noto Sans CJK SC","Noto Sans SC",system-ui,sans-serif;color:#111;margin:24px;font-size:12px}
 h1{font-size:20px;margin:0 0 4px}h2{font-size:15px;border-bottom:2px solid #234;padding-bottom:2px;margin-top:20px}
 .en{color:#555;font-size:.9em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #bbb;padding:4px 6px;vertical-align:top;text-align:left}
