@@ -32,7 +32,7 @@ export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> 
  * A page that looks like an Android phone. (An iPhone user agent would make mediasoup-client pick
  * its Safari handler, which does not work inside Chromium.)
  */
-export async function androidPage(browser: Browser): Promise<Page> {
+export async function androidPage(browser: Browser | BrowserContext): Promise<Page> {
   const page = await browser.newPage();
   await page.emulate(KnownDevices['Pixel 5']);
   return page;
