@@ -11,7 +11,6 @@ import {
   type InspectionRecordView,
   type ReportQuery,
   type ReportView,
-  type SavingsEstimate,
 } from '@cloudship/shared';
 import { AccountEntity, type Account } from '../auth/entities';
 import type { ChatService } from '../chat/chat-service';
@@ -38,6 +37,7 @@ export interface ReportServiceDeps {
 
 /** Rows per read of the CSV export. */
 const CSV_BATCH = 2000;
+const MODEL_VERSION = /"modelVersion":"([^"\\]*)"/;
 
 /** A time as the driver returns it in a raw row: a Date (PostgreSQL) or SQLite's UTC text. */
 function rawTime(v: unknown): Date {
@@ -194,7 +194,6 @@ export class ReportService {
         surveyorId: string;
       }>();
       for (const r of rows) {
-        const estimate = r.estimate ? (JSON.parse(r.estimate) as Partial<SavingsEstimate>) : null;
         text += csvLine({
           inspectionId: r.inspectionId,
           concludedAt: rawTime(r.concludedAt),
@@ -204,9 +203,10 @@ export class ReportService {
           outcome: r.outcome,
           co2SavedT: Number(r.co2SavedT),
           costSavedCny: Number(r.costSavedCny),
-          basis: r.basis ?? estimate?.basis ?? 'computed',
-          profile: estimate?.profile ?? r.savingsProfile,
-          modelVersion: estimate?.modelVersion ?? '',
+          basis: r.basis ?? 'computed',
+          profile: r.savingsProfile,
+          // The model version from the stored estimate's text, without parsing all of it per row.
+          modelVersion: (r.estimate && MODEL_VERSION.exec(r.estimate)?.[1]) || '',
         });
       }
       if (text) yield text;
