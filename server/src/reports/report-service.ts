@@ -37,6 +37,8 @@ export interface ReportServiceDeps {
 
 /** Rows per read of the CSV export. */
 const CSV_BATCH = 2000;
+/** Rows per piece written to the response. */
+const CSV_PIECE_ROWS = 200;
 const MODEL_VERSION = /"modelVersion":"([^"\\]*)"/;
 
 /** A time as the driver returns it in a raw row: a Date (PostgreSQL) or SQLite's UTC text. */
@@ -193,7 +195,13 @@ export class ReportService {
         registrationNumber: string;
         surveyorId: string;
       }>();
-      for (const r of rows) {
+      for (const [k, r] of rows.entries()) {
+        // Pieces of a few tens of kB: a string over V8's large-object size lives until a full
+        // collection, and a few hundred of them were the server's memory growth while streaming.
+        if (k > 0 && k % CSV_PIECE_ROWS === 0) {
+          yield text;
+          text = '';
+        }
         text += csvLine({
           inspectionId: r.inspectionId,
           concludedAt: rawTime(r.concludedAt),
