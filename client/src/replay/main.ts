@@ -13,7 +13,7 @@ import { createListFilters, createPager } from '../ui/inspection-list-controls';
 import type { ReplayPlayer } from './player';
 import { showRecordingPage } from './recording-page';
 import { replayHeader } from './replay-header';
-import { recordingLength } from './time-format';
+import { recordingLength } from '../review/time-format';
 
 initI18n();
 const app = document.getElementById('app') ?? document.body;

@@ -16,7 +16,7 @@
 import type { RecordingTimelineView, SegmentView, TrackView } from '@cloudship/shared';
 import { t } from '../i18n';
 import { button, el } from '../ui/dom';
-import { formatClock } from './time-format';
+import { formatClock } from '../review/time-format';
 
 const DRIFT_MS = 250;
 const MAX_WAIT_MS = 8_000;

@@ -7,8 +7,8 @@ import { bindText } from '../i18n';
 import { button, el, messageBox } from '../ui/dom';
 import { momentText, reviewLog, reviewStatusLine } from '../ui/review-log';
 import type { ReplayPlayer } from './player';
-import { reviewApi } from './review-api';
-import { formatClock } from './time-format';
+import { reviewApi } from '../review/review-api';
+import { formatClock } from '../review/time-format';
 
 export function createReviewPanel(
   view: RecordingTimelineView,

@@ -5,7 +5,7 @@
 import { TIMELINE_LANES, type RecordingTimelineView, type TimelineLane, type TimelineMarkView } from '@cloudship/shared';
 import { formatDateTime, getLanguage, t } from '../i18n';
 import { button, el } from '../ui/dom';
-import { formatClock, lengthText } from './time-format';
+import { formatClock, lengthText } from '../review/time-format';
 
 export interface TimelineLanes {
   el: HTMLElement;

@@ -5,8 +5,8 @@ import type { InspectionPage, ReplayInspectionView } from '@cloudship/shared';
 import { call, errorCode } from '../api';
 import { append, el, messageBox, replaceChildren } from '../ui/dom';
 import { createListFilters, createPager } from '../ui/inspection-list-controls';
-import { replayHref } from '../replay/review-api';
-import { recordingLength } from '../replay/time-format';
+import { replayHref } from '../review/review-api';
+import { recordingLength } from '../review/time-format';
 import type { ConsoleContext } from './context';
 import { kindKey, statusBadge } from './labels';
 

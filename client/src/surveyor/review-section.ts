@@ -5,8 +5,8 @@ import { can, type AccountView, type RecordingSummaryView, type ReviewEntryView,
 import { errorCode } from '../api';
 import { el, messageBox } from '../ui/dom';
 import { momentText, reviewLog, reviewStatusLine } from '../ui/review-log';
-import { replayHref, reviewApi } from '../replay/review-api';
-import { recordingLength } from '../replay/time-format';
+import { replayHref, reviewApi } from '../review/review-api';
+import { recordingLength } from '../review/time-format';
 
 export interface ReviewSection {
   el: HTMLElement;

@@ -3,7 +3,7 @@
 import type { ReviewEntryView, ReviewView } from '@cloudship/shared';
 import { formatDateTime, t } from '../i18n';
 import { el } from './dom';
-import { formatClock } from '../replay/time-format';
+import { formatClock } from '../review/time-format';
 
 export function reviewStatusLine(review: ReviewView): HTMLElement {
   const s = review.status;
