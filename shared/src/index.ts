@@ -15,3 +15,4 @@ export * from './timeline';
 export * from './inspection-record';
 export * from './labels';
 export { z } from './zod';
+export * from './seal';
