@@ -177,6 +177,7 @@ export async function startServer(config: Config, options: { clientDist?: string
   // The replay timeline's lanes of what the record and the field stored while a recording ran.
   recording.replay.useMarks(recordTimeline(db));
   recording.replay.useMarks(positionTimeline(db));
+  recording.replay.useMarks(field.linkQuality.timeline());
   const reports = createReportsModule({
     db,
     accounts,

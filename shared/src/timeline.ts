@@ -8,7 +8,8 @@ export interface TimelineMarkView {
   lane: TimelineLane;
   /**
    * evidence: photo | annotation | document | bookmark; checklist: the verdict (pass, fail, ...);
-   * chat: the chat message kind; position: fix; network: a gap cause or 'connection-lost';
+   * chat: the chat message kind; position: fix; network: a gap cause, 'connection-lost' or
+   * 'quality-dip' (the crew camera's stream scored low, see server/src/field/link-quality.ts);
    * review: comment.
    */
   kind: string;
@@ -25,4 +26,7 @@ export interface TimelineMarkView {
   lat?: number;
   lon?: number;
   accuracy?: number;
+  /** Quality dips: the worst score (0-10) and when it ended (null: still low when the server stopped). */
+  score?: number;
+  untilAt?: string | null;
 }

@@ -5,6 +5,7 @@ import type { Page } from 'puppeteer-core';
 import { videoFrames, waitForVideoResume } from '../helpers/network-scenario';
 import { useNetworkScenario } from '../helpers/use-network-scenario';
 import { inboundStats, waitForStat } from '../helpers/browser';
+import { until } from '../helpers/recording';
 
 jest.setTimeout(240_000);
 
@@ -85,4 +86,37 @@ test('video profiles: walk-through lowers the resolution and keeps it moving; au
   await surveyor.select('[data-testid=video-profile]', 'auto');
   await surveyor.waitForSelector('.stage-overlay[hidden]', { timeout: 15_000 });
   await waitForVideoResume(surveyor, await videoFrames(surveyor), 30_000, 5);
+});
+
+test("a congested uplink that drops: the dip in the camera's link quality is stored with its worst score and end, and shows on the recording's network lane", async () => {
+  const { id, crewUrl } = await scenario.newInspection();
+  const surveyor = await scenario.openSurveyor(id);
+  await scenario.openCrew(crewUrl);
+  await waitForStat(surveyor, 'video', 'framesDecoded', 0, 30_000);
+  const db = scenario.server.db;
+  const dips = () => db.query('SELECT "worstScore", "startedAt", "endedAt" FROM link_quality_dip WHERE "inspectionId" = ?', [id]);
+  expect(await dips()).toEqual([]); // a clean link scores well: no dip
+
+  scenario.ns.lossy(150);
+  const [open] = await until(async () => ((await dips()).length ? await dips() : null), 'a stored dip', 60_000);
+  expect(open.worstScore).toBeLessThan(7);
+  scenario.ns.restore();
+  // The score may cross the line more than once while the loss lasts: each crossing is a dip.
+  type Dip = { worstScore: number; startedAt: string; endedAt: string | null };
+  const ended = await until(
+    async () => {
+      const rows = (await dips()) as Dip[];
+      return rows.every((d) => d.endedAt) ? rows : null;
+    },
+    'every dip ended',
+    60_000,
+  );
+  console.log(`uplink dropping above 150 kbit/s: ${ended.length} dip(s), worst scores ${ended.map((d) => d.worstScore).join(', ')}`);
+
+  const [{ id: recordingId }] = await db.query('SELECT id FROM recording WHERE "inspectionId" = ?', [id]);
+  const tl = await scenario.server.api('GET', `/api/recordings/${recordingId}/timeline`, { cookie: scenario.surveyorCookie });
+  expect(tl.status).toBe(200);
+  const marks = (tl.body as { marks: Array<Record<string, unknown>> }).marks.filter((m) => m.kind === 'quality-dip');
+  expect(marks.map((m) => [m.lane, m.score])).toEqual(ended.map((d) => ['network', d.worstScore]));
+  for (const m of marks) expect(Date.parse(m.untilAt as string)).toBeGreaterThanOrEqual(Date.parse(m.at as string));
 });

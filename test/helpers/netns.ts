@@ -37,10 +37,16 @@ export interface NetNs {
   onlyTcpTo(port: number): void;
   /** Let only these out of the namespace (TCP or UDP to a port; ARP), dropping everything else. */
   allowOnly(rules: Array<{ protocol: 'tcp' | 'udp'; port: number }>): void;
-  /** Undo cut(), onlyTcpTo(), allowOnly() and throttle(). */
+  /** Undo cut(), onlyTcpTo(), allowOnly(), throttle() and lossy(). */
   restore(): void;
   /** Limit both directions to `kbit` kbit/s with a token bucket (tc tbf). */
   throttle(kbit: number): void;
+  /**
+   * A congested uplink: what the phone sends above `kbit` kbit/s is dropped, not queued (a token
+   * bucket with a 10 ms queue on the namespace's end). This kernel has no netem, so random loss is
+   * not available; this loses the bursts (key frames, the encoder overshooting) instead.
+   */
+  lossy(kbit: number): void;
   destroy(): void;
 }
 
@@ -146,6 +152,10 @@ export function createNetNs(): NetNs {
     throttle(kbit: number) {
       const args = ['root', 'tbf', 'rate', `${kbit}kbit`, 'burst', '32kbit', 'latency', '400ms'];
       tc('qdisc', 'replace', 'dev', hostIf, ...args);
+      ip('netns', 'exec', name, 'tc', 'qdisc', 'replace', 'dev', nsIf, ...args);
+    },
+    lossy(kbit: number) {
+      const args = ['root', 'tbf', 'rate', `${kbit}kbit`, 'burst', '4kbit', 'latency', '10ms'];
       ip('netns', 'exec', name, 'tc', 'qdisc', 'replace', 'dev', nsIf, ...args);
     },
     destroy() {

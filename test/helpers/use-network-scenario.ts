@@ -1,6 +1,6 @@
 // The network scenario (test/helpers/network-scenario.ts) for one jest test file: started before
-// its first test, disposed after its last; after each test the crew's network is whole again and
-// the pages' errors are printed. Jest-only (bench:reconnect uses the scenario without jest).
+// its first test, disposed after its last; after each test the crew's network is whole again, the
+// pages' errors are printed and the test's pages are closed. Jest-only (bench:reconnect uses the scenario without jest).
 import { startNetworkScenario, type NetworkScenario, type ScenarioEnv } from './network-scenario';
 
 /**
@@ -15,9 +15,13 @@ export function useNetworkScenario(env: ScenarioEnv = {}): NetworkScenario {
   afterAll(async () => {
     await started?.dispose();
   });
-  afterEach(() => {
+  afterEach(async () => {
     started?.ns.restore();
     if (started?.errors.length) console.log(started.errors.splice(0).join('\n'));
+    // Each test starts with no page of an earlier one still in a session (three earlier surveyor
+    // tabs still joined left a fourth unable to connect).
+    for (const browser of started ? [started.surveyorBrowser, started.crewBrowser] : [])
+      for (const page of await browser.pages()) if (page.url() !== 'about:blank') await page.close();
   });
   return new Proxy({} as NetworkScenario, {
     get(_, key) {

@@ -40,13 +40,21 @@ export function markText(m: TimelineMarkView): string {
         accuracy: Math.round(m.accuracy ?? 0),
       });
     case 'network':
-      return t('replay.mark.network', {
-        who: m.who,
-        what: m.kind === 'connection-lost' ? t('replay.connectionLost') : t(`replay.gapCause.${m.kind as 'network'}`),
-      });
+      return t('replay.mark.network', { who: m.who, what: networkText(m) });
     case 'review':
       return t('replay.mark.review', { who: m.who, text: m.text });
   }
+}
+
+function networkText(m: TimelineMarkView): string {
+  if (m.kind === 'connection-lost') return t('replay.connectionLost');
+  if (m.kind === 'quality-dip') {
+    const score = String(m.score ?? '');
+    return m.untilAt
+      ? t('replay.qualityDip', { score, length: lengthText(Date.parse(m.untilAt) - Date.parse(m.at)) })
+      : t('replay.qualityDipOpen', { score });
+  }
+  return t(`replay.gapCause.${m.kind as 'network'}`);
 }
 
 export function createTimelineLanes(view: RecordingTimelineView, seek: (ms: number) => void): TimelineLanes {

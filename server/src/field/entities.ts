@@ -32,4 +32,33 @@ export const PositionFixEntity = new EntitySchema<PositionFix>({
   },
 });
 
-export const FIELD_ENTITIES = [PositionFixEntity];
+/**
+ * A stretch in which the crew camera's stream, as the server received it, scored below
+ * link-quality.ts DIP_BELOW: when, who, and the worst score (0-10). `endedAt` is null while it
+ * lasts (or when the server stopped during it).
+ */
+export interface LinkQualityDip {
+  id: string;
+  inspectionId: string;
+  participantId: string;
+  source: string;
+  startedAt: Date;
+  endedAt: Date | null;
+  worstScore: number;
+}
+
+export const LinkQualityDipEntity = new EntitySchema<LinkQualityDip>({
+  name: 'LinkQualityDip',
+  tableName: 'link_quality_dip',
+  columns: {
+    id: { type: 'varchar', length: 36, primary: true },
+    inspectionId: { type: 'varchar', length: 36 },
+    participantId: { type: 'varchar', length: 36 },
+    source: { type: 'varchar', length: 16 },
+    startedAt: { type: 'datetime' },
+    endedAt: { type: 'datetime', nullable: true },
+    worstScore: { type: 'integer' },
+  },
+});
+
+export const FIELD_ENTITIES = [PositionFixEntity, LinkQualityDipEntity];
