@@ -37,7 +37,7 @@ async function signIn(username: string, password: string, lang?: 'en' | 'zh-CN')
   const context = await browser.createBrowserContext();
   const page = await desktopPage(context);
   if (lang) await page.evaluateOnNewDocument((l) => localStorage.setItem('cloudship.lang', l), lang);
-  errors.push(...recordErrors(page, username));
+  recordErrors(page, username, errors);
   await page.goto(server.url, { waitUntil: 'networkidle0' });
   await page.type('#username', username);
   await page.type('#password', password);

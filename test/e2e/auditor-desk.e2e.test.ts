@@ -10,7 +10,7 @@
 import path from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import type { RecordingTimelineView } from '@cloudship/shared';
-import { desktopPage, launchBrowser, recordErrors } from '../helpers/browser';
+import { desktopPage, launchBrowser, recordErrors, unexpectedErrors } from '../helpers/browser';
 import { startFixture, type Fixture, type Staff } from '../helpers/fixtures';
 import { publishPlain, syntheticClip, until } from '../helpers/recording';
 import { ADMIN } from '../helpers/test-server';
@@ -125,7 +125,7 @@ async function shot(page: Page, name: string): Promise<void> {
 test('an admin assigns an auditor, who replays, seeks while playing on every lane and across the gap, comments and marks it reviewed; the lead sees it', async () => {
   // The admin assigns the auditor on the inspection page (the members panel's picker).
   const adminPage = await desktopPage(staffBrowser);
-  errors.push(...recordErrors(adminPage, 'admin'));
+  recordErrors(adminPage, 'admin', errors);
   await signIn(adminPage, ADMIN);
   await adminPage.waitForSelector('[data-testid=inspection-list]');
   await adminPage.goto(`${fx.server.url}/#/inspections/${inspectionId}`, { waitUntil: 'networkidle0' });
@@ -141,7 +141,7 @@ test('an admin assigns an auditor, who replays, seeks while playing on every lan
 
   // The auditor signs in and lands on "assigned to me": replay, record and report one click away.
   const page = await desktopPage(auditorBrowser);
-  errors.push(...recordErrors(page, 'auditor'));
+  recordErrors(page, 'auditor', errors);
   await signIn(page, auditor);
   await page.waitForSelector('[data-testid=assigned-row]');
   expect(await page.$$eval('[data-testid=assigned-row]', (rows) => rows.map((r) => (r as HTMLElement).dataset.id))).toEqual([inspectionId]);
@@ -266,7 +266,7 @@ test('an admin assigns an auditor, who replays, seeks while playing on every lan
   // The lead surveyor sees the status and the comment on the inspection page.
   const leadContext = await staffBrowser.createBrowserContext();
   const leadPage = await desktopPage(leadContext);
-  errors.push(...recordErrors(leadPage, 'lead'));
+  recordErrors(leadPage, 'lead', errors);
   await signIn(leadPage, lead);
   await leadPage.waitForSelector('[data-testid=inspection-list]');
   await leadPage.goto(`${fx.server.url}/#/inspections/${inspectionId}`, { waitUntil: 'networkidle0' });
@@ -310,5 +310,5 @@ test('an admin assigns an auditor, who replays, seeks while playing on every lan
   // Signing out from the replay page leads back to the console's sign-in.
   await page.click('[data-testid=logout]');
   await page.waitForSelector('#username');
-  expect(errors.filter((e) => !/favicon/.test(e))).toEqual([]);
+  expect(unexpectedErrors(errors)).toEqual([]);
 });

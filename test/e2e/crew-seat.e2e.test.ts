@@ -21,7 +21,7 @@ afterEach(() => {
 test('a second phone takes the link over only when asked; the first one stops and says why', async () => {
   const [surveyorBrowser, phoneABrowser, phoneBBrowser] = fx.browsers as [Browser, Browser, Browser];
   const surveyor = await desktopPage(surveyorBrowser);
-  errors.push(...recordErrors(surveyor, 'surveyor'));
+  recordErrors(surveyor, 'surveyor', errors);
   const crewLink = await signInAndCreateInspection(
     surveyor,
     fx.server.url,
@@ -31,7 +31,7 @@ test('a second phone takes the link over only when asked; the first one stops an
   await surveyor.click('[data-testid=join-live]');
 
   const phoneA = await androidPage(phoneABrowser);
-  errors.push(...recordErrors(phoneA, 'phone A'));
+  recordErrors(phoneA, 'phone A', errors);
   await phoneA.goto(crewLink, { waitUntil: 'networkidle0' });
   await phoneA.click('[data-testid=crew-join]');
   await surveyor.waitForSelector('[data-testid=peer-state][data-role=crew][data-state=connected]');
@@ -39,7 +39,7 @@ test('a second phone takes the link over only when asked; the first one stops an
 
   // Phone B opens the same link: refused with an explanation and an offer, phone A untouched.
   const phoneB = await androidPage(phoneBBrowser);
-  errors.push(...recordErrors(phoneB, 'phone B'));
+  recordErrors(phoneB, 'phone B', errors);
   await phoneB.goto(crewLink, { waitUntil: 'networkidle0' });
   await phoneB.click('[data-testid=crew-join]');
   const refusal = await phoneB.waitForSelector('[data-testid=crew-error][data-code=SEAT_TAKEN]', { visible: true });

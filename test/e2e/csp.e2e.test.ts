@@ -47,7 +47,7 @@ async function watchCsp(page: Page, label: string): Promise<Watched> {
       seen.push(`${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} in ${e.documentURI} (${e.sourceFile}:${e.lineNumber})`);
     });
   });
-  errors.push(...recordErrors(page, label));
+  recordErrors(page, label, errors);
   return {
     page,
     async violations() {

@@ -42,7 +42,7 @@ test('capture a still from the phone, attach it, conclude, crew acknowledges; da
   const before = await dashboard();
 
   const surveyor = await desktopPage(surveyorBrowser);
-  errors.push(...recordErrors(surveyor, 'surveyor'));
+  recordErrors(surveyor, 'surveyor', errors);
   const crewLink = await signInAndCreateInspection(
     surveyor,
     server.url,
@@ -58,7 +58,7 @@ test('capture a still from the phone, attach it, conclude, crew acknowledges; da
   await surveyor.click('[data-testid=join-live]');
 
   const crew = await androidPage(crewBrowser);
-  errors.push(...recordErrors(crew, 'crew'));
+  recordErrors(crew, 'crew', errors);
   await crew.goto(crewLink, { waitUntil: 'networkidle0' });
   await crew.click('[data-testid=crew-join]');
   // The phone's camera reaches the surveyor before we ask it for a still.

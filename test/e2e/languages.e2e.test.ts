@@ -96,7 +96,7 @@ function misfits(texts: string[], lang: 'zh-CN' | 'en', data: string[]): string[
 async function pageIn(lang: 'zh-CN' | 'en', phone = false): Promise<Page> {
   const context = await browser.createBrowserContext();
   const page = phone ? await androidPage(context) : await desktopPage(context);
-  errors.push(...recordErrors(page, `${lang}${phone ? ' phone' : ''}`));
+  recordErrors(page, `${lang}${phone ? ' phone' : ''}`, errors);
   await page.evaluateOnNewDocument((l) => localStorage.setItem('cloudship.lang', l), lang);
   return page;
 }

@@ -86,7 +86,7 @@ test('only the layers someone consumes leave the phone, and a layer comes back w
   );
   await surveyor.click('[data-testid=join-live]');
   const crew = await androidPage(phoneBrowser);
-  errors.push(...recordErrors(crew, 'crew'));
+  recordErrors(crew, 'crew', errors);
   await crew.goto(link, { waitUntil: 'networkidle0' });
   await crew.click('[data-testid=crew-join]');
   await waitForStat(surveyor, 'video', 'framesDecoded', 10);
@@ -191,7 +191,7 @@ test('the data saver: on by default for an occasional survey, the top layer off 
   );
   await surveyor.click('[data-testid=join-live]');
   const crew = await androidPage(phoneBrowser);
-  errors.push(...recordErrors(crew, 'crew'));
+  recordErrors(crew, 'crew', errors);
   await crew.goto(link, { waitUntil: 'networkidle0' });
   await crew.click('[data-testid=crew-join]');
   await waitForStat(surveyor, 'video', 'framesDecoded', 10);

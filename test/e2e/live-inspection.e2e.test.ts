@@ -26,7 +26,7 @@ afterEach(() => {
 
 test('surveyor and crew see and hear each other; ending the inspection ends it on the phone', async () => {
   const surveyor = await desktopPage(surveyorBrowser);
-  errors.push(...recordErrors(surveyor, 'surveyor'));
+  recordErrors(surveyor, 'surveyor', errors);
   const crewLink = await signInAndCreateInspection(
     surveyor,
     server.url,
@@ -42,7 +42,7 @@ test('surveyor and crew see and hear each other; ending the inspection ends it o
   await surveyor.click('[data-testid=join-live]');
 
   const crew = await androidPage(crewBrowser);
-  errors.push(...recordErrors(crew, 'crew'));
+  recordErrors(crew, 'crew', errors);
   await crew.goto(crewLink, { waitUntil: 'networkidle0' });
   // The short link led on to the signed one, whose token left the address bar at once (no
   // Referer, no screenshot shows it); the tab keeps it.

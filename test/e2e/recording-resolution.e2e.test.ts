@@ -53,14 +53,14 @@ test('switching the crew camera to a lower layer starts a new segment; each segm
   const { inspection, url: crewUrl } = await fx.inspectionWithLink(cookie);
 
   const surveyor = await desktopPage(browsers[0]!);
-  errors.push(...recordErrors(surveyor, 'surveyor'));
+  recordErrors(surveyor, 'surveyor', errors);
   await setSessionCookie(surveyor, cookie, server.url);
   await surveyor.goto(`${server.url}/#/inspections/${inspection.id}`, { waitUntil: 'networkidle0' });
   await surveyor.waitForSelector('[data-testid=join-live]', { visible: true });
   await surveyor.click('[data-testid=join-live]');
 
   const crew = await androidPage(browsers[1]!);
-  errors.push(...recordErrors(crew, 'crew'));
+  recordErrors(crew, 'crew', errors);
   await crew.goto(crewUrl, { waitUntil: 'networkidle0' });
   await crew.click('[data-testid=crew-join]');
   await waitForStat(surveyor, 'video', 'frameWidth', 1000, 60_000);

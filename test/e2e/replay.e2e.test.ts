@@ -3,7 +3,7 @@
 // the embedded store), then an auditor opens it in Chromium on replay.html, plays it and seeks.
 import type { Browser, Page } from 'puppeteer-core';
 import { ADMIN, type TestServer } from '../helpers/test-server';
-import { launchBrowser, desktopPage, recordErrors } from '../helpers/browser';
+import { launchBrowser, desktopPage, recordErrors, unexpectedErrors } from '../helpers/browser';
 import { startFixture, type Fixture } from '../helpers/fixtures';
 import { publishPlain, syntheticClip, until } from '../helpers/recording';
 
@@ -76,7 +76,7 @@ async function videoState(page: Page) {
 
 test('an auditor finds the inspection, replays the crew video with both audio tracks, and seeks to the middle', async () => {
   const page = await desktopPage(browser);
-  errors.push(...recordErrors(page, 'auditor'));
+  recordErrors(page, 'auditor', errors);
   await page.goto(server.url, { waitUntil: 'networkidle0' });
   const login = await page.evaluate(
     async () =>
@@ -143,5 +143,5 @@ test('an auditor finds the inspection, replays the crew video with both audio tr
   expect(
     log.body.entries.filter((e: { username: string; action: string }) => e.username === 'replay-auditor' && e.action === 'segment').length,
   ).toBeGreaterThanOrEqual(2);
-  expect(errors.filter((e) => !/favicon/.test(e))).toEqual([]);
+  expect(unexpectedErrors(errors)).toEqual([]);
 });

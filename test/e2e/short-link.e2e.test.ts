@@ -46,7 +46,7 @@ test('the short link opens the phone page, survives a reload and is refused afte
 
   // The phone opens the short link: the phone page, the token out of the address bar.
   const phone = await androidPage(phoneBrowser);
-  errors.push(...recordErrors(phone, 'phone'));
+  recordErrors(phone, 'phone', errors);
   await phone.goto(link, { waitUntil: 'networkidle0' });
   expect(new URL(phone.url()).pathname).toBe('/join');
   await phone.waitForSelector('[data-testid=invitation]');

@@ -71,7 +71,7 @@ async function statusOverlaps(crew: Page): Promise<{ shown: number; overlaps: st
 test('workspace layout, pointer, freeze and draw, annotated still in the report; the phone calm in both languages', async () => {
   const surveyor = await desktopPage(surveyorBrowser);
   await surveyor.setViewport({ width: 1366, height: 768 });
-  errors.push(...recordErrors(surveyor, 'surveyor'));
+  recordErrors(surveyor, 'surveyor', errors);
   const crewLink = await signInAndCreateInspection(
     surveyor,
     server.url,
@@ -85,7 +85,7 @@ test('workspace layout, pointer, freeze and draw, annotated still in the report;
   // The phone at 360x740: the consent screen's join button is on the first screen.
   const crew = await androidPage(crewBrowser);
   await crew.setViewport({ width: 360, height: 740, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
-  errors.push(...recordErrors(crew, 'crew'));
+  recordErrors(crew, 'crew', errors);
   await crew.goto(crewLink, { waitUntil: 'networkidle0' });
   for (const lang of ['zh-CN', 'en'] as const) {
     await setLanguage(crew, lang);

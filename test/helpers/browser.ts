@@ -51,14 +51,28 @@ export async function setSessionCookie(page: Page, cookie: string, origin: strin
   await page.setCookie({ name: name!, value: value!, url: origin });
 }
 
-/** Collects console errors and page errors so a failing test can show them. */
-export function recordErrors(page: Page, label: string): string[] {
-  const errors: string[] = [];
+/**
+ * Collects the page's errors and console errors, as they happen, into `errors` (and returns it).
+ * Pass the test's own list: a copy of the returned array spread into another one is empty, and
+ * stays empty.
+ */
+export function recordErrors(page: Page, label: string, errors: string[] = []): string[] {
   page.on('pageerror', (e) => errors.push(`[${label}] pageerror: ${e instanceof Error ? e.message : String(e)}`));
   page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`[${label}] console: ${m.text()}`);
+    // A failed load names no URL in its text: the location does.
+    const url = m.location()?.url;
+    if (m.type() === 'error') errors.push(`[${label}] console: ${m.text()}${url ? ` (${url})` : ''}`);
   });
   return errors;
+}
+
+/**
+ * The errors a test did not expect: without the favicon's 404, and the 401 of GET /api/me by which
+ * a page that opens signed out learns that it is (the browser logs every refused load).
+ */
+export function unexpectedErrors(errors: string[], expected: RegExp[] = []): string[] {
+  const known = [/favicon/, /status of 401 .*\/api\/me\)$/, ...expected];
+  return errors.filter((e) => !known.some((k) => k.test(e)));
 }
 
 export interface InboundStat {
@@ -154,7 +168,7 @@ export async function consoleWithInspection(
 ): Promise<{ page: Page; link: string; inspectionId: string }> {
   const page = await desktopPage(browser);
   await page.setViewport({ width: 1366, height: 768 });
-  errors.push(...recordErrors(page, 'surveyor'));
+  recordErrors(page, 'surveyor', errors);
   const link = await signInAndCreateInspection(page, baseUrl, account, vessel);
   const inspectionId = /#\/inspections\/([^/?#]+)/.exec(page.url())![1]!;
   return { page, link, inspectionId };

@@ -59,7 +59,7 @@ export async function startNetworkScenario(env: ScenarioEnv = {}): Promise<Netwo
       },
       async openSurveyor(inspectionId) {
         const page = await desktopPage(surveyorBrowser);
-        errors.push(...recordErrors(page, 'surveyor'));
+        recordErrors(page, 'surveyor', errors);
         await setSessionCookie(page, surveyorCookie, origin);
         await page.goto(`${origin}/#/inspections/${inspectionId}`, { waitUntil: 'networkidle0' });
         await page.click('[data-testid=join-live]');
@@ -68,7 +68,7 @@ export async function startNetworkScenario(env: ScenarioEnv = {}): Promise<Netwo
       },
       async openCrew(crewUrl, options = {}) {
         const page = await androidPage(crewBrowser);
-        errors.push(...recordErrors(page, 'crew'));
+        recordErrors(page, 'crew', errors);
         // NET_DEBUG=1 prints the phone page's own log (join, transport and ICE transitions).
         if (process.env.NET_DEBUG) page.on('console', (m) => console.log(`[crew ${new Date().toISOString().slice(11, 23)}] ${m.text()}`));
         if (options.geolocation) {

@@ -5,7 +5,7 @@
 // to the console and signs out (replay-header.ts).
 import '../styles.css';
 import './replay.css';
-import { type AccountView, type InspectionPage, type ReplayInspectionView, type StorageStateView } from '@cloudship/shared';
+import { can, type AccountView, type InspectionPage, type ReplayInspectionView, type StorageStateView } from '@cloudship/shared';
 import { call, errorCode } from '../api';
 import { initI18n, t } from '../i18n';
 import { append, el, messageBox, replaceChildren } from '../ui/dom';
@@ -113,8 +113,9 @@ async function showList(): Promise<void> {
 
   const load = () => pager.reload();
   await load();
-  // Admins also see the upload state of every recording.
-  call<{ recordings: StorageStateView[]; disk?: StorageDiskView }>('GET', '/api/admin/storage').then(
+  // Admins also see the upload state of every recording (others are not asked: it would be a 403).
+  if (!account || !can(account.role, 'recording.storage')) return;
+  void call<{ recordings: StorageStateView[]; disk?: StorageDiskView }>('GET', '/api/admin/storage').then(
     ({ recordings, disk }) =>
       storage.replaceChildren(
         el('h2', { t: 'replay.storage' }),
@@ -132,7 +133,7 @@ async function showList(): Promise<void> {
           ),
         ),
       ),
-    () => undefined, // not an admin: nothing to show
+    () => undefined, // the storage state is extra: the list stands without it
   );
 }
 
