@@ -16,3 +16,4 @@ export * from './inspection-record';
 export * from './labels';
 export { z } from './zod';
 export * from './seal';
+export * from './seal-verify';
