@@ -33,8 +33,11 @@ export interface TimestampCheck {
 export interface SealCrypto {
   sha256(bytes: Uint8Array): Promise<string>;
   verifyEd25519(publicKeyRaw: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean>;
-  /** RFC 3161: the token's imprint equals `imprintSha256` and its CMS signature verifies. */
-  verifyTimestamp?(token: Uint8Array, imprintSha256: string): Promise<TimestampCheck>;
+  /**
+   * RFC 3161: the token's imprint equals `imprintSha256` (the SHA-256 of `data`, the checkpoint core's
+   * bytes) and its CMS signature verifies under the certificate the token carries.
+   */
+  verifyTimestamp?(token: Uint8Array, imprintSha256: string, data: Uint8Array): Promise<TimestampCheck>;
 }
 
 /** A package member's size and SHA-256 (the Node side hashes it as a stream), or its bytes. */
@@ -234,7 +237,7 @@ async function checkCheckpoint(
     } else {
       const imprint = await opts.crypto.sha256(bytes);
       const t = await opts.crypto
-        .verifyTimestamp(token, imprint)
+        .verifyTimestamp(token, imprint, bytes)
         .catch((err: unknown): TimestampCheck => ({ ok: false, reason: err instanceof Error ? err.message : String(err) }));
       v.timestamp = { ...t, checked: true };
     }
@@ -311,7 +314,8 @@ async function checkFiles(files: unknown[], entries: Array<SealEntry | null>, re
 /** SealCrypto over WebCrypto (browsers, and Node's globalThis.crypto); no timestamp check. */
 export function webSealCrypto(subtle: SubtleCrypto): SealCrypto {
   const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
-  const ab = (u: Uint8Array) => u.slice().buffer;
+  // A copy, never `.buffer` itself: a view (a Node Buffer, a subarray) shares a larger buffer.
+  const ab = (u: Uint8Array) => new Uint8Array(u).buffer;
   return {
     sha256: async (bytes) => hex(await subtle.digest('SHA-256', ab(bytes))),
     verifyEd25519: async (raw, message, signature) => {

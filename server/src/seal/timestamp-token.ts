@@ -17,7 +17,8 @@ const SHA256_OID = '2.16.840.1.101.3.4.2.1';
 const TST_INFO_OID = '1.2.840.113549.1.9.16.1.4';
 const TIME_STAMPING_EKU = '1.3.6.1.5.5.7.3.8';
 
-const toArrayBuffer = (u: Uint8Array): ArrayBuffer => u.slice().buffer;
+// A copy: a Node Buffer is often a view into a larger pool, whose .buffer holds other bytes too.
+const toArrayBuffer = (u: Uint8Array): ArrayBuffer => new Uint8Array(u).buffer;
 const hexToBytes = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'));
 
 /** DER TimeStampReq for a SHA-256 imprint, asking for the TSA's certificate in the token. */
@@ -59,7 +60,7 @@ export function tokenFromResponse(der: Uint8Array): Uint8Array {
 }
 
 /** Rule 4 of the verifier: the imprint matches and the CMS signature verifies under the token's certificate. */
-export async function verifyTimestampToken(token: Uint8Array, imprintSha256: string): Promise<TimestampCheck> {
+export async function verifyTimestampToken(token: Uint8Array, imprintSha256: string, data: Uint8Array): Promise<TimestampCheck> {
   const asn = asn1js.fromBER(toArrayBuffer(token));
   if (asn.offset === -1) return { ok: false, reason: 'the token is not DER' };
   let signed: pkijs.SignedData;
@@ -87,7 +88,8 @@ export async function verifyTimestampToken(token: Uint8Array, imprintSha256: str
   if (certs.length === 0) return { ok: false, genTime, reason: 'the token carries no certificate to verify it with' };
   let result: pkijs.SignedDataVerifyResult;
   try {
-    result = await signed.verify({ signer: 0, checkChain: false, extendedMode: true });
+    // PKI.js checks the imprint once more against `data` and the signed attributes' digest.
+    result = await signed.verify({ signer: 0, data: toArrayBuffer(data), checkChain: false, extendedMode: true });
   } catch (err) {
     const e = err as { message?: string; signerCertificate?: pkijs.Certificate | null };
     return { ok: false, genTime, reason: `the token's signature does not verify: ${e.message ?? String(err)}` };
