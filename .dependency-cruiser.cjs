@@ -1,7 +1,7 @@
 // The layering of server/src, checked by `npm run check:layers` (part of `npm test`). From the
 // bottom up; a folder may import its own tier and the tiers below, never above:
 //
-//   platform   lib, logging, config, persistence, media, storage, session, metrics
+//   platform   lib, logging, config, persistence, media, storage, session, metrics, seal (the evidence log)
 //   auth       accounts, sign-in, the staff guard (every feature's routes use it)
 //   inspection the inspection itself: lifecycle, crew links, participant log
 //   features   inspection-record, recording, field, chat (never each other)
@@ -10,7 +10,7 @@
 //   root       app.ts (composition), main.ts (entry point)
 //
 // Type-only imports count too: a type from an upper layer is still a dependency on it.
-const PLATFORM = '^server/src/(lib|logging|config|persistence|media|storage|session|metrics)/';
+const PLATFORM = '^server/src/(lib|logging|config|persistence|media|storage|session|metrics|seal)/';
 const FEATURES = ['inspection-record', 'recording', 'field', 'chat'];
 const ANY_FEATURE = `^server/src/(auth|inspection|${FEATURES.join('|')}|reports)/`;
 const EDGES = '^server/src/(http|signaling)/';

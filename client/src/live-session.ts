@@ -73,6 +73,8 @@ export interface LiveSessionOptions {
   auth: Handshake;
   /** Crew: when the consent screen was accepted; sent with room.join and stored by the server. */
   consentedAt?: string;
+  /** Crew: SHA-256 of the consent text shown, sealed with the consent. */
+  consentTextSha256?: string;
   displayName: string;
   /** Staff sockets carry the session cookie. */
   withCredentials?: boolean;
@@ -400,6 +402,7 @@ export class LiveSession extends Emitter<LiveSessionEvents> {
         device: describeDevice(),
         rtpCapabilities: device.rtpCapabilities,
         ...(this.options.consentedAt ? { consentedAt: this.options.consentedAt } : {}),
+        ...(this.options.consentTextSha256 ? { consentTextSha256: this.options.consentTextSha256 } : {}),
         ...(this.options.takeOver && !this.hasJoined ? { takeOver: true } : {}),
       });
       current();

@@ -51,6 +51,8 @@ import { createReportsModule } from './reports/reports-module';
 import { REVIEW_SAMPLE_ENTITIES } from './reports/review-sample-entities';
 import { reviewSampleRouter } from './reports/review-sample-routes';
 import { ReviewSampleService } from './reports/review-sample-service';
+import { SEAL_ENTITIES } from './seal/entities';
+import { createSealModule, type SealModule } from './seal/seal-module';
 import { MediaWatchdog } from './session/media-watchdog';
 import { RoomRegistry } from './session/room-registry';
 import { attachSignaling } from './signaling/socket-server';
@@ -68,6 +70,7 @@ const ENTITIES = [
   ...FIELD_ENTITIES,
   ...CHAT_ENTITIES,
   ...REVIEW_SAMPLE_ENTITIES,
+  ...SEAL_ENTITIES,
 ];
 
 export interface RunningServer {
@@ -90,6 +93,8 @@ export interface RunningServer {
   throttles: Throttles;
   /** The PDF print queue (`maxRunning`: the most Chromiums that ran at once). */
   printQueue: PrintQueue;
+  /** The evidence log, its checkpoints and the signing key. */
+  seal: SealModule;
   /** Set when the first admin's password was generated: print it once. */
   oneTimeAdminPassword: string | null;
   close(): Promise<void>;
@@ -98,6 +103,9 @@ export interface RunningServer {
 export async function startServer(config: Config, options: { clientDist?: string } = {}): Promise<RunningServer> {
   setLogLevel(config.logLevel);
   const db = await openDatabase(config.database, ENTITIES);
+  // The evidence log first: every feature below appends to it in the transactions of its facts.
+  const seal = await createSealModule({ db, config });
+  const { log } = seal;
   const signer = new CrewTokenSigner(loadOrCreateSecret(config.dataDir));
   const accounts = new AccountService(db, config.sessionTtlMs);
   const oneTimeAdminPassword = await accounts.ensureFirstAdmin(config.admin.username, config.admin.password);
@@ -110,7 +118,10 @@ export async function startServer(config: Config, options: { clientDist?: string
     publicUrl,
     publicUrlConfigured: config.publicUrl !== null,
     timeZone: config.timeZone,
+    log,
   });
+  // The final checkpoint once an ended inspection's room has closed and its last segments are logged.
+  inspection.lifecycle.on('settled', (id) => seal.sealer.sealEnded(id));
 
   // A role change asks the inspections first (an account leading open ones does not become an auditor).
   accounts.useRoleChangeRule(inspection.access.roleChangeRule());
@@ -127,7 +138,7 @@ export async function startServer(config: Config, options: { clientDist?: string
 
   // Notices media stalls/resumptions from packet counters and asks for key frames on resumption.
   const watchdog = new MediaWatchdog().attach(rooms);
-  const field = createFieldFeatures(db, inspection.inspections, rooms, config.field);
+  const field = createFieldFeatures(db, inspection.inspections, rooms, config.field, log);
 
   // Starts the embedded object store unless S3_ENDPOINT is set, recovers what a previous run left,
   // resumes uploads and records every room from now on.
@@ -139,6 +150,7 @@ export async function startServer(config: Config, options: { clientDist?: string
     inspections: inspection.inspections,
     inspectionList: inspection.list,
     access: inspection.access,
+    log,
   });
 
   // Evidence goes to the same object store through the same upload queue, staged under DATA_DIR
@@ -156,6 +168,7 @@ export async function startServer(config: Config, options: { clientDist?: string
     store: evidenceStore,
     evidenceQuota: config.evidenceQuota,
     maxDocumentBytes: config.maxDocumentBytes,
+    log,
   });
   // The chat; the crew's documents are evidence of the inspection record.
   const { evidence } = record;
@@ -172,6 +185,7 @@ export async function startServer(config: Config, options: { clientDist?: string
       notADocument,
       list: (id) => evidence.list(id),
     },
+    log,
   });
   recording.replay.useChat((id) => chat.chat.history(id));
   // The replay timeline's lanes of what the record and the field stored while a recording ran.
@@ -188,6 +202,8 @@ export async function startServer(config: Config, options: { clientDist?: string
     chat: chat.chat,
     pdf: config.pdf,
     timeZone: config.timeZone,
+    sealer: seal.sealer,
+    store: recording.store,
   });
   const samples = new ReviewSampleService(db, { access: inspection.access, timeZone: config.timeZone });
   const throttles = new Throttles(config.throttle);
@@ -204,6 +220,8 @@ export async function startServer(config: Config, options: { clientDist?: string
   registerCoreMetrics(metrics, rooms, pool);
   recording.registerMetrics(metrics);
   app.get('/metrics', metricsHandler(metrics, config.metricsToken));
+  // The seal's public keys, for anyone who verifies a package (no sign-in).
+  app.use(seal.router);
   // The status code is liveness only (workers, database); the recording's health (staging disk,
   // upload backlog) is reported beside it, so a full disk alarms without the process being restarted.
   app.get('/healthz', (_req, res, next) => {
@@ -272,6 +290,7 @@ export async function startServer(config: Config, options: { clientDist?: string
     closing ??= (async () => {
       await rooms.closeAll('server-shutdown');
       await recording.close(); // after the rooms: their last segments are written and registered
+      await seal.close();
       watchdog.close();
       // io.close() disconnects every socket and closes the HTTP server; open keep-alive
       // connections would hold that close back, so they are cut.
@@ -301,6 +320,7 @@ export async function startServer(config: Config, options: { clientDist?: string
     metrics,
     throttles,
     printQueue: reports.printQueue,
+    seal,
     oneTimeAdminPassword,
     close,
   };

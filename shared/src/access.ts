@@ -25,8 +25,10 @@ export type Relation = (typeof RELATIONS)[number];
  *   review review it (comments pinned to the recording, the review status): assigned auditors
  *          and admins, never the surveyors whose work it is
  *   global not about one inspection (accounts, templates, storage, creating an inspection)
+ *   custody hand over the sealed evidence package: the lead, the assigned auditors and admins,
+ *          the people answerable for the record (a co-surveyor reads it but does not hand it out)
  */
-export const PERMISSION_SCOPE: Record<Permission, 'own' | 'act' | 'read' | 'review' | 'global'> = {
+export const PERMISSION_SCOPE: Record<Permission, 'own' | 'act' | 'read' | 'review' | 'custody' | 'global'> = {
   'inspection.create': 'global',
   'inspection.read': 'read',
   'inspection.end': 'act',
@@ -54,19 +56,21 @@ export const PERMISSION_SCOPE: Record<Permission, 'own' | 'act' | 'read' | 'revi
   'report.read': 'read',
   'inspection.members': 'own',
   'review.write': 'review',
+  'evidence.package': 'custody',
 };
 
 const OWNERS: readonly Relation[] = ['admin', 'lead'];
 const ACTORS: readonly Relation[] = ['admin', 'lead', 'co-surveyor', 'crew'];
 const READERS: readonly Relation[] = ['admin', 'lead', 'co-surveyor', 'assigned-auditor', 'crew'];
 const REVIEWERS: readonly Relation[] = ['admin', 'assigned-auditor'];
+const CUSTODIANS: readonly Relation[] = ['admin', 'lead', 'assigned-auditor'];
 
 /** May someone of `role`, standing `relation` to an inspection, use `permission` on it? */
 export function allowedOn(role: Role, relation: Relation, permission: Permission): boolean {
   if (!can(role, permission)) return false;
   const scope = PERMISSION_SCOPE[permission];
   if (scope === 'global') return true;
-  const relations = { own: OWNERS, act: ACTORS, read: READERS, review: REVIEWERS }[scope];
+  const relations = { own: OWNERS, act: ACTORS, read: READERS, review: REVIEWERS, custody: CUSTODIANS }[scope];
   return relations.includes(relation);
 }
 

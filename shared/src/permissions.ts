@@ -36,6 +36,8 @@ export const PERMISSIONS = [
   // Review (recording/review-*): pin comments to moments of a recording, mark the inspection
   // 'reviewed' or 'query-raised'. Reading the review log needs inspection.read only.
   'review.write',
+  // Sealed evidence (seal/): download the evidence package (log, signatures, every file, report).
+  'evidence.package',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -68,6 +70,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'checklist.manage',
     'report.read',
     'review.write',
+    'evidence.package',
   ],
   surveyor: [
     'camera.control',
@@ -89,9 +92,10 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'chat.send',
     'document.request',
     'report.read',
+    'evidence.package',
   ],
   // Auditors replay recordings later; they never take part in a live session.
-  auditor: ['inspection.read', 'recording.replay', 'report.read', 'review.write'],
+  auditor: ['inspection.read', 'recording.replay', 'report.read', 'review.write', 'evidence.package'],
   crew: [
     'position.share',
     'room.join',

@@ -45,6 +45,11 @@ export const schemas = {
       rtpCapabilities: looseObject,
       /** Crew: when the person accepted the consent screen (recording, camera, microphone). */
       consentedAt: z.iso.datetime({ offset: true }).optional(),
+      /** Crew: SHA-256 (hex) of the consent text as the screen showed it (sealed with the consent). */
+      consentTextSha256: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
       /**
        * Crew: take the link's seat over from another phone that holds it (after SEAT_TAKEN). The
        * other phone is told `session.replaced` and disconnected; the participant stays the same.

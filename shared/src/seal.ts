@@ -17,6 +17,7 @@ export const SEAL_ENTRY_TYPES = [
   'inspection.created',
   'participant.joined',
   'participant.left',
+  'consent',
   'recording.on',
   'recording.off',
   'segment',

@@ -154,6 +154,14 @@ const ROUTES: Route[] = [
       () => ({ accountId: staff['other-auditor'].id }),
     ),
   },
+  { name: 'GET /inspections/:id/seal', allowed: READERS, call: api('GET', (c) => `/api/inspections/${c.id}/seal`) },
+  // The sealed package: the people answerable for the record, not a co-surveyor.
+  {
+    name: 'GET /inspections/:id/package',
+    allowed: ['admin', 'lead', 'assigned-auditor'],
+    roleMay: RELATIONS,
+    call: api('GET', (c) => `/api/inspections/${c.id}/package`),
+  },
   { name: 'GET /inspections/:id/review', allowed: READERS, call: api('GET', (c) => `/api/inspections/${c.id}/review`) },
   { name: 'GET /inspections/:id/recordings', allowed: READERS, call: api('GET', (c) => `/api/inspections/${c.id}/recordings`) },
   {

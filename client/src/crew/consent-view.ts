@@ -11,6 +11,17 @@ import { setPositionConsent } from './field-controls';
 
 const NAME_KEY = 'cloudship.crewName';
 
+/** The consent screen's words exactly as shown, one line each: its SHA-256 goes into the evidence log. */
+export const CONSENT_KEYS = ['crew.consentTitle', 'crew.consentCamera', 'crew.consentMicrophone', 'crew.consentRecording'] as const;
+
+async function consentTextSha256(): Promise<string | undefined> {
+  // crypto.subtle exists in secure contexts only (HTTPS, loopback); elsewhere no hash is sent.
+  if (!globalThis.crypto?.subtle) return undefined;
+  const text = CONSENT_KEYS.map((k) => t(k)).join('\n');
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 function rememberedName(): string | null {
   try {
     return localStorage.getItem(NAME_KEY);
@@ -99,10 +110,13 @@ export function mountConsentView(
     // Open the camera and join the room at the same time: on a phone each takes from a few hundred
     // ms to a second, and the surveyor is waiting for the first picture. The publisher produces the
     // tracks on whichever finishes last.
+    const consentedAt = new Date().toISOString();
+    const textSha256 = await consentTextSha256().catch(() => undefined);
     const session = new LiveSession({
       auth: { crewToken: token },
       displayName,
-      consentedAt: new Date().toISOString(),
+      consentedAt,
+      ...(textSha256 ? { consentTextSha256: textSha256 } : {}),
       takeOver: options.takeOver ?? false,
     });
     exposeSession(session);

@@ -7,6 +7,7 @@ import type { EvidenceView } from '@cloudship/shared';
 import type { AccountService } from '../auth/account-service';
 import type { InspectionAccess } from '../inspection/inspection-access';
 import type { InspectionService } from '../inspection/inspection-service';
+import type { EvidenceLog } from '../seal/evidence-log';
 import type { RoomRegistry } from '../session/room-registry';
 import { chatHandlers } from './chat-handlers';
 import { chatRouter, type DocumentIntake } from './chat-routes';
@@ -25,7 +26,9 @@ export function createChatModule(deps: {
   inspections: InspectionService;
   rooms: RoomRegistry;
   documents: DocumentIntake & { list(inspectionId: string): Promise<EvidenceView[]> };
+  /** The evidence log: every message. */
+  log: EvidenceLog;
 }): ChatModule {
-  const chat = new ChatService(deps.db, deps.inspections, deps.rooms, (id) => deps.documents.list(id));
+  const chat = new ChatService(deps.db, deps.inspections, deps.rooms, (id) => deps.documents.list(id), deps.log);
   return { chat, router: chatRouter({ ...deps, chat }), handlers: chatHandlers(chat) };
 }

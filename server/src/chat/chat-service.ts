@@ -8,6 +8,7 @@ import { AppError, MAX_CHAT_TEXT, type ChatMessageView, type EvidenceView, type 
 import { Throttle, TooManyRequests } from '../auth/throttle';
 import type { InspectionService } from '../inspection/inspection-service';
 import { Logger } from '../logging/logger';
+import type { EvidenceLog } from '../seal/evidence-log';
 import type { RoomRegistry } from '../session/room-registry';
 import { ChatMessageEntity, type ChatMessage } from './entities';
 
@@ -30,11 +31,12 @@ export class ChatService {
   private readonly flood = new Throttle('chat-sender', CHAT_BURST);
 
   constructor(
-    db: DataSource,
+    private readonly db: DataSource,
     private readonly inspections: InspectionService,
     private readonly rooms: RoomRegistry,
     /** The inspection's evidence (app.ts: the inspection record's), for the documents' files. */
     private readonly documents: (inspectionId: string) => Promise<EvidenceView[]>,
+    private readonly log: EvidenceLog,
   ) {
     this.messages = db.getRepository(ChatMessageEntity);
   }
@@ -96,16 +98,34 @@ export class ChatService {
     if ((await this.messages.countBy({ inspectionId })) >= MAX_MESSAGES_PER_INSPECTION) {
       throw new AppError('LIMIT_REACHED', `This inspection's chat is full (${MAX_MESSAGES_PER_INSPECTION} messages).`);
     }
-    const row = await this.messages.save({
-      id: crypto.randomUUID(),
-      inspectionId,
-      senderRole: sender.role,
-      senderId: sender.id,
-      senderName: sender.name.slice(0, 80),
-      sentAt: new Date(),
-      evidenceId: null,
-      requestId: null,
-      ...fields,
+    const row = await this.db.transaction(async (m) => {
+      const saved = await m.save(ChatMessageEntity, {
+        id: crypto.randomUUID(),
+        inspectionId,
+        senderRole: sender.role,
+        senderId: sender.id,
+        senderName: sender.name.slice(0, 80),
+        sentAt: new Date(),
+        evidenceId: null,
+        requestId: null,
+        ...fields,
+      });
+      // A document's bytes are sealed by its own `document` entry; the message names it.
+      await this.log.append(
+        m,
+        inspectionId,
+        'chat.message',
+        {
+          messageId: saved.id,
+          kind: saved.kind,
+          text: saved.text,
+          sender: { role: saved.senderRole, id: saved.senderId, name: saved.senderName },
+          evidenceId: saved.evidenceId,
+          requestId: saved.requestId,
+        },
+        { at: saved.sentAt },
+      );
+      return saved;
     });
     const [message] = await this.views(inspectionId, [row], documents);
     logger.info('post() | message stored', { inspectionId, messageId: row.id, kind: row.kind, by: sender.role });

@@ -129,6 +129,11 @@ const envSchema = z
       .default('Asia/Shanghai')
       .refine((zone) => isTimeZone(zone), 'must be an IANA time zone such as Asia/Shanghai'),
     PDF_QUEUE_PER_USER: z.coerce.number().int().min(1).max(20).default(3),
+    // Sealed evidence (seal/): the Ed25519 signing key as PKCS#8 PEM (default: generated into
+    // DATA_DIR/seal/signing-key.pem), how often a live log's head is signed, an RFC 3161 TSA.
+    SEAL_PRIVATE_KEY: z.string().includes('PRIVATE KEY', { error: 'a PKCS#8 PEM private key (-----BEGIN PRIVATE KEY-----)' }).optional(),
+    SEAL_CHECKPOINT_MINUTES: z.coerce.number().min(0.01).max(1440).default(5),
+    TSA_URL: z.url({ protocol: /^https?$/ }).optional(),
   })
   .refine((e) => !e.DATABASE_SCHEMA || e.DATABASE_URL, { error: 'DATABASE_SCHEMA needs DATABASE_URL', path: ['DATABASE_SCHEMA'] })
   .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, { error: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT', path: ['RTC_MIN_PORT'] })
@@ -213,6 +218,15 @@ export interface Config {
   pdf: { concurrency: number; queuePerUser: number };
   /** The authority's time zone (TIME_ZONE): times in reports. */
   timeZone: string;
+  /** Sealed evidence (seal/). */
+  seal: {
+    /** PKCS#8 PEM; null: the key file under DATA_DIR/seal (generated when missing). */
+    privateKeyPem: string | null;
+    /** A live log's head is signed this often when it has grown. */
+    checkpointIntervalMs: number;
+    /** RFC 3161 time-stamping authority for final checkpoints; null: none. */
+    tsaUrl: string | null;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -337,5 +351,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     pdf: { concurrency: e.PDF_CONCURRENCY, queuePerUser: e.PDF_QUEUE_PER_USER },
     timeZone: e.TIME_ZONE,
+    seal: {
+      privateKeyPem: e.SEAL_PRIVATE_KEY ?? null,
+      checkpointIntervalMs: Math.round(e.SEAL_CHECKPOINT_MINUTES * 60_000),
+      tsaUrl: e.TSA_URL ?? null,
+    },
   };
 }

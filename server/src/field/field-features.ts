@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import type { IceServerInfo } from '@cloudship/shared';
 import type { Config } from '../config/config';
 import type { InspectionService } from '../inspection/inspection-service';
+import type { EvidenceLog } from '../seal/evidence-log';
 import type { RoomRegistry } from '../session/room-registry';
 import { CameraControlService } from './camera-control';
 import { CrewDataService } from './crew-data';
@@ -28,9 +29,10 @@ export function createFieldFeatures(
   inspections: InspectionService,
   rooms: RoomRegistry,
   config: Config['field'],
+  log: EvidenceLog,
 ): FieldFeatures {
   return {
-    positions: new PositionService(db, inspections, config.positionWarnKm).attach(rooms),
+    positions: new PositionService(db, inspections, config.positionWarnKm, log).attach(rooms),
     camera: new CameraControlService(config.dataSaverKinds).attach(rooms),
     crewData: new CrewDataService().attach(rooms),
     linkQuality: new LinkQualityService(db).attach(rooms),

@@ -6,6 +6,7 @@ import type { DataSource, Repository } from 'typeorm';
 import { AppError, can, distanceKm, positionTimeProblem, type PositionEvent, type PositionReport } from '@cloudship/shared';
 import type { InspectionService } from '../inspection/inspection-service';
 import { Logger } from '../logging/logger';
+import type { EvidenceLog } from '../seal/evidence-log';
 import { PositionFixEntity, type PositionFix } from './entities';
 import type { Peer } from '../session/peer';
 import type { Room } from '../session/room';
@@ -23,9 +24,10 @@ export class PositionService {
   private readonly lastReportAt = new WeakMap<Peer, number>();
 
   constructor(
-    db: DataSource,
+    private readonly db: DataSource,
     private readonly inspections: InspectionService,
     private readonly warnKm: number,
+    private readonly log: EvidenceLog,
   ) {
     this.fixes = db.getRepository(PositionFixEntity);
   }
@@ -51,15 +53,25 @@ export class PositionService {
 
     const inspection = await this.inspections.get(room.inspectionId);
     const capturedAt = new Date(fix.timestamp);
-    await this.fixes.insert({
-      id: crypto.randomUUID(),
-      inspectionId: room.inspectionId,
-      participantId: peer.id,
-      lat: fix.lat,
-      lon: fix.lon,
-      accuracy: fix.accuracy,
-      capturedAt,
-      receivedAt: new Date(now),
+    await this.db.transaction(async (m) => {
+      const id = crypto.randomUUID();
+      await m.insert(PositionFixEntity, {
+        id,
+        inspectionId: room.inspectionId,
+        participantId: peer.id,
+        lat: fix.lat,
+        lon: fix.lon,
+        accuracy: fix.accuracy,
+        capturedAt,
+        receivedAt: new Date(now),
+      });
+      await this.log.append(
+        m,
+        room.inspectionId,
+        'position',
+        { fixId: id, participantId: peer.id, lat: fix.lat, lon: fix.lon, accuracy: fix.accuracy, capturedAt },
+        { at: new Date(now) },
+      );
     });
     const place =
       inspection.placeLat != null && inspection.placeLon != null ? { lat: inspection.placeLat, lon: inspection.placeLon } : null;

@@ -13,6 +13,7 @@ import {
   type UpdateChecklistItemRequest,
 } from '@cloudship/shared';
 import { Logger } from '../logging/logger';
+import type { EvidenceLog } from '../seal/evidence-log';
 import { ChecklistItemEntity, ChecklistTemplateEntity, type ChecklistItem, type ChecklistTemplate } from './entities';
 import { DEFAULT_CHECKLIST } from './checklist-defaults';
 
@@ -22,7 +23,11 @@ export class ChecklistService {
   private readonly templates: Repository<ChecklistTemplate>;
   private readonly items: Repository<ChecklistItem>;
 
-  constructor(ds: DataSource) {
+  constructor(
+    private readonly db: DataSource,
+    private readonly log: EvidenceLog,
+  ) {
+    const ds = db;
     this.templates = ds.getRepository(ChecklistTemplateEntity);
     this.items = ds.getRepository(ChecklistItemEntity);
   }
@@ -98,7 +103,24 @@ export class ChecklistService {
     if (item.result !== 'deficiency') item.deficiencyDeadline = null;
     item.updatedAt = new Date();
     item.updatedBy = accountId;
-    await this.items.save(item);
+    await this.db.transaction(async (m) => {
+      await m.save(ChecklistItemEntity, item);
+      // The whole verdict as it now stands (a change is a new entry; the old one stays in the log).
+      await this.log.append(
+        m,
+        inspectionId,
+        'checklist.verdict',
+        {
+          itemId: item.id,
+          code: item.code,
+          result: item.result,
+          note: item.note,
+          deficiencyDeadline: item.deficiencyDeadline,
+          by: accountId,
+        },
+        { at: item.updatedAt! },
+      );
+    });
     if (from !== item.result) logger.info(`update() | ${item.code}: ${from ?? 'unset'} -> ${item.result ?? 'unset'}`, { inspectionId });
     return item;
   }

@@ -16,6 +16,7 @@ import {
   MAX_EVIDENCE_BYTES,
 } from '@cloudship/shared';
 import { Logger } from '../logging/logger';
+import type { EvidenceLog } from '../seal/evidence-log';
 import type { Account } from '../auth/entities';
 import { EvidenceEntity, type Evidence } from './entities';
 import type { PeerIdentity } from '../session/peer';
@@ -105,16 +106,17 @@ export class EvidenceService {
   private readonly pending = new Map<string, PendingCapture>();
 
   constructor(
-    ds: DataSource,
+    private readonly db: DataSource,
     private readonly store: EvidenceStore,
     private readonly records: RecordService,
     private readonly checklist: ChecklistService,
     private readonly notifier: RecordNotifier,
+    private readonly log: EvidenceLog,
     private readonly quota: EvidenceQuota = { stills: 300, bytes: 1024 * 1024 * 1024 },
     /** The largest document the crew may send (DOCUMENT_MAX_MB). */
     readonly maxDocumentBytes = DEFAULT_MAX_DOCUMENT_BYTES,
   ) {
-    this.evidence = ds.getRepository(EvidenceEntity);
+    this.evidence = db.getRepository(EvidenceEntity);
   }
 
   /** Surveyor pressed "capture": ask the crew phone(s) in the live room for a still. */
@@ -305,29 +307,33 @@ export class EvidenceService {
     const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
     const storageKey = evidenceKey(inspectionId, kind.extension);
     const { queued } = await this.store.put(storageKey, bytes, kind.contentType);
-    const row = await this.evidence.save({
-      lat: null,
-      lon: null,
-      accuracy: null,
-      requestId: null,
-      annotationOf: null,
-      annotation: null,
-      note: '',
-      ...fields,
-      id: crypto.randomUUID(),
-      inspectionId,
-      type,
-      storageKey,
-      contentType: kind.contentType,
-      sizeBytes: bytes.length,
-      sha256,
-      // Staged under DATA_DIR at its key until the upload queue has the store confirm it.
-      uploadState: queued ? ('pending' as const) : null,
-      attempts: 0,
-      lastError: null,
-      nextAttemptAt: queued ? new Date() : null,
-      localPath: queued ? storageKey : null,
-      uploadedAt: null,
+    const row = await this.db.transaction(async (m) => {
+      const saved = await m.save(EvidenceEntity, {
+        lat: null,
+        lon: null,
+        accuracy: null,
+        requestId: null,
+        annotationOf: null,
+        annotation: null,
+        note: '',
+        ...fields,
+        id: crypto.randomUUID(),
+        inspectionId,
+        type,
+        storageKey,
+        contentType: kind.contentType,
+        sizeBytes: bytes.length,
+        sha256,
+        // Staged under DATA_DIR at its key until the upload queue has the store confirm it.
+        uploadState: queued ? ('pending' as const) : null,
+        attempts: 0,
+        lastError: null,
+        nextAttemptAt: queued ? new Date() : null,
+        localPath: queued ? storageKey : null,
+        uploadedAt: null,
+      });
+      await this.log.append(m, inspectionId, sealType(saved), sealBody(saved), { at: saved.capturedAt });
+      return saved;
     });
     if (queued) this.store.uploadSoon?.();
     const view = toEvidenceView(row);
@@ -442,5 +448,33 @@ export function toEvidenceView(e: Evidence): EvidenceView {
     annotationOf: e.annotationOf,
     annotation: e.annotation ? (JSON.parse(e.annotation) as AnnotationLayer) : null,
     url: e.storageKey ? `/api/inspections/${e.inspectionId}/evidence/${e.id}/file` : null,
+  };
+}
+
+/** A still, an annotated copy (its drawing's layer hashed too), or a document from the chat. */
+function sealType(row: Evidence): 'still' | 'annotation' | 'document' {
+  if (row.type === 'document') return 'document';
+  return row.annotationOf ? 'annotation' : 'still';
+}
+
+function sealBody(row: Evidence): Record<string, unknown> {
+  return {
+    evidenceId: row.id,
+    checklistItemId: row.checklistItemId,
+    capturedAt: row.capturedAt,
+    author: { role: row.authorRole, id: row.authorId, name: row.authorName },
+    position: row.lat !== null && row.lon !== null ? { lat: row.lat, lon: row.lon, accuracy: row.accuracy } : null,
+    requestId: row.requestId,
+    ...(row.annotationOf
+      ? {
+          annotationOf: row.annotationOf,
+          layerSha256: crypto
+            .createHash('sha256')
+            .update(row.annotation ?? '')
+            .digest('hex'),
+        }
+      : {}),
+    ...(row.note ? { note: row.note } : {}),
+    file: { sha256: row.sha256, sizeBytes: row.sizeBytes, name: row.storageKey?.split('/').pop() ?? row.id, contentType: row.contentType },
   };
 }

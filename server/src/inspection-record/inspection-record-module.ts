@@ -7,6 +7,7 @@ import type { CrewTokenSigner } from '../auth/crew-tokens';
 import type { InspectionAccess } from '../inspection/inspection-access';
 import type { InspectionLifecycle } from '../inspection/inspection-lifecycle';
 import type { InspectionService } from '../inspection/inspection-service';
+import type { EvidenceLog } from '../seal/evidence-log';
 import type { RoomRegistry } from '../session/room-registry';
 import { ChecklistService } from './checklist-service';
 import { EvidenceService, type EvidenceQuota } from './evidence-service';
@@ -30,6 +31,8 @@ export interface InspectionRecordDeps {
   store: EvidenceStore;
   /** The largest document the crew may send (DOCUMENT_MAX_MB). */
   maxDocumentBytes?: number;
+  /** The evidence log: verdicts, stills, annotations, documents, conclusion, acknowledgement, savings. */
+  log: EvidenceLog;
 }
 
 export interface InspectionRecordModule {
@@ -42,10 +45,19 @@ export interface InspectionRecordModule {
 
 export async function createInspectionRecordModule(deps: InspectionRecordDeps): Promise<InspectionRecordModule> {
   const notifier = roomNotifier(deps.rooms);
-  const checklist = new ChecklistService(deps.db);
+  const checklist = new ChecklistService(deps.db, deps.log);
   await checklist.seedTemplates();
-  const records = new RecordService(deps.db, deps.inspections, checklist, notifier);
-  const evidence = new EvidenceService(deps.db, deps.store, records, checklist, notifier, deps.evidenceQuota, deps.maxDocumentBytes);
+  const records = new RecordService(deps.db, deps.inspections, checklist, notifier, deps.log);
+  const evidence = new EvidenceService(
+    deps.db,
+    deps.store,
+    records,
+    checklist,
+    notifier,
+    deps.log,
+    deps.evidenceQuota,
+    deps.maxDocumentBytes,
+  );
   const router = express.Router();
   router.use(recordRouter({ ...deps, checklist, records, evidence }));
   return { checklist, records, evidence, router, handlers: inspectionRecordHandlers(deps.inspections, evidence) };

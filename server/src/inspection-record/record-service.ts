@@ -1,7 +1,7 @@
 // The inspection record: created (with its checklist) when first needed; the conclusion, the crew's
 // acknowledgement (after which the record is read-only) and the savings estimate with its log.
 import crypto from 'node:crypto';
-import { IsNull, type DataSource, type Repository } from 'typeorm';
+import { IsNull, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import {
   AppError,
   estimateSavings,
@@ -22,9 +22,18 @@ import {
   type WireError,
   concludeSchema,
 } from '@cloudship/shared';
+import { canonicalJson } from '@cloudship/shared';
 import type { Account } from '../auth/entities';
 import type { Inspection } from '../inspection/entities';
-import { InspectionRecordEntity, SavingsChangeEntity, type InspectionRecord, type SavingsChange } from './entities';
+import {
+  ChecklistItemEntity,
+  InspectionRecordEntity,
+  SavingsChangeEntity,
+  type ChecklistItem,
+  type InspectionRecord,
+  type SavingsChange,
+} from './entities';
+import { sha256Hex, toJsonBody, type EvidenceLog } from '../seal/evidence-log';
 import { Logger } from '../logging/logger';
 import type { Language } from '../lib/request-language';
 import { ChecklistRefusal } from './checklist-refusal';
@@ -58,6 +67,7 @@ export class RecordService {
     private readonly inspections: InspectionService,
     private readonly checklist: ChecklistService,
     private readonly notifier: RecordNotifier,
+    private readonly log: EvidenceLog,
   ) {
     this.records = ds.getRepository(InspectionRecordEntity);
     this.changes = ds.getRepository(SavingsChangeEntity);
@@ -173,8 +183,27 @@ export class RecordService {
     };
     // Conditional: a crew acknowledgement that landed since the read above locks the record, and a
     // whole-row save would have written its acknowledgement back to null.
-    const r = await this.records.update({ inspectionId, acknowledgedAt: IsNull() }, conclusion);
-    if (!r.affected) throw new AppError('RECORD_LOCKED', 'The crew acknowledged the conclusion meanwhile; the record is read-only.');
+    const affected = await this.ds.transaction(async (m) => {
+      const r = await m.update(InspectionRecordEntity, { inspectionId, acknowledgedAt: IsNull() }, conclusion);
+      if (!r.affected) return 0;
+      const sealed = { ...record, ...conclusion };
+      await this.log.append(
+        m,
+        inspectionId,
+        'conclusion',
+        { outcome: body.outcome, remarks: body.remarks, concludedBy: by.id, crewSees: await this.crewViewSha256(m, sealed) },
+        { at: conclusion.concludedAt },
+      );
+      await this.log.append(
+        m,
+        inspectionId,
+        'savings',
+        { profile: record.savingsProfile, inputs: JSON.parse(record.savingsInputs) as SavingsInputs, estimate },
+        { at: conclusion.concludedAt },
+      );
+      return r.affected;
+    });
+    if (!affected) throw new AppError('RECORD_LOCKED', 'The crew acknowledged the conclusion meanwhile; the record is read-only.');
     Object.assign(record, conclusion);
     logger.info(`conclude() | ${from} -> ${body.outcome}`, {
       inspectionId,
@@ -191,12 +220,18 @@ export class RecordService {
   async crewConclusion(inspection: Inspection): Promise<CrewConclusionView> {
     const record = await this.ensure(inspection);
     const items = record.outcome ? await this.checklist.list(inspection.id) : [];
-    return {
-      conclusion: conclusionView(record),
-      deficiencies: items
-        .filter((i) => i.result === 'deficiency')
-        .map((i) => ({ titleZh: i.titleZh, titleEn: i.titleEn, note: i.note, deadline: i.deficiencyDeadline })),
-    };
+    return crewView(record, items);
+  }
+
+  /**
+   * SHA-256 of what the crew's phone is shown to acknowledge (the conclusion's outcome and remarks,
+   * the deficiencies with their notes and deadlines), as canonical JSON. Sealed with the conclusion
+   * and with the acknowledgement: the two must match, or the crew acknowledged something else.
+   */
+  private async crewViewSha256(m: EntityManager, record: InspectionRecord): Promise<string> {
+    const items = await m.find(ChecklistItemEntity, { where: { inspectionId: record.inspectionId }, order: { position: 'ASC' } });
+    const { conclusion, deficiencies } = crewView(record, items);
+    return sha256Hex(canonicalJson(toJsonBody({ outcome: conclusion?.outcome ?? null, remarks: conclusion?.remarks ?? '', deficiencies })));
   }
 
   /** The crew acknowledges the conclusion by typing a name; from then on the record is read-only. */
@@ -208,11 +243,17 @@ export class RecordService {
     if (!record.outcome) throw new AppError('INVALID_STATE', 'The surveyor has not concluded this inspection yet.');
     // Conditional update: of two acknowledgements racing, exactly one wins.
     const at = new Date();
-    const r = await this.records.update(
-      { inspectionId: inspection.id, acknowledgedAt: IsNull() },
-      { acknowledgedName: name, acknowledgedAt: at },
-    );
-    if (!r.affected) throw new AppError('CONFLICT', 'This conclusion was already acknowledged.');
+    const affected = await this.ds.transaction(async (m) => {
+      const r = await m.update(
+        InspectionRecordEntity,
+        { inspectionId: inspection.id, acknowledgedAt: IsNull() },
+        { acknowledgedName: name, acknowledgedAt: at },
+      );
+      if (!r.affected) return 0;
+      await this.log.append(m, inspection.id, 'acknowledgement', { name, crewSaw: await this.crewViewSha256(m, record) }, { at });
+      return r.affected;
+    });
+    if (!affected) throw new AppError('CONFLICT', 'This conclusion was already acknowledged.');
     logger.info('acknowledge() | concluded -> acknowledged (read-only)', { inspectionId: inspection.id });
     this.changed(inspection.id, 'conclusion');
     return conclusionView({ ...record, acknowledgedName: name, acknowledgedAt: at })!;
@@ -253,16 +294,18 @@ export class RecordService {
       co2SavedT: estimate.co2SavedT,
       costSavedCny: estimate.costSavedCny,
     };
+    const changedAt = new Date();
     await this.ds.transaction(async (m) => {
       await m.getRepository(InspectionRecordEntity).save(record);
       await m.getRepository(SavingsChangeEntity).insert({
         id: crypto.randomUUID(),
         inspectionId,
         changedBy: by.id,
-        changedAt: new Date(),
+        changedAt,
         before: JSON.stringify(before),
         after: JSON.stringify(after),
       });
+      await this.log.append(m, inspectionId, 'savings.correction', { by: by.id, before, after }, { at: changedAt });
     });
     logger.info(`updateSavings() | co2 ${before.co2SavedT?.toFixed(3) ?? 'none'} -> ${estimate.co2SavedT.toFixed(3)} t`, {
       inspectionId,
@@ -276,6 +319,17 @@ export class RecordService {
   changed(inspectionId: string, part: RecordPart): void {
     this.notifier.notify(inspectionId, 'staff', 'record.changed', { part });
   }
+}
+
+function crewView(record: InspectionRecord, items: ChecklistItem[]): CrewConclusionView {
+  return {
+    conclusion: conclusionView(record),
+    deficiencies: record.outcome
+      ? items
+          .filter((i) => i.result === 'deficiency')
+          .map((i) => ({ titleZh: i.titleZh, titleEn: i.titleEn, note: i.note, deadline: i.deficiencyDeadline }))
+      : [],
+  };
 }
 
 export function conclusionView(r: InspectionRecord): ConclusionView | null {

@@ -5,6 +5,7 @@ import type { Request, Router } from 'express';
 import type { DataSource } from 'typeorm';
 import type { AccountService } from '../auth/account-service';
 import type { CrewTokenSigner } from '../auth/crew-tokens';
+import type { EvidenceLog } from '../seal/evidence-log';
 import type { RoomHooks } from '../session/room';
 import type { RoomRegistry } from '../session/room-registry';
 import { InspectionAccess } from './inspection-access';
@@ -40,12 +41,14 @@ export async function createInspectionFeature(deps: {
   publicUrlConfigured: boolean;
   /** The authority's time zone (TIME_ZONE): the list's from/to are its days. */
   timeZone: string;
+  /** The evidence log: created, joined/left, ended. */
+  log: EvidenceLog;
 }): Promise<InspectionFeature> {
-  const lifecycle = new InspectionLifecycle(deps.db);
+  const lifecycle = new InspectionLifecycle(deps.db, deps.log);
   const access = new InspectionAccess(deps.db);
   const inspections = new InspectionService(deps.db, deps.signer, deps.crewLinkTtlMs, access);
   const list = new InspectionList(deps.db, access, deps.timeZone);
-  const participants = new ParticipantLog(deps.db);
+  const participants = new ParticipantLog(deps.db, deps.log);
   await participants.closeDangling();
   lifecycle.on('ended', (inspectionId) => inspections.revokeAllOnEnd(inspectionId));
   const roomHooks: RoomHooks = {

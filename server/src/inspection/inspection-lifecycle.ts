@@ -11,6 +11,7 @@ import { AppError, isClosed, type CreateInspectionRequest, type EndInspectionReq
 import type { Account } from '../auth/entities';
 import { SafeEmitter } from '../lib/safe-emitter';
 import { Logger } from '../logging/logger';
+import type { EvidenceLog } from '../seal/evidence-log';
 import { InspectionEntity, type Inspection } from './entities';
 
 const logger = new Logger('inspection-lifecycle');
@@ -24,26 +25,36 @@ export interface InspectionLifecycleEvents extends Record<string, unknown[]> {
   live: [inspectionId: string];
   /** After the row says ended. Listeners: crew links revoked, the live room closed. */
   ended: [inspectionId: string, from: InspectionStatus];
+  /** After every 'ended' listener is done (the room closed, its last segments registered): the final seal. */
+  settled: [inspectionId: string];
 }
 
 export class InspectionLifecycle extends SafeEmitter<InspectionLifecycleEvents> {
   private readonly inspections: Repository<Inspection>;
 
-  constructor(db: DataSource) {
+  constructor(
+    private readonly db: DataSource,
+    private readonly log: EvidenceLog,
+  ) {
     super(logger);
     this.inspections = db.getRepository(InspectionEntity);
   }
 
   async schedule(req: CreateInspectionRequest, surveyor: Account): Promise<Inspection> {
-    const inspection = await this.inspections.save({
-      id: crypto.randomUUID(),
-      ...req,
-      scheduledAt: new Date(req.scheduledAt),
-      status: 'scheduled' as const,
-      surveyorId: surveyor.id,
-      startedAt: null,
-      endedAt: null,
-      toBeContinued: false,
+    const inspection = await this.db.transaction(async (m) => {
+      const row = await m.save(InspectionEntity, {
+        id: crypto.randomUUID(),
+        ...req,
+        scheduledAt: new Date(req.scheduledAt),
+        status: 'scheduled' as const,
+        surveyorId: surveyor.id,
+        startedAt: null,
+        endedAt: null,
+        toBeContinued: false,
+      });
+      // The first entry of the log: the particulars as they were when the inspection was created.
+      await this.log.append(m, row.id, 'inspection.created', { particulars: { ...req }, surveyorId: surveyor.id });
+      return row;
     });
     logger.info('schedule() | -> scheduled', { inspectionId: inspection.id, surveyorId: surveyor.id });
     this.safeEmit('scheduled', inspection);
@@ -69,13 +80,17 @@ export class InspectionLifecycle extends SafeEmitter<InspectionLifecycleEvents> 
     if (!before) throw new AppError('NOT_FOUND', 'No such inspection.');
     if (isClosed(before.status)) throw new AppError('INSPECTION_ENDED', 'This inspection has ended.');
     const toBeContinued = options.toBeContinued === true;
-    const r = await this.inspections.update(
-      { id: inspectionId, status: In(CAN_END) },
-      { status: 'ended', endedAt: new Date(), toBeContinued },
-    );
+    const endedAt = new Date();
+    const ended = await this.db.transaction(async (m) => {
+      const r = await m.update(InspectionEntity, { id: inspectionId, status: In(CAN_END) }, { status: 'ended', endedAt, toBeContinued });
+      if (!r.affected) return false;
+      await this.log.append(m, inspectionId, 'inspection.ended', { from: before.status, toBeContinued }, { at: endedAt });
+      return true;
+    });
     // Someone else ended it between the read and the update.
-    if (!r.affected) throw new AppError('INSPECTION_ENDED', 'This inspection has ended.');
+    if (!ended) throw new AppError('INSPECTION_ENDED', 'This inspection has ended.');
     logger.info(`end() | ${before.status} -> ended${toBeContinued ? ' (to be continued)' : ''}`, { inspectionId });
     await this.emitAndWait('ended', inspectionId, before.status);
+    await this.emitAndWait('settled', inspectionId);
   }
 }

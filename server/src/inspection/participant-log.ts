@@ -9,6 +9,7 @@ import { IsNull } from 'typeorm';
 import type { LeaveReason, Role } from '@cloudship/shared';
 import { Logger } from '../logging/logger';
 import { startHeartbeat } from '../persistence/heartbeat';
+import type { EvidenceLog } from '../seal/evidence-log';
 import { ParticipantSessionEntity, type ParticipantSession } from './entities';
 
 const logger = new Logger('participant-log');
@@ -16,8 +17,23 @@ const logger = new Logger('participant-log');
 export class ParticipantLog {
   private readonly participants: Repository<ParticipantSession>;
 
-  constructor(private readonly db: DataSource) {
+  constructor(
+    private readonly db: DataSource,
+    private readonly log: EvidenceLog,
+  ) {
     this.participants = db.getRepository(ParticipantSessionEntity);
+  }
+
+  /** The participant's part of a `participant.joined` entry. */
+  private static sealed(row: ParticipantSession): Record<string, unknown> {
+    return {
+      participantId: row.id,
+      role: row.role,
+      accountId: row.accountId,
+      crewLinkId: row.crewLinkId,
+      displayName: row.displayName,
+      device: row.device,
+    };
   }
 
   async joined(p: {
@@ -28,7 +44,17 @@ export class ParticipantLog {
     displayName: string;
     device: string;
   }): Promise<string> {
-    const row = await this.participants.save({ id: crypto.randomUUID(), ...p, joinedAt: new Date(), leftAt: null, leaveReason: null });
+    const row = await this.db.transaction(async (m) => {
+      const saved = await m.save(ParticipantSessionEntity, {
+        id: crypto.randomUUID(),
+        ...p,
+        joinedAt: new Date(),
+        leftAt: null,
+        leaveReason: null,
+      });
+      await this.log.append(m, p.inspectionId, 'participant.joined', ParticipantLog.sealed(saved), { at: saved.joinedAt });
+      return saved;
+    });
     return row.id;
   }
 
@@ -45,7 +71,8 @@ export class ParticipantLog {
       const previous = await rows.findOneBy({ id: stayId });
       if (!previous) throw new Error(`no participant_session row ${stayId}`);
       await rows.update({ id: stayId, leftAt: IsNull() }, { leftAt: now, leaveReason: reason });
-      return rows.save({
+      await this.log.append(m, previous.inspectionId, 'participant.left', { participantId: stayId, reason }, { at: now });
+      const saved = await rows.save({
         id: crypto.randomUUID(),
         inspectionId: previous.inspectionId,
         role: previous.role,
@@ -57,13 +84,20 @@ export class ParticipantLog {
         leftAt: null,
         leaveReason: null,
       });
+      await this.log.append(m, saved.inspectionId, 'participant.joined', ParticipantLog.sealed(saved), { at: now });
+      return saved;
     });
     logger.info('replaced() | seat taken over by another device', { inspectionId: row.inspectionId, from: stayId, to: row.id });
     return row.id;
   }
 
   async left(participantId: string, reason: LeaveReason): Promise<void> {
-    await this.participants.update({ id: participantId, leftAt: IsNull() }, { leftAt: new Date(), leaveReason: reason });
+    const leftAt = new Date();
+    await this.db.transaction(async (m) => {
+      const row = await m.findOneBy(ParticipantSessionEntity, { id: participantId });
+      const r = await m.update(ParticipantSessionEntity, { id: participantId, leftAt: IsNull() }, { leftAt, leaveReason: reason });
+      if (row && r.affected) await this.log.append(m, row.inspectionId, 'participant.left', { participantId, reason }, { at: leftAt });
+    });
   }
 
   /**
@@ -80,7 +114,10 @@ export class ParticipantLog {
     const open = await this.participants.findBy({ leftAt: IsNull() });
     for (const row of open) {
       const leftAt = row.joinedAt > diedAt ? row.joinedAt : diedAt;
-      await this.participants.update({ id: row.id, leftAt: IsNull() }, { leftAt, leaveReason: reason });
+      await this.db.transaction(async (m) => {
+        const r = await m.update(ParticipantSessionEntity, { id: row.id, leftAt: IsNull() }, { leftAt, leaveReason: reason });
+        if (r.affected) await this.log.append(m, row.inspectionId, 'participant.left', { participantId: row.id, reason }, { at: leftAt });
+      });
     }
     if (open.length)
       logger.warn('closeDangling() | closed rows left by a previous run', {

@@ -12,6 +12,7 @@ import type { InspectionAccess } from '../inspection/inspection-access';
 import type { InspectionList } from '../inspection/inspection-list';
 import type { InspectionService } from '../inspection/inspection-service';
 import { Logger } from '../logging/logger';
+import type { EvidenceLog } from '../seal/evidence-log';
 import type { MetricsRegistry } from '../metrics/metrics';
 import type { RoomRegistry } from '../session/room-registry';
 import { DiskGuard, type DiskState, type ReclaimPolicy } from '../storage/disk-space';
@@ -90,6 +91,8 @@ export async function createRecordingModule(deps: {
   inspectionList: InspectionList;
   /** Who may replay what (access by ownership). */
   access: InspectionAccess;
+  /** The evidence log: recordings on and off, every segment, crew consent. */
+  log: EvidenceLog;
 }): Promise<RecordingModule> {
   const rc = deps.config.recording;
   const stagingDir = path.join(rc.dir, 'staging');
@@ -116,12 +119,12 @@ export async function createRecordingModule(deps: {
 
   const queue = new UploadQueue(store, { retryMaxMs: rc.uploadRetryMaxMs });
   await queue.addSource(new SegmentUploadSource(deps.db, stagingDir));
-  const catalog = new SegmentCatalog(deps.db, stagingDir, () => void queue.kick());
+  const catalog = new SegmentCatalog(deps.db, stagingDir, () => void queue.kick(), deps.log);
   const recovered = await catalog.recoverInterrupted();
   if (recovered.recordings) logger.warn('createRecordingModule() | recordings interrupted by the last stop', recovered);
   await queue.start();
 
-  const service = new RecordingService(deps.db, catalog, { segmentSeconds: rc.segmentSeconds, disk });
+  const service = new RecordingService(deps.db, catalog, { segmentSeconds: rc.segmentSeconds, disk }, deps.log);
   service.attach(deps.rooms);
   const replay = new ReplayService(deps.db, deps.inspections, deps.access, deps.inspectionList);
   const router = replayRouter({

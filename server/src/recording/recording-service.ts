@@ -13,11 +13,12 @@ import type { Producer } from 'mediasoup/types';
 import pLimit from 'p-limit';
 import type { GapCause, MediaSource, RecordingStateEvent, RecordingTrackState } from '@cloudship/shared';
 import { Logger } from '../logging/logger';
+import type { EvidenceLog } from '../seal/evidence-log';
 import type { Peer } from '../session/peer';
 import type { Room } from '../session/room';
 import type { RoomRegistry } from '../session/room-registry';
 import type { DiskGuard } from '../storage/disk-space';
-import { RecordingConsentEntity, RecordingSettingEntity, type Recording, type RecordingConsent, type RecordingSetting } from './entities';
+import { RecordingConsentEntity, RecordingSettingEntity, type Recording, type RecordingSetting } from './entities';
 import { logicalTrackKey, STOPPED_BY_SURVEYOR, type SegmentCatalog } from './segment-catalog';
 import { TrackRun } from './track-run';
 
@@ -81,7 +82,6 @@ export class RecordingService {
   /** Per inspection: the tail of its switch operations (see serially()). */
   private readonly queues = new Map<string, Promise<void>>();
   private readonly settings: Repository<RecordingSetting>;
-  private readonly consents: Repository<RecordingConsent>;
   /** Every run's completion, so close() can wait for the last segments to be registered. */
   private readonly pending = new Set<Promise<void>>();
   /** Shared by every track run: recorder set-ups are queued behind each other. */
@@ -89,12 +89,12 @@ export class RecordingService {
   private closed = false;
 
   constructor(
-    db: DataSource,
+    private readonly db: DataSource,
     readonly catalog: SegmentCatalog,
     private readonly options: RecordingServiceOptions,
+    private readonly log: EvidenceLog,
   ) {
     this.settings = db.getRepository(RecordingSettingEntity);
-    this.consents = db.getRepository(RecordingConsentEntity);
   }
 
   attach(rooms: RoomRegistry): void {
@@ -411,8 +411,25 @@ export class RecordingService {
     });
   }
 
-  async recordConsent(c: { inspectionId: string; participantId: string; crewLinkId: string | null; consentedAt: Date }): Promise<void> {
-    await this.consents.save({ id: crypto.randomUUID(), ...c, recordedAt: new Date() });
+  async recordConsent(c: {
+    inspectionId: string;
+    participantId: string;
+    crewLinkId: string | null;
+    consentedAt: Date;
+    /** SHA-256 of the consent text the phone showed, in the language it showed it. */
+    textSha256?: string;
+  }): Promise<void> {
+    const { textSha256, ...row } = c;
+    await this.db.transaction(async (m) => {
+      await m.save(RecordingConsentEntity, { id: crypto.randomUUID(), ...row, recordedAt: new Date() });
+      await this.log.append(
+        m,
+        c.inspectionId,
+        'consent',
+        { participantId: c.participantId, crewLinkId: c.crewLinkId, textSha256: textSha256 ?? null },
+        { at: c.consentedAt },
+      );
+    });
     logger.info('recordConsent() | crew consent stored', { inspectionId: c.inspectionId, participantId: c.participantId });
   }
 

@@ -11,6 +11,7 @@ import type { DataSource, ObjectLiteral, Repository } from 'typeorm';
 import { In, IsNull, MoreThan } from 'typeorm';
 import type { GapCause, MediaSource, Role } from '@cloudship/shared';
 import { Logger } from '../logging/logger';
+import type { EvidenceLog } from '../seal/evidence-log';
 import { digestFile } from '../storage/file-digest';
 import { resolveInside, segmentKey } from '../storage/object-keys';
 import { probeDuration, readSegmentList, repairSegment } from './ffmpeg';
@@ -89,9 +90,10 @@ export class SegmentCatalog {
   readonly rejected = { empty: 0, unreadable: 0 };
 
   constructor(
-    db: DataSource,
+    private readonly db: DataSource,
     readonly stagingDir: string,
     private readonly onRegistered: () => void,
+    private readonly log: EvidenceLog,
   ) {
     this.recordingRows = db.getRepository(RecordingEntity);
     this.trackRows = db.getRepository(RecordingTrackEntity);
@@ -124,11 +126,17 @@ export class SegmentCatalog {
       (latest.state === 'interrupted' && latest.endReason === 'server-restart') ||
       (latest.state === 'stopped' && latest.endReason === STOPPED_BY_SURVEYOR);
     if (!resumable) return null;
-    const r = await this.recordingRows.update(
-      { id: latest.id, state: latest.state, endReason: latest.endReason! },
-      { state: 'live', endedAt: null, endReason: null, stoppedBy: null },
-    );
-    if (!r.affected) return null;
+    const affected = await this.db.transaction(async (m) => {
+      const r = await m.update(
+        RecordingEntity,
+        { id: latest.id, state: latest.state, endReason: latest.endReason! },
+        { state: 'live', endedAt: null, endReason: null, stoppedBy: null },
+      );
+      if (r.affected)
+        await this.log.append(m, inspectionId, 'recording.on', { recordingId: latest.id, continued: true, after: latest.endReason });
+      return r.affected;
+    });
+    if (!affected) return null;
     if (latest.state === 'stopped') {
       const tracks = await this.trackRows.find({ where: { recordingId: latest.id }, order: { startedAt: 'DESC' } });
       const seen = new Set<string>();
@@ -145,15 +153,19 @@ export class SegmentCatalog {
 
   /** A new live recording of the inspection, started by `by` (null: started with the room). */
   async openRecording(inspectionId: string, by: string | null): Promise<Recording> {
-    return this.recordingRows.save({
-      id: crypto.randomUUID(),
-      inspectionId,
-      state: 'live' as const,
-      startedAt: new Date(),
-      endedAt: null,
-      startedBy: by,
-      stoppedBy: null,
-      endReason: null,
+    return this.db.transaction(async (m) => {
+      const row = await m.save(RecordingEntity, {
+        id: crypto.randomUUID(),
+        inspectionId,
+        state: 'live' as const,
+        startedAt: new Date(),
+        endedAt: null,
+        startedBy: by,
+        stoppedBy: null,
+        endReason: null,
+      });
+      await this.log.append(m, inspectionId, 'recording.on', { recordingId: row.id, by }, { at: row.startedAt });
+      return row;
     });
   }
 
@@ -164,10 +176,17 @@ export class SegmentCatalog {
    */
   async finishRecording(recordingId: string, by: string | null, reason: string): Promise<void> {
     const now = new Date();
-    await this.recordingRows.update(
-      { id: recordingId, state: 'live' },
-      { state: 'stopped', endedAt: now, stoppedBy: by, endReason: reason.slice(0, 64) },
-    );
+    const endReason = reason.slice(0, 64);
+    await this.db.transaction(async (m) => {
+      const rec = await m.findOneBy(RecordingEntity, { id: recordingId });
+      const r = await m.update(
+        RecordingEntity,
+        { id: recordingId, state: 'live' },
+        { state: 'stopped', endedAt: now, stoppedBy: by, endReason },
+      );
+      if (rec && r.affected)
+        await this.log.append(m, rec.inspectionId, 'recording.off', { recordingId, by, reason: endReason }, { at: now });
+    });
     await this.closeOpenGaps(recordingId, now);
   }
 
@@ -288,25 +307,38 @@ export class SegmentCatalog {
       });
       const index = last ? last.index + 1 : 0;
       const t0 = track.startedAt.getTime();
-      const row = await this.segmentRows.save({
-        id: crypto.randomUUID(),
-        recordingId: track.recordingId,
-        trackId: track.id,
-        trackKey: track.trackKey,
-        index,
-        startedAt: new Date(t0 + Math.round(start * 1000)),
-        endedAt: new Date(t0 + Math.round(end * 1000)),
-        mediaStartMs: Math.round(start * 1000),
-        durationMs: Math.max(0, Math.round((end - start) * 1000)),
-        sizeBytes: digest.size,
-        sha256: digest.sha256,
-        objectKey: segmentKey(track.inspectionId, track.recordingId, track.trackKey, index),
-        localPath: rel,
-        uploadState: 'pending' as const,
-        attempts: 0,
-        lastError: null,
-        nextAttemptAt: new Date(),
-        uploadedAt: null,
+      const row = await this.db.transaction(async (m) => {
+        const saved = await m.save(SegmentEntity, {
+          id: crypto.randomUUID(),
+          recordingId: track.recordingId,
+          trackId: track.id,
+          trackKey: track.trackKey,
+          index,
+          startedAt: new Date(t0 + Math.round(start * 1000)),
+          endedAt: new Date(t0 + Math.round(end * 1000)),
+          mediaStartMs: Math.round(start * 1000),
+          durationMs: Math.max(0, Math.round((end - start) * 1000)),
+          sizeBytes: digest.size,
+          sha256: digest.sha256,
+          objectKey: segmentKey(track.inspectionId, track.recordingId, track.trackKey, index),
+          localPath: rel,
+          uploadState: 'pending' as const,
+          attempts: 0,
+          lastError: null,
+          nextAttemptAt: new Date(),
+          uploadedAt: null,
+        });
+        // The hash computed above for the upload is the one sealed: the bytes are read once.
+        await this.log.append(m, track.inspectionId, 'segment', {
+          segmentId: saved.id,
+          recordingId: saved.recordingId,
+          track: saved.trackKey,
+          index: saved.index,
+          startedAt: saved.startedAt,
+          endedAt: saved.endedAt,
+          file: { sha256: saved.sha256, sizeBytes: saved.sizeBytes, name: path.basename(saved.objectKey), contentType: 'video/webm' },
+        });
+        return saved;
       });
       logger.debug('register() | segment closed', { trackKey: track.trackKey, index, bytes: digest.size, ms: row.durationMs });
       this.onRegistered();
@@ -382,10 +414,16 @@ export class SegmentCatalog {
     const live = await this.recordingRows.findBy({ state: 'live' });
     for (const rec of live) {
       const last = await this.segmentRows.findOne({ where: { recordingId: rec.id }, order: { endedAt: 'DESC' } });
-      await this.recordingRows.update(
-        { id: rec.id },
-        { state: 'interrupted', endedAt: last?.endedAt ?? rec.startedAt, endReason: 'server-restart' },
-      );
+      const endedAt = last?.endedAt ?? rec.startedAt;
+      await this.db.transaction(async (m) => {
+        await m.update(RecordingEntity, { id: rec.id }, { state: 'interrupted', endedAt, endReason: 'server-restart' });
+        await this.log.append(m, rec.inspectionId, 'recording.off', {
+          recordingId: rec.id,
+          by: null,
+          reason: 'server-restart',
+          mediaEndedAt: endedAt,
+        });
+      });
       logger.warn('recoverInterrupted() | live -> interrupted', { recordingId: rec.id, inspectionId: rec.inspectionId });
     }
     return { recordings: live.length, segments };

@@ -3,8 +3,8 @@
 import express from 'express';
 import { reportQuerySchema, type EvidenceView, parseInput } from '@cloudship/shared';
 import type { AccountService } from '../auth/account-service';
-import { htmlToPdf } from '../reports/pdf';
-import { isPicture, PRINT_VIEW_CSP, renderPrintView } from '../reports/print-view';
+import { PRINT_VIEW_CSP, renderPrintView } from '../reports/print-view';
+import { renderReportPdf } from '../reports/report-pdf';
 import type { PrintQueue } from '../reports/print-queue';
 import type { ReportService } from '../reports/report-service';
 import { staffRoute } from '../auth/staff-route';
@@ -97,18 +97,7 @@ export function reportRouter(deps: ReportRouteDeps): express.Router {
     scoped('inspection.read', async (req, res) => {
       const id = String(req.params.id);
       // In the print queue: the report is read (and its stills loaded) only when its turn comes.
-      const pdf = await deps.printQueue.run(req.account.id, async () => {
-        const { record, names, gaps, chat } = await deps.reports.printable(id);
-        // Headless Chromium has no session cookie: inline the stills as data: URLs.
-        const inline = new Map<string, string>();
-        for (const e of record.evidence) {
-          if (!isPicture(e)) continue;
-          const file = await deps.reports.evidenceFile(id, e.id);
-          inline.set(e.id, `data:${file.contentType};base64,${file.bytes.toString('base64')}`);
-        }
-        const html = renderPrintView(record, { names, gaps, chat, timeZone: deps.timeZone, imageSrc: (e) => inline.get(e.id) ?? '' });
-        return htmlToPdf(html, deps.chromiumPath);
-      });
+      const pdf = await deps.printQueue.run(req.account.id, () => renderReportPdf(deps, id));
       res.set({ 'Content-Type': 'application/pdf', 'Content-Disposition': `inline; filename="inspection-${id}.pdf"` });
       res.send(pdf);
     }),

@@ -7,6 +7,10 @@ import type { EvidenceService } from '../inspection-record/evidence-service';
 import type { RecordService } from '../inspection-record/record-service';
 import type { InspectionAccess } from '../inspection/inspection-access';
 import type { InspectionService } from '../inspection/inspection-service';
+import type { Sealer } from '../seal/sealer';
+import type { ObjectStore } from '../storage/object-store';
+import { EvidencePackager } from './evidence-package';
+import { packageRouter } from './package-routes';
 import { PrintQueue } from './print-queue';
 import { reportRouter } from './report-routes';
 import { ReportService } from './report-service';
@@ -16,6 +20,7 @@ export interface ReportsModule {
   /** The PDF print queue (its `maxRunning` is what the tests observe). */
   printQueue: PrintQueue;
   router: express.Router;
+  packager: EvidencePackager;
 }
 
 export function createReportsModule(deps: {
@@ -32,6 +37,10 @@ export function createReportsModule(deps: {
   pdf: { concurrency: number; queuePerUser: number };
   /** TIME_ZONE: the printed report's times, the dashboard's days and months. */
   timeZone: string;
+  /** The evidence log's checkpoints: the package seals its report and signs a final head. */
+  sealer: Sealer;
+  /** The object store: segments are streamed from it, exported PDFs kept in it. */
+  store: Pick<ObjectStore, 'getRange' | 'putFile' | 'head'>;
 }): ReportsModule {
   const reports = new ReportService(deps.db, {
     inspections: deps.inspections,
@@ -42,16 +51,20 @@ export function createReportsModule(deps: {
     chat: deps.chat,
   });
   const printQueue = new PrintQueue(deps.pdf.concurrency, deps.pdf.queuePerUser);
-  return {
-    reports,
-    printQueue,
-    router: reportRouter({
+  const chromiumPath = deps.chromiumPath ?? '/usr/bin/chromium';
+  const packager = new EvidencePackager({ db: deps.db, seal: deps.sealer, store: deps.store, evidence: deps.evidence });
+  const router = reportRouter({ accounts: deps.accounts, access: deps.access, reports, printQueue, chromiumPath, timeZone: deps.timeZone });
+  router.use(
+    packageRouter({
       accounts: deps.accounts,
       access: deps.access,
       reports,
       printQueue,
-      chromiumPath: deps.chromiumPath ?? '/usr/bin/chromium',
+      chromiumPath,
       timeZone: deps.timeZone,
+      packager,
+      sealer: deps.sealer,
     }),
-  };
+  );
+  return { reports, printQueue, router, packager };
 }

@@ -50,14 +50,20 @@ export class ZipPackage {
     return s ? hashStream(s) : null;
   }
 
-  async readJson(name: string): Promise<unknown> {
+  /** A member's bytes, whole (for the manifest, and for tests that rewrite a package). */
+  async read(name: string, maxBytes = MAX_MANIFEST_BYTES): Promise<Buffer> {
     const entry = this.byName.get(name);
     if (!entry) throw new Error(`the package has no ${name}`);
-    if (entry.uncompressedSize > MAX_MANIFEST_BYTES) throw new Error(`${name} is ${entry.uncompressedSize} bytes: too large`);
+    if (entry.uncompressedSize > maxBytes) throw new Error(`${name} is ${entry.uncompressedSize} bytes: too large`);
     const chunks: Buffer[] = [];
     for await (const chunk of (await this.stream(name)) as AsyncIterable<Buffer>) chunks.push(chunk);
+    return Buffer.concat(chunks);
+  }
+
+  async readJson(name: string): Promise<unknown> {
+    const bytes = await this.read(name);
     try {
-      return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+      return JSON.parse(bytes.toString('utf8')) as unknown;
     } catch (err) {
       throw new Error(`${name} is not JSON: ${(err as Error).message}`, { cause: err });
     }

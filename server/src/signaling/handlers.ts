@@ -75,6 +75,7 @@ export function createHandlers(deps: HandlerDeps): RequestHandlers<RequestName> 
           participantId: peer.id,
           crewLinkId: ctx.identity.crewLinkId,
           consentedAt: new Date(req.consentedAt),
+          ...(req.consentTextSha256 ? { textSha256: req.consentTextSha256 } : {}),
         });
       }
       return result;

@@ -18,6 +18,7 @@ import { RecordsAtScale1765200000000 } from './1765200000000-records-at-scale';
 import { Review1765300000000 } from './1765300000000-review';
 import { ReviewSample1765400000000 } from './1765400000000-review-sample';
 import { ServerHeartbeat1764810000000 } from './1764810000000-server-heartbeat';
+import { EvidenceSeal1765700000000 } from './1765700000000-evidence-seal';
 import { LinkQuality1765650000000 } from './1765650000000-link-quality';
 
 export const MIGRATIONS = [
@@ -38,4 +39,5 @@ export const MIGRATIONS = [
   Review1765300000000,
   ReviewSample1765400000000,
   LinkQuality1765650000000,
+  EvidenceSeal1765700000000,
 ];
