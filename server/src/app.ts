@@ -61,8 +61,8 @@ const logger = new Logger('app');
 
 export const CLIENT_DIST = path.resolve(__dirname, '..', '..', 'client', 'dist');
 
-/** Every feature's tables, for the one DataSource. */
-const ENTITIES = [
+/** Every feature's tables, for the one DataSource (and `npm run verify -- --inspection`). */
+export const ENTITIES = [
   ...AUTH_ENTITIES,
   ...INSPECTION_ENTITIES,
   ...INSPECTION_RECORD_ENTITIES,

@@ -19,7 +19,9 @@ import {
 } from '@cloudship/shared';
 import { formatReport, verifyZip } from '../../server/src/seal/verify-cli';
 import { ZipPackage } from '../../server/src/seal/zip-package';
-import { startTestServer, ADMIN, type TestServer } from '../helpers/test-server';
+import { startTestServer, testServerEnv, ADMIN, type TestServer } from '../helpers/test-server';
+import { ChecklistItemEntity } from '../../server/src/inspection-record/entities';
+import { SegmentEntity } from '../../server/src/recording/entities';
 import { connect, ok, type SignalingClient } from '../helpers/signaling-client';
 import { publishPlain, syntheticClip, until } from '../helpers/recording';
 import { crewUpload, TINY_JPEG } from '../helpers/record-fixtures';
@@ -280,11 +282,9 @@ describe('the evidence package', () => {
     expect(report.checkpoints.at(-1)).toMatchObject({ final: true, timestamp: { ok: true, checked: true } });
 
     // The CLI, as README gives it: exit 0 and VERIFIED.
-    const cli = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', 'server/src/seal/verify-cli.ts', pkg, '--keys', path.join(tmp, 'keys.json')],
-      { encoding: 'utf8' },
-    );
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'server/src/verify.ts', pkg, '--keys', path.join(tmp, 'keys.json')], {
+      encoding: 'utf8',
+    });
     expect(cli.stdout).toMatch(/^VERIFIED: \d+ entries, \d+ checkpoints, \d+ files, keys pinned$/m);
     expect(cli.status).toBe(0);
   });
@@ -402,6 +402,41 @@ describe('the evidence package', () => {
       const fails = await failures('token', c.manifest, c.files);
       expect(fails.join('\n')).toMatch(/rule 4: checkpoint \d+ \(#\d+\): timestamp token: /);
     });
+  });
+});
+
+describe('the live database and store against the log', () => {
+  const cli = () =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'server/src/verify.ts', '--inspection', first.id], {
+      encoding: 'utf8',
+      env: { ...process.env, ...testServerEnv(dataDir) },
+    });
+
+  test('`npm run verify -- --inspection` passes, then names each row edited by hand', async () => {
+    const clean = cli();
+    expect(clean.stdout).toMatch(/^VERIFIED: \d+ checks$/m);
+    expect(clean.status).toBe(0);
+
+    const entries = (await server.api('GET', `/api/inspections/${first.id}/seal`, { cookie: surveyor.cookie })).body.entries as SealEntry[];
+    const segment = entries.find((e) => e.type === 'segment')!;
+    const verdict = entries.find((e) => e.type === 'checklist.verdict')!;
+    await server.db.getRepository(SegmentEntity).update({ id: segment.body.segmentId as string }, { sha256: 'f'.repeat(64) });
+    await server.db.getRepository(ChecklistItemEntity).update({ id: verdict.body.itemId as string }, { result: 'deficiency' });
+    const edited = cli();
+    expect(edited.status).toBe(1);
+    expect(edited.stdout).toMatch(
+      new RegExp(`^FAIL  #${segment.seq} segment: the database says \\d+ bytes, SHA-256 f{64}; the log says`, 'm'),
+    );
+    expect(edited.stdout).toMatch(
+      new RegExp(`^FAIL  #${verdict.seq} checklist.verdict: checklist \\S+: the database says .*deficiency`, 'm'),
+    );
+    expect(edited.stdout).toMatch(/^NOT VERIFIED: 2 findings$/m);
+    // Put back: the package tests below (key rotation) export this inspection again.
+    await server.db
+      .getRepository(SegmentEntity)
+      .update({ id: segment.body.segmentId as string }, { sha256: String((segment.body.file as { sha256: string }).sha256) });
+    await server.db.getRepository(ChecklistItemEntity).update({ id: verdict.body.itemId as string }, { result: 'pass' });
+    expect(cli().status).toBe(0);
   });
 });
 

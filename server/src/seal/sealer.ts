@@ -152,18 +152,24 @@ export class Sealer {
     return this.log.appendAlone(inspectionId, 'report', { file: { ...file } });
   }
 
-  async checkpoints(inspectionId: string): Promise<SealCheckpoint[]> {
-    const rows = await this.db.getRepository(SealCheckpointEntity).find({ where: { inspectionId }, order: { count: 'ASC', at: 'ASC' } });
-    return rows.map(rowToCheckpoint);
-  }
-
   /** The log, its checkpoints and every published key: what a manifest (or the replay page) needs. */
-  async manifestParts(inspectionId: string): Promise<{ entries: SealEntry[]; checkpoints: SealCheckpoint[]; publicKeys: SealPublicKey[] }> {
-    const [entries, checkpoints, keys] = await Promise.all([
-      this.log.entries(inspectionId),
-      this.checkpoints(inspectionId),
-      publishedKeys(this.db),
-    ]);
-    return { entries, checkpoints, publicKeys: keys.keys };
+  manifestParts(inspectionId: string): Promise<ManifestParts> {
+    return readManifestParts(this.db, this.log, inspectionId);
   }
+}
+
+export interface ManifestParts {
+  entries: SealEntry[];
+  checkpoints: SealCheckpoint[];
+  publicKeys: SealPublicKey[];
+}
+
+/** Reads what is sealed, with no signing key at hand (the live check of `npm run verify`). */
+export async function readManifestParts(db: DataSource, log: EvidenceLog, inspectionId: string): Promise<ManifestParts> {
+  const [entries, rows, keys] = await Promise.all([
+    log.entries(inspectionId),
+    db.getRepository(SealCheckpointEntity).find({ where: { inspectionId }, order: { count: 'ASC', at: 'ASC' } }),
+    publishedKeys(db),
+  ]);
+  return { entries, checkpoints: rows.map(rowToCheckpoint), publicKeys: keys.keys };
 }

@@ -11,13 +11,13 @@ import { ZipPackage } from './zip-package';
 const USAGE = `usage: npm run verify -- <package.zip> [--keys <cloudship-seal-keys.json>]
        npm run verify -- --inspection <inspectionId>`;
 
-interface Args {
+export interface Args {
   zip?: string;
   keys?: string;
   inspection?: string;
 }
 
-function parseArgs(argv: string[]): Args {
+export function parseArgs(argv: string[]): Args {
   const args: Args = {};
   for (let i = 0; i < argv.length; i += 1) {
     const a = argv[i] ?? '';
@@ -34,9 +34,11 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
-async function loadKeys(path: string): Promise<SealPublicKey[]> {
+export const VERIFY_USAGE = USAGE;
+
+export async function loadKeys(path: string): Promise<SealPublicKey[]> {
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(path, 'utf8'));
@@ -94,24 +96,4 @@ export function formatReport(r: VerifyReport): string[] {
       : `NOT VERIFIED: ${bad} of ${r.entries.length} entries fail; ${r.problems.length + r.checkpoints.filter((c) => !c.ok).length} other problems`,
   );
   return out;
-}
-
-async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv);
-  if (args.inspection) throw new UsageError('--inspection is not available in this build');
-  const keys = args.keys ? await loadKeys(args.keys) : undefined;
-  const report = await verifyZip(args.zip ?? '', keys);
-  for (const line of formatReport(report)) console.log(line);
-  return report.ok ? 0 : 1;
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      if (err instanceof UsageError) console.error(`${err.message}\n${USAGE}`);
-      else console.error(`verify: ${err instanceof Error ? err.message : String(err)}`);
-      process.exit(2);
-    },
-  );
 }
