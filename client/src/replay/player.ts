@@ -241,6 +241,8 @@ export function createPlayer(view: RecordingTimelineView): ReplayPlayer {
     for (const s of span(tr.segments)) {
       const mark = el('span', {
         class: `replay-seg ${s.uploadState}`,
+        testid: 'replay-seg',
+        data: { segment: s.id },
         attrs: { title: `#${s.index} ${t(`replay.upload.${s.uploadState}`)}` },
       });
       mark.style.left = pct(s.from);

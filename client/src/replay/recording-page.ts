@@ -2,9 +2,11 @@
 // happened while it ran, links to the inspection's page and report, and the review beside it.
 import type { AccountView, RecordingTimelineView, ReviewEntryView, TimelineMarkView } from '@cloudship/shared';
 import { call, errorCode } from '../api';
+import { t } from '../i18n';
 import { el, messageBox } from '../ui/dom';
 import { createPlayer, type ReplayPlayer } from './player';
 import { createReviewPanel } from './review-panel';
+import { createSealPanel, type FileVerdict } from './seal-panel';
 import { createTimelineLanes } from './timeline-lanes';
 
 const enc = encodeURIComponent;
@@ -22,6 +24,14 @@ export async function showRecordingPage(main: HTMLElement, id: string, account: 
   }
   const player = createPlayer(view);
   const lanes = createTimelineLanes(view, (ms) => player.seek(ms));
+  // Each segment's seal verdict on its mark in the media timeline.
+  const seal = createSealPanel(view, (segmentId: string, v: FileVerdict) => {
+    const mark = player.root.querySelector<HTMLElement>(`.replay-seg[data-segment="${CSS.escape(segmentId)}"]`);
+    if (!mark) return;
+    mark.dataset.seal = v.ok ? 'verified' : 'not-verified';
+    mark.title = `${mark.title.split(' · ')[0] ?? ''} · ${v.ok ? t('seal.segmentOk') : t('seal.segmentFail', { reason: v.reason })}`;
+  });
+  window.cloudshipSeal = seal;
   player.onTick((ms) => lanes.cursor(ms));
   const inspectionId = enc(view.inspection.id);
   main.append(
@@ -43,7 +53,7 @@ export async function showRecordingPage(main: HTMLElement, id: string, account: 
       ]),
     ]),
     el('div', { class: 'replay-layout' }, [
-      el('div', { class: 'replay-main' }, [player.root, lanes.el]),
+      el('div', { class: 'replay-main' }, [player.root, lanes.el, seal.el]),
       account ? createReviewPanel(view, account, player, (entry) => lanes.add(reviewMark(entry))) : null,
     ]),
   );
