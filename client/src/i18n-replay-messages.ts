@@ -95,6 +95,10 @@ export const replayEn = {
   'seal.summaryFailed': 'Not verified: {failed} problems, listed below.',
   'seal.segmentOk': 'sealed: verified',
   'seal.segmentFail': 'sealed: NOT verified — {reason}',
+  'replay.lock.off':
+    'Object lock: off. The seal detects any change to a recording, but the store does not prevent deletion (S3_OBJECT_LOCK_DAYS, with an external store that supports it).',
+  'replay.lock.active': 'Object lock: active. Every upload is kept unchangeable and undeletable for {days} days (compliance mode).',
+  'replay.lock.unsupported': 'Object lock was asked for ({days} days) but is not active: {reason}. Uploads are not locked.',
 } as const;
 
 export const replayZh: Record<keyof typeof replayEn, string> = {
@@ -190,4 +194,7 @@ export const replayZh: Record<keyof typeof replayEn, string> = {
   'seal.summaryFailed': '未通过核验：{failed} 处问题，见下方列表。',
   'seal.segmentOk': '封存：已核验',
   'seal.segmentFail': '封存：未通过核验 — {reason}',
+  'replay.lock.off': '对象锁定：未启用。封存能发现对录像的任何改动，但存储本身不阻止删除（需外部存储支持并设置 S3_OBJECT_LOCK_DAYS）。',
+  'replay.lock.active': '对象锁定：已启用。每个上传的文件在 {days} 天内不可修改、不可删除（合规模式）。',
+  'replay.lock.unsupported': '已要求对象锁定（{days} 天），但未生效：{reason}。上传的文件未被锁定。',
 };

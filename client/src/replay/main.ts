@@ -38,6 +38,26 @@ function formatBytes(n: number): string {
   return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GB` : `${Math.floor(n / 1024 ** 2)} MB`;
 }
 
+/** Object lock of uploads (S3_OBJECT_LOCK_DAYS, server/src/storage/object-store.ts). */
+interface ObjectLockView {
+  state: 'off' | 'active' | 'unsupported';
+  days: number | null;
+  reason?: string;
+}
+
+/** Whether the store itself keeps recordings from being changed or deleted: the seal only detects it. */
+function lockLine(lock: ObjectLockView | undefined): HTMLElement | null {
+  if (!lock) return null;
+  const key = lock.state === 'active' ? 'replay.lock.active' : lock.state === 'unsupported' ? 'replay.lock.unsupported' : 'replay.lock.off';
+  return el('p', {
+    class: lock.state === 'unsupported' ? 'message message-error' : 'muted',
+    testid: 'storage-lock',
+    data: { state: lock.state },
+    t: key,
+    tArgs: { days: lock.days ?? 0, reason: lock.reason ?? '' },
+  });
+}
+
 /** At the top of the storage view: a banner while the staging disk is low or full, one quiet line otherwise. */
 function diskBanner(disk: StorageDiskView | undefined): HTMLElement | null {
   if (!disk) return null;
@@ -115,11 +135,11 @@ async function showList(): Promise<void> {
   await load();
   // Admins also see the upload state of every recording (others are not asked: it would be a 403).
   if (!account || !can(account.role, 'recording.storage')) return;
-  void call<{ recordings: StorageStateView[]; disk?: StorageDiskView }>('GET', '/api/admin/storage').then(
-    ({ recordings, disk }) =>
+  void call<{ recordings: StorageStateView[]; disk?: StorageDiskView; objectLock?: ObjectLockView }>('GET', '/api/admin/storage').then(
+    ({ recordings, disk, objectLock }) =>
       storage.replaceChildren(
         el('h2', { t: 'replay.storage' }),
-        ...[diskBanner(disk)].filter((n) => n !== null),
+        ...[diskBanner(disk), lockLine(objectLock)].filter((n) => n !== null),
         el(
           'table',
           { class: 'table' },

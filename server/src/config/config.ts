@@ -106,6 +106,8 @@ const envSchema = z
     S3_ACCESS_KEY_ID: z.string().min(1).optional(),
     S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
     S3_REGION: z.string().min(1).default('us-east-1'),
+    // Object lock (compliance mode) on uploads, in days, where the external bucket supports it.
+    S3_OBJECT_LOCK_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
     REPLAY_PRESIGNED_SECONDS: z.coerce
       .number()
       .int()
@@ -141,6 +143,10 @@ const envSchema = z
   .refine((e) => e.RECORDING_DISK_MIN_FREE_MB <= e.RECORDING_DISK_LOW_MB, {
     error: 'RECORDING_DISK_MIN_FREE_MB must not exceed RECORDING_DISK_LOW_MB',
     path: ['RECORDING_DISK_MIN_FREE_MB'],
+  })
+  .refine((e) => !e.S3_OBJECT_LOCK_DAYS || e.S3_ENDPOINT, {
+    error: 'S3_OBJECT_LOCK_DAYS needs S3_ENDPOINT: the embedded store has no object lock',
+    path: ['S3_OBJECT_LOCK_DAYS'],
   })
   .refine((e) => !e.S3_ENDPOINT || (e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY), {
     error: 'S3_ENDPOINT needs S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY',
@@ -202,6 +208,8 @@ export interface Config {
     s3: { endpoint: string; accessKeyId: string; secretAccessKey: string } | null;
     bucket: string;
     region: string;
+    /** S3_OBJECT_LOCK_DAYS: compliance-mode retention of every upload; null: none. */
+    objectLockDays: number | null;
     /** > 0: uploaded segments are replayed by redirecting to a presigned GET URL valid this long. */
     presignedSeconds: number;
   };
@@ -337,6 +345,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       s3: e.S3_ENDPOINT ? { endpoint: e.S3_ENDPOINT, accessKeyId: e.S3_ACCESS_KEY_ID!, secretAccessKey: e.S3_SECRET_ACCESS_KEY! } : null,
       bucket: e.S3_BUCKET,
       region: e.S3_REGION,
+      objectLockDays: e.S3_OBJECT_LOCK_DAYS ?? null,
       presignedSeconds: e.REPLAY_PRESIGNED_SECONDS,
     },
     throttle: {

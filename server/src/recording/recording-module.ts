@@ -114,8 +114,10 @@ export async function createRecordingModule(deps: {
     bucket: rc.bucket,
     accessKeyId: rc.s3?.accessKeyId ?? EMBEDDED_CREDENTIALS.accessKeyId,
     secretAccessKey: rc.s3?.secretAccessKey ?? EMBEDDED_CREDENTIALS.secretAccessKey,
+    objectLockDays: rc.objectLockDays,
   });
   await store.ensureBucket().catch((e) => logger.warn('createRecordingModule() | store unreachable; uploads will retry', { endpoint }, e));
+  await store.probeObjectLock();
 
   const queue = new UploadQueue(store, { retryMaxMs: rc.uploadRetryMaxMs });
   await queue.addSource(new SegmentUploadSource(deps.db, stagingDir));

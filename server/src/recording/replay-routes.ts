@@ -116,6 +116,7 @@ export function replayRouter(deps: ReplayRouteDeps): express.Router {
       res.json({
         disk: { state: disk.state, freeBytes: disk.freeBytes, lowMb: disk.lowBytes / MiB, minFreeMb: disk.minFreeBytes / MiB },
         recordings: await deps.replay.storageState(),
+        objectLock: deps.store.objectLock,
       });
     }),
   );

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import {
   CreateBucketCommand,
   GetObjectCommand,
+  GetObjectLockConfigurationCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   NotFound,
@@ -27,14 +28,29 @@ export interface ObjectStoreOptions {
   bucket: string;
   accessKeyId: string;
   secretAccessKey: string;
+  /** S3_OBJECT_LOCK_DAYS: uploads get compliance-mode retention this long, where the bucket supports it. */
+  objectLockDays?: number | null;
+}
+
+/**
+ * Whether uploads are locked against change and deletion: 'off' (not asked for), 'active' (the
+ * bucket has object lock enabled: each upload carries COMPLIANCE retention), 'unsupported' (asked
+ * for, but the bucket or the service has none: uploads go on unlocked, and the admin is told why).
+ */
+export interface ObjectLockState {
+  state: 'off' | 'active' | 'unsupported';
+  days: number | null;
+  reason?: string;
 }
 
 export class ObjectStore {
   readonly client: S3Client;
   readonly bucket: string;
+  private lock: ObjectLockState;
 
   constructor(options: ObjectStoreOptions) {
     this.bucket = options.bucket;
+    this.lock = { state: 'off', days: options.objectLockDays ?? null };
     this.client = new S3Client({
       endpoint: options.endpoint,
       region: options.region,
@@ -57,10 +73,57 @@ export class ObjectStore {
     }
   }
 
+  get objectLock(): ObjectLockState {
+    return { ...this.lock };
+  }
+
+  /**
+   * With S3_OBJECT_LOCK_DAYS: asks the bucket whether object lock is enabled (it can only be turned
+   * on when a bucket is created). Called at start-up, after ensureBucket(); says what it found.
+   */
+  async probeObjectLock(): Promise<ObjectLockState> {
+    const days = this.lock.days;
+    if (days === null) return this.objectLock;
+    try {
+      const r = await this.client.send(new GetObjectLockConfigurationCommand({ Bucket: this.bucket }));
+      this.lock =
+        r.ObjectLockConfiguration?.ObjectLockEnabled === 'Enabled'
+          ? { state: 'active', days }
+          : { state: 'unsupported', days, reason: `object lock is not enabled on bucket ${this.bucket}` };
+    } catch (e) {
+      const name = (e as { name?: string }).name ?? 'error';
+      const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      this.lock = {
+        state: 'unsupported',
+        days,
+        reason: `the store cannot report object lock (${name}${status ? `, HTTP ${status}` : ''})`,
+      };
+    }
+    if (this.lock.state === 'active') logger.info('probeObjectLock() | uploads get COMPLIANCE retention', { bucket: this.bucket, days });
+    else
+      logger.warn('probeObjectLock() | S3_OBJECT_LOCK_DAYS is set but uploads stay unlocked', {
+        bucket: this.bucket,
+        reason: this.lock.reason,
+      });
+    return this.objectLock;
+  }
+
+  /** The retention headers of a new object while object lock is active. */
+  private retention(): { ObjectLockMode?: 'COMPLIANCE'; ObjectLockRetainUntilDate?: Date; ChecksumAlgorithm?: 'SHA256' } {
+    if (this.lock.state !== 'active' || this.lock.days === null) return {};
+    // S3 asks for a checksum on a locked PUT: SHA-256, computed by the SDK.
+    return {
+      ObjectLockMode: 'COMPLIANCE',
+      ObjectLockRetainUntilDate: new Date(Date.now() + this.lock.days * 86_400_000),
+      ChecksumAlgorithm: 'SHA256',
+    };
+  }
+
   /** Uploads a local file under `key` with its SHA-256 as metadata; multipart above the threshold. */
   async putFile(key: string, file: string, digest: LocalDigest, contentType: string): Promise<void> {
     assertSafeKey(key);
     const metadata = { sha256: digest.sha256 };
+    const retention = this.retention();
     if (digest.size <= MULTIPART_THRESHOLD) {
       // A Buffer body (not a stream) gives the SDK a known length for the signature.
       await this.client.send(
@@ -70,13 +133,21 @@ export class ObjectStore {
           Body: await fs.promises.readFile(file),
           ContentType: contentType,
           Metadata: metadata,
+          ...retention,
         }),
       );
       return;
     }
     const upload = new Upload({
       client: this.client,
-      params: { Bucket: this.bucket, Key: key, Body: fs.createReadStream(file), ContentType: contentType, Metadata: metadata },
+      params: {
+        Bucket: this.bucket,
+        Key: key,
+        Body: fs.createReadStream(file),
+        ContentType: contentType,
+        Metadata: metadata,
+        ...retention,
+      },
       partSize: PART_SIZE,
       queueSize: 2,
       leavePartsOnError: false,
