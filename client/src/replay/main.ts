@@ -183,7 +183,14 @@ async function boot(): Promise<void> {
     main.replaceChildren(el('p', {}, [el('a', { t: 'replay.signIn', attrs: { href: '/' } })]));
     return;
   }
-  app.replaceChildren(replayHeader(account), main);
+  app.replaceChildren(
+    replayHeader(account, () => {
+      routed++;
+      player?.dispose();
+      player = null;
+    }),
+    main,
+  );
   window.addEventListener('hashchange', route);
   route();
 }

@@ -57,7 +57,14 @@ export async function showRecordingPage(main: HTMLElement, id: string, account: 
       account ? createReviewPanel(view, account, player, (entry) => lanes.add(reviewMark(entry))) : null,
     ]),
   );
-  return player;
+  // Leaving the recording (another route, signing out) also stops the seal check's downloads.
+  return {
+    ...player,
+    dispose() {
+      seal.dispose();
+      player.dispose();
+    },
+  };
 }
 
 /** A comment just pinned, as its mark on the review lane. */

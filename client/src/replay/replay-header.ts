@@ -6,7 +6,8 @@ import { languageButton } from '../i18n';
 import { button, el } from '../ui/dom';
 import { icon } from '../ui/icons';
 
-export function replayHeader(account: AccountView | null): HTMLElement {
+/** `beforeSignOut`: stops what the page still loads (a seal check hashing files), so nothing asks after the session ends. */
+export function replayHeader(account: AccountView | null, beforeSignOut: () => void = () => undefined): HTMLElement {
   const right: HTMLElement[] = [];
   if (account) {
     right.push(
@@ -14,6 +15,7 @@ export function replayHeader(account: AccountView | null): HTMLElement {
       el('a', { class: 'nav-link', testid: 'nav-replay', t: 'assigned.replayList', attrs: { href: '#/' } }),
       el('span', { class: 'who', testid: 'account-name', text: account.displayName }),
       button({ kind: 'ghost', testid: 'logout', t: 'header.logout' }, async () => {
+        beforeSignOut();
         await call('POST', '/api/auth/logout').catch(() => undefined);
         location.assign('/');
       }),

@@ -44,6 +44,8 @@ export interface SealPanel {
   el: HTMLElement;
   done: Promise<void>;
   verdicts(): Record<string, { ok: boolean; reason?: string; kind: string; ref: string }>;
+  /** Stops the file checks (the page moves on): no more downloads. */
+  dispose(): void;
 }
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -64,6 +66,7 @@ export function createSealPanel(view: RecordingTimelineView, onSegmentVerdict: (
     list,
   ]);
   const verdicts: ReturnType<SealPanel['verdicts']> = {};
+  const stop = new AbortController();
 
   const setSummary = (
     state: 'verified' | 'not-verified' | 'checking' | 'unsealed' | 'error',
@@ -79,7 +82,7 @@ export function createSealPanel(view: RecordingTimelineView, onSegmentVerdict: (
     let keys: SealPublicKey[];
     try {
       parts = await call<SealParts>('GET', `/api/inspections/${encodeURIComponent(view.inspection.id)}/seal`);
-      const set = parseKeySet(await (await fetch('/.well-known/cloudship-seal-keys.json')).json());
+      const set = parseKeySet(await (await fetch('/.well-known/cloudship-seal-keys.json', { signal: stop.signal })).json());
       if (set.error !== undefined) throw new Error(set.error);
       keys = set.keys;
     } catch {
@@ -174,13 +177,14 @@ export function createSealPanel(view: RecordingTimelineView, onSegmentVerdict: (
       checkButton.hidden = true;
       let n = 0;
       for (const x of targets) {
+        if (stop.signal.aborted) return;
         n += 1;
         bindText(progress, 'seal.progress', { n, total: targets.length });
         const label = labelOf(x.e);
         const problem = logProblem(x.e);
         let verdict: FileVerdict;
         try {
-          const res = await fetch(x.url, { credentials: 'same-origin' });
+          const res = await fetch(x.url, { credentials: 'same-origin', signal: stop.signal });
           if (!res.ok) throw new Error(`HTTP ${res.status}`);
           const bytes = await res.arrayBuffer();
           const sha = hex(await globalThis.crypto.subtle.digest('SHA-256', bytes));
@@ -190,6 +194,7 @@ export function createSealPanel(view: RecordingTimelineView, onSegmentVerdict: (
           else if (problem) verdict = { ok: false, reason: problem };
           else verdict = { ok: true };
         } catch (err) {
+          if (stop.signal.aborted) return;
           verdict = { ok: false, reason: t('seal.unreadable', { why: err instanceof Error ? err.message : String(err) }) };
         }
         show(label, x.kind, x.ref, verdict);
@@ -220,5 +225,5 @@ export function createSealPanel(view: RecordingTimelineView, onSegmentVerdict: (
     await new Promise<void>((resolve) => checkButton.addEventListener('click', () => void checkFiles().then(resolve), { once: true }));
   })();
 
-  return { el: root, done, verdicts: () => ({ ...verdicts }) };
+  return { el: root, done, verdicts: () => ({ ...verdicts }), dispose: () => stop.abort() };
 }
