@@ -120,8 +120,6 @@ export async function startServer(config: Config, options: { clientDist?: string
     timeZone: config.timeZone,
     log,
   });
-  // The final checkpoint once an ended inspection's room has closed and its last segments are logged.
-  inspection.lifecycle.on('settled', (id) => seal.sealer.sealEnded(id));
 
   // A role change asks the inspections first (an account leading open ones does not become an auditor).
   accounts.useRoleChangeRule(inspection.access.roleChangeRule());
@@ -151,6 +149,16 @@ export async function startServer(config: Config, options: { clientDist?: string
     inspectionList: inspection.list,
     access: inspection.access,
     log,
+  });
+
+  // The final checkpoint once an ended inspection's room has closed and its recording has ended
+  // (recording.off and the last segments are in the log). Not awaited by the end: ending does not
+  // wait for a switch still in flight, nor for a time-stamping authority (TSA_URL) that may be slow.
+  inspection.lifecycle.on('settled', (id) => {
+    recording.service
+      .whenIdle(id)
+      .then(() => seal.sealer.sealEnded(id))
+      .catch((e: unknown) => logger.error('settled | final checkpoint failed', { inspectionId: id }, e));
   });
 
   // Evidence goes to the same object store through the same upload queue, staged under DATA_DIR

@@ -62,7 +62,11 @@ test('recording switches from two surveyors racing each other and the end never 
   const codes = (await Promise.all([...switches, ...late])).map(codeOf);
   for (const c of codes) expect(['OK', 'INSPECTION_ENDED']).toContain(c);
   expect((await end).status).toBe(200);
-  expect(await liveRecordings(inspection.id)).toBe(0);
+  // A start still writing when the room closed finishes first; the room's close then ends its
+  // recording (one queue per inspection, as in the test below): a bounded number of reads.
+  let live = await liveRecordings(inspection.id);
+  for (let reads = 0; live > 0 && reads < 500; reads++) live = await liveRecordings(inspection.id);
+  expect(live).toBe(0);
 });
 
 test('five concurrent recording switches on a live room: never INTERNAL, one consistent state after', async () => {

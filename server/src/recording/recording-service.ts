@@ -377,6 +377,14 @@ export class RecordingService {
   }
 
   /**
+   * Resolves once nothing is queued for the inspection any more: after its room closed, that is
+   * when its recording has ended and its last segments are registered (the final seal waits for it).
+   */
+  async whenIdle(inspectionId: string): Promise<void> {
+    for (let q = this.queues.get(inspectionId); q; q = this.queues.get(inspectionId)) await q;
+  }
+
+  /**
    * The switch, the start on join and the stop of one inspection run one after the other: two
    * surveyors (or a double click) switching at once wrote the setting row twice and opened two
    * recordings, answering INTERNAL.
