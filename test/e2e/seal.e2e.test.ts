@@ -4,6 +4,7 @@
 // each segment and the still are "verified". The package exported over HTTP verifies. Then one
 // byte of a stored segment is flipped, and one entry of the log is edited in the database: the
 // page names each as "not verified", and so does the verifier of a new package.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,8 @@ import { useFixture } from '../helpers/fixtures';
 import { until } from '../helpers/recording';
 import { crewUpload, TINY_JPEG } from '../helpers/record-fixtures';
 import { formatReport, verifyZip } from '../../server/src/seal/verify-cli';
+import { CONSENT_KEYS } from '../../client/src/crew/consent-text';
+import { en, zhCN } from '../../client/src/i18n-messages';
 
 jest.setTimeout(300_000);
 
@@ -114,7 +117,12 @@ test('a session recorded in Chromium is sealed: every segment and the still veri
     const segs = await server.recording.catalog.segments.findBy({ recordingId });
     return rec?.state !== 'live' && segs.every((s) => s.uploadState === 'uploaded');
   }, 'every segment uploaded');
-  // The segments ffmpeg closed after the room: signed by the next sweep (SEAL_CHECKPOINT_MINUTES).
+  // The final checkpoint follows the end; the segments ffmpeg closed after the room are signed by
+  // the next sweep (SEAL_CHECKPOINT_MINUTES), final too.
+  await until(
+    async () => (await server.seal.sealer.manifestParts(inspectionId)).checkpoints.some((c) => c.final) || null,
+    'the final checkpoint',
+  );
   await server.seal.sealer.sweep();
 
   const page = await desktopPage(browsers[2]!);
@@ -130,6 +138,16 @@ test('a session recorded in Chromium is sealed: every segment and the still veri
   expect(state.marks.every((m) => m === 'verified')).toBe(true);
   expect(state.text).toMatch(/Verified: \d+ log entries signed, \d+ files match the seal\./);
   await page.screenshot({ path: path.join(os.tmpdir(), 'seal-replay-en.png'), fullPage: true });
+
+  // The phone sealed the consent text it showed, in its language: one of the two.
+  const consent = (
+    (await server.api('GET', `/api/inspections/${inspectionId}/seal`, { cookie: auditor.cookie })).body.entries as SealEntry[]
+  ).find((e) => e.type === 'consent')!;
+  const shown = (m: Record<string, string>) =>
+    createHash('sha256')
+      .update(CONSENT_KEYS.map((k) => m[k]).join('\n'))
+      .digest('hex');
+  expect([shown(en), shown(zhCN)]).toContain(consent.body.textSha256);
 
   const report = await packageReport('clean.zip');
   expect(formatReport(report).filter((l) => l.startsWith('FAIL'))).toEqual([]);

@@ -123,6 +123,11 @@ async function recordedInspection(): Promise<{ id: string; token: string }> {
     const rec = await catalog.recordings.findOneBy({ id: recordingId! });
     return rec?.state !== 'live' && segs.length > 0 && segs.every((s) => s.uploadState === 'uploaded');
   }, 'every segment uploaded');
+  // The final checkpoint follows the end without holding its answer up.
+  await until(
+    async () => (await server.seal.sealer.manifestParts(inspection.id)).checkpoints.some((c) => c.final) || null,
+    'the final checkpoint',
+  );
   return { id: inspection.id, token };
 }
 

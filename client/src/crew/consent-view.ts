@@ -7,20 +7,10 @@ import { getCameraAndMicrophone } from '../local-media';
 import { exposeSession } from '../test-hooks';
 import { el, field, messageBox } from '../ui/dom';
 import { icon } from '../ui/icons';
+import { consentTextSha256 } from './consent-text';
 import { setPositionConsent } from './field-controls';
 
 const NAME_KEY = 'cloudship.crewName';
-
-/** The consent screen's words exactly as shown, one line each: its SHA-256 goes into the evidence log. */
-export const CONSENT_KEYS = ['crew.consentTitle', 'crew.consentCamera', 'crew.consentMicrophone', 'crew.consentRecording'] as const;
-
-async function consentTextSha256(): Promise<string | undefined> {
-  // crypto.subtle exists in secure contexts only (HTTPS, loopback); elsewhere no hash is sent.
-  if (!globalThis.crypto?.subtle) return undefined;
-  const text = CONSENT_KEYS.map((k) => t(k)).join('\n');
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 function rememberedName(): string | null {
   try {

@@ -125,6 +125,9 @@ export class Sealer {
       try {
         const grown = await this.db.getRepository(EvidenceHeadEntity).createQueryBuilder('h').where('h.count > h.signedCount').getMany();
         for (const h of grown) {
+          // Signed meanwhile (the end's final checkpoint, a package): nothing to add.
+          const now = await this.log.head(h.inspectionId);
+          if (now.count <= now.signedCount) continue;
           // Final stays final: what an ended inspection still logs (its last segments, written as
           // ffmpeg closes them after the room, a savings correction) is sealed as part of its end.
           const final = await this.db.getRepository(SealCheckpointEntity).existsBy({ inspectionId: h.inspectionId, final: true });
