@@ -172,6 +172,9 @@ export function sealedFileOf(e: Pick<SealEntryCore, 'body'>): SealedFile | null 
   return { sha256, sizeBytes, name, ...(typeof contentType === 'string' ? { contentType } : {}) };
 }
 
+/** A string field of an entry's body, or '' (a body is JSON: a field may be anything). */
+export const bodyText = (v: unknown): string => (typeof v === 'string' ? v : '');
+
 export function toHex(bytes: Uint8Array): string {
   let s = '';
   for (const b of bytes) s += b.toString(16).padStart(2, '0');

@@ -17,6 +17,7 @@ import {
   type SealEntry,
   type SealPublicKey,
   type VerifyReport,
+  bodyText,
 } from '@cloudship/shared';
 import { call } from '../api';
 import { bindText, t, type MessageKey } from '../i18n';
@@ -48,7 +49,6 @@ export interface SealPanel {
   dispose(): void;
 }
 
-const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
 
 export function createSealPanel(view: RecordingTimelineView, onSegmentVerdict: (segmentId: string, v: FileVerdict) => void): SealPanel {
@@ -121,11 +121,11 @@ export function createSealPanel(view: RecordingTimelineView, onSegmentVerdict: (
       const file = sealedFileOf(e);
       if (!file) return [];
       if (e.type === 'segment') {
-        const url = segmentUrl.get(text(e.body.segmentId));
-        return url ? [{ e, file, url, kind: 'segment', ref: text(e.body.segmentId) }] : [];
+        const url = segmentUrl.get(bodyText(e.body.segmentId));
+        return url ? [{ e, file, url, kind: 'segment', ref: bodyText(e.body.segmentId) }] : [];
       }
       if (e.type === 'still' || e.type === 'annotation' || e.type === 'document') {
-        const id = text(e.body.evidenceId);
+        const id = bodyText(e.body.evidenceId);
         return [
           {
             e,

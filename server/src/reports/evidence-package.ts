@@ -24,6 +24,7 @@ import {
   type SealEntry,
   type SealPublicKey,
   type SealedFile,
+  bodyText,
 } from '@cloudship/shared';
 import { SegmentEntity, type Segment } from '../recording/entities';
 import type { EvidenceService } from '../inspection-record/evidence-service';
@@ -161,14 +162,14 @@ export class EvidencePackager {
       const seg = segments.get(segmentRef(e));
       if (!seg) throw new AppError('CONFLICT', `The segment of log entry #${e.seq} is not in the database.`);
       const ext = path.extname(seg.objectKey) || '.webm';
-      const track = safeName(text(e.body.track) || seg.trackKey);
+      const track = safeName(bodyText(e.body.track) || seg.trackKey);
       return {
         path: `segments/${track}/${String(seg.index).padStart(5, '0')}-${seg.id}${ext}`,
         sizeBytes,
         open: () => this.range(seg.objectKey, sizeBytes),
       };
     }
-    const evidenceId = text(e.body.evidenceId);
+    const evidenceId = bodyText(e.body.evidenceId);
     return {
       path: `evidence/${safeName(evidenceId)}-${safeName(file.name)}`,
       sizeBytes,
@@ -179,7 +180,7 @@ export class EvidencePackager {
 
   /** The segment rows of the log's segment entries, by segmentRef; refused while any is not in the store yet. */
   private async segmentsOf(entries: SealEntry[]): Promise<Map<string, Segment>> {
-    const recordingIds = [...new Set(entries.filter((e) => e.type === 'segment').map((e) => text(e.body.recordingId)))];
+    const recordingIds = [...new Set(entries.filter((e) => e.type === 'segment').map((e) => bodyText(e.body.recordingId)))];
     const out = new Map<string, Segment>();
     if (recordingIds.length === 0) return out;
     for (const seg of await this.segments.find({ where: { recordingId: In(recordingIds) } })) {
@@ -201,7 +202,6 @@ export class EvidencePackager {
 }
 
 const bufferStream = (b: Buffer): Readable => Readable.from([b]);
-const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** A segment entry names its segment by id when the log has it, else by recording, track and index. */
 function segmentRef(e: SealEntry): string {

@@ -15,9 +15,11 @@ import {
   webSealCrypto,
   type SealEntry,
   type SealPublicKey,
+  bodyText,
 } from '@cloudship/shared';
 import { ChecklistItemEntity, EvidenceEntity, InspectionRecordEntity } from '../inspection-record/entities';
 import { SegmentEntity } from '../recording/entities';
+import { hashStream } from '../seal/node-seal-crypto';
 import type { Sealer } from '../seal/sealer';
 
 export interface LiveFinding {
@@ -35,18 +37,11 @@ export interface LiveCheckDeps {
   trustedKeys?: SealPublicKey[];
 }
 
-async function digest(body: Readable | Buffer): Promise<{ sha256: string; sizeBytes: number }> {
-  const hash = createHash('sha256');
-  if (Buffer.isBuffer(body)) return { sha256: hash.update(body).digest('hex'), sizeBytes: body.length };
-  let sizeBytes = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    sizeBytes += chunk.length;
-  }
-  return { sha256: hash.digest('hex'), sizeBytes };
-}
-
-const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+/** Size and SHA-256 of what the store returned: hashed as it streams (seal/node-seal-crypto.ts). */
+const digest = (body: Readable | Buffer): Promise<{ sha256: string; sizeBytes: number }> =>
+  Buffer.isBuffer(body)
+    ? Promise.resolve({ sha256: createHash('sha256').update(body).digest('hex'), sizeBytes: body.length })
+    : hashStream(body);
 
 /** Every finding, ok ones included; the check passes when none is `ok: false`. */
 export async function checkLive(deps: LiveCheckDeps, inspectionId: string): Promise<LiveFinding[]> {
@@ -78,7 +73,7 @@ export async function checkLive(deps: LiveCheckDeps, inspectionId: string): Prom
     message: `${parts.entries.length} entries, ${parts.checkpoints.length} checkpoints`,
   });
 
-  const segIds = parts.entries.filter((e) => e.type === 'segment').map((e) => text(e.body.segmentId));
+  const segIds = parts.entries.filter((e) => e.type === 'segment').map((e) => bodyText(e.body.segmentId));
   const segments = new Map(
     segIds.length ? (await deps.db.getRepository(SegmentEntity).findBy({ id: In(segIds) })).map((s) => [s.id, s]) : [],
   );
@@ -87,7 +82,7 @@ export async function checkLive(deps: LiveCheckDeps, inspectionId: string): Prom
     const file = sealedFileOf(e);
     if (!file || e.type === 'report') continue;
     const label = labelOf(e);
-    const row = e.type === 'segment' ? segments.get(text(e.body.segmentId)) : evidence.get(text(e.body.evidenceId));
+    const row = e.type === 'segment' ? segments.get(bodyText(e.body.segmentId)) : evidence.get(bodyText(e.body.evidenceId));
     const key = row && ('objectKey' in row ? row.objectKey : row.storageKey);
     if (!row || !key) {
       out.push({ ok: false, label, message: 'its row is gone from the database' });
@@ -115,7 +110,7 @@ export async function checkLive(deps: LiveCheckDeps, inspectionId: string): Prom
   // The newest entry about each verdict, the conclusion and the acknowledgement against the rows.
   const newest = new Map<string, SealEntry>();
   for (const e of parts.entries) {
-    if (e.type === 'checklist.verdict') newest.set(`item:${text(e.body.itemId)}`, e);
+    if (e.type === 'checklist.verdict') newest.set(`item:${bodyText(e.body.itemId)}`, e);
     if (e.type === 'conclusion' || e.type === 'acknowledgement') newest.set(e.type, e);
   }
   const items = await deps.db.getRepository(ChecklistItemEntity).findBy({ inspectionId });
